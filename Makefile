@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` (the main job on the bundled example) and
+# `make test` (the whole suite). Both set everything up first; set-up is idempotent.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	HF_HUB_OFFLINE=1 $(BIN)/claimgraph --db claimgraph.db run examples/seeds
+
+test: setup
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_analyse.py
+
+clean:
+	rm -rf $(VENV) claimgraph.db claimgraph.db-wal claimgraph.db-shm

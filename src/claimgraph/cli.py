@@ -1,0 +1,221 @@
+"""The command line: a thin skin over the library; every command calls one public function."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from claimgraph.errors import ClaimgraphError
+from claimgraph.store import Store, open_store
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models load from installed packages, never a hub
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+DB_HELP = "Ledger store: a SQLite path or a postgresql:// URL (default: $CLAIMGRAPH_DB or ./claimgraph.db)."
+
+
+def db_option(command: Any) -> Any:
+    return click.option("--db", "db", envvar="CLAIMGRAPH_DB", default=None, help=DB_HELP)(command)
+
+
+def _store(ctx: click.Context, db: str | None) -> Store:
+    store = open_store(db or ctx.obj.get("db"))
+    ctx.call_on_close(store.close)
+    return store
+
+
+class _Group(click.Group):
+    """Turns every ClaimgraphError into one clear line and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ClaimgraphError as error:
+            click.echo(f"error: {error}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group)
+@click.option("--db", "db", envvar="CLAIMGRAPH_DB", default=None, help=DB_HELP)
+@click.version_option(package_name="claimgraph")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """claimgraph: an evidence ledger of who claims what, on whose authority."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--max-bytes", default=20_000_000, show_default=True, help="Refuse files larger than this.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@db_option
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], max_bytes: int, progress: bool | None, db: str | None) -> None:
+    """Read files and folders (recursively) into the ledger."""
+    from claimgraph.ingest import IngestOptions
+
+    report = _ingest(_store(ctx, db), paths, IngestOptions(max_bytes=max_bytes), progress)
+    if report.failed:
+        ctx.exit(1)
+
+
+def _ingest(store: Store, paths: tuple[Path, ...], options: Any, progress: bool | None) -> Any:
+    from tqdm import tqdm
+
+    from claimgraph.ingest import IngestOutcome, ingest_paths
+
+    bar = tqdm(desc="ingest", unit="doc", disable=None if progress is None else not progress, file=sys.stderr)
+
+    def show(outcome: IngestOutcome) -> None:
+        bar.update(1)
+        if outcome.status == "failed":
+            bar.write(f"failed: {outcome.origin}: {outcome.reason}", file=sys.stderr)
+        elif outcome.near_duplicate_of:
+            bar.write(f"near-duplicate: {outcome.origin} ~ {outcome.near_duplicate_of}", file=sys.stderr)
+
+    report = ingest_paths(store, paths, options=options, on_outcome=show)
+    bar.close()
+    counts = report.counts
+    click.echo(
+        f"ingested {counts['ingested']}, new versions {counts['new_version']}, unchanged {counts['unchanged']}, "
+        f"duplicates {counts['duplicate']}, failed {counts['failed']}"
+    )
+    if report.failed:
+        click.echo(f"{len(report.failed)} input(s) failed; see the lines above", err=True)
+    return report
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Re-analyse documents already analysed by this version.")
+@db_option
+@click.pass_context
+def analyse(ctx: click.Context, force: bool, db: str | None) -> None:
+    """Find sentences, entities, dates and attributed claims in every stored document."""
+    report = _analyse(_store(ctx, db), force)
+    if report.failed:
+        ctx.exit(1)
+
+
+def _analyse(store: Store, force: bool) -> Any:
+    from claimgraph.ledger import AnalyseOptions, analyse_store
+
+    report = analyse_store(store, options=AnalyseOptions(force=force))
+    for document_id, reason in report.failed:
+        click.echo(f"failed: {document_id}: {reason}", err=True)
+    click.echo(
+        f"analysed {len(report.analysed)} document(s), {report.claims} claims; "
+        f"{len(report.skipped)} already analysed; {len(report.failed)} failed"
+    )
+    return report
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--progress/--no-progress", default=None)
+@db_option
+@click.pass_context
+def run(ctx: click.Context, paths: tuple[Path, ...], progress: bool | None, db: str | None) -> None:
+    """The main job: ingest PATHS, analyse them, and print the ledger's summary."""
+    from claimgraph.ingest import IngestOptions
+
+    store = _store(ctx, db)
+    ingested = _ingest(store, paths, IngestOptions(), progress)
+    analysed = _analyse(store, False)
+    _print_claims(store, None, None, False, None, limit=None)
+    if ingested.failed or analysed.failed:
+        ctx.exit(1)
+
+
+@main.command()
+@db_option
+@click.pass_context
+def documents(ctx: click.Context, db: str | None) -> None:
+    """List the stored documents."""
+    rows = [
+        (
+            d.id,
+            f"v{d.version}",
+            d.published or "-",
+            (d.outlet or "-")[:24],
+            (d.title or Path(d.origin).name)[:60],
+            f"~{d.near_duplicate_of}" if d.near_duplicate_of else "",
+        )
+        for d in _store(ctx, db).documents(with_text=False)
+    ]
+    _table(("id", "ver", "published", "outlet", "title", "near-dup"), rows)
+
+
+@main.command()
+@click.argument("document")
+@db_option
+@click.pass_context
+def show(ctx: click.Context, document: str, db: str | None) -> None:
+    """Show one document: metadata, zones, and its text with claims marked [[...]]."""
+    from claimgraph.present import render_document
+
+    store = _store(ctx, db)
+    found = store.get_document(document)
+    click.echo(render_document(found, store.load_analysis(found.id)))
+
+
+@main.command()
+@click.option("--document", "document", default=None, help="Only claims of this document (id, path or file name).")
+@click.option("--speaker", default=None, help="Speaker contains this text (case-insensitive).")
+@click.option("--denied", is_flag=True, help="Only denied claims.")
+@click.option("--hedging", type=click.Choice(["none", "low", "medium", "high"]), default=None)
+@db_option
+@click.pass_context
+def claims(ctx: click.Context, document: str | None, speaker: str | None, denied: bool, hedging: str | None, db: str | None) -> None:
+    """List attributed claims as a table."""
+    _print_claims(_store(ctx, db), document, speaker, denied, hedging, limit=None)
+
+
+def _print_claims(store: Store, document: str | None, speaker: str | None, denied: bool, hedging: str | None, *, limit: int | None) -> None:
+    from claimgraph.present import filter_claims
+
+    selected = filter_claims(store, document=document, speaker=speaker, denied=denied, hedging=hedging)
+    rows = [
+        (
+            claim.id.split(":")[-1],
+            document_id,
+            (claim.speaker or "(author)")[:28],
+            claim.hedging,
+            "DENIED" if claim.polarity == "denied" else "",
+            claim.text.replace("\n", " ")[:90],
+        )
+        for document_id, claim in selected[:limit]
+    ]
+    _table(("claim", "document", "speaker", "hedging", "polarity", "text"), rows)
+    click.echo(f"{len(selected)} claim(s)")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write here instead of stdout.")
+@db_option
+@click.pass_context
+def export(ctx: click.Context, fmt: str, output: Path | None, db: str | None) -> None:
+    """Export the whole ledger (schema: src/claimgraph/schema/ledger.schema.json)."""
+    from claimgraph.export import export_ledger
+
+    text = json.dumps(export_ledger(_store(ctx, db)), ensure_ascii=False, indent=1)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    widths = [max([len(h)] + [len(str(r[i])) for r in rows]) for i, h in enumerate(header)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
+    click.echo(line(header))
+    click.echo(line(["-" * w for w in widths]))
+    for row in rows:
+        click.echo(line(row))

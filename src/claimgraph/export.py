@@ -1,0 +1,56 @@
+"""The whole ledger as one JSON document (schema: schema/ledger.schema.json)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from importlib import resources
+from typing import Any
+
+from claimgraph.store import Store
+
+EXPORT_VERSION = 1
+
+
+def ledger_schema() -> dict[str, Any]:
+    """The JSON Schema every export validates against."""
+    return json.loads(resources.files("claimgraph").joinpath("schema/ledger.schema.json").read_text("utf-8"))
+
+
+def export_ledger(store: Store) -> dict[str, Any]:
+    """Every document, zone and analysis record in the store, ready for json.dumps."""
+    ledger: dict[str, Any] = {
+        "claimgraph_export": EXPORT_VERSION,
+        "store": store.display_url,
+        "documents": [],
+        "sentences": [],
+        "entities": [],
+        "mentions": [],
+        "claims": [],
+        "times": [],
+        # Filled by the cross-document stages; present (empty) so the shape never changes.
+        "clusters": [],
+        "links": [],
+        "lines": [],
+        "events": [],
+        "assessments": [],
+        "provenance": [],
+    }
+    for document in store.documents(with_text=True):
+        row = asdict(document)
+        row["metadata"] = {name: asdict(value) for name, value in document.metadata.items()}
+        ledger["documents"].append(row)
+        analysis = store.load_analysis(document.id)
+        if analysis is None:
+            continue
+        row["analysis"] = {"step": analysis.step, "model": analysis.model}
+        scoped = lambda records: [{"document_id": document.id, **asdict(r)} for r in records]  # noqa: E731
+        ledger["sentences"] += scoped(analysis.sentences)
+        ledger["mentions"] += scoped(analysis.mentions)
+        ledger["times"] += scoped(analysis.times)
+        ledger["claims"] += scoped(analysis.claims)
+        ledger["entities"] += [
+            {"id": f"{document.id}:{entity.key}", "document_id": document.id, **asdict(entity)}
+            for entity in analysis.entities
+        ]
+    return ledger

@@ -1,0 +1,179 @@
+"""The ingest stage: walk paths, read each file, store each document in its own transaction."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError
+
+from claimgraph.errors import IngestError
+from claimgraph.ingest import dedup
+from claimgraph.ingest.readers import read_path
+from claimgraph.models import Document, RawDocument
+from claimgraph.store import Store
+
+STATUSES = ("ingested", "new_version", "unchanged", "duplicate", "failed")
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngestOptions:
+    """How `ingest_paths` reads and deduplicates."""
+
+    max_bytes: int = 20_000_000  # a larger file is refused, not read
+    near_duplicate_threshold: float = 0.6  # estimated Jaccard of word 3-shingles
+    skip_hidden: bool = True  # dot-files and dot-folders (.git, .DS_Store) are not documents
+
+
+@dataclass(frozen=True, kw_only=True)
+class IngestOutcome:
+    origin: str
+    status: str  # one of STATUSES
+    document_id: str | None = None
+    reason: str | None = None
+    near_duplicate_of: str | None = None
+
+
+@dataclass(kw_only=True)
+class IngestReport:
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counted = Counter(outcome.status for outcome in self.outcomes)
+        return {status: counted.get(status, 0) for status in STATUSES}
+
+    @property
+    def failed(self) -> list[IngestOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.status == "failed"]
+
+
+def iter_files(paths: Iterable[Path], *, skip_hidden: bool = True) -> Iterator[Path | IngestError]:
+    """Every file under `paths`, recursively and sorted; unreadable folders become errors."""
+    for path in paths:
+        if not path.exists():
+            yield IngestError(str(path), "no such file or folder")
+        elif path.is_dir():
+            yield from _walk(path, skip_hidden=skip_hidden)
+        else:
+            yield path
+
+
+def _walk(folder: Path, *, skip_hidden: bool) -> Iterator[Path | IngestError]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as error:
+        yield IngestError(str(folder), f"cannot read folder: {error.strerror or error}")
+        return
+    for entry in entries:
+        if skip_hidden and entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(path, skip_hidden=skip_hidden)
+        elif entry.is_file():
+            yield path
+
+
+def ingest_paths(
+    store: Store,
+    paths: Iterable[Path | str],
+    *,
+    options: IngestOptions = IngestOptions(),
+    on_outcome: Callable[[IngestOutcome], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders; a bad file is reported and the batch goes on."""
+    report = IngestReport()
+
+    def record(outcome: IngestOutcome) -> None:
+        report.outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+
+    for item in iter_files([Path(p) for p in paths], skip_hidden=options.skip_hidden):
+        if isinstance(item, IngestError):
+            record(IngestOutcome(origin=item.origin, status="failed", reason=item.reason))
+            continue
+        try:
+            result = read_path(item, max_bytes=options.max_bytes)
+        except IngestError as error:
+            record(IngestOutcome(origin=error.origin, status="failed", reason=error.reason))
+            continue
+        for error in result.errors:
+            record(IngestOutcome(origin=error.origin, status="failed", reason=error.reason))
+        for raw in result.documents:
+            record(ingest_document(store, raw, options=options))
+    return report
+
+
+def ingest_document(store: Store, raw: RawDocument, *, options: IngestOptions = IngestOptions()) -> IngestOutcome:
+    """Store one read document unless the same content is already there for that origin."""
+    if not raw.text.strip():
+        return IngestOutcome(origin=raw.origin, status="failed", reason="no text to ingest")
+    digest = dedup.content_hash(raw.text)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    previous = store.newest_for_origin(raw.origin)
+    existing = store.document_id_for_hash(digest)
+    if previous and previous[0] == existing:
+        return IngestOutcome(origin=raw.origin, status="unchanged", document_id=existing)
+    version = previous[1] + 1 if previous else 1
+    if existing:
+        # Same content seen at another origin (or an origin reverted to older content).
+        with store.transaction() as connection:
+            store.add_origin(connection, raw.origin, existing, version, now)
+        return IngestOutcome(origin=raw.origin, status="duplicate", document_id=existing)
+
+    signature = dedup.minhash(dedup.content_text(raw.text, raw.zones))
+    buckets = dedup.band_buckets(signature)
+    near_id, near_score = _nearest(store, signature, buckets, options.near_duplicate_threshold)
+    document = _document(raw, digest, version=version, supersedes=previous[0] if previous else None, now=now)
+    document.near_duplicate_of, document.near_duplicate_score = near_id, near_score
+    try:
+        with store.transaction() as connection:
+            store.add_document(connection, document, signature=dedup.to_bytes(signature), buckets=buckets)
+    except IntegrityError:
+        # Another writer stored the same content between our check and insert.
+        return IngestOutcome(origin=raw.origin, status="duplicate", document_id=store.document_id_for_hash(digest))
+    return IngestOutcome(
+        origin=raw.origin,
+        status="new_version" if previous else "ingested",
+        document_id=document.id,
+        near_duplicate_of=near_id,
+    )
+
+
+def _nearest(store: Store, signature, buckets, threshold: float) -> tuple[str | None, float | None]:  # type: ignore[no-untyped-def]
+    best: tuple[str | None, float | None] = (None, None)
+    for document_id, stored in store.near_duplicate_candidates(buckets):
+        score = dedup.similarity(signature, stored)
+        if score >= threshold and (best[1] is None or score > best[1]):
+            best = (document_id, round(score, 3))
+    return best
+
+
+def _document(raw: RawDocument, digest: str, *, version: int, supersedes: str | None, now: str) -> Document:
+    published = raw.metadata.get("published")
+    return Document(
+        id="d" + digest[:15],
+        content_hash=digest,
+        origin=raw.origin,
+        version=version,
+        supersedes=supersedes,
+        media_type=raw.media_type,
+        text=raw.text,
+        title=raw.meta("title"),
+        outlet=raw.meta("outlet"),
+        author=raw.meta("author"),
+        url=raw.meta("url"),
+        published=published.value if published else None,
+        published_precision=published.precision if published else None,
+        language=raw.meta("language"),
+        metadata=dict(raw.metadata),
+        zones=list(raw.zones),
+        origins=[raw.origin],
+        ingested_at=now,
+    )

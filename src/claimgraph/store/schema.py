@@ -1,0 +1,170 @@
+"""The ledger's tables, as SQLAlchemy Core metadata shared by SQLite and PostgreSQL.
+
+The migrations in store/migrations create exactly these tables; a test checks that the
+migrated database and this metadata agree, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("origin", Text, nullable=False),  # where this version was first read
+    Column("version", Integer, nullable=False),
+    Column("supersedes", String(40), nullable=True),  # previous version of the same origin
+    Column("media_type", String(80), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("title", Text),
+    Column("outlet", Text),
+    Column("author", Text),
+    Column("url", Text),
+    Column("published", String(32)),
+    Column("published_precision", String(8)),
+    Column("language", String(16)),
+    Column("metadata_json", Text, nullable=False),  # {name: {value, source, precision}}
+    Column("near_duplicate_of", String(40)),
+    Column("near_duplicate_score", Float),
+    Column("ingested_at", String(32), nullable=False),
+)
+
+# Every path (or path#record) a document's exact content was read from, with the version
+# that origin had then: re-reading an origin compares against its newest row here.
+origins = Table(
+    "origins",
+    metadata,
+    Column("origin", Text, primary_key=True),
+    Column("document_id", String(40), ForeignKey("documents.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("seen_at", String(32), nullable=False),
+)
+Index("ix_origins_document", origins.c.document_id)
+
+zones = Table(
+    "zones",
+    metadata,
+    Column("document_id", String(40), ForeignKey("documents.id"), primary_key=True),
+    Column("start", Integer, primary_key=True),
+    Column("end", Integer, primary_key=True),
+    Column("kind", String(24), nullable=False),
+    Column("reason", Text),
+)
+
+# MinHash signatures and their LSH band keys: near-duplicate candidates come from an
+# indexed lookup on (band, bucket), so adding a document never scans the corpus.
+minhashes = Table(
+    "minhashes",
+    metadata,
+    Column("document_id", String(40), ForeignKey("documents.id"), primary_key=True),
+    Column("signature", LargeBinary, nullable=False),
+)
+minhash_bands = Table(
+    "minhash_bands",
+    metadata,
+    Column("band", Integer, primary_key=True),
+    Column("bucket", String(40), primary_key=True),
+    Column("document_id", String(40), ForeignKey("documents.id"), primary_key=True),
+)
+
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("document_id", String(40), ForeignKey("documents.id"), primary_key=True),
+    Column("step", String(80), nullable=False),
+    Column("model", String(120), nullable=False),
+    Column("analysed_at", String(32), nullable=False),
+)
+
+sentences = Table(
+    "sentences",
+    metadata,
+    Column("document_id", String(40), ForeignKey("documents.id"), primary_key=True),
+    Column("index", Integer, primary_key=True),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("zone", String(24), nullable=False),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("document_id", String(40), ForeignKey("documents.id"), primary_key=True),
+    Column("key", String(24), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("type", String(24), nullable=False),
+    Column("aliases_json", Text, nullable=False),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("document_id", String(40), ForeignKey("documents.id"), primary_key=True),
+    Column("start", Integer, primary_key=True),
+    Column("end", Integer, primary_key=True),
+    Column("entity", String(24), primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("kind", String(24), nullable=False),
+)
+
+claims = Table(
+    "claims",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("document_id", String(40), ForeignKey("documents.id"), nullable=False),
+    Column("sentence_index", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("sentence_start", Integer, nullable=False),
+    Column("sentence_end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("zone", String(24), nullable=False),
+    Column("speaker", Text),
+    Column("speaker_entity", String(24)),
+    Column("chain_json", Text, nullable=False),
+    Column("cue", Text),
+    Column("cue_start", Integer),
+    Column("cue_end", Integer),
+    Column("attribution", String(24), nullable=False),
+    Column("hedging", String(8), nullable=False),
+    Column("polarity", String(8), nullable=False),
+    Column("claim_type", String(16), nullable=False),
+    Column("quote", String(8), nullable=False),
+    Column("entities_json", Text, nullable=False),
+    Column("times_json", Text, nullable=False),
+    Column("step", String(80), nullable=False),
+    Column("model", String(120), nullable=False),
+)
+Index("ix_claims_document", claims.c.document_id)
+
+times = Table(
+    "times",
+    metadata,
+    Column("document_id", String(40), ForeignKey("documents.id"), primary_key=True),
+    Column("start", Integer, primary_key=True),
+    Column("end", Integer, primary_key=True),
+    Column("text", Text, nullable=False),
+    Column("value", String(32)),
+    Column("precision", String(8)),
+    Column("qualifier", String(16), nullable=False),
+    Column("range_end", String(32)),
+)
+
+# Per-document analysis rows, deleted and rewritten together when a document is re-analysed.
+ANALYSIS_TABLES = (claims, mentions, entities, sentences, times, analyses)

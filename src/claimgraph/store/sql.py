@@ -1,0 +1,360 @@
+"""The SQL ledger store, one class for SQLite and PostgreSQL (through SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, create_engine, delete, event, func, insert, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from claimgraph.errors import NotFound, StoreError
+from claimgraph.models import (
+    Analysis,
+    Claim,
+    Document,
+    Entity,
+    Mention,
+    MetaValue,
+    Sentence,
+    TimeExpression,
+    Zone,
+)
+from claimgraph.store import schema as t
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def _enable_wal(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")  # readers and a second writer wait, not fail
+    cursor.close()
+
+
+class Store:
+    """The ledger in a SQL database: documents, zones, near-duplicate index and analyses."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine = create_engine(url, future=True)
+            if self.engine.dialect.name == "sqlite":
+                event.listen(self.engine, "connect", _enable_wal)
+            with self.engine.begin() as connection:
+                config = Config()
+                config.set_main_option("script_location", str(MIGRATIONS))
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        except (OperationalError, SQLAlchemyError) as error:
+            raise StoreError(
+                f"cannot open the ledger store at {self.display_url}: {error.__class__.__name__}: "
+                f"{str(error).splitlines()[0]}. Check --db / CLAIMGRAPH_DB."
+            ) from error
+
+    @property
+    def display_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True) if hasattr(self, "engine") else self.url
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One atomic unit of work: all of it lands, or none of it."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    def migrations(self) -> list[str]:
+        """The applied migration heads (alembic records them in alembic_version)."""
+        with self.engine.connect() as connection:
+            return [row[0] for row in connection.exec_driver_sql("SELECT version_num FROM alembic_version")]
+
+    # ------------------------------------------------------------------ documents
+
+    def newest_for_origin(self, origin: str) -> tuple[str, int] | None:
+        """(document id, version) last read from `origin`, or None."""
+        query = (
+            select(t.origins.c.document_id, t.origins.c.version)
+            .where(t.origins.c.origin == origin)
+            .order_by(t.origins.c.version.desc(), t.origins.c.seen_at.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return (row[0], row[1]) if row else None
+
+    def document_id_for_hash(self, content_hash: str) -> str | None:
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(t.documents.c.id).where(t.documents.c.content_hash == content_hash)
+            ).scalar()
+
+    def add_origin(self, connection: Connection, origin: str, document_id: str, version: int, seen_at: str) -> None:
+        exists = connection.execute(
+            select(t.origins.c.origin).where(
+                t.origins.c.origin == origin, t.origins.c.document_id == document_id
+            )
+        ).first()
+        if not exists:
+            connection.execute(
+                insert(t.origins).values(origin=origin, document_id=document_id, version=version, seen_at=seen_at)
+            )
+
+    def add_document(
+        self,
+        connection: Connection,
+        document: Document,
+        *,
+        signature: bytes,
+        buckets: list[tuple[int, str]],
+    ) -> None:
+        """Insert a new document version with its zones and near-duplicate index rows."""
+        connection.execute(insert(t.documents).values(**_document_row(document)))
+        if document.zones:
+            connection.execute(
+                insert(t.zones),
+                [dict(document_id=document.id, **asdict(zone)) for zone in document.zones],
+            )
+        connection.execute(insert(t.minhashes).values(document_id=document.id, signature=signature))
+        if buckets:
+            connection.execute(
+                insert(t.minhash_bands),
+                [dict(band=band, bucket=bucket, document_id=document.id) for band, bucket in buckets],
+            )
+        self.add_origin(connection, document.origin, document.id, document.version, document.ingested_at or "")
+
+    def near_duplicate_candidates(self, buckets: list[tuple[int, str]]) -> list[tuple[str, bytes]]:
+        """Documents sharing at least one LSH band bucket, with their MinHash signatures."""
+        if not buckets:
+            return []
+        with self.engine.connect() as connection:
+            ids: set[str] = set()
+            for band, bucket in buckets:
+                ids.update(
+                    connection.execute(
+                        select(t.minhash_bands.c.document_id).where(
+                            t.minhash_bands.c.band == band, t.minhash_bands.c.bucket == bucket
+                        )
+                    ).scalars()
+                )
+            if not ids:
+                return []
+            rows = connection.execute(
+                select(t.minhashes.c.document_id, t.minhashes.c.signature).where(
+                    t.minhashes.c.document_id.in_(sorted(ids))
+                )
+            )
+            return [(row[0], row[1]) for row in rows]
+
+    def count_documents(self) -> int:
+        with self.engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(t.documents)).scalar_one()
+
+    def documents(self, *, with_text: bool = True) -> list[Document]:
+        """Every stored document version, oldest first."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(t.documents).order_by(t.documents.c.ingested_at, t.documents.c.id))
+            documents = [_document_from_row(row._mapping, with_text=with_text) for row in rows]
+            origins = _group(connection.execute(select(t.origins.c.document_id, t.origins.c.origin)))
+            zones = _group(connection.execute(select(t.zones).order_by(t.zones.c.start)), key="document_id")
+        for document in documents:
+            document.origins = sorted(origins.get(document.id, []))
+            document.zones = [_zone(row) for row in zones.get(document.id, [])]
+        return documents
+
+    def get_document(self, ref: str) -> Document:
+        """A document by id, id prefix, origin path or file name (newest version wins)."""
+        with self.engine.connect() as connection:
+            row = connection.execute(select(t.documents).where(t.documents.c.id == ref)).first()
+            if row is None:
+                matches = [
+                    r for r in connection.execute(
+                        select(t.origins.c.document_id, t.origins.c.origin, t.origins.c.version)
+                    )
+                    if r[1] == ref or Path(r[1].split("#")[0]).name == ref or r[1].endswith("/" + ref)
+                    or r[0].startswith(ref)
+                ]
+                if not matches:
+                    raise NotFound(f"no document {ref!r} in the ledger (try `claimgraph documents`)")
+                ids = {m[0] for m in matches}
+                if len(ids) > 1 and len({m[1] for m in matches}) > 1:
+                    raise NotFound(f"{ref!r} names {len(ids)} documents; use one of: {', '.join(sorted(ids))}")
+                newest = max(matches, key=lambda m: m[2])[0]
+                row = connection.execute(select(t.documents).where(t.documents.c.id == newest)).first()
+            document = _document_from_row(row._mapping, with_text=True)
+            document.origins = sorted(
+                connection.execute(
+                    select(t.origins.c.origin).where(t.origins.c.document_id == document.id)
+                ).scalars()
+            )
+            document.zones = [
+                _zone(z._mapping)
+                for z in connection.execute(
+                    select(t.zones).where(t.zones.c.document_id == document.id).order_by(t.zones.c.start)
+                )
+            ]
+        return document
+
+    # ------------------------------------------------------------------ analyses
+
+    def analysed(self) -> dict[str, tuple[str, str]]:
+        """document id -> (step, model) of its stored analysis."""
+        with self.engine.connect() as connection:
+            return {row[0]: (row[1], row[2]) for row in connection.execute(select(t.analyses))}
+
+    def save_analysis(self, analysis: Analysis, *, analysed_at: str) -> None:
+        """Replace a document's analysis in one transaction."""
+        document_id = analysis.document_id
+        with self.transaction() as connection:
+            for table in t.ANALYSIS_TABLES:
+                connection.execute(delete(table).where(table.c.document_id == document_id))
+            _insert_many(connection, t.sentences, [dict(document_id=document_id, **asdict(s)) for s in analysis.sentences])
+            _insert_many(
+                connection,
+                t.entities,
+                [
+                    dict(document_id=document_id, key=e.key, name=e.name, type=e.type, aliases_json=json.dumps(e.aliases))
+                    for e in analysis.entities
+                ],
+            )
+            _insert_many(
+                connection,
+                t.mentions,
+                list({(m.start, m.end, m.entity): dict(document_id=document_id, **asdict(m)) for m in analysis.mentions}.values()),
+            )
+            _insert_many(connection, t.claims, [_claim_row(document_id, c) for c in analysis.claims])
+            _insert_many(
+                connection,
+                t.times,
+                list({(x.start, x.end): dict(document_id=document_id, **asdict(x)) for x in analysis.times}.values()),
+            )
+            connection.execute(
+                insert(t.analyses).values(
+                    document_id=document_id, step=analysis.step, model=analysis.model, analysed_at=analysed_at
+                )
+            )
+
+    def load_analysis(self, document_id: str) -> Analysis | None:
+        with self.engine.connect() as connection:
+            head = connection.execute(select(t.analyses).where(t.analyses.c.document_id == document_id)).first()
+            if head is None:
+                return None
+            where = lambda table: table.c.document_id == document_id  # noqa: E731
+            analysis = Analysis(document_id=document_id, step=head.step, model=head.model)
+            analysis.sentences = [
+                Sentence(index=r.index, start=r.start, end=r.end, zone=r.zone)
+                for r in connection.execute(select(t.sentences).where(where(t.sentences)).order_by(t.sentences.c.index))
+            ]
+            analysis.entities = [
+                Entity(key=r.key, name=r.name, type=r.type, aliases=json.loads(r.aliases_json))
+                for r in connection.execute(select(t.entities).where(where(t.entities)))
+            ]
+            analysis.mentions = [
+                Mention(entity=r.entity, start=r.start, end=r.end, text=r.text, kind=r.kind)
+                for r in connection.execute(select(t.mentions).where(where(t.mentions)).order_by(t.mentions.c.start))
+            ]
+            analysis.times = [
+                _time(r._mapping)
+                for r in connection.execute(select(t.times).where(where(t.times)).order_by(t.times.c.start))
+            ]
+            analysis.claims = [
+                _claim_from_row(r._mapping)
+                for r in connection.execute(select(t.claims).where(where(t.claims)).order_by(t.claims.c.start))
+            ]
+        return analysis
+
+    def claims(self) -> list[tuple[str, Claim]]:
+        """(document id, claim) for every stored claim, in document order."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(t.claims).order_by(t.claims.c.document_id, t.claims.c.start))
+            return [(row.document_id, _claim_from_row(row._mapping)) for row in rows]
+
+
+# ---------------------------------------------------------------------- row mapping
+
+
+def _insert_many(connection: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        connection.execute(insert(table), rows)
+
+
+def _group(rows: Any, key: str | None = None) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = {}
+    for row in rows:
+        if key is None:
+            grouped.setdefault(row[0], []).append(row[1])
+        else:
+            grouped.setdefault(row._mapping[key], []).append(row._mapping)
+    return grouped
+
+
+def _zone(row: Any) -> Zone:
+    return Zone(start=row["start"], end=row["end"], kind=row["kind"], reason=row["reason"])
+
+
+def _time(row: Any) -> TimeExpression:
+    return TimeExpression(**{k: row[k] for k in ("start", "end", "text", "value", "precision", "qualifier", "range_end")})
+
+
+def _document_row(document: Document) -> dict[str, Any]:
+    return dict(
+        id=document.id,
+        content_hash=document.content_hash,
+        origin=document.origin,
+        version=document.version,
+        supersedes=document.supersedes,
+        media_type=document.media_type,
+        text=document.text,
+        title=document.title,
+        outlet=document.outlet,
+        author=document.author,
+        url=document.url,
+        published=document.published,
+        published_precision=document.published_precision,
+        language=document.language,
+        metadata_json=json.dumps({k: asdict(v) for k, v in document.metadata.items()}, sort_keys=True),
+        near_duplicate_of=document.near_duplicate_of,
+        near_duplicate_score=document.near_duplicate_score,
+        ingested_at=document.ingested_at,
+    )
+
+
+def _document_from_row(row: Any, *, with_text: bool) -> Document:
+    values = {name: row[name] for name in t.documents.c.keys() if name != "metadata_json"}
+    if not with_text:
+        values["text"] = ""
+    values["metadata"] = {k: MetaValue(**v) for k, v in json.loads(row["metadata_json"]).items()}
+    return Document(**values)
+
+
+def _claim_row(document_id: str, claim: Claim) -> dict[str, Any]:
+    row = asdict(claim)
+    row["document_id"] = document_id
+    row["chain_json"] = json.dumps(row.pop("chain"))
+    row["entities_json"] = json.dumps(row.pop("entities"))
+    row["times_json"] = json.dumps(row.pop("times"))
+    return row
+
+
+def _claim_from_row(row: Any) -> Claim:
+    values = {k: v for k, v in dict(row).items() if k not in ("document_id", "chain_json", "entities_json", "times_json")}
+    return Claim(
+        **values,
+        chain=json.loads(row["chain_json"]),
+        entities=json.loads(row["entities_json"]),
+        times=[TimeExpression(**x) for x in json.loads(row["times_json"])],
+    )

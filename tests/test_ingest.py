@@ -1,0 +1,133 @@
+"""The ingest stage end to end: dedup, versions, near-duplicates, bad input, interrupted runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from claimgraph.ingest import IngestOptions, ingest_paths
+from claimgraph.store import open_store
+from conftest import EXAMPLES, ROOT, shared_path
+
+ARTICLE = "Title: A test\nOutlet/Author: Test Outlet / A Writer\nDate: 2021-07-15\nSource: https://example.org/a\n" + "=" * 30 + "\n\nThe minister said the talks failed on Tuesday. {extra}\n"
+
+
+def _write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_unchanged_duplicate_and_new_version(store, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "corpus"
+    tmp_path.mkdir()
+    a = _write(tmp_path, "a.txt", ARTICLE.format(extra=""))
+    first = ingest_paths(store, [tmp_path])
+    assert first.counts["ingested"] == 1
+    again = ingest_paths(store, [tmp_path])
+    assert again.counts == {"ingested": 0, "new_version": 0, "unchanged": 1, "duplicate": 0, "failed": 0}
+
+    _write(tmp_path, "copy.txt", ARTICLE.format(extra=""))
+    dup = ingest_paths(store, [tmp_path])
+    assert dup.counts["duplicate"] == 1 and store.count_documents() == 1
+    assert sorted(Path(o).name for o in store.documents()[0].origins) == ["a.txt", "copy.txt"]
+
+    a.write_text(ARTICLE.format(extra="The opposition denied it."), encoding="utf-8")
+    changed = ingest_paths(store, [a])
+    assert changed.counts["new_version"] == 1
+    versions = sorted(store.documents(), key=lambda d: d.version)
+    assert [d.version for d in versions] == [1, 2]
+    assert versions[1].supersedes == versions[0].id  # the old version is kept
+    assert store.get_document("a.txt").version == 2
+
+
+def test_header_metadata_is_stored_with_its_source(store, tmp_path: Path) -> None:
+    ingest_paths(store, [_write(tmp_path, "a.txt", ARTICLE.format(extra=""))])
+    document = store.get_document("a.txt")
+    assert (document.title, document.outlet, document.published) == ("A test", "Test Outlet", "2021-07-15")
+    assert document.metadata["published"].source == "header"
+    assert document.text.startswith("Title: A test")  # the stored text IS the file's text
+    assert any(zone.kind == "header" for zone in document.zones)
+
+
+def test_ids_are_stable_across_stores(tmp_path: Path) -> None:
+    ids = []
+    for name in ("one.db", "two.db"):
+        with open_store(str(tmp_path / name)) as store:
+            ingest_paths(store, [EXAMPLES])
+            ids.append(sorted(d.id for d in store.documents()))
+    assert ids[0] == ids[1] and len(ids[0]) == 3
+
+
+def test_bad_files_each_fail_once_and_the_batch_goes_on(store, tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "latin1.txt").write_bytes("Le ministre a déclaré que les négociations ont échoué à Genève.".encode("latin-1"))
+    (bad / "truncated.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog")
+    (bad / "empty.html").write_bytes(b"")
+    (bad / "big.txt").write_text("word " * 5000, encoding="utf-8")
+    shutil.copy(EXAMPLES / "000_d4f6d949c34f33dc.txt", bad / "good.txt")
+    locked = bad / "locked"
+    locked.mkdir()
+    (locked / "inside.txt").write_text("never read", encoding="utf-8")
+    locked.chmod(0)
+    try:
+        report = ingest_paths(store, [bad], options=IngestOptions(max_bytes=10_000))
+    finally:
+        locked.chmod(0o755)
+    failed = {Path(o.origin).name: o.reason for o in report.failed}
+    expected = {"binary.txt", "empty.txt", "truncated.pdf", "empty.html", "big.txt"}
+    if os.geteuid() != 0:  # root reads any folder, so the permission case needs a normal user
+        expected.add("locked")
+    assert expected <= set(failed), failed
+    assert all(reason for reason in failed.values())
+    stored = {Path(o).name for d in store.documents() for o in d.origins}
+    assert {"latin1.txt", "good.txt"} <= stored
+    assert "déclaré" in store.get_document("latin1.txt").text
+
+
+def test_interrupted_ingest_resumes_without_duplicates(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(60):
+        _write(corpus, f"doc{n:03}.txt", f"Report number {n}. The source said event {n} happened on day {n}.\n")
+    db = tmp_path / "ledger.db"
+    command = [sys.executable, "-m", "claimgraph", "--db", str(db), "ingest", "--no-progress", str(corpus)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2.5)
+    process.kill()
+    process.wait()
+    finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr
+    with open_store(str(db)) as store:
+        assert store.count_documents() == 60
+        assert len({o for d in store.documents() for o in d.origins}) == 60
+
+
+def test_seed_and_buzzfeed_transcript_are_near_duplicates(store) -> None:
+    seed = EXAMPLES / "002_446e0afcbd5d0a9b.txt"
+    transcript = shared_path("corpus", "dev", "steele_2016-130_buzzfeed-transcript.txt")
+    ingest_paths(store, [seed])
+    report = ingest_paths(store, [transcript])
+    assert report.outcomes[0].near_duplicate_of == store.get_document(seed.name).id
+    assert store.get_document(transcript.name).near_duplicate_score >= 0.6
+
+
+@pytest.mark.corpus
+def test_whole_shared_corpus_ingests(tmp_path: Path) -> None:
+    corpus = shared_path("corpus")
+    with open_store(str(tmp_path / "c.db")) as store:
+        report = ingest_paths(store, [corpus])
+        names = {Path(o.origin).name for o in report.outcomes}
+        assert report.counts["failed"] == 1  # MANIFEST.json is not an article dump
+        assert report.counts["ingested"] == 30
+        assert "MANIFEST.json" in {Path(o.origin).name for o in report.failed}
+        assert len(names) == 31
