@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -97,19 +98,29 @@ def test_bad_files_each_fail_once_and_the_batch_goes_on(store, tmp_path: Path) -
 def test_interrupted_ingest_resumes_without_duplicates(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for n in range(60):
+    for n in range(400):
         _write(corpus, f"doc{n:03}.txt", f"Report number {n}. The source said event {n} happened on day {n}.\n")
     db = tmp_path / "ledger.db"
     command = [sys.executable, "-m", "claimgraph", "--db", str(db), "ingest", "--no-progress", str(corpus)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(2.5)
+    stored = 0
+    deadline = time.monotonic() + 60
+    while stored < 20 and time.monotonic() < deadline:  # kill it mid-run, not before or after
+        time.sleep(0.05)
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as probe:
+                    stored = probe.execute("SELECT count(*) FROM documents").fetchone()[0]
+            except sqlite3.Error:
+                pass
     process.kill()
     process.wait()
     finished = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert finished.returncode == 0, finished.stderr
     with open_store(str(db)) as store:
-        assert store.count_documents() == 60
-        assert len({o for d in store.documents() for o in d.origins}) == 60
+        assert 0 < stored < 400, "the first run was not killed mid-way"
+        assert store.count_documents() == 400
+        assert len({o for d in store.documents() for o in d.origins}) == 400
 
 
 def test_seed_and_buzzfeed_transcript_are_near_duplicates(store) -> None:
@@ -119,6 +130,7 @@ def test_seed_and_buzzfeed_transcript_are_near_duplicates(store) -> None:
     report = ingest_paths(store, [transcript])
     assert report.outcomes[0].near_duplicate_of == store.get_document(seed.name).id
     assert store.get_document(transcript.name).near_duplicate_score >= 0.6
+    assert store.get_document(seed.name).near_duplicate_of == store.get_document(transcript.name).id
 
 
 @pytest.mark.corpus

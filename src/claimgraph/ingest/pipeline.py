@@ -135,6 +135,9 @@ def ingest_document(store: Store, raw: RawDocument, *, options: IngestOptions = 
     try:
         with store.transaction() as connection:
             store.add_document(connection, document, signature=dedup.to_bytes(signature), buckets=buckets)
+            if near_id and near_score is not None:
+                # Near-duplication is symmetric: whichever copy came first points at the other too.
+                store.link_near_duplicate(connection, near_id, document.id, near_score)
     except IntegrityError:
         # Another writer stored the same content between our check and insert.
         return IngestOutcome(origin=raw.origin, status="duplicate", document_id=store.document_id_for_hash(digest))

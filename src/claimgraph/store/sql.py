@@ -11,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, create_engine, delete, event, func, insert, select
+from sqlalchemy import Connection, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from claimgraph.errors import NotFound, StoreError
@@ -136,6 +136,14 @@ class Store:
                 [dict(band=band, bucket=bucket, document_id=document.id) for band, bucket in buckets],
             )
         self.add_origin(connection, document.origin, document.id, document.version, document.ingested_at or "")
+
+    def link_near_duplicate(self, connection: Connection, document_id: str, other: str, score: float) -> None:
+        """Point an earlier document at its new near-duplicate, unless it already has one."""
+        connection.execute(
+            update(t.documents)
+            .where(t.documents.c.id == document_id, t.documents.c.near_duplicate_of.is_(None))
+            .values(near_duplicate_of=other, near_duplicate_score=score)
+        )
 
     def near_duplicate_candidates(self, buckets: list[tuple[int, str]]) -> list[tuple[str, bytes]]:
         """Documents sharing at least one LSH band bucket, with their MinHash signatures."""
