@@ -212,6 +212,28 @@ def export(ctx: click.Context, fmt: str, output: Path | None, db: str | None) ->
         click.echo(text)
 
 
+@main.command(name="eval")
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--floors", type=click.Path(path_type=Path), default=None, help="Fail (exit 1) when a score is below these floors.")
+@db_option
+@click.pass_context
+def evaluate_command(ctx: click.Context, gold: Path, as_json: bool, floors: Path | None, db: str | None) -> None:
+    """Score the ledger against a gold file (format: shared/gold/seeds.json)."""
+    from claimgraph.eval import check_floors, evaluate, format_report, gold_hash, load_gold
+    from claimgraph.export import export_ledger
+
+    report = evaluate(export_ledger(_store(ctx, db)), load_gold(gold))
+    report.gold_hash = gold_hash(gold)
+    click.echo(json.dumps(report.to_dict(), indent=1) if as_json else format_report(report))
+    if floors:
+        failures = check_floors(report, json.loads(floors.read_text(encoding="utf-8")))
+        for failure in failures:
+            click.echo(f"below floor: {failure}", err=True)
+        if failures:
+            ctx.exit(1)
+
+
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     widths = [max([len(h)] + [len(str(r[i])) for r in rows]) for i, h in enumerate(header)]
     line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()  # noqa: E731
