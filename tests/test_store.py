@@ -14,7 +14,7 @@ import pytest
 
 
 def test_migrations_are_recorded_and_match_the_schema(store) -> None:
-    assert store.migrations() == ["0002_analysis"]
+    assert store.migrations() == ["0003_links"]
     with store.engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), metadata)
     assert diff == []
@@ -23,7 +23,7 @@ def test_migrations_are_recorded_and_match_the_schema(store) -> None:
 def test_reopening_applies_nothing_twice(store_url: str) -> None:
     open_store(store_url).close()
     again = open_store(store_url)
-    assert again.migrations() == ["0002_analysis"]
+    assert again.migrations() == ["0003_links"]
     again.close()
 
 

@@ -168,3 +168,100 @@ times = Table(
 
 # Per-document analysis rows, deleted and rewritten together when a document is re-analysed.
 ANALYSIS_TABLES = (claims, mentions, entities, sentences, times, analyses)
+
+# ---------------------------------------------------------------- across documents (0003_links)
+
+KEY = String(80)
+
+claim_vectors = Table(
+    "claim_vectors",
+    metadata,
+    Column("claim_id", KEY, primary_key=True),
+    Column("model", String(120), primary_key=True),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+clusters = Table(
+    "clusters",
+    metadata,
+    Column("id", KEY, primary_key=True),
+    Column("anchor", Text, nullable=False),
+    Column("anchor_claim", KEY),
+    Column("parent", KEY),
+    Column("data_json", Text, nullable=False),
+)
+
+cluster_members = Table(
+    "cluster_members",
+    metadata,
+    Column("cluster_id", KEY, primary_key=True),
+    Column("claim_id", KEY, primary_key=True),
+    Column("relation", String(16), nullable=False),
+)
+Index("ix_cluster_members_claim", cluster_members.c.claim_id)
+
+links = Table(
+    "links",
+    metadata,
+    Column("a", KEY, primary_key=True),
+    Column("b", KEY, primary_key=True),
+    Column("relation", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("method", String(120), nullable=False),
+)
+
+provenance = Table(
+    "provenance",
+    metadata,
+    Column("child", Text, primary_key=True),
+    Column("parent", Text, primary_key=True),
+    Column("relation", String(24), primary_key=True),
+    Column("data_json", Text, nullable=False),
+)
+
+lines = Table(
+    "lines",
+    metadata,
+    Column("id", KEY, primary_key=True),
+    Column("root", Text, nullable=False),
+    Column("data_json", Text, nullable=False),
+)
+
+line_documents = Table(
+    "line_documents",
+    metadata,
+    Column("line_id", KEY, primary_key=True),
+    Column("document_id", String(40), primary_key=True),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", KEY, primary_key=True),
+    Column("date", String(32)),
+    Column("precision", String(8)),
+    Column("qualifier", String(16), nullable=False),
+    Column("data_json", Text, nullable=False),
+)
+
+assessments = Table(
+    "assessments",
+    metadata,
+    Column("cluster_id", KEY, primary_key=True),
+    Column("credibility", Integer, nullable=False),
+    Column("data_json", Text, nullable=False),
+)
+
+# Analyst input, never derived: kept when the corpus is re-linked.
+source_grades = Table(
+    "source_grades",
+    metadata,
+    Column("source", Text, primary_key=True),
+    Column("reliability", String(1), nullable=False),
+    Column("set_by", Text, nullable=False),
+    Column("set_at", String(32), nullable=False),
+    Column("note", Text),
+)
+
+# Derived across-document rows, rewritten together by the link stage.
+LINK_TABLES = (cluster_members, clusters, links, provenance, line_documents, lines, events, assessments)
