@@ -1,0 +1,342 @@
+"""Entities and mentions of one document: names, role descriptions, groups, works, anonymous sources.
+
+Usage (the Doc must be built over the prepared text so NER sees memo surnames as names;
+offsets are unchanged because prepare_text only changes letter case):
+
+    doc = nlp(prepare_text(document.text))
+    entities, mentions = find_entities(doc, document_date=document.published,
+                                       zones=document.zones, text=document.text)
+
+No ML coreference is available offline (MODELS.md section 4), so linking is rules: per-document
+type voting, surname -> full name, a dated role lexicon, and recency for anaphors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from claimgraph.analyse.mentions import (Candidate, name_candidates, nominal_candidates,
+                                         prepare_text, repeated_names, role_candidates)
+from claimgraph.analyse.roles import load_lexicon, resolve_role
+from claimgraph.models import Entity, Mention, Zone
+
+__all__ = ["find_entities", "prepare_text", "resolve_description", "STEP"]
+
+STEP = "entities.v1"
+# Zones whose text is metadata, not the document's own words.
+_SKIP_ZONES = frozenset({"header"})
+_TITLES = re.compile(
+    r"^(?:(?:the\s+)?(?:former\s+|late\s+)?(?:president|prime\s+minister|minister|foreign\s+minister|speaker|"
+    r"senator|sen\.|rep\.|mr\.?|mrs\.?|ms\.?|dr\.?|sir|general|gen\.|director|secretary|chancellor|"
+    r"governor|judge|justice|candidate|agent|ambassador|lord|lady|king|queen|prince)\s+)+",
+    re.I,
+)
+
+
+@dataclass
+class _Cluster:
+    type: str
+    names: Counter[str] = field(default_factory=Counter)
+    mentions: list[tuple[Candidate, str]] = field(default_factory=list)  # (candidate, mention kind)
+    fixed_name: str = ""
+
+    def first(self) -> int:
+        return min(c.start for c, _ in self.mentions)
+
+
+def _zone_filter(candidates: list[Candidate], zones: list[Zone]) -> list[Candidate]:
+    """Drop candidates in metadata zones and cut any that run past the end of their zone."""
+    if not zones:
+        return candidates
+    kept = []
+    for cand in candidates:
+        zone = next((z for z in zones if z.start <= cand.start < z.end), None)
+        if zone is not None and zone.kind in _SKIP_ZONES:
+            continue
+        if zone is not None and cand.end > zone.end:
+            cand.end = zone.end
+        kept.append(cand)
+    return kept
+
+
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def _canonical_person(name: str) -> str:
+    name = _TITLES.sub("", " ".join(name.replace("[", " ").replace("]", " ").split()))
+    words = name.split()
+    while len(words) > 2 and re.fullmatch(r"[A-Z]{2,5}", words[0]):
+        words.pop(0)  # "DAG Rod Rosenstein": a leading acronym is a title (memo surnames are title-cased by now)
+    name = " ".join(words)
+    return " ".join(w[0] + w[1:].lower() if w.isupper() and w.isalpha() and len(w) > 2 and w.lower() not in _SUFFIXES else w
+                    for w in name.split())
+
+
+def _surname(name: str) -> str:
+    """The last word of a name that is not a suffix ("Robert S. Mueller III" -> "mueller")."""
+    words = [w for w in name.lower().split() if w not in _SUFFIXES] or name.lower().split()
+    return words[-1] if words else ""
+
+
+def _vote_types(names: list[Candidate]) -> None:
+    """One type per name string per document: a surname seen as a person anywhere is a person."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    lexicon = load_lexicon()
+    # People the role lexicon knows are people even where NER calls them ORG ("TRUMP campaign").
+    surnames = {h.name.split()[-1].lower() for role in load_lexicon().roles for h in role.holders}
+    for cand in names:
+        votes[cand.name.lower()][cand.type] += 1
+        if cand.type == "PER" and " " in cand.name.strip():
+            surnames.add(_surname(_canonical_person(cand.name)))
+    for cand in names:
+        if cand.type in {"NORP", "DOC"}:
+            continue
+        lower = cand.name.lower()
+        counts = votes[lower]
+        canonical = lexicon.aliases.get(lower)
+        if canonical in lexicon.alias_types:
+            cand.type = lexicon.alias_types[canonical]
+            continue
+        if (" " not in lower and lower in surnames) or (
+                counts["PER"] and counts["PER"] >= max(v for t, v in counts.items() if t != "PER") if len(counts) > 1
+                else counts["PER"]):
+            cand.type = "PER"
+        else:
+            cand.type = counts.most_common(1)[0][0]
+
+
+def _link_names(names: list[Candidate], clusters: dict[str, _Cluster]) -> None:
+    lexicon = load_lexicon()
+    aliases = lexicon.aliases
+    known = {h.name.split()[-1].lower(): h.name for role in lexicon.roles for h in role.holders}
+    full: dict[str, list[str]] = defaultdict(list)  # surname -> keys of multi-word person clusters
+    people = sorted((c for c in names if c.type == "PER"), key=lambda c: -len(c.name.split()))
+    for cand in people:
+        canonical = _canonical_person(cand.name)
+        words = canonical.split()
+        if not words:
+            continue
+        key = None
+        if len(words) == 1:
+            keys = full.get(_surname(canonical))
+            if keys:
+                key = keys[0]
+            elif words[0].lower() in known:
+                # "PUTIN" alone: the lexicon knows the full name of the people its roles name.
+                canonical = known[words[0].lower()]
+                key = "per:" + canonical.lower()
+                full[words[0].lower()].append(key)
+        else:
+            for other in full.get(_surname(canonical), []):
+                other_words = other.removeprefix("per:").split()
+                # "Donald Trump" and "Donald J. Trump" are one person; "Ivanka Trump" is not.
+                middle, other_middle = [w.lower() for w in words[1:-1]], other_words[1:-1]
+                # "George W. Bush" and "George H.W. Bush" differ only in the middle.
+                if other_words[0] == words[0].lower() and not (middle and other_middle and middle != other_middle):
+                    key = other
+                    break
+        if key is None:
+            key = "per:" + canonical.lower()
+            if len(words) > 1:
+                full[_surname(canonical)].append(key)
+        cluster = clusters.setdefault(key, _Cluster("PER"))
+        cluster.names[canonical] += 1
+        cluster.mentions.append((cand, "name"))
+    for cand in names:
+        if cand.type == "PER":
+            continue
+        canonical = aliases.get(cand.name.lower()) or aliases.get(cand.name.lower().removeprefix("the "))
+        key = f"{cand.type.lower()}:" + (canonical or cand.name).lower()
+        if cand.key.startswith("doc:"):
+            key = cand.key
+        cluster = clusters.setdefault(key, _Cluster(cand.type))
+        cluster.names[canonical or cand.name] += 1
+        cluster.mentions.append((cand, "name"))
+
+
+def _person_key(clusters: dict[str, _Cluster], name: str) -> str:
+    """The cluster of a person named by the role lexicon, made if the document never names them."""
+    words = name.lower().split()
+    for key, cluster in clusters.items():
+        if cluster.type == "PER" and key.startswith("per:"):
+            existing = key.removeprefix("per:").split()
+            if existing == words or (existing[-1] == words[-1] and (len(existing) == 1 or existing[0] == words[0])):
+                return key
+    key = "per:" + name.lower()
+    clusters[key] = _Cluster("PER", fixed_name=name)
+    return key
+
+
+def _recent(clusters: dict[str, _Cluster], position: int, types: set[str]) -> str | None:
+    """The cluster of the latest mention before `position` whose entity has one of `types`."""
+    best: tuple[int, str] | None = None
+    for key, cluster in clusters.items():
+        if cluster.type not in types:
+            continue
+        for cand, _ in cluster.mentions:
+            if cand.end <= position and (best is None or cand.start > best[0]):
+                best = (cand.start, key)
+    return best[1] if best else None
+
+
+def _recent_named(clusters: dict[str, _Cluster], base: str, position: int) -> str | None:
+    best: tuple[int, str] | None = None
+    for key, cluster in clusters.items():
+        if key.startswith(base + ":"):
+            for cand, _ in cluster.mentions:
+                if cand.end <= position and (best is None or cand.start > best[0]):
+                    best = (cand.start, key)
+    return best[1] if best else None
+
+
+def _words(text: str) -> set[str]:
+    aliases = load_lexicon().aliases
+    lower = re.sub(r"[^\w\s]", " ", text.lower())
+    words = set(lower.split()) - {"the", "a", "an", "of", "in", "and"}
+    for variant, canonical in aliases.items():
+        if re.search(rf"\b{re.escape(variant)}\b", lower):
+            words.add("alias:" + canonical.lower())
+    return words
+
+
+def _link_nominals(cands: list[Candidate], clusters: dict[str, _Cluster], text: str,
+                   document_date: str | None) -> None:
+    for cand in sorted(cands, key=lambda c: c.start):
+        surface = text[cand.start:cand.end]
+        key: str | None = None
+        if cand.role:
+            people = [n for k, c in clusters.items() if c.type == "PER" for n in c.names]
+            name = resolve_role(cand.role, date=document_date, mentioned=people)
+            key = _person_key(clusters, name) if name else None
+        elif cand.same_as is not None:  # an appositive: the entity of the name it describes
+            key = next((k for k, c in clusters.items()
+                        if any((m.start, m.end) == cand.same_as for m, _ in c.mentions)), None)
+        elif cand.key == "age":
+            key = _recent(clusters, cand.start, {"PER"})
+        elif cand.kind == "pronoun":  # s/he: the source most recently mentioned
+            key = _recent(clusters, cand.start, {"ANON_SOURCE"})
+        elif cand.key == "anon-ref":
+            wanted = _words(surface) | {cand.head}
+            scored = [(len(wanted & _words(text[m.start:m.end])), m.start, k)
+                      for k, c in clusters.items() if c.type == "ANON_SOURCE"
+                      for m, _ in c.mentions if m.end <= cand.start and m.head == cand.head]
+            scored = [s for s in scored if s[0] >= 2]
+            key = max(scored)[2] if scored else None
+        elif cand.key.startswith("anon:"):
+            # The same indefinite description twice ("a trusted compatriot") is one source.
+            norm = " ".join(re.sub(r"^(?:an?|the)\s+", "", surface.lower()).split())
+            key = "anon:" + norm
+            clusters.setdefault(key, _Cluster("ANON_SOURCE", fixed_name=surface.strip()))
+        elif cand.key == "anaphor":  # "the group", "the country": the latest fitting entity
+            types = {cand.type, "GROUP"} if cand.type == "ORG" else {cand.type}
+            key = _recent(clusters, cand.start, types)
+        else:
+            key = cand.key
+            if key.count(":") == 1 and key.split(":")[0] in {"doc", "event"}:
+                # A generic "the dossier" / "the election" means the latest named one, if any.
+                key = _recent_named(clusters, key, cand.start) or key
+            if key.startswith("source:"):
+                clusters.setdefault(key, _Cluster("ANON_SOURCE", fixed_name=surface.split(",")[0]))
+            else:
+                clusters.setdefault(key, _Cluster(cand.type, fixed_name=surface))
+        if key is None:
+            continue
+        cluster = clusters[key]
+        cluster.mentions.append((cand, cand.kind))
+        if cand.kind == "name" and cand.name:
+            cluster.names[cand.name] += 1  # "report No 32-04 \ vd" names the report
+
+
+def _entity_name(key: str, cluster: _Cluster) -> str:
+    if cluster.type == "PER" and cluster.names:
+        # The longest name form is the canonical one ("Donald Trump" over "Trump").
+        return max(cluster.names, key=lambda n: (len(n.split()), cluster.names[n], n))
+    if cluster.names:
+        return max(cluster.names, key=lambda n: (cluster.names[n], len(n), n))
+    name = re.sub(r"^(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Tt]heir)\s+", "", cluster.fixed_name)
+    return " ".join(name.split()) or key
+
+
+def find_entities(doc: Doc, *, document_date: str | None, zones: list[Zone],
+                  text: str | None = None) -> tuple[list[Entity], list[Mention]]:
+    """Entities (keys E1, E2, ... by first mention) and all their mentions in one document.
+
+    `doc` is spaCy's parse of prepare_text(text); `text` is the document's own text, used for
+    the mentions' surface forms (defaults to doc.text, which differs only in letter case).
+    """
+    source = text if text is not None else doc.text
+    if len(source) != len(doc.text):
+        raise ValueError("find_entities: doc must be nlp(prepare_text(text)) over the same text; "
+                         f"lengths differ ({len(doc.text)} vs {len(source)})")
+    names = name_candidates(doc)
+    names = _zone_filter(names + repeated_names(doc, names), zones)
+    nominals = _zone_filter(role_candidates(doc) + nominal_candidates(doc), zones)
+    name_spans = {(c.start, c.end) for c in names}
+    # A noun chunk that is also a name ("The National") is that name, not a description; a role
+    # inside an organisation's name ("Office of the Director of National Intelligence") is no person.
+    nominals = [c for c in nominals if (c.start, c.end) not in name_spans and not (
+        c.role and any(n.start <= c.start and c.end <= n.end and n.type != "PER" for n in names))]
+    _vote_types(names)
+    for cand in names:
+        if cand.type == "PER" and (article := re.match(r"[Tt]he\s+", doc.text[cand.start:cand.end])):
+            cand.start += article.end()  # NER's "the Trump campaign" ORG turned out to be a person
+    appositives = [(c.start, c.end) for c in names if c.same_as is not None]
+    # "a former adviser" inside "Carter Page, a former adviser with ties to Russia" is Page, not a new source.
+    nominals = [c for c in nominals if not (c.kind == "anonymous" and c.key.startswith("anon:") and any(
+        s <= c.start and c.end <= e for s, e in appositives))]
+    clusters: dict[str, _Cluster] = {}
+    _link_names([c for c in names if not c.key], clusters)
+    doc_names = [c for c in names if c.key]
+    _link_nominals(doc_names + nominals, clusters, doc.text, document_date)
+
+    ordered = sorted((c for c in clusters.items() if c[1].mentions), key=lambda kc: (kc[1].first(), kc[0]))
+    entities: list[Entity] = []
+    mentions: list[Mention] = []
+    seen: set[tuple[int, int]] = set()
+    for index, (key, cluster) in enumerate(ordered, start=1):
+        entity_key = f"E{index}"
+        name = _entity_name(key, cluster)
+        surfaces = sorted({source[c.start:c.end] for c, _ in cluster.mentions} - {name})
+        entities.append(Entity(key=entity_key, name=name, type=cluster.type, aliases=surfaces))
+        for cand, kind in cluster.mentions:
+            if (cand.start, cand.end) in seen or cand.end <= cand.start:
+                continue  # one span is one mention, of the entity that claimed it first
+            seen.add((cand.start, cand.end))
+            mentions.append(Mention(entity=entity_key, start=cand.start, end=cand.end,
+                                    text=source[cand.start:cand.end], kind=kind))
+    mentions.sort(key=lambda m: (m.start, m.end))
+    return entities, mentions
+
+
+def resolve_description(text: str, *, entities: list[Entity], document_date: str | None) -> str | None:
+    """The key of the entity a speaker description means ("the Russian president" -> Putin's key)."""
+    people = [e for e in entities if e.type == "PER"]
+    name = resolve_role(text, date=document_date, mentioned=[e.name for e in people])
+    if name:
+        for entity in people:
+            if entity.name.lower() == name.lower() or entity.name.split()[-1].lower() == name.split()[-1].lower():
+                return entity.key
+        return None
+    lower = " ".join(text.lower().split())
+    bare = re.sub(r"^(?:the|a|an)\s+", "", lower)
+    for entity in entities:
+        forms = {entity.name.lower(), *(a.lower() for a in entity.aliases)}
+        if lower in forms or bare in forms or bare in {re.sub(r"^the\s+", "", f) for f in forms}:
+            return entity.key
+    canonical = load_lexicon().aliases.get(bare)
+    if canonical:
+        for entity in entities:
+            if entity.name.lower() == canonical.lower():
+                return entity.key
+    for entity in people:
+        if " " not in bare and entity.name.split()[-1].lower() == bare:
+            return entity.key
+    wanted = _words(text)
+    scored = [(len(wanted & _words(" ".join([e.name, *e.aliases]))), e.key)
+              for e in entities if e.type == "ANON_SOURCE"]
+    scored = [s for s in scored if s[0] >= 2]
+    return max(scored)[1] if scored else None
