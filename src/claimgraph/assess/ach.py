@@ -1,0 +1,81 @@
+"""Analysis of Competing Hypotheses (Heuer): hypotheses x evidence clusters.
+
+The analyst rates each cluster against each hypothesis (CC, C, N, I, II). Hypotheses are
+ranked by weighted inconsistency (ACH looks for the least disconfirmed, not the most
+confirmed); evidence that rests on the same single line of sourcing is counted once per
+hypothesis, and diagnosticity shows which evidence separates the hypotheses at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from claimgraph.assess.credibility import Assessment
+
+ACH_STEP = "assess.ach.v1"
+SCORES = {"CC": 2, "C": 1, "N": 0, "NA": 0, "I": -1, "II": -2}
+# A cluster's weight falls with its credibility grade; 6 ("cannot be judged") sits mid-way.
+CREDIBILITY_WEIGHT = {1: 1.0, 2: 0.9, 3: 0.7, 4: 0.5, 5: 0.3, 6: 0.5}
+
+
+@dataclass(kw_only=True)
+class Hypothesis:
+    id: str
+    text: str
+    ratings: dict[str, str] = field(default_factory=dict)  # cluster id -> CC | C | N | NA | I | II
+
+
+@dataclass(kw_only=True)
+class HypothesisScore:
+    hypothesis: str
+    inconsistency: float  # count of I (1) and II (2), evidence from one line counted once
+    weighted_inconsistency: float  # the same, weighted by each cluster's credibility
+    consistency: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(kw_only=True)
+class AchResult:
+    hypotheses: list[HypothesisScore]
+    diagnosticity: dict[str, float]  # cluster id -> 0 (same rating everywhere) .. 1
+    matrix: dict[str, dict[str, str]]  # hypothesis id -> cluster id -> rating
+    step: str = ACH_STEP
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def score_ach(hypotheses: list[Hypothesis], assessments: list[Assessment]) -> AchResult:
+    by_cluster = {a.cluster: a for a in assessments}
+    clusters = sorted({c for h in hypotheses for c in h.ratings})
+    scores: list[HypothesisScore] = []
+    for hypothesis in hypotheses:
+        # Evidence resting on the same line set is one piece of evidence: keep its strongest rating.
+        groups: dict[tuple[str, ...], tuple[float, float, float]] = {}
+        for cluster in clusters:
+            rating = hypothesis.ratings.get(cluster, "N")
+            value = SCORES.get(rating.upper(), 0)
+            assessment = by_cluster.get(cluster)
+            weight = CREDIBILITY_WEIGHT[assessment.credibility] if assessment else 0.5
+            key = tuple(sorted(assessment.supporting_lines)) if assessment and assessment.supporting_lines else (cluster,)
+            inc, winc, cons = max(0, -value), max(0, -value) * weight, max(0, value) * weight
+            old = groups.get(key, (0.0, 0.0, 0.0))
+            groups[key] = (max(old[0], inc), max(old[1], winc), max(old[2], cons))
+        scores.append(
+            HypothesisScore(
+                hypothesis=hypothesis.id,
+                inconsistency=sum(g[0] for g in groups.values()),
+                weighted_inconsistency=round(sum(g[1] for g in groups.values()), 4),
+                consistency=round(sum(g[2] for g in groups.values()), 4),
+            )
+        )
+    scores.sort(key=lambda s: (s.weighted_inconsistency, -s.consistency, s.hypothesis))
+    diagnosticity = {}
+    for cluster in clusters:
+        values = [SCORES.get(h.ratings.get(cluster, "N").upper(), 0) for h in hypotheses]
+        diagnosticity[cluster] = round((max(values) - min(values)) / 4, 4) if values else 0.0
+    matrix = {h.id: {c: h.ratings.get(c, "N") for c in clusters} for h in hypotheses}
+    return AchResult(hypotheses=scores, diagnosticity=diagnosticity, matrix=matrix)

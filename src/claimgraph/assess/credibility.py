@@ -1,0 +1,123 @@
+"""Admiralty information credibility (1-6) per claim cluster, with its reasons in words.
+
+The grade rests on independent lines (re-reports of one story count once), contradictions
+and denials; source reliability (A-F, default F "cannot be judged") can lift a grade to 1
+("confirmed") only when independent, reliable lines agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # a runtime import would be circular: link.corpus imports this module
+    from claimgraph.link.lines import ClusterSourcing
+
+CREDIBILITY_STEP = "assess.credibility.v1"
+LABELS = {
+    1: "confirmed by other sources",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "truth cannot be judged",
+}
+RELIABILITY = "ABCDEF"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CredibilityOptions:
+    default_reliability: str = "F"
+    reliable: str = "AB"  # reliability grades that can make agreement "confirmed"
+    hedged: tuple[str, ...] = ("medium", "high")  # hedging that signals the reporter's own doubt
+
+
+@dataclass(kw_only=True)
+class Assessment:
+    cluster: str
+    credibility: int
+    label: str
+    reliability: str  # best reliability among the supporting lines
+    supporting_lines: list[str] = field(default_factory=list)
+    contradicting_lines: list[str] = field(default_factory=list)
+    denying_lines: list[str] = field(default_factory=list)
+    hedging_strongest: str | None = None
+    hedging_weakest: str | None = None
+    first_report: str | None = None
+    last_report: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    step: str = CREDIBILITY_STEP
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @property
+    def line(self) -> str:
+        return f"{self.reliability}{self.credibility}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def assess_cluster(
+    sourcing: ClusterSourcing,
+    *,
+    reliability: dict[str, str] | None = None,  # line id or root -> A..F, set by an analyst
+    options: CredibilityOptions | None = None,
+) -> Assessment:
+    options = options or CredibilityOptions()
+    reliability = reliability or {}
+    support = sourcing.supporting_lines
+    # A line that both supports and denies (one outlet carrying the claim and its denial) still
+    # supports; its denial counts against it but not as a separate line.
+    contra = [l for l in sourcing.contradicting_lines if l not in support]
+    denials = [l for l in sourcing.denying_lines if l not in contra]
+    grades = sorted(reliability.get(line, options.default_reliability) for line in support) or [options.default_reliability]
+    best = grades[0]
+    reasons: list[str] = []
+    n, c, d = len(support), len(contra), len(denials)
+    reasons.append(f"{_plural(n, 'independent line')} {'supports' if n == 1 else 'support'} it")
+    if c:
+        reasons.append(f"{_plural(c, 'line')} contradict it")
+    if d:
+        reasons.append(f"{_plural(d, 'line')} carry a denial")
+    if n == 0:
+        grade = 6
+        reasons.append("no line asserts it, so its truth cannot be judged from the corpus")
+    elif c > n:
+        grade = 5
+        reasons.append("more independent lines contradict it than support it")
+    elif n >= 2 and not c and not d:
+        grade = 1 if sum(1 for g in grades if g in options.reliable) >= 2 else 2
+        reasons.append(
+            "corroborated by independent, reliable lines" if grade == 1
+            else f"corroborated by independent lines (best source reliability {best}, so not 'confirmed')"
+        )
+    elif n >= 2:
+        grade = 3
+        reasons.append("corroborated, but contested")
+    elif c or d:
+        grade = 4
+        reasons.append("a single line, contradicted or denied")
+    else:
+        hedged = sourcing.hedging_strongest in options.hedged
+        grade = 4 if hedged else 3
+        reasons.append(
+            "a single line, and even its firmest report is hedged" if hedged
+            else "a single uncorroborated line"
+        )
+    return Assessment(
+        cluster=sourcing.cluster,
+        credibility=grade,
+        label=LABELS[grade],
+        reliability=best,
+        supporting_lines=list(support),
+        contradicting_lines=contra,
+        denying_lines=denials,
+        hedging_strongest=sourcing.hedging_strongest,
+        hedging_weakest=sourcing.hedging_weakest,
+        first_report=sourcing.first_report,
+        last_report=sourcing.last_report,
+        reasons=reasons,
+    )

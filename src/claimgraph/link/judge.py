@@ -1,0 +1,380 @@
+"""Pairwise relation judges: is claim b the same as, more specific than, or contradicting a?
+
+No NLI model ships on PyPI (shared/docs/MODELS.md §3), so the default `StructuralJudge`
+combines embedding and lexical similarity (are they about the same thing?) with
+structural rules (do they agree?): polarity, incompatible dates and numbers, negation
+asymmetry and an antonym/denial lexicon from data/judge.json. `NliJudge` is the plug-in
+point for a locally supplied cross-encoder / NLI model.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from claimgraph.link.embed import ModelMissing
+
+Relation = Literal["same", "more_specific", "contradicts", "unrelated"]
+JUDGE_STEP = "link.judge.structural.v1"
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> dict[str, Any]:
+    """The versioned cue lists in claimgraph/data/judge.json."""
+    text = importlib.resources.files("claimgraph").joinpath("data", "judge.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens with typographic apostrophes folded."""
+    return _WORD.findall(text.lower().replace("\u2019", "'").replace("\u2018", "'"))
+
+
+def stem(word: str) -> str:
+    # A 6-character prefix is a crude but language-model-free stemmer: it maps
+    # destabilise/destabilisation, authorised/authorising and supports/support together.
+    return word[:6]
+
+
+def content_terms(text: str) -> list[str]:
+    stop = set(load_lexicon()["stopwords"]) | set(load_lexicon()["negation"])
+    return [stem(w) for w in tokens(text) if w not in stop and len(w) > 1 and not w.endswith("n't")]
+
+
+@dataclass(frozen=True)
+class DateValue:
+    """A calendar value at its precision; None parts are unknown, not zero."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def compatible(self, other: "DateValue") -> bool:
+        pairs = ((self.year, other.year), (self.month, other.month), (self.day, other.day))
+        return all(x is None or y is None or x == y for x, y in pairs)
+
+    @property
+    def precision(self) -> int:
+        return 1 + (self.month is not None) + (self.day is not None)
+
+
+def dates_in(text: str, times: list[Any] | None = None) -> list[DateValue]:
+    """Normalised dates from the claim's time expressions, else from its text."""
+    out: list[DateValue] = []
+    for time in times or []:
+        value = getattr(time, "value", None)
+        if value and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            parts = [int(p) for p in value.split("-")]
+            out.append(DateValue(*parts))  # type: ignore[arg-type]
+    if out:
+        return out
+    months = load_lexicon()["months"]
+    month_re = "|".join(months)
+    lowered = text.lower()
+    taken: list[tuple[int, int]] = []
+    patterns = (
+        rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)? (?P<m>{month_re}),? (?P<y>(?:19|20)\d{{2}})\b",
+        rf"\b(?P<m>{month_re}) (?P<d>\d{{1,2}})(?:st|nd|rd|th)?,? (?P<y>(?:19|20)\d{{2}})\b",
+        rf"\b(?P<m>{month_re}),? (?P<y>(?:19|20)\d{{2}})\b",
+        r"\b(?P<y>(?:19|20)\d{2})\b",
+    )
+    for pattern in patterns:
+        for match in re.finditer(pattern, lowered):
+            if any(s <= match.start() < e for s, e in taken):
+                continue
+            taken.append(match.span())
+            groups = match.groupdict()
+            month = months.index(groups["m"]) + 1 if groups.get("m") else None
+            day = int(groups["d"]) if groups.get("d") else None
+            out.append(DateValue(int(groups["y"]), month, day))
+    return out
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numbers that are not years: counts, amounts, percentages."""
+    return {n for n in re.findall(r"\b\d+(?:[.,]\d+)?\b", text) if not re.fullmatch(r"(19|20)\d{2}", n)}
+
+
+class Vocabulary:
+    """Document frequencies of content terms, updated as claims arrive (for IDF weights)."""
+
+    def __init__(self) -> None:
+        self.df: Counter[str] = Counter()
+        self.n = 0
+
+    def add(self, terms: list[str]) -> None:
+        self.n += 1
+        self.df.update(set(terms))
+
+    def weights(self, terms: list[str]) -> dict[str, float]:
+        n = max(self.n, 1)
+        return {t: math.log(1 + n / (1 + self.df.get(t, 0))) for t in set(terms)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "df": dict(self.df)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Vocabulary":
+        vocab = cls()
+        vocab.n = int(data.get("n", 0))
+        vocab.df = Counter(data.get("df", {}))
+        return vocab
+
+
+@dataclass(kw_only=True)
+class ClaimView:
+    """What the linker needs of one claim, detached from the store."""
+
+    id: str
+    document_id: str
+    content: str
+    sentence_index: int = 0
+    polarity: str = "asserted"
+    hedging: str = "none"
+    speaker: str | None = None
+    chain: list[str] = field(default_factory=list)
+    times: list[Any] = field(default_factory=list)
+    published: str | None = None  # the document's date, for first/last report
+    vector: np.ndarray | None = None
+    terms: list[str] = field(default_factory=list)
+    _features: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.terms:
+            self.terms = content_terms(self.content)
+
+    def feature(self, name: str, compute: Any) -> Any:
+        """A per-claim feature computed once: a claim meets many candidates."""
+        if name not in self._features:
+            self._features[name] = compute(self)
+        return self._features[name]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Judgement:
+    relation: Relation
+    score: float
+    method: str
+    specific: Literal["a", "b"] | None = None  # which side is more specific, for more_specific
+    reasons: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Judge(Protocol):
+    name: str
+
+    def judge(self, a: ClaimView, b: ClaimView) -> Judgement: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class JudgeOptions:
+    same_score: float = 0.45  # combined score at or above which two claims state one proposition
+    embedding_weight: float = 0.6  # rest of the score is IDF-weighted term overlap
+    adjacent_sentence_penalty: float = 0.10
+    containment: float = 0.8
+    extra_terms: int = 3
+    contradiction_floor: float = 0.40  # structural contradictions need at least this topical score
+
+    @classmethod
+    def from_lexicon(cls) -> "JudgeOptions":
+        return cls(**load_lexicon()["thresholds"])
+
+
+class StructuralJudge:
+    """Embedding + lexical similarity for 'same topic', structural rules for stance."""
+
+    def __init__(self, *, vocabulary: Vocabulary | None = None, options: JudgeOptions | None = None) -> None:
+        self.vocabulary = vocabulary or Vocabulary()
+        self.options = options or JudgeOptions.from_lexicon()
+        lexicon = load_lexicon()
+        self.name = f"{JUDGE_STEP}+lexicon.v{lexicon['version']}"
+        self._negation = set(lexicon["negation"])
+        self._denial = re.compile(r"\b(?:" + "|".join(re.escape(d.lower()) for d in lexicon["denial"]) + r")\b")
+        self._antonyms = [(stem(x), stem(y)) for x, y in lexicon["antonyms"]]
+
+    # -- similarity ---------------------------------------------------------------
+
+    def lexical(self, a: ClaimView, b: ClaimView) -> float:
+        wa, wb = self.vocabulary.weights(a.terms), self.vocabulary.weights(b.terms)
+        dot = sum(w * wb[t] for t, w in wa.items() if t in wb)
+        norm = math.sqrt(sum(w * w for w in wa.values())) * math.sqrt(sum(w * w for w in wb.values()))
+        return dot / norm if norm else 0.0
+
+    def similarity(self, a: ClaimView, b: ClaimView) -> float:
+        emb = float(np.dot(a.vector, b.vector)) if a.vector is not None and b.vector is not None else 0.0
+        weight = self.options.embedding_weight
+        score = weight * emb + (1 - weight) * self.lexical(a, b)
+        if a.document_id == b.document_id and abs(a.sentence_index - b.sentence_index) == 1:
+            # A document rarely restates a claim in the very next sentence; neighbours elaborate.
+            score -= self.options.adjacent_sentence_penalty
+        return score
+
+    # -- stance -------------------------------------------------------------------
+
+    def _negated(self, view: ClaimView) -> bool:
+        return view.feature(
+            "negated", lambda v: any(w in self._negation or w.endswith("n't") for w in tokens(v.content))
+        )
+
+    def _denial_cue(self, view: ClaimView) -> bool:
+        return view.feature("denial", lambda v: self._denial.search(v.content.lower()) is not None)
+
+    def _antonym(self, a: ClaimView, b: ClaimView) -> str | None:
+        ta, tb = set(a.terms), set(b.terms)
+        for x, y in self._antonyms:
+            if (x in ta and y in tb and y not in ta and x not in tb) or (y in ta and x in tb and x not in ta and y not in tb):
+                return f"{x}/{y}"
+        return None
+
+    def stance(self, a: ClaimView, b: ClaimView) -> tuple[Relation, Literal["a", "b"] | None, list[str]]:
+        """Relation of b to a, given that both are about the same proposition."""
+        reasons: list[str] = []
+        if a.polarity != b.polarity:
+            return "contradicts", None, [f"polarity {a.polarity} vs {b.polarity}"]
+        da = a.feature("dates", lambda v: dates_in(v.content, v.times))
+        db = b.feature("dates", lambda v: dates_in(v.content, v.times))
+        specific: Literal["a", "b"] | None = None
+        if da and db:
+            if not any(x.compatible(y) for x in da for y in db):
+                return "contradicts", None, ["incompatible dates"]
+            pa, pb = max(x.precision for x in da), max(y.precision for y in db)
+            if pa != pb:
+                specific = "a" if pa > pb else "b"
+                reasons.append("finer date")
+        elif da or db:
+            specific = "a" if da else "b"
+            reasons.append("only one side is dated")
+        na = a.feature("numbers", lambda v: numbers_in(v.content))
+        nb = b.feature("numbers", lambda v: numbers_in(v.content))
+        if na and nb and not na & nb:
+            return "contradicts", None, [f"different numbers {sorted(na)} vs {sorted(nb)}"]
+        if self._negated(a) != self._negated(b):
+            return "contradicts", None, ["negation asymmetry"]
+        if self._denial_cue(a) != self._denial_cue(b):
+            return "contradicts", None, ["denial cue on one side"]
+        pair = self._antonym(a, b)
+        if pair:
+            return "contradicts", None, [f"antonyms {pair}"]
+        if specific is None:
+            ta, tb = set(a.terms), set(b.terms)
+            if ta and tb:
+                if len(ta & tb) / len(ta) >= self.options.containment and len(tb - ta) >= self.options.extra_terms:
+                    specific, reasons = "b", ["b adds detail"]
+                elif len(ta & tb) / len(tb) >= self.options.containment and len(ta - tb) >= self.options.extra_terms:
+                    specific, reasons = "a", ["a adds detail"]
+        return ("more_specific" if specific else "same"), specific, reasons
+
+    def judge(self, a: ClaimView, b: ClaimView) -> Judgement:
+        if a.document_id == b.document_id and a.sentence_index == b.sentence_index:
+            # Claims split from one sentence are distinct propositions by construction.
+            return Judgement(relation="unrelated", score=0.0, method=self.name, reasons=("same sentence",))
+        score = self.similarity(a, b)
+        if score < min(self.options.same_score, self.options.contradiction_floor):
+            return Judgement(relation="unrelated", score=round(score, 4), method=self.name)
+        relation, specific, reasons = self.stance(a, b)
+        # Contradicting statements share a topic but not their wording, so they get a lower floor.
+        floor = self.options.contradiction_floor if relation == "contradicts" else self.options.same_score
+        if score < floor:
+            return Judgement(relation="unrelated", score=round(score, 4), method=self.name)
+        return Judgement(
+            relation=relation, score=round(score, 4), method=self.name, specific=specific, reasons=tuple(reasons)
+        )
+
+
+class NliJudge:
+    """A locally supplied NLI / cross-encoder model (`--judge-model PATH`), never fetched."""
+
+    def __init__(self, path: str | Path, *, fallback: StructuralJudge | None = None) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise ModelMissing(
+                f"judge model {self.path}: no such file or directory; pass a local ONNX file or a "
+                "transformers model directory (nothing is downloaded), or omit --judge-model"
+            )
+        self.fallback = fallback or StructuralJudge()
+        self.name = f"link.judge.nli.v1:{self.path.name}"
+        self._labels: list[str]
+        if self.path.is_file() and self.path.suffix == ".onnx":
+            self._load_onnx()
+        else:
+            self._load_transformers()
+
+    def _load_onnx(self) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        vocab = self.path.with_name("tokenizer.json")
+        if not vocab.is_file():
+            raise ModelMissing(f"{vocab}: an ONNX judge model needs its tokenizer.json beside it")
+        config = self.path.with_name("config.json")
+        labels = json.loads(config.read_text())["id2label"] if config.is_file() else {}
+        self._labels = [str(labels.get(str(i), "")).lower() for i in range(len(labels) or 3)]
+        self._tokenizer = Tokenizer.from_file(str(vocab))
+        self._session = onnxruntime.InferenceSession(str(self.path), providers=["CPUExecutionProvider"])
+        self._mode = "onnx"
+
+    def _load_transformers(self) -> None:
+        try:
+            from transformers import AutoModelForSequenceClassification, AutoTokenizer  # type: ignore[import-not-found]
+        except ImportError as err:
+            raise ModelMissing(
+                f"{self.path} is a model directory but `transformers` is not installed; export it to ONNX instead"
+            ) from err
+        self._hf_tokenizer = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
+        self._model = AutoModelForSequenceClassification.from_pretrained(str(self.path), local_files_only=True)
+        self._labels = [str(self._model.config.id2label[i]).lower() for i in range(self._model.config.num_labels)]
+        self._mode = "transformers"
+
+    def _probabilities(self, premise: str, hypothesis: str) -> dict[str, float]:
+        if self._mode == "onnx":
+            encoding = self._tokenizer.encode(premise, hypothesis)
+            feeds = {
+                "input_ids": np.array([encoding.ids], dtype=np.int64),
+                "attention_mask": np.array([encoding.attention_mask], dtype=np.int64),
+            }
+            names = {i.name for i in self._session.get_inputs()}
+            if "token_type_ids" in names:
+                feeds["token_type_ids"] = np.array([encoding.type_ids], dtype=np.int64)
+            logits = self._session.run(None, feeds)[0][0]
+        else:
+            import torch  # type: ignore[import-not-found]
+
+            with torch.no_grad():
+                batch = self._hf_tokenizer(premise, hypothesis, return_tensors="pt", truncation=True)
+                logits = self._model(**batch).logits[0].numpy()
+        exp = np.exp(logits - logits.max())
+        probs = exp / exp.sum()
+        return {label: float(p) for label, p in zip(self._labels, probs)}
+
+    def judge(self, a: ClaimView, b: ClaimView) -> Judgement:
+        base = self.fallback.judge(a, b)
+        if base.relation == "unrelated":
+            return base
+        forward, backward = self._probabilities(a.content, b.content), self._probabilities(b.content, a.content)
+        contradiction = max(forward.get("contradiction", 0.0), backward.get("contradiction", 0.0))
+        if a.polarity != b.polarity:
+            contradiction = 1 - contradiction  # the denied proposition is stated positively
+        if contradiction > 0.5:
+            return Judgement(relation="contradicts", score=round(contradiction, 4), method=self.name)
+        fe, be = forward.get("entailment", 0.0), backward.get("entailment", 0.0)
+        if fe > 0.5 and be > 0.5:
+            return Judgement(relation="same", score=round(min(fe, be), 4), method=self.name)
+        if fe > 0.5 or be > 0.5:
+            # b entailing a (backward) means b says at least as much: b is the specific one.
+            return Judgement(relation="more_specific", score=round(max(fe, be), 4), method=self.name,
+                             specific="b" if be > fe else "a")
+        return base

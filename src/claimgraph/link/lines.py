@@ -1,0 +1,156 @@
+"""Independent lines of sourcing: re-reports collapsed onto their root origin.
+
+Ten outlets re-reporting one Guardian story are one line; a memo built on its own
+anonymous sources is another. A document's line is found by following its derived-from
+edges (re_reports, copies, near_duplicate, cites of a publication) to the end; a claim whose
+chain names a publication belongs to that publication's line, any other claim to its
+document's line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from claimgraph.link.provenance import DERIVED, ProvenanceEdge, is_publication, source_key
+from claimgraph.models import Analysis, Document
+
+LINES_STEP = "link.lines.v1"
+HEDGING_ORDER = ("none", "low", "medium", "high")
+
+
+@dataclass(kw_only=True)
+class Line:
+    id: str
+    root: str  # "source:<name>" or the id of a document with no upstream of its own
+    root_kind: str  # source | document
+    documents: list[str] = field(default_factory=list)
+    claims: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # nearest named sources seen on the line
+    step: str = LINES_STEP
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(kw_only=True)
+class ClusterSourcing:
+    """Per cluster: which independent lines back it, which contradict or deny it, and when."""
+
+    cluster: str
+    supporting_lines: list[str] = field(default_factory=list)
+    contradicting_lines: list[str] = field(default_factory=list)
+    denying_lines: list[str] = field(default_factory=list)
+    hedging_strongest: str | None = None  # least hedged supporting claim
+    hedging_weakest: str | None = None
+    first_report: str | None = None
+    last_report: str | None = None
+    claims_by_line: dict[str, list[str]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _upstream(edges: list[ProvenanceEdge], outlets: list[str]) -> dict[str, Counter[str]]:
+    up: dict[str, Counter[str]] = {}
+    for edge in edges:
+        derived = edge.relation in DERIVED or (
+            edge.relation == "cites" and edge.parent.startswith("source:") and is_publication(edge.parent[7:], outlets)
+        )
+        if derived and not edge.child.startswith("source:"):
+            up.setdefault(edge.child, Counter())[edge.parent] += len(edge.evidence)
+    return up
+
+
+def resolve_roots(documents: list[Document], edges: list[ProvenanceEdge]) -> tuple[dict[str, str], Any]:
+    """Root node per document, and a resolver for any node (source or document)."""
+    outlets = [d.outlet for d in documents if d.outlet]
+    up = _upstream(edges, outlets)
+    # A publication that is itself in the corpus continues through that document.
+    by_outlet: dict[str, str] = {}
+    for document in sorted(documents, key=lambda d: (d.published or "9999", d.id)):
+        if document.outlet:
+            by_outlet.setdefault(source_key(document.outlet), document.id)
+
+    def resolve(node: str, seen: frozenset[str] = frozenset()) -> str:
+        if node in seen:
+            return node  # a cycle: stop where it closes
+        if node.startswith("source:") and node in by_outlet:
+            node = by_outlet[node]
+        parents = up.get(node)
+        if not parents:
+            return node
+        best = sorted(parents.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        return resolve(best, seen | {node})
+
+    return {d.id: resolve(d.id) for d in documents}, resolve
+
+
+def build_lines(
+    inputs: list[tuple[Document, Analysis]], edges: list[ProvenanceEdge]
+) -> tuple[list[Line], dict[str, str]]:
+    """Lines, and the line id of every claim."""
+    documents = [d for d, _ in inputs]
+    outlets = [d.outlet for d in documents if d.outlet]
+    roots, resolve = resolve_roots(documents, edges)
+    doc_ids = {d.id for d in documents}
+    lines: dict[str, Line] = {}
+    claim_line: dict[str, str] = {}
+
+    def line_for(root: str) -> Line:
+        if root not in lines:
+            kind = "document" if root in doc_ids else "source"
+            lines[root] = Line(id="L-" + hashlib.sha1(root.encode()).hexdigest()[:10], root=root, root_kind=kind)
+        return lines[root]
+
+    for document, analysis in inputs:
+        own = source_key(document.outlet) if document.outlet else None
+        for claim in analysis.claims:
+            chain = [c for c in claim.chain if c and not c.startswith("(")]
+            root = roots[document.id]
+            if chain and source_key(chain[0]) != own and is_publication(chain[0], outlets):
+                root = resolve(source_key(chain[0]))
+            line = line_for(root)
+            claim_line[claim.id] = line.id
+            line.claims.append(claim.id)
+            if document.id not in line.documents:
+                line.documents.append(document.id)
+            if chain and chain[0] not in line.sources:
+                line.sources.append(chain[0])
+    return sorted(lines.values(), key=lambda l: l.id), claim_line
+
+
+def cluster_sourcing(
+    cluster_id: str,
+    members: list[tuple[str, str]],  # (claim id, relation to the anchor)
+    *,
+    claim_line: dict[str, str],
+    polarity: dict[str, str],
+    hedging: dict[str, str],
+    published: dict[str, str | None],
+) -> ClusterSourcing:
+    out = ClusterSourcing(cluster=cluster_id)
+    supporting_hedges: list[str] = []
+    for claim, relation in members:
+        line = claim_line.get(claim)
+        if line is None:
+            continue
+        out.claims_by_line.setdefault(line, []).append(claim)
+        if polarity.get(claim) == "denied":
+            target = out.denying_lines
+        elif relation == "contradicts":
+            target = out.contradicting_lines
+        else:
+            target = out.supporting_lines
+            supporting_hedges.append(hedging.get(claim, "none"))
+        if line not in target:
+            target.append(line)
+    ranks = sorted(supporting_hedges, key=lambda h: HEDGING_ORDER.index(h) if h in HEDGING_ORDER else 0)
+    if ranks:
+        out.hedging_strongest, out.hedging_weakest = ranks[0], ranks[-1]
+    dates = sorted(d for d in (published.get(c) for c, _ in members) if d)
+    if dates:
+        out.first_report, out.last_report = dates[0], dates[-1]
+    return out

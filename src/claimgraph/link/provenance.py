@@ -1,0 +1,158 @@
+"""Provenance edges: which upstream a document (or source) re-reports, with the evidence.
+
+Four kinds of evidence, each kept as a span or claim id so an analyst can check it:
+claim attribution chains (["The Guardian", "the documents"] -> the document re-reports
+The Guardian), phrases in the text ("seen by The Guardian", "told Sputnik"), verbatim
+quoted passages shared between documents, and near-duplicate documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.resources
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable
+
+from claimgraph.models import Analysis, Document
+
+PROVENANCE_STEP = "link.provenance.v1"
+# Relations that mean "this child's information came from that parent": collapsed into one line.
+DERIVED = frozenset({"re_reports", "near_duplicate", "copies"})
+
+
+@lru_cache(maxsize=1)
+def load_provenance_lexicon() -> dict[str, Any]:
+    text = importlib.resources.files("claimgraph").joinpath("data", "provenance.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@dataclass(kw_only=True)
+class Evidence:
+    text: str
+    document: str | None = None
+    start: int | None = None
+    end: int | None = None
+    claim: str | None = None
+    kind: str = "phrase"  # phrase | chain | shared_quote | near_duplicate
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(kw_only=True)
+class ProvenanceEdge:
+    child: str  # a document id, or "source:<name>" for source-to-source edges
+    parent: str  # "source:<name>", or a document id when the upstream is in the corpus
+    relation: str  # re_reports | cites | relays | shares_text | copies | near_duplicate
+    evidence: list[Evidence] = field(default_factory=list)
+    step: str = PROVENANCE_STEP
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def source_key(name: str) -> str:
+    """'The Guardian', 'the Guardian’s' and 'GUARDIAN' are one source node."""
+    cleaned = re.sub(r"['\u2019]s$", "", name.strip())
+    cleaned = re.sub(r"^(?:the)\s+", "", cleaned, flags=re.IGNORECASE)
+    return "source:" + re.sub(r"\s+", " ", cleaned).lower()
+
+
+def is_publication(name: str, outlets: Iterable[str] = ()) -> bool:
+    """Is this name a publication (something a document can re-report) rather than a person?"""
+    key = source_key(name)
+    if any(key == source_key(o) for o in outlets if o):
+        return True
+    lexicon = load_provenance_lexicon()
+    bare = re.sub(r"^(?:this|that|our|his|her|its|their)\s+", "", key.removeprefix("source:"))
+    if bare in lexicon["generic_references"]:
+        return False  # "the paper says" refers back to a publication named earlier
+    words = set(re.findall(r"[a-z']+", key.removeprefix("source:")))
+    return any((w in words) if " " not in w else (w in key) for w in lexicon["publication_words"])
+
+
+def _quotes(text: str, min_words: int) -> dict[str, tuple[int, int]]:
+    """Quoted passages (normalised) of at least min_words words, with their first span."""
+    out: dict[str, tuple[int, int]] = {}
+    for match in re.finditer(r"[\"\u201c\u2018']([^\"\u201c\u201d\u2018\u2019]{10,600}?)[\"\u201d\u2019']", text):
+        passage = re.sub(r"\s+", " ", match.group(1).lower()).strip(" ,.")
+        if len(passage.split()) >= min_words:
+            out.setdefault(passage, match.span(1))
+    return out
+
+
+class ProvenanceBuilder:
+    """Collects provenance edges document by document (incremental: quotes are hashed)."""
+
+    def __init__(self) -> None:
+        self.edges: dict[tuple[str, str, str], ProvenanceEdge] = {}
+        self.documents: dict[str, Document] = {}
+        self._quote_owner: dict[str, list[tuple[str, tuple[int, int]]]] = {}  # quote hash -> [(doc, span)]
+        lexicon = load_provenance_lexicon()
+        name = lexicon["name_pattern"]
+        self._phrases = [(re.compile(p["pattern"].replace("{NAME}", name)), p["relation"]) for p in lexicon["phrases"]]
+        self._min_quote = int(lexicon["min_shared_quote_words"])
+
+    def _edge(self, child: str, parent: str, relation: str, evidence: Evidence) -> None:
+        if child == parent:
+            return
+        edge = self.edges.setdefault((child, parent, relation), ProvenanceEdge(child=child, parent=parent, relation=relation))
+        if evidence.to_dict() not in [e.to_dict() for e in edge.evidence]:
+            edge.evidence.append(evidence)
+
+    def outlets(self) -> list[str]:
+        return [d.outlet for d in self.documents.values() if d.outlet]
+
+    def add(self, document: Document, analysis: Analysis) -> None:
+        self.documents[document.id] = document
+        own = source_key(document.outlet) if document.outlet else None
+        outlets = self.outlets()
+        # 1. claim chains: the nearest source, when it is a publication, is re-reported.
+        for claim in analysis.claims:
+            chain = [c for c in claim.chain if c and not c.startswith("(")]
+            if chain and source_key(chain[0]) != own and is_publication(chain[0], outlets):
+                self._edge(document.id, source_key(chain[0]), "re_reports",
+                           Evidence(text=claim.cue or claim.text, document=document.id,
+                                    start=claim.cue_start if claim.cue else claim.start,
+                                    end=claim.cue_end if claim.cue else claim.end, claim=claim.id, kind="chain"))
+            for near, far in zip(chain, chain[1:]):
+                if source_key(near) != source_key(far):
+                    self._edge(source_key(near), source_key(far), "relays",
+                               Evidence(text=f"{near} <- {far}", document=document.id, claim=claim.id, kind="chain"))
+        # 2. phrases in the text.
+        for pattern, relation in self._phrases:
+            for match in pattern.finditer(document.text):
+                name = match.group("x")
+                if source_key(name) == own or not is_publication(name, outlets):
+                    continue
+                self._edge(document.id, source_key(name), relation,
+                           Evidence(text=match.group(0), document=document.id, start=match.start(), end=match.end()))
+        # 3. verbatim quoted passages shared with documents already seen.
+        for passage, span in _quotes(document.text, self._min_quote).items():
+            digest = hashlib.sha1(passage.encode()).hexdigest()
+            for other, other_span in self._quote_owner.get(digest, []):
+                if other != document.id:
+                    self._shared(document.id, other, passage, span, other_span)
+            self._quote_owner.setdefault(digest, []).append((document.id, span))
+        # 4. near-duplicates found at ingest.
+        if document.near_duplicate_of:
+            self._edge(document.id, document.near_duplicate_of, "near_duplicate",
+                       Evidence(text=f"near-duplicate (score {document.near_duplicate_score})", document=document.id,
+                                kind="near_duplicate"))
+
+    def _shared(self, doc: str, other: str, passage: str, span: tuple[int, int], other_span: tuple[int, int]) -> None:
+        a, b = self.documents[doc], self.documents[other]
+        # The later document copies the earlier one; same-day documents are siblings that share text.
+        if a.published and b.published and a.published[:10] != b.published[:10]:
+            child, parent, relation = (doc, other, "copies") if a.published > b.published else (other, doc, "copies")
+        else:
+            child, parent, relation = max(doc, other), min(doc, other), "shares_text"
+        start, end = span if child == doc else other_span
+        self._edge(child, parent, relation,
+                   Evidence(text=passage, document=child, start=start, end=end, kind="shared_quote"))
+
+    def result(self) -> list[ProvenanceEdge]:
+        return [self.edges[k] for k in sorted(self.edges)]

@@ -1,0 +1,80 @@
+"""The structural relation judge: dates, polarity, negation, antonyms, and the NLI hook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from claimgraph.link.embed import HashingEmbedder, ModelMissing
+from claimgraph.link.judge import ClaimView, NliJudge, StructuralJudge, Vocabulary, dates_in, load_lexicon
+from claimgraph.models import TimeExpression
+
+EMBEDDER = HashingEmbedder()
+
+
+def view(claim_id: str, content: str, *, document: str = "d1", sentence: int = 0, **kwargs) -> ClaimView:
+    return ClaimView(id=claim_id, document_id=document, content=content, sentence_index=sentence,
+                     vector=EMBEDDER.embed([content])[0], **kwargs)
+
+
+@pytest.fixture
+def judge() -> StructuralJudge:
+    return StructuralJudge(vocabulary=Vocabulary())
+
+
+def test_month_mismatch_for_the_same_event_contradicts(judge: StructuralJudge) -> None:
+    a = view("a", "The closed session of the security council took place in January 2016.")
+    b = view("b", "The closed session of the security council took place in October 2016.", document="d2")
+    assert judge.judge(a, b).relation == "contradicts"
+
+
+def test_day_inside_the_month_is_more_specific(judge: StructuralJudge) -> None:
+    a = view("a", "The closed session of the security council took place in January 2016.")
+    b = view("b", "The closed session of the security council took place on January 22, 2016.", document="d2")
+    result = judge.judge(a, b)
+    assert (result.relation, result.specific) == ("more_specific", "b")
+
+
+def test_time_expressions_win_over_text(judge: StructuralJudge) -> None:
+    t = TimeExpression(start=0, end=4, text="then", value="2016-10", precision="month")
+    assert dates_in("it happened then", [t])[0].month == 10
+
+
+def test_opposite_polarity_is_a_contradiction(judge: StructuralJudge) -> None:
+    a = view("a", "Russian leaders met and agreed to support Trump at the meeting.")
+    b = view("b", "Russian leaders met and agreed to support Trump at the meeting.", document="d2", polarity="denied")
+    assert judge.judge(a, b).relation == "contradicts"
+
+
+def test_negation_asymmetry_and_antonyms(judge: StructuralJudge) -> None:
+    a = view("a", "The leaked e-mails on Clinton had a great impact on the campaign.")
+    b = view("b", "The leaked e-mails on Clinton had not had a great impact on the campaign.", document="d2")
+    assert judge.judge(a, b).relation == "contradicts"
+    c = view("c", "The leaked Kremlin documents are genuine.")
+    d = view("d", "The leaked Kremlin documents are fake.", document="d2")
+    assert judge.judge(c, d).relation == "contradicts"
+
+
+def test_paraphrase_is_same_and_unrelated_is_unrelated(judge: StructuralJudge) -> None:
+    a = view("a", "Foreign Minister Lavrov may be the next to go.")
+    b = view("b", "Foreign Minister Lavrov could be the next one to go.", document="d2")
+    assert judge.judge(a, b).relation == "same"
+    c = view("c", "Tensions have been rising between Putin and Biden.", document="d3")
+    assert judge.judge(a, c).relation == "unrelated"
+
+
+def test_claims_of_one_sentence_are_never_the_same(judge: StructuralJudge) -> None:
+    a = view("a", "Foreign Minister Lavrov may be the next to go.", sentence=4)
+    b = view("b", "Foreign Minister Lavrov may be the next to go.", sentence=4)
+    assert judge.judge(a, b).relation == "unrelated"
+
+
+def test_lexicon_is_versioned() -> None:
+    lexicon = load_lexicon()
+    assert lexicon["version"] and lexicon["denial"] and lexicon["antonyms"]
+
+
+def test_nli_judge_needs_a_local_model(tmp_path: Path) -> None:
+    with pytest.raises(ModelMissing, match="no such file or directory"):
+        NliJudge(tmp_path / "absent-model")

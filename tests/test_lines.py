@@ -1,0 +1,101 @@
+"""Provenance edges with their evidence, independent lines, credibility grades and ACH."""
+
+from __future__ import annotations
+
+from claimgraph.assess import Hypothesis, assess_cluster, score_ach
+from claimgraph.link.lines import ClusterSourcing, build_lines, cluster_sourcing
+from claimgraph.link.provenance import ProvenanceBuilder, is_publication, source_key
+from claimgraph.models import Analysis, Claim, Document
+
+
+def document(doc_id: str, text: str, *, outlet: str | None = None, published: str | None = None,
+             near: str | None = None) -> Document:
+    return Document(id=doc_id, content_hash=doc_id, origin=doc_id, version=1, media_type="text/plain", text=text,
+                    outlet=outlet, published=published, near_duplicate_of=near)
+
+
+def claim(claim_id: str, content: str, chain: list[str] | None = None, sentence: int = 0) -> Claim:
+    return Claim(id=claim_id, sentence_index=sentence, start=0, end=len(content), sentence_start=0,
+                 sentence_end=len(content), text=content, content=content, chain=chain or [])
+
+
+def build(pairs):
+    builder = ProvenanceBuilder()
+    for doc, analysis in pairs:
+        builder.add(doc, analysis)
+    return builder.result()
+
+
+def test_phrases_make_edges_with_their_evidence_span() -> None:
+    text = ("The papers, seen by The Guardian, show a plot. He told Sputnik it was false. "
+            "According to BuzzFeed the memo is real. The Guardian reports more.")
+    edges = build([(document("d1", text, outlet="Daily Example"), Analysis(document_id="d1"))])
+    parents = {e.parent for e in edges if e.child == "d1"}
+    assert {"source:guardian", "source:sputnik", "source:buzzfeed"} <= parents
+    seen = next(e for e in edges if e.parent == "source:guardian")
+    spans = {text[ev.start:ev.end] for ev in seen.evidence}
+    assert "seen by The Guardian" in spans
+
+
+def test_chains_name_the_upstream_and_people_are_not_publications() -> None:
+    analysis = Analysis(document_id="d1", claims=[
+        claim("c1", "Putin authorised the plan.", ["The Guardian", "the documents"]),
+        claim("c2", "The papers are spell-binding.", ["Andrew Wood"]),
+    ])
+    edges = build([(document("d1", "", outlet="The National"), analysis)])
+    assert [(e.child, e.parent, e.relation) for e in edges if e.child == "d1"] == [("d1", "source:guardian", "re_reports")]
+    assert any(e.child == "source:guardian" and e.parent == "source:documents" for e in edges)
+    assert is_publication("The Guardian") and not is_publication("Andrew Wood")
+    assert source_key("the Guardian’s") == source_key("The Guardian")
+
+
+def test_re_reports_collapse_onto_one_line_and_own_sourcing_is_another() -> None:
+    quote = "\u201cimpulsive, mentally unstable and unbalanced individual who suffers\u201d"
+    inputs = [
+        (document("a", f"Leaked documents, seen by The Guardian, call him {quote}.", outlet="UNILAD",
+                  published="2021-07-15"), Analysis(document_id="a", claims=[claim("a1", "x", ["The Guardian"])])),
+        (document("b", f"The papers call him {quote}, The Guardian reports.", outlet="The National",
+                  published="2021-07-15"), Analysis(document_id="b", claims=[claim("b1", "y")])),
+        (document("c", "A senior official told a trusted compatriot.", published="2016-10-12"),
+         Analysis(document_id="c", claims=[claim("c1", "z", ["trusted compatriot", "senior official"])])),
+        (document("d", "copy", near="c"), Analysis(document_id="d", claims=[claim("d1", "z")])),
+    ]
+    edges = build(inputs)
+    assert any(e.relation == "shares_text" and {e.child, e.parent} == {"a", "b"} for e in edges)
+    lines, claim_line = build_lines(inputs, edges)
+    by_root = {line.root: line for line in lines}
+    assert sorted(by_root["source:guardian"].documents) == ["a", "b"]
+    assert sorted(by_root["c"].documents) == ["c", "d"]  # the near-duplicate joins its original's line
+    assert claim_line["a1"] == claim_line["b1"] != claim_line["c1"]
+
+
+def test_credibility_counts_independent_lines_not_documents() -> None:
+    sourcing = cluster_sourcing("K", [("a1", "same"), ("b1", "same")], claim_line={"a1": "L1", "b1": "L1"},
+                                polarity={}, hedging={"a1": "low", "b1": "low"}, published={})
+    single = assess_cluster(sourcing)
+    assert single.credibility == 3 and single.supporting_lines == ["L1"]
+    two = assess_cluster(ClusterSourcing(cluster="K", supporting_lines=["L1", "L2"]))
+    assert (two.credibility, two.reliability) == (2, "F")
+    confirmed = assess_cluster(ClusterSourcing(cluster="K", supporting_lines=["L1", "L2"]),
+                               reliability={"L1": "A", "L2": "B"})
+    assert confirmed.credibility == 1
+    denied = assess_cluster(ClusterSourcing(cluster="K", supporting_lines=["L1"], denying_lines=["L3"]))
+    assert denied.credibility == 4 and any("denial" in r for r in denied.reasons)
+    assert assess_cluster(ClusterSourcing(cluster="K", denying_lines=["L3"])).credibility == 6
+
+
+def test_ach_counts_one_lines_evidence_once_and_ranks_by_inconsistency() -> None:
+    assessments = [assess_cluster(ClusterSourcing(cluster=k, supporting_lines=["L1"])) for k in ("K1", "K2")]
+    assessments.append(assess_cluster(ClusterSourcing(cluster="K3", supporting_lines=["L1", "L2"])))
+    h1 = Hypothesis(id="H1", text="operation", ratings={"K1": "C", "K2": "C", "K3": "C"})
+    h2 = Hypothesis(id="H2", text="forgery", ratings={"K1": "I", "K2": "I", "K3": "N"})
+    result = score_ach([h1, h2], assessments)
+    assert [s.hypothesis for s in result.hypotheses] == ["H1", "H2"]
+    h2_score = next(s for s in result.hypotheses if s.hypothesis == "H2")
+    assert h2_score.inconsistency == 1  # K1 and K2 rest on the same single line
+    assert result.diagnosticity["K1"] > 0 and result.to_dict()["matrix"]["H2"]["K3"] == "N"
+
+
+def test_generic_references_are_not_new_publications() -> None:
+    assert not is_publication("The paper") and not is_publication("the newspaper")
+    assert is_publication("The Washington Post")

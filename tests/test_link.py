@@ -1,0 +1,132 @@
+"""Linking: the neighbour index, incremental clustering, and quality floors on the seed gold."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from claimgraph.link import HashingEmbedder, LinkOptions, Linker, NeighbourIndex, link_corpus
+from claimgraph.link.embed import ModelMissing, OnnxMiniLM
+from claimgraph.models import Analysis, Claim, Document
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+# Floors measured on gold claims (bench/bench_link.py); raise them when the linker improves.
+FLOORS = {"f1": 0.48, "precision": 0.70}
+
+
+def shared_path(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared corpus and gold live beside the project in CI")
+    return path
+
+
+def minilm() -> OnnxMiniLM:
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("tokenizers")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        return OnnxMiniLM()
+    except ModelMissing as err:
+        pytest.skip(str(err))
+
+
+def _document(doc_id: str, published: str, contents: list[str]) -> tuple[Document, Analysis]:
+    doc = Document(id=doc_id, content_hash=doc_id, origin=doc_id, version=1, media_type="text/plain",
+                   text=" ".join(contents), published=published)
+    claims = [Claim(id=f"{doc_id}-C{i}", sentence_index=i, start=0, end=1, sentence_start=0, sentence_end=1,
+                    text=c, content=c) for i, c in enumerate(contents)]
+    return doc, Analysis(document_id=doc_id, claims=claims)
+
+
+CORPUS = [
+    _document("d1", "2021-07-15", ["Foreign Minister Lavrov may be the next to go.",
+                                   "Putin is angry with senior officials who overpromised on Trump."]),
+    _document("d2", "2021-07-16", ["Foreign Minister Lavrov could be the next one to go.",
+                                   "Tensions have been rising between Putin and Biden."]),
+    _document("d3", "2021-07-17", ["Putin was angry with the senior officials who had overpromised on Trump.",
+                                   "The weather in Moscow was mild."]),
+]
+
+
+def test_index_round_trips_and_finds_neighbours(tmp_path: Path) -> None:
+    vectors = HashingEmbedder().embed(["alpha beta", "alpha beta gamma", "delta epsilon"])
+    index = NeighbourIndex(vectors.shape[1])
+    index.add(["a", "b", "c"], vectors)
+    index.add(["a"], vectors[:1])  # stable ids: adding again is a no-op
+    assert len(index) == 3
+    index.save(tmp_path / "claims.idx")
+    loaded = NeighbourIndex.load(tmp_path / "claims.idx")
+    hits = loaded.query(vectors[:1], 2)[0]
+    assert [h.id for h in hits] == ["a", "b"] and hits[0].similarity == pytest.approx(1.0, abs=1e-4)
+
+
+def test_clusters_cross_documents_and_keep_unrelated_apart() -> None:
+    result = link_corpus(CORPUS, embedder=HashingEmbedder(), options=LinkOptions())
+    groups = sorted(sorted(c.claim_ids) for c in result.clusters)
+    assert ["d1-C0", "d2-C0"] in groups
+    assert all("d3-C1" not in g for g in groups)
+    exported = result.to_dict()
+    assert set(exported) >= {"clusters", "links", "lines", "provenance", "assessments"}
+    assert {"id", "anchor", "parent", "members"} <= set(exported["clusters"][0])
+    json.dumps(exported)
+
+
+def test_adding_a_document_judges_only_its_neighbours() -> None:
+    linker = Linker(embedder=HashingEmbedder())
+    for doc, analysis in CORPUS[:2]:
+        linker.add_document(doc, analysis)
+    pairs = linker.add_document(*CORPUS[2])
+    assert pairs and all("d3-" in a or "d3-" in b for a, b in pairs)
+    assert linker.add_document(*CORPUS[2]) == []  # an unchanged document changes nothing
+    batch = link_corpus(CORPUS, embedder=HashingEmbedder())
+    assert sorted(sorted(c.claim_ids) for c in linker.result().clusters) == sorted(
+        sorted(c.claim_ids) for c in batch.clusters)
+
+
+def test_minilm_embeds_normalised_and_sorted_batches_match_single() -> None:
+    embedder = minilm()
+    texts = ["Putin authorised a spy agency to help Trump.", "Short.", "A much longer sentence " * 5]
+    batch = embedder.embed(texts)
+    assert batch.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(batch, axis=1), 1.0, atol=1e-4)
+    single = np.stack([embedder.embed([t])[0] for t in texts])
+    assert np.allclose(batch, single, atol=1e-3)
+
+
+def test_missing_model_file_is_a_clear_error(tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("tokenizers")
+    with pytest.raises(ModelMissing, match="no such file"):
+        OnnxMiniLM(model_path=tmp_path / "absent.onnx", tokenizer_path=tmp_path / "tokenizer.json")
+
+
+@pytest.mark.corpus
+def test_gold_claims_cluster_above_floors_and_lines_are_exact() -> None:
+    from claimgraph.link.gold import evaluate_links, gold_inputs
+
+    gold = json.loads(shared_path("gold", "seeds.json").read_text(encoding="utf-8"))
+    inputs = gold_inputs(gold, shared_path("corpus", "seeds"))
+    result = link_corpus(inputs, embedder=minilm())
+    scores = evaluate_links(gold, result)
+    assert scores["hard_negatives_checked"] >= 6 and scores["hard_negatives_merged"] == []
+    assert scores["lines_exact"], scores["lines_predicted"]
+    for name, floor in FLOORS.items():
+        assert scores[name] >= floor, (name, scores)
+
+
+def test_saved_state_restores_and_stays_incremental() -> None:
+    from claimgraph.link.state import linker_from_bytes, linker_to_bytes
+
+    linker = Linker(embedder=HashingEmbedder())
+    for doc, analysis in CORPUS[:2]:
+        linker.add_document(doc, analysis)
+    restored = linker_from_bytes(linker_to_bytes(linker), CORPUS[:2], embedder=HashingEmbedder())
+    pairs = restored.add_document(*CORPUS[2])
+    assert pairs and all("d3-" in a or "d3-" in b for a, b in pairs)
+    batch = link_corpus(CORPUS, embedder=HashingEmbedder())
+    assert restored.result().to_dict()["clusters"] == batch.to_dict()["clusters"]
