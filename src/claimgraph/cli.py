@@ -121,15 +121,81 @@ def _analyse(store: Store, force: bool) -> Any:
 @db_option
 @click.pass_context
 def run(ctx: click.Context, paths: tuple[Path, ...], progress: bool | None, db: str | None) -> None:
-    """The main job: ingest PATHS, analyse them, and print the ledger's summary."""
+    """The main job: ingest PATHS, analyse and link them, and print the report's top clusters."""
     from claimgraph.ingest import IngestOptions
 
     store = _store(ctx, db)
     ingested = _ingest(store, paths, IngestOptions(), progress)
     analysed = _analyse(store, False)
-    _print_claims(store, None, None, False, None, limit=None)
+    _link(store, False, None)
+    from claimgraph.report import build_report, render_report
+
+    click.echo(render_report(build_report(store, top=10), "text"))
     if ingested.failed or analysed.failed:
         ctx.exit(1)
+
+
+@main.command()
+@click.option("--full", is_flag=True, help="Relink every document instead of only the new ones.")
+@click.option("--judge-model", type=click.Path(path_type=Path), default=None, help="A locally supplied NLI model (ONNX file or transformers folder).")
+@db_option
+@click.pass_context
+def link(ctx: click.Context, full: bool, judge_model: Path | None, db: str | None) -> None:
+    """Cluster claims across documents; build provenance, independent lines, timeline, credibility."""
+    _link(_store(ctx, db), full, judge_model)
+
+
+def _link(store: Store, full: bool, judge_model: Path | None) -> Any:
+    from claimgraph.ledger import LinkStoreOptions, link_store
+
+    report = link_store(store, options=LinkStoreOptions(full=full, judge_model=str(judge_model) if judge_model else None))
+    how = "incrementally" if report.incremental else "from scratch"
+    click.echo(
+        f"linked {report.documents} document(s) {how} ({len(report.added)} new): {report.clusters} clusters, "
+        f"{report.lines} independent lines, {report.events} events"
+    )
+    return report
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html", "json"]), default="text", show_default=True)
+@click.option("--top", type=int, default=None, help="Only the N best-supported clusters.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None)
+@db_option
+@click.pass_context
+def report(ctx: click.Context, fmt: str, top: int | None, output: Path | None, db: str | None) -> None:
+    """The story: clusters ranked by independent support, lines, denials, credibility, timeline."""
+    from claimgraph.report import build_report, render_report
+
+    text = render_report(build_report(_store(ctx, db), top=top), fmt)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text)
+
+
+@main.group()
+def source() -> None:
+    """Analyst input about sources."""
+
+
+@source.command(name="grade")
+@click.argument("name")
+@click.argument("grade")
+@click.option("--who", default=lambda: os.environ.get("USER", "analyst"), help="Who sets the grade (recorded).")
+@click.option("--note", default=None)
+@db_option
+@click.pass_context
+def source_grade(ctx: click.Context, name: str, grade: str, who: str, note: str | None, db: str | None) -> None:
+    """Set a source's reliability on the Admiralty scale (A reliable … F cannot be judged)."""
+    from claimgraph.store.corrections import grade_source
+
+    store = _store(ctx, db)
+    correction = grade_source(store, source=name, grade=grade, author=who, note=note)
+    click.echo(f"{correction.source} graded {correction.value} by {who} (correction #{correction.id})")
+    if store.analysed():
+        _link(store, False, None)  # credibility depends on the grade: reassess now
 
 
 @main.command()

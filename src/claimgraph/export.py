@@ -28,7 +28,7 @@ def export_ledger(store: Store) -> dict[str, Any]:
         "mentions": [],
         "claims": [],
         "times": [],
-        # Filled by the cross-document stages; present (empty) so the shape never changes.
+        # Filled by `claimgraph link`; present (empty) before it so the shape never changes.
         "clusters": [],
         "links": [],
         "lines": [],
@@ -53,4 +53,9 @@ def export_ledger(store: Store) -> dict[str, Any]:
             {"id": f"{document.id}:{entity.key}", "document_id": document.id, **asdict(entity)}
             for entity in analysis.entities
         ]
+    from claimgraph.store.links import load_layer
+
+    layer = load_layer(store)
+    for key in ("clusters", "links", "lines", "events", "assessments", "provenance"):
+        ledger[key] = layer[key]
     return ledger

@@ -265,3 +265,13 @@ source_grades = Table(
 
 # Derived across-document rows, rewritten together by the link stage.
 LINK_TABLES = (cluster_members, clusters, links, provenance, line_documents, lines, events, assessments)
+
+# The incremental linker's saved state (0005_link_state): adding a document loads it, adds
+# only that document's claims, and saves it again.
+link_state = Table(
+    "link_state",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("key", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
