@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run test chromium bench openapi clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,12 +20,21 @@ setup: $(STAMP)
 run: setup
 	HF_HUB_OFFLINE=1 $(BIN)/claimgraph --db claimgraph.db run examples/seeds
 
-test: setup
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: setup chromium
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 bench: setup
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_analyse.py
+	$(BIN)/python bench/bench_link.py
+	$(BIN)/python bench/bench_serve.py --seconds 60
+
+openapi: setup
+	$(BIN)/python -m claimgraph.web.openapi docs/openapi.json
 
 clean:
 	rm -rf $(VENV) claimgraph.db claimgraph.db-wal claimgraph.db-shm

@@ -12,6 +12,7 @@ import click
 
 from claimgraph.errors import ClaimgraphError
 from claimgraph.store import Store, open_store
+from claimgraph.web.cli import serve_command
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models load from installed packages, never a hub
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -307,3 +308,6 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     click.echo(line(["-" * w for w in widths]))
     for row in rows:
         click.echo(line(row))
+
+
+main.add_command(serve_command)

@@ -26,3 +26,7 @@ def resolve_url(url: str | None = None) -> str:
 def open_store(url: str | None = None) -> Store:
     """Open (creating and migrating as needed) the ledger store at `url`."""
     return Store(resolve_url(url))
+
+
+# Tables defined beside their code join the shared metadata when the store package loads.
+from claimgraph.store import corrections  # noqa: E402,F401

@@ -1,0 +1,147 @@
+"""Bounded load check of `claimgraph serve`: N concurrent clients for S seconds on loopback.
+
+    .venv/bin/python bench/bench_serve.py [--clients 50] [--seconds 60] [--workers 1] [--db PATH]
+
+Starts the real server (the serve command) in a subprocess on a free 127.0.0.1 port over a
+ledger of the bundled seeds (ingested and analysed), then prints requests, errors and
+p50/p99 latency per route and overall. Exits 1 if any request failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "examples" / "seeds"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare(db: str) -> list[str]:
+    """Ingest and analyse the seeds (idempotent); the routes to hit."""
+    from claimgraph.ingest import ingest_paths
+    from claimgraph.ledger import analyse_store
+    from claimgraph.store import open_store
+
+    store = open_store(db)
+    ingest_paths(store, [SEEDS])
+    analyse_store(store)
+    documents = [d.id for d in store.documents(with_text=False)]
+    claim = store.claims()[0][1].id
+    store.close()
+    return [
+        "/api/documents",
+        f"/api/documents/{documents[0]}",
+        "/api/claims?limit=50",
+        "/api/claims?hedging=medium&limit=20",
+        "/api/claims?speaker=guardian",
+        f"/api/claims/{claim}",
+        "/api/search?q=Putin%20Trump",
+        "/api/entities?q=putin",
+        "/api/sources/graph",
+        "/",
+        f"/documents/{documents[0]}",
+        "/claims",
+        "/timeline",
+    ]
+
+
+async def client(base: str, routes: list[str], until: float, offset: int, samples: dict[str, list[float]], errors: dict[str, int]) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+        index = offset
+        while time.monotonic() < until:
+            route = routes[index % len(routes)]
+            index += 1
+            started = time.perf_counter()
+            try:
+                response = await http.get(route)
+                ok = response.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            samples[route].append(time.perf_counter() - started)
+            if not ok:
+                errors[route] += 1
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+
+async def run(base: str, routes: list[str], clients: int, seconds: float) -> tuple[dict[str, list[float]], dict[str, int]]:
+    samples: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    until = time.monotonic() + seconds
+    await asyncio.gather(*(client(base, routes, until, n, samples, errors) for n in range(clients)))
+    return samples, errors
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
+    parser.add_argument("--db", default=None, help="SQLite path or postgresql:// URL (default: a fresh temporary SQLite file)")
+    args = parser.parse_args()
+    folder = tempfile.TemporaryDirectory()
+    db = args.db or str(Path(folder.name) / "bench.db")
+    routes = prepare(db)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from claimgraph.web.cli import serve_command; serve_command()",
+         "--db", db, "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)],
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(base + "/api/documents", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                print("server did not start:", server.stderr.read().decode() if server.stderr else "", file=sys.stderr)
+                return 2
+            time.sleep(0.2)
+        started = time.monotonic()
+        samples, errors = asyncio.run(run(base, routes, args.clients, args.seconds))
+        elapsed = time.monotonic() - started
+    finally:
+        server.terminate()
+        server.wait(10)
+    everything = [value for values in samples.values() for value in values]
+    total_errors = sum(errors.values())
+    print(f"{args.clients} clients x {args.seconds:.0f}s on {base}, {args.workers} worker(s), store {Path(db).name if '://' not in db else db}")
+    print(f"{'route':<45} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p99 ms':>8}")
+    for route in routes:
+        values = samples.get(route, [])
+        if values:
+            print(f"{route[:45]:<45} {len(values):>8} {errors.get(route, 0):>6} {percentile(values, .5):>8.1f} {percentile(values, .99):>8.1f}")
+    print(
+        f"TOTAL requests {len(everything)} ({len(everything) / elapsed:.0f}/s), errors {total_errors}, "
+        f"p50 {percentile(everything, .5):.1f} ms, p99 {percentile(everything, .99):.1f} ms, "
+        f"mean {statistics.fmean(everything) * 1000:.1f} ms"
+    )
+    folder.cleanup()
+    return 1 if total_errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

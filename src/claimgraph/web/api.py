@@ -1,0 +1,321 @@
+"""The JSON API: read routes over the ledger, write routes for uploads and analyst corrections."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any, Literal
+
+from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+from claimgraph.store import Store
+from claimgraph.store import corrections as cx
+from claimgraph.web import crossdoc, queries
+from claimgraph.web.queries import MAX_LIMIT, ClaimFilter, PageRequest
+from claimgraph.web.uploads import ingest_upload
+
+read_router = APIRouter(prefix="/api", tags=["read"])
+write_router = APIRouter(prefix="/api", tags=["write"])
+
+Hedging = Literal["none", "low", "medium", "high"]
+Polarity = Literal["asserted", "denied"]
+
+
+class PageOut(BaseModel):
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+    computed: bool | None = Field(None, description="False where the stage that makes these rows has not run yet")
+
+
+class ErrorBody(BaseModel):
+    status: int
+    message: str
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+class CorrectionIn(BaseModel):
+    field: Literal["wrong", "speaker", "polarity", "hedging"]
+    value: str = Field(..., max_length=500, description="wrong: true|false; polarity: asserted|denied; hedging: none|low|medium|high; speaker: free text ('' = the document's own voice)")
+    author: str | None = Field(None, max_length=200, description="who corrects (else the X-Claimgraph-User header)")
+    note: str | None = Field(None, max_length=2000)
+
+
+class GradeIn(BaseModel):
+    source: str = Field(..., min_length=1, max_length=500)
+    grade: Literal["A", "B", "C", "D", "E", "F"]
+    author: str | None = Field(None, max_length=200)
+    note: str | None = Field(None, max_length=2000)
+
+
+class UndoIn(BaseModel):
+    author: str | None = Field(None, max_length=200)
+
+
+class CorrectionOut(BaseModel):
+    id: int
+    target: str
+    field: str
+    value: str | None
+    author: str
+    created_at: str
+    document_id: str | None = None
+    claim_start: int | None = None
+    claim_end: int | None = None
+    source: str | None = None
+    note: str | None = None
+    undone_by: str | None = None
+    undone_at: str | None = None
+    active: bool
+
+
+class OutcomeOut(BaseModel):
+    origin: str
+    status: str
+    document_id: str | None = None
+    reason: str | None = None
+    near_duplicate_of: str | None = None
+
+
+class UploadOut(BaseModel):
+    outcomes: list[OutcomeOut]
+    counts: dict[str, int]
+    analysed_claims: int | None = None
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut}, 401: {"model": ErrorOut}, 403: {"model": ErrorOut},
+    404: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut},
+}
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+def _paged(result: queries.Paged, computed: bool | None = None) -> dict[str, Any]:
+    return {**result.as_json(), "computed": computed}
+
+
+def author_of(given: str | None, header: str | None) -> str:
+    return (given or header or "analyst").strip()[:200] or "analyst"
+
+
+# ---------------------------------------------------------------------- read
+
+
+@read_router.get("/overview", responses=ERRORS)
+def overview(request: Request) -> dict[str, Any]:
+    """Corpus counts and, once computed, the biggest and the most contested clusters."""
+    store = _store(request)
+    counts = queries.corpus_counts(store)
+    top = crossdoc.list_clusters(store, PageRequest(limit=10)).items if counts["clusters"] else []
+    return {"counts": counts, "top_clusters": top, "most_contested": crossdoc.most_contested(store) if counts["links"] else []}
+
+
+@read_router.get("/documents", response_model=PageOut, responses=ERRORS)
+def documents(request: Request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    """Stored documents without their text."""
+    return _paged(queries.list_documents(_store(request), PageRequest(limit=limit, offset=offset)))
+
+
+@read_router.get("/documents/{ref}", responses=ERRORS)
+def document(request: Request, ref: str) -> dict[str, Any]:
+    """One document: text, zones, metadata (with where each value came from), analysis state."""
+    return queries.document_detail(_store(request), ref)
+
+
+@read_router.get("/claims", response_model=PageOut, responses=ERRORS)
+def claims(
+    request: Request,
+    document: str | None = Query(None, max_length=500, description="document id, id prefix, origin or file name"),
+    speaker: str | None = Query(None, max_length=200, description="speaker contains this (case-insensitive)"),
+    entity: str | None = Query(None, max_length=200, description="entity id DOCUMENT:KEY, or part of an entity's name"),
+    hedging: Hedging | None = None,
+    polarity: Polarity | None = None,
+    wrong: bool | None = Query(None, description="only claims an analyst marked wrong (true) or not (false)"),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    """Attributed claims, corrections applied, filtered and paginated."""
+    selected = ClaimFilter(document=document, speaker=speaker, entity=entity, hedging=hedging, polarity=polarity, wrong=wrong)
+    return _paged(queries.list_claims(_store(request), selected, PageRequest(limit=limit, offset=offset)))
+
+
+@read_router.get("/claims/{claim_id}", responses=ERRORS)
+def claim(request: Request, claim_id: str) -> dict[str, Any]:
+    """One claim with its corrections, and its clusters, links and lines where computed."""
+    store = _store(request)
+    return {**queries.get_claim(store, claim_id), "context": crossdoc.claim_context(store, claim_id)}
+
+
+@read_router.get("/entities", response_model=PageOut, responses=ERRORS)
+def entities(
+    request: Request,
+    q: str | None = Query(None, max_length=200, description="part of a name or alias"),
+    type: str | None = Query(None, max_length=24),
+    document: str | None = Query(None, max_length=500),
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    """Entities (per document) with mention counts."""
+    return _paged(queries.list_entities(_store(request), PageRequest(limit=limit, offset=offset), query=q, type_=type, document=document))
+
+
+@read_router.get("/entities/{entity_id}", responses=ERRORS)
+def entity(request: Request, entity_id: str) -> dict[str, Any]:
+    """One entity with every mention in context."""
+    return queries.entity_detail(_store(request), entity_id)
+
+
+@read_router.get("/search", response_model=PageOut, responses=ERRORS)
+def search(
+    request: Request,
+    q: str = Query(..., min_length=1, max_length=500),
+    kind: Literal["all", "documents", "claims"] = "all",
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    """Full-text search over documents and claims (every word must match)."""
+    return _paged(queries.search(_store(request), q, PageRequest(limit=limit, offset=offset), kind=kind))
+
+
+@read_router.get("/clusters", response_model=PageOut, responses=ERRORS)
+def clusters(request: Request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    """Claim clusters across documents, biggest first (empty until `claimgraph link` runs)."""
+    result = crossdoc.list_clusters(_store(request), PageRequest(limit=limit, offset=offset))
+    return _paged(result, computed=result.total > 0)
+
+
+@read_router.get("/clusters/{cluster_id}", responses=ERRORS)
+def cluster(request: Request, cluster_id: str, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    """One cluster: member claims (paginated), links, lines, assessment."""
+    return crossdoc.cluster_detail(_store(request), cluster_id, PageRequest(limit=limit, offset=offset))
+
+
+@read_router.get("/links", response_model=PageOut, responses=ERRORS)
+def links(
+    request: Request,
+    relation: Literal["same", "more_specific", "contradicts"] | None = None,
+    limit: int = Query(50, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    """Typed links between claims."""
+    store = _store(request)
+    result = crossdoc.list_links(store, PageRequest(limit=limit, offset=offset), relation=relation)
+    return _paged(result, computed=crossdoc._count(store, crossdoc.t.links) > 0)
+
+
+def _table_route(path: str, lister: Any, table: str, doc: str) -> None:
+    def route(request: Request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+        store = _store(request)
+        result = lister(store, PageRequest(limit=limit, offset=offset))
+        return _paged(result, computed=crossdoc._count(store, getattr(crossdoc.t, table)) > 0)
+
+    route.__doc__ = doc
+    route.__name__ = table
+    read_router.add_api_route(path, route, methods=["GET"], response_model=PageOut, responses=ERRORS)
+
+
+_table_route("/lines", crossdoc.list_lines, "lines", "Independent lines of sourcing, with their documents.")
+_table_route("/events", crossdoc.list_events, "events", "Dated events (the timeline), oldest first.")
+_table_route("/assessments", crossdoc.list_assessments, "assessments", "Per-cluster credibility assessments.")
+_table_route("/provenance", crossdoc.list_provenance, "provenance", "Provenance edges: who re-reports whom.")
+
+
+@read_router.get("/timeline", response_model=PageOut, responses=ERRORS)
+def timeline(request: Request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    """Events when computed; until then the dated time expressions of each document (computed=false)."""
+    store = _store(request)
+    events = crossdoc.list_events(store, PageRequest(limit=limit, offset=offset))
+    if events.total:
+        return _paged(events, computed=True)
+    return _paged(crossdoc.dated_claims(store, PageRequest(limit=limit, offset=offset)), computed=False)
+
+
+@read_router.get("/ach", responses=ERRORS)
+def ach(request: Request) -> dict[str, Any]:
+    """Analysis of Competing Hypotheses matrices, where the assess stage made them."""
+    return crossdoc.ach(_store(request))
+
+
+@read_router.get("/sources", response_model=PageOut, responses=ERRORS)
+def sources(request: Request, q: str | None = Query(None, max_length=200), limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    """Sources (outlets, people, documents, anonymous sources) with their reliability grade."""
+    return _paged(crossdoc.list_sources(_store(request), PageRequest(limit=limit, offset=offset), query=q))
+
+
+@read_router.get("/sources/graph", responses=ERRORS)
+def source_graph(request: Request) -> dict[str, Any]:
+    """The provenance graph (or, until computed, the graph of attribution chains), laid out."""
+    return crossdoc.source_graph(_store(request))
+
+
+@read_router.get("/source", responses=ERRORS)
+def source(request: Request, name: str = Query(..., min_length=1, max_length=500), limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    """One source: grade with history, its documents and the claims that pass through it."""
+    return crossdoc.source_detail(_store(request), name, PageRequest(limit=limit, offset=offset))
+
+
+@read_router.get("/corrections", response_model=PageOut, responses=ERRORS)
+def corrections(request: Request, document: str | None = Query(None, max_length=500), source: str | None = Query(None, max_length=500),
+                limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    """Every analyst correction, newest first, undone ones included."""
+    store = _store(request)
+    document_id = store.get_document(document).id if document else None
+    found, total = cx.list_corrections(store, document_id=document_id, source=source, limit=limit, offset=offset)
+    return {"items": [crossdoc.vars_of(c) for c in found], "total": total, "limit": limit, "offset": offset, "computed": None}
+
+
+# ---------------------------------------------------------------------- write
+
+
+@write_router.post("/documents", response_model=UploadOut, responses=ERRORS)
+def upload(
+    request: Request,
+    files: list[UploadFile] = File(..., description="one or more files: txt, md, html, pdf, eml, jsonl, csv"),
+    analyse: bool = Form(False, description="analyse the new documents right away"),
+) -> Any:
+    """Ingest uploaded files exactly as `claimgraph ingest` does; failures are reported per file."""
+    store = _store(request)
+    limit = request.app.state.options.max_upload_bytes
+    outcomes = [o for f in files for o in ingest_upload(store, f.filename, f.file, max_bytes=limit)]
+    counts = {status: sum(1 for o in outcomes if o.status == status) for status in ("ingested", "new_version", "unchanged", "duplicate", "failed")}
+    new = [o.document_id for o in outcomes if o.status in ("ingested", "new_version") and o.document_id]
+    analysed = request.app.state.analyser.analyse(store, new) if analyse and new else None
+    body = {"outcomes": [asdict(o) for o in outcomes], "counts": counts, "analysed_claims": analysed}
+    status = 201 if new else (422 if counts["failed"] == len(outcomes) else 200)
+    if status == 422:
+        body["error"] = {"status": 422, "message": "; ".join(f"{o.origin}: {o.reason}" for o in outcomes)}
+    return JSONResponse(body, status_code=status)
+
+
+@write_router.post("/claims/{claim_id}/corrections", response_model=CorrectionOut, status_code=201, responses=ERRORS)
+def correct_claim(request: Request, claim_id: str, body: CorrectionIn, x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
+    """Record an analyst correction of a claim: mark it wrong, or fix its speaker, polarity or hedging."""
+    store = _store(request)
+    found = queries.get_claim(store, claim_id)
+    made = cx.correct_claim(
+        store, document_id=found["document_id"], start=found["start"], end=found["end"], field=body.field,
+        value=body.value, author=author_of(body.author, x_claimgraph_user), note=body.note,
+    )
+    return crossdoc.vars_of(made)
+
+
+@write_router.post("/sources/grade", response_model=CorrectionOut, status_code=201, responses=ERRORS)
+def grade_source(request: Request, body: GradeIn, x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
+    """Set a source's reliability (Admiralty A–F; F = cannot be judged)."""
+    made = cx.grade_source(_store(request), source=body.source, grade=body.grade, author=author_of(body.author, x_claimgraph_user), note=body.note)
+    return crossdoc.vars_of(made)
+
+
+@write_router.post("/corrections/{correction_id}/undo", response_model=CorrectionOut, responses=ERRORS)
+def undo(request: Request, correction_id: int, body: UndoIn | None = None, x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
+    """Undo a correction: it stays in the history and is no longer applied."""
+    made = cx.undo_correction(_store(request), correction_id, author=author_of(body.author if body else None, x_claimgraph_user))
+    return crossdoc.vars_of(made)

@@ -1,0 +1,161 @@
+"""The web app: a JSON API under /api and server-rendered pages, over one ledger store.
+
+    app = create_app(WebOptions(db="ledger.db"))
+
+Pages and API routes call the same view functions (web/queries.py, web/crossdoc.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+import claimgraph.store.corrections  # noqa: F401 - its table joins schema.metadata before anything compares
+from claimgraph import __version__
+from claimgraph.errors import ClaimgraphError, IngestError, NotFound
+from claimgraph.store import Store, open_store
+from claimgraph.store.corrections import CorrectionError, source_key
+from claimgraph.web.security import LOOPBACK_HOSTS, Guard, GuardOptions
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebOptions:
+    """How the web app opens its store and guards its requests."""
+
+    db: str | None = None  # --db / CLAIMGRAPH_DB / ./claimgraph.db
+    token: str | None = None  # required on every request when set
+    allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS
+    max_body_bytes: int = 1_000_000
+    max_upload_bytes: int = 20_000_000
+
+
+class Analyser:
+    """Loads the NLP pipeline once per app, on first use, for 'analyse after upload'."""
+
+    def __init__(self) -> None:
+        self._nlp: Any = None
+        self._lock = threading.Lock()
+
+    def analyse(self, store: Store, document_ids: list[str]) -> int:
+        from datetime import datetime, timezone
+
+        from claimgraph.analyse import analyse_document, load_nlp
+
+        with self._lock:
+            if self._nlp is None:
+                self._nlp = load_nlp()
+            claims = 0
+            for document_id in document_ids:
+                analysis = analyse_document(store.get_document(document_id), nlp=self._nlp)
+                store.save_analysis(analysis, analysed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                claims += len(analysis.claims)
+            return claims
+
+
+def error_status(error: Exception) -> int:
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, (CorrectionError, IngestError)):
+        return 422
+    return 400
+
+
+def _validation_message(error: RequestValidationError) -> str:
+    parts = []
+    for item in error.errors():
+        where = " ".join(str(p) for p in item.get("loc", ()) if p != "body")
+        parts.append(f"{where}: {item.get('msg', 'invalid')}".strip(": "))
+    return "invalid request: " + "; ".join(parts)
+
+
+def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None) -> FastAPI:
+    """The FastAPI app for one ledger store."""
+    from claimgraph.web import api, pages
+
+    app = FastAPI(
+        title="claimgraph",
+        version=__version__,
+        description="The evidence ledger over HTTP: documents, attributed claims, entities, search, "
+        "cross-document clusters/lines/timeline/assessments, and analyst corrections.",
+        docs_url=None,  # the Swagger UI would load scripts from a CDN
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.store = store or open_store(options.db)
+    app.state.options = options
+    app.state.analyser = Analyser()
+    templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescape is on for .html
+    templates.env.globals["version"] = __version__
+    templates.env.filters["source_key"] = source_key
+    app.state.templates = templates
+
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.include_router(api.read_router)
+    app.include_router(api.write_router)
+    app.include_router(pages.router)
+
+    def wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+    def respond(request: Request, status: int, message: str) -> Any:
+        if wants_json(request):
+            return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+        return templates.TemplateResponse(
+            request, "error.html", {"status": status, "message": message}, status_code=status
+        )
+
+    @app.exception_handler(ClaimgraphError)
+    async def on_ledger_error(request: Request, error: ClaimgraphError) -> Any:
+        return respond(request, error_status(error), str(error))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, error: RequestValidationError) -> Any:
+        return respond(request, 422, _validation_message(error))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http(request: Request, error: StarletteHTTPException) -> Any:
+        message = error.detail if isinstance(error.detail, str) else "request failed"
+        if error.status_code == 404 and message == "Not Found":
+            message = f"nothing at {request.url.path}"
+        if error.status_code == 405:
+            message = f"{request.method} is not allowed on {request.url.path}"
+        return respond(request, error.status_code, message)
+
+    @app.exception_handler(Exception)
+    async def on_crash(request: Request, error: Exception) -> Any:
+        return respond(request, 500, f"internal error: {error.__class__.__name__}; see the server log")
+
+    guarded = Guard(
+        app,
+        GuardOptions(
+            token=options.token,
+            allowed_hosts=options.allowed_hosts,
+            max_body_bytes=options.max_body_bytes,
+            max_upload_bytes=options.max_upload_bytes,
+        ),
+    )
+    app.state.guarded = guarded
+    return app
+
+
+def asgi_app(options: WebOptions = WebOptions(), *, store: Store | None = None) -> Guard:
+    """The app wrapped in its request guards: what a server (or a test client) should run."""
+    return create_app(options, store=store).state.guarded
+
+
+def html(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, context, status_code=status)

@@ -1,0 +1,449 @@
+"""Read views across documents: clusters, links, lines, provenance, events, assessments, sources.
+
+These rows are written by the link and assess stages. Each view says whether its rows exist
+(`computed`), so a page can show "not computed yet" instead of an empty table that looks like
+"nothing found". Rows are returned in the shape of the JSON export: columns plus data_json merged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from typing import Any
+
+from sqlalchemy import func, or_, select, true
+
+from claimgraph.errors import NotFound
+from claimgraph.store import Store
+from claimgraph.store import corrections as cx
+from claimgraph.store import schema as t
+from claimgraph.web.queries import ClaimFilter, PageRequest, Paged, list_claims
+
+GRAPH_NODE_CAP = 250
+
+
+def _plain(row: Any) -> dict[str, Any]:
+    values = dict(row._mapping)
+    data = values.pop("data_json", None)
+    if data:
+        try:
+            extra = json.loads(data)
+        except ValueError:
+            extra = {"data": data}
+        if isinstance(extra, dict):
+            values = {**extra, **values}
+    return values
+
+
+def _count(store: Store, table: Any) -> int:
+    with store.engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def _paged_table(store: Store, table: Any, page: PageRequest, order: Any, where: Any = None) -> Paged:
+    with store.engine.connect() as connection:
+        count = select(func.count()).select_from(table)
+        query = select(table).order_by(*order)
+        if where is not None:
+            count, query = count.where(where), query.where(where)
+        total = connection.execute(count).scalar_one()
+        rows = connection.execute(query.limit(page.limit).offset(page.offset)).all()
+    return Paged(items=[_plain(r) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+# ---------------------------------------------------------------------- clusters
+
+
+def list_clusters(store: Store, page: PageRequest, *, contested: bool = False) -> Paged:
+    """Claim clusters, biggest (or with contested=True, most contradicted) first, with member counts and assessments."""
+    members = (
+        select(func.count()).where(t.cluster_members.c.cluster_id == t.clusters.c.id).scalar_subquery().label("members")
+    )
+    touches_cluster = (
+        select(t.cluster_members.c.claim_id)
+        .where(
+            t.cluster_members.c.cluster_id == t.clusters.c.id,
+            or_(t.cluster_members.c.claim_id == t.links.c.a, t.cluster_members.c.claim_id == t.links.c.b),
+        )
+        .exists()
+    )
+    contradictions = (
+        select(func.count())
+        .select_from(t.links)
+        .where(t.links.c.relation == "contradicts", touches_cluster)
+        .scalar_subquery()
+    )
+    with store.engine.connect() as connection:
+        count = select(func.count()).select_from(t.clusters)
+        total = connection.execute(count.where(contradictions > 0) if contested else count).scalar_one()
+        rows = connection.execute(
+            select(t.clusters, members, contradictions.label("contradictions"))
+            .where(contradictions > 0 if contested else true())
+            .order_by(*((contradictions.desc(),) if contested else ()), members.desc(), t.clusters.c.id)
+            .limit(page.limit)
+            .offset(page.offset)
+        ).all()
+        ids = [r.id for r in rows]
+        assessed = {
+            r.cluster_id: _plain(r)
+            for r in connection.execute(select(t.assessments).where(t.assessments.c.cluster_id.in_(ids)))
+        }
+    items = []
+    for row in rows:
+        item = _plain(row)
+        item["assessment"] = assessed.get(row.id)
+        items.append(item)
+    return Paged(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def most_contested(store: Store, limit: int = 10) -> list[dict[str, Any]]:
+    """Clusters with the most contradicting links."""
+    return list_clusters(store, PageRequest(limit=limit, offset=0), contested=True).items
+
+
+MAX_SCAN = 500
+
+
+def cluster_detail(store: Store, cluster_id: str, page: PageRequest) -> dict[str, Any]:
+    """A cluster, its (paginated) member claims, the links among them, its lines and assessment."""
+    with store.engine.connect() as connection:
+        row = connection.execute(select(t.clusters).where(t.clusters.c.id == cluster_id)).first()
+        if row is None:
+            raise NotFound(f"no cluster {cluster_id!r} (clusters are made by `claimgraph link`)")
+        member_rows = connection.execute(
+            select(t.cluster_members).where(t.cluster_members.c.cluster_id == cluster_id)
+        ).all()
+        member_ids = [m.claim_id for m in member_rows]
+        links = [
+            _plain(r)
+            for r in connection.execute(
+                select(t.links).where(t.links.c.a.in_(member_ids) | t.links.c.b.in_(member_ids)).limit(MAX_SCAN)
+            )
+        ]
+        assessment = connection.execute(select(t.assessments).where(t.assessments.c.cluster_id == cluster_id)).first()
+        children = connection.execute(select(t.clusters.c.id, t.clusters.c.anchor).where(t.clusters.c.parent == cluster_id)).all()
+    relation = {m.claim_id: m.relation for m in member_rows}
+    claims = list_claims(store, ClaimFilter(claim_ids=tuple(member_ids)), page)
+    for claim in claims.items:
+        claim["relation"] = relation.get(claim["id"])
+    documents = sorted({claim_id.split(":")[0] for claim_id in member_ids})
+    return {
+        "cluster": _plain(row),
+        "claims": claims.as_json(),
+        "links": links,
+        "lines": lines_for_documents(store, documents),
+        "assessment": _plain(assessment) if assessment else None,
+        "children": [{"id": c.id, "anchor": c.anchor} for c in children],
+    }
+
+
+def claim_context(store: Store, claim_id: str) -> dict[str, Any]:
+    """The cluster, links and line a claim belongs to (None where not computed)."""
+    document_id = claim_id.split(":")[0]
+    with store.engine.connect() as connection:
+        cluster_ids = list(connection.execute(select(t.cluster_members.c.cluster_id).where(t.cluster_members.c.claim_id == claim_id)).scalars())
+        clusters = [
+            _plain(r) for r in connection.execute(select(t.clusters).where(t.clusters.c.id.in_(cluster_ids)))
+        ] if cluster_ids else []
+        links = [_plain(r) for r in connection.execute(select(t.links).where((t.links.c.a == claim_id) | (t.links.c.b == claim_id)).limit(100))]
+    return {
+        "clusters": clusters,
+        "links": links,
+        "lines": lines_for_documents(store, [document_id]),
+        "computed": {"clusters": _count(store, t.clusters) > 0, "lines": _count(store, t.lines) > 0},
+    }
+
+
+def document_contexts(store: Store, document_id: str, claim_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """claim_context for every claim of one document, in a fixed number of queries."""
+    with store.engine.connect() as connection:
+        computed = {
+            "clusters": connection.execute(select(t.clusters.c.id).limit(1)).first() is not None,
+            "lines": connection.execute(select(t.lines.c.id).limit(1)).first() is not None,
+        }
+        if not computed["clusters"] and not computed["lines"]:
+            return {}
+        members = connection.execute(
+            select(t.cluster_members.c.claim_id, t.cluster_members.c.cluster_id).where(t.cluster_members.c.claim_id.in_(claim_ids))
+        ).all()
+        clusters = {
+            r.id: _plain(r)
+            for r in connection.execute(select(t.clusters).where(t.clusters.c.id.in_({m.cluster_id for m in members})))
+        }
+        links: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in connection.execute(select(t.links).where(t.links.c.a.in_(claim_ids) | t.links.c.b.in_(claim_ids))):
+            for end in (row.a, row.b):
+                links[end].append(_plain(row))
+    lines = lines_for_documents(store, [document_id])
+    by_claim: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for member in members:
+        if member.cluster_id in clusters:
+            by_claim[member.claim_id].append(clusters[member.cluster_id])
+    return {
+        claim_id: {"clusters": by_claim.get(claim_id, []), "links": links.get(claim_id, []), "lines": lines, "computed": computed}
+        for claim_id in claim_ids
+    }
+
+
+# ---------------------------------------------------------------------- lines, links, events, assessments
+
+
+def lines_for_documents(store: Store, document_ids: list[str]) -> list[dict[str, Any]]:
+    with store.engine.connect() as connection:
+        ids = list(
+            connection.execute(select(t.line_documents.c.line_id).where(t.line_documents.c.document_id.in_(document_ids)).distinct()).scalars()
+        )
+        return [_plain(r) for r in connection.execute(select(t.lines).where(t.lines.c.id.in_(ids)))] if ids else []
+
+
+def list_lines(store: Store, page: PageRequest) -> Paged:
+    result = _paged_table(store, t.lines, page, [t.lines.c.id])
+    with store.engine.connect() as connection:
+        for line in result.items:
+            line["documents"] = list(
+                connection.execute(select(t.line_documents.c.document_id).where(t.line_documents.c.line_id == line["id"])).scalars()
+            )
+    return result
+
+
+def list_links(store: Store, page: PageRequest, *, relation: str | None = None) -> Paged:
+    return _paged_table(store, t.links, page, [t.links.c.a, t.links.c.b], t.links.c.relation == relation if relation else None)
+
+
+def list_events(store: Store, page: PageRequest) -> Paged:
+    return _paged_table(store, t.events, page, [t.events.c.date, t.events.c.id])
+
+
+def list_assessments(store: Store, page: PageRequest) -> Paged:
+    return _paged_table(store, t.assessments, page, [t.assessments.c.credibility, t.assessments.c.cluster_id])
+
+
+def list_provenance(store: Store, page: PageRequest) -> Paged:
+    return _paged_table(store, t.provenance, page, [t.provenance.c.child, t.provenance.c.parent])
+
+
+def dated_claims(store: Store, page: PageRequest) -> Paged:
+    """Per-document time expressions inside claims: the timeline until events are computed."""
+    with store.engine.connect() as connection:
+        where = t.times.c.value.is_not(None)
+        total = connection.execute(select(func.count()).select_from(t.times).where(where)).scalar_one()
+        rows = connection.execute(
+            select(t.times).where(where).order_by(t.times.c.value, t.times.c.document_id, t.times.c.start).limit(page.limit).offset(page.offset)
+        ).all()
+        texts = {
+            r.id: r.title or r.outlet or r.origin.rsplit("/", 1)[-1]
+            for r in connection.execute(
+                select(t.documents.c.id, t.documents.c.title, t.documents.c.outlet, t.documents.c.origin)
+                .where(t.documents.c.id.in_({r.document_id for r in rows}))
+            )
+        }
+    items = [
+        {**dict(r._mapping), "id": f"{r.document_id}:{r.start}", "date": r.value, "document_title": texts.get(r.document_id)}
+        for r in rows
+    ]
+    return Paged(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def ach(store: Store) -> dict[str, Any]:
+    """ACH matrices as the assess stage stores them (inside assessments' data), if any."""
+    with store.engine.connect() as connection:
+        rows = [_plain(r) for r in connection.execute(select(t.assessments).limit(MAX_SCAN))]
+    matrices = [r["ach"] for r in rows if isinstance(r.get("ach"), dict)]
+    return {"computed": bool(matrices), "matrices": matrices}
+
+
+# ---------------------------------------------------------------------- sources
+
+
+def _document_labels(connection: Any, ids: Any = None) -> dict[str, str]:
+    query = select(t.documents.c.id, t.documents.c.outlet, t.documents.c.title, t.documents.c.origin)
+    if ids is not None:
+        query = query.where(t.documents.c.id.in_(list(ids)))
+    return {r.id: r.outlet or r.title or r.origin.rsplit("/", 1)[-1] for r in connection.execute(query)}
+
+
+def _node(nodes: dict[str, dict[str, Any]], key: str, label: str, kind: str) -> dict[str, Any]:
+    return nodes.setdefault(key, {"id": key, "label": label, "kind": kind, "documents": set(), "claims": 0})
+
+
+def _sources_from_claims(store: Store) -> tuple[dict[str, dict[str, Any]], Counter[tuple[str, str]]]:
+    """Nodes and "got it from" edges from attribution chains: document → chain[0] → chain[1] …
+
+    Nodes use the link stage's keys (a document id, or "source:<name>"), so grades set here are
+    the ones the assess stage finds, and the graph keeps its ids once provenance edges exist.
+    """
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: Counter[tuple[str, str]] = Counter()
+    with store.engine.connect() as connection:
+        labels = _document_labels(connection)
+        for document_id, label in labels.items():
+            _node(nodes, document_id, label, "document")["documents"].add(document_id)
+        for document_id, chain_json in connection.execute(select(t.claims.c.document_id, t.claims.c.chain_json)):
+            previous = document_id
+            for name in json.loads(chain_json):
+                current = cx.source_key(name)
+                node = _node(nodes, current, name, "source")
+                node["documents"].add(document_id)
+                node["claims"] += 1
+                if current != previous:
+                    edges[(previous, current)] += 1
+                previous = current
+    return nodes, edges
+
+
+def _sources_from_provenance(store: Store, provenance: list[dict[str, Any]]) -> tuple[dict[str, dict[str, Any]], Counter[tuple[str, str]]]:
+    nodes: dict[str, dict[str, Any]] = {}
+    edges: Counter[tuple[str, str]] = Counter()
+    with store.engine.connect() as connection:
+        labels = _document_labels(connection, {e[k] for e in provenance for k in ("child", "parent") if not e[k].startswith("source:")})
+    for edge in provenance:
+        for key in (edge["child"], edge["parent"]):
+            if key.startswith("source:"):
+                _node(nodes, key, key.removeprefix("source:"), "source")
+            else:
+                _node(nodes, key, labels.get(key, key), "document")["documents"].add(key)
+        edges[(edge["child"], edge["parent"])] += 1
+    return nodes, edges
+
+
+def source_graph(store: Store) -> dict[str, Any]:
+    """Nodes (with grades) and edges of the provenance graph; laid out in layers from the documents."""
+    grades = {name: c.value for name, c in cx.source_grades(store).items()}
+    provenance = list_provenance(store, PageRequest(limit=MAX_SCAN * 4, offset=0)).items
+    if provenance:
+        nodes, edges = _sources_from_provenance(store, provenance)
+        basis = "provenance edges"
+    else:
+        nodes, edges = _sources_from_claims(store)
+        basis = "attribution chains (provenance edges not computed yet)"
+    ranked = sorted(nodes.values(), key=lambda n: (-len(n["documents"]) - n["claims"], n["id"]))[:GRAPH_NODE_CAP]
+    kept = {n["id"] for n in ranked}
+    edge_list = [{"source": a, "target": b, "weight": w} for (a, b), w in edges.items() if a in kept and b in kept]
+    positions, width, height = _layout(kept, edge_list)
+    out_nodes = [
+        {
+            "id": n["id"],
+            "label": n["label"],
+            "kind": n["kind"],
+            "documents": sorted(n["documents"]),
+            "claims": n["claims"],
+            "grade": grades.get(n["id"], cx.DEFAULT_GRADE),
+            "graded": n["id"] in grades,
+            "x": positions[n["id"]][0],
+            "y": positions[n["id"]][1],
+        }
+        for n in ranked
+    ]
+    return {"basis": basis, "nodes": out_nodes, "edges": edge_list, "total_nodes": len(nodes), "width": width, "height": height}
+
+
+NODE_W, NODE_H, COL_GAP, ROW_GAP, ROWS = 200, 28, 70, 12, 14
+
+
+def _layout(names: set[str], edges: list[dict[str, Any]]) -> tuple[dict[str, tuple[int, int]], int, int]:
+    """Layers left to right (documents first, then who they cite); a long layer wraps into
+    sub-columns of ROWS nodes; within a layer, nodes sit near the nodes that point at them."""
+    layer = _layers(names, edges)
+    by_layer: dict[int, list[str]] = defaultdict(list)
+    for name in sorted(names, key=lambda n: n.casefold()):
+        by_layer[layer[name]].append(name)
+    parents: dict[str, list[str]] = defaultdict(list)
+    for edge in edges:
+        parents[edge["target"]].append(edge["source"])
+    rank: dict[str, float] = {}
+    positions: dict[str, tuple[int, int]] = {}
+    x = 30
+    for depth in sorted(by_layer):
+        names_here = by_layer[depth]
+        if depth:
+            names_here.sort(key=lambda n: (sum(rank.get(p, 0) for p in parents[n]) / max(1, len(parents[n])), n.casefold()))
+        for index, name in enumerate(names_here):
+            rank[name] = index
+            column, row = divmod(index, ROWS)
+            positions[name] = (x + column * (NODE_W + 20), 30 + row * (NODE_H + ROW_GAP))
+        columns = (len(names_here) + ROWS - 1) // ROWS
+        x += columns * (NODE_W + 20) + COL_GAP
+    rows = min(ROWS, max((len(v) for v in by_layer.values()), default=1))
+    return positions, x, 60 + rows * (NODE_H + ROW_GAP)
+
+
+def _layers(names: set[str], edges: list[dict[str, Any]]) -> dict[str, int]:
+    """Longest distance from a node nobody points at, capped so cycles end."""
+    layer = {name: 0 for name in names}
+    for _ in range(8):
+        changed = False
+        for edge in edges:
+            if layer[edge["target"]] < layer[edge["source"]] + 1 <= 8:
+                layer[edge["target"]] = layer[edge["source"]] + 1
+                changed = True
+        if not changed:
+            break
+    return layer
+
+
+def list_sources(store: Store, page: PageRequest, *, query: str | None = None) -> Paged:
+    graph = source_graph(store)
+    nodes = [n for n in graph["nodes"] if not query or query.casefold() in (n["id"] + " " + n["label"]).casefold()]
+    items = [{k: v for k, v in n.items() if k not in ("x", "y")} for n in nodes[page.offset : page.offset + page.limit]]
+    return Paged(items=items, total=len(nodes), limit=page.limit, offset=page.offset)
+
+
+def source_detail(store: Store, name: str, page: PageRequest) -> dict[str, Any]:
+    """A source: its grade and history, the documents it appears in, the claims that pass through it."""
+    key = cx.source_key(name)
+    core = key.removeprefix("source:")
+    # The longest word of the name, as json.dumps writes it: chains are stored as JSON text.
+    word = max(re.findall(r"\w+", core) or [core], key=len)
+    escape = lambda text: "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"  # noqa: E731
+    pattern, plain = escape(json.dumps(word)[1:-1]), escape(word)
+    labels: list[str] = []
+    claim_ids: list[str] = []
+    with store.engine.connect() as connection:
+        # A cheap text match first, then the exact key on each chain entry.
+        for claim_id, chain_json in connection.execute(
+            select(t.claims.c.id, t.claims.c.chain_json).where(t.claims.c.chain_json.ilike(pattern, escape="\\")).limit(20_000)
+        ):
+            names = [n for n in json.loads(chain_json) if cx.source_key(n) == key]
+            if names:
+                claim_ids.append(claim_id)
+                labels += names
+        outlet_docs = [
+            r.id for r in connection.execute(
+                select(t.documents.c.id, t.documents.c.outlet).where(t.documents.c.outlet.ilike(plain, escape="\\"))
+            ) if cx.source_key(r.outlet) == key
+        ]
+    grades = cx.source_grades(store)
+    if not claim_ids and not outlet_docs and key not in grades:
+        raise NotFound(f"no source {name!r} in the ledger (see /api/sources)")
+    grade = grades.get(key)
+    history, _ = cx.list_corrections(store, source=key, limit=100)
+    claims = list_claims(store, ClaimFilter(claim_ids=tuple(claim_ids)), page)
+    label = Counter(labels).most_common(1)[0][0] if labels else (name if not name.startswith("source:") else core)
+    return {
+        "key": key,
+        "name": label,
+        "grade": grade.value if grade else cx.DEFAULT_GRADE,
+        "grade_meaning": cx.GRADE_MEANING[grade.value if grade else cx.DEFAULT_GRADE],
+        "graded_by": grade.author if grade else None,
+        "graded_at": grade.created_at if grade else None,
+        "history": [vars_of(c) for c in history],
+        "documents": _titled(store, sorted(set(outlet_docs) | {cid.split(":")[0] for cid in claim_ids})),
+        "claims": claims.as_json(),
+    }
+
+
+def _titled(store: Store, ids: list[str]) -> list[dict[str, Any]]:
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            select(t.documents.c.id, t.documents.c.title, t.documents.c.outlet, t.documents.c.origin).where(t.documents.c.id.in_(ids))
+        ).all()
+    names = {r.id: r.title or r.origin.rsplit("/", 1)[-1] for r in rows}
+    outlets = {r.id: r.outlet for r in rows}
+    return [{"id": i, "title": names.get(i, i), "outlet": outlets.get(i)} for i in ids]
+
+
+def vars_of(correction: cx.Correction) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return {**asdict(correction), "active": correction.active}

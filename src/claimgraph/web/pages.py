@@ -1,0 +1,228 @@
+"""Server-rendered pages: the same view functions as the API, through Jinja2 templates (autoescaped)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from claimgraph.store import corrections as cx
+from claimgraph.web import crossdoc, queries, rendering
+from claimgraph.web.app import html
+from claimgraph.web.queries import MAX_LIMIT, ClaimFilter, PageRequest
+from claimgraph.web.uploads import ingest_upload
+
+router = APIRouter(include_in_schema=False)
+
+PAGE = Query(50, ge=1, le=MAX_LIMIT)
+OFFSET = Query(0, ge=0)
+
+
+def _store(request: Request) -> Any:
+    return request.app.state.store
+
+
+def _pager(request: Request, result: queries.Paged) -> dict[str, Any]:
+    """Links to the previous and next page, keeping the other query parameters."""
+    params = {k: v for k, v in request.query_params.items() if k != "offset"}
+
+    def link(offset: int | None) -> str | None:
+        return None if offset is None else f"{request.url.path}?{urlencode({**params, 'offset': offset})}"
+
+    return {
+        "total": result.total,
+        "first": result.offset + 1 if result.items else 0,
+        "last": result.offset + len(result.items),
+        "previous": link(result.previous_offset),
+        "next": link(result.next_offset),
+    }
+
+
+def _back(target: str | None, fallback: str) -> str:
+    """Only same-site paths are followed after a form (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return fallback
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview_page(request: Request) -> HTMLResponse:
+    store = _store(request)
+    counts = queries.corpus_counts(store)
+    return html(request, "overview.html", {
+        "counts": counts,
+        "documents": queries.list_documents(store, PageRequest(limit=10)).items,
+        "top_clusters": crossdoc.list_clusters(store, PageRequest(limit=10)).items if counts["clusters"] else None,
+        "contested": crossdoc.most_contested(store) if counts["links"] else None,
+    })
+
+
+@router.get("/documents", response_class=HTMLResponse)
+def documents_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    result = queries.list_documents(_store(request), PageRequest(limit=limit, offset=offset))
+    return html(request, "documents.html", {"documents": result.items, "pager": _pager(request, result)})
+
+
+CLAIM_WINDOW = 100  # claim details rendered per document page; the text always shows every claim
+
+
+@router.get("/documents/{ref}", response_class=HTMLResponse)
+def document_page(request: Request, ref: str, window: int = Query(0, ge=0)) -> HTMLResponse:
+    store = _store(request)
+    document = store.get_document(ref)
+    claims = queries.document_claims(store, document.id)
+    shown = claims[window * CLAIM_WINDOW : (window + 1) * CLAIM_WINDOW]
+    contexts = crossdoc.document_contexts(store, document.id, [c["id"] for c in shown])
+    history, _ = cx.list_corrections(store, document_id=document.id, limit=200)
+    return html(request, "document.html", {
+        "document": document,
+        "analysed": store.analysed().get(document.id),
+        "runs": rendering.runs(document.text, document.zones, claims),
+        "claims": claims,
+        "shown": shown,
+        "window": window,
+        "window_size": CLAIM_WINDOW,
+        "windows": (len(claims) + CLAIM_WINDOW - 1) // CLAIM_WINDOW,
+        "claim_window": {c["id"]: i // CLAIM_WINDOW for i, c in enumerate(claims)},
+        "contexts": contexts,
+        "history": [crossdoc.vars_of(c) for c in history],
+        "grades": {name: c.value for name, c in cx.source_grades(store).items()},
+        "names": queries.entity_names(store, document.id),
+    })
+
+
+@router.post("/documents/{ref}/claims/{claim_id}/correct")
+def correct_claim_form(
+    request: Request, ref: str, claim_id: str, field: str = Form(..., max_length=16), value: str = Form("", max_length=500),
+    author: str = Form("analyst", max_length=200), note: str = Form("", max_length=2000),
+) -> RedirectResponse:
+    store = _store(request)
+    found = queries.get_claim(store, claim_id)
+    cx.correct_claim(store, document_id=found["document_id"], start=found["start"], end=found["end"],
+                     field=field, value=value, author=author or "analyst", note=note or None)
+    return RedirectResponse(f"/documents/{found['document_id']}#claim-{claim_id}", status_code=303)
+
+
+@router.post("/corrections/{correction_id}/undo")
+def undo_form(request: Request, correction_id: int, author: str = Form("analyst", max_length=200), next: str = Form("/", max_length=1000)) -> RedirectResponse:
+    cx.undo_correction(_store(request), correction_id, author=author or "analyst")
+    return RedirectResponse(_back(next, "/"), status_code=303)
+
+
+@router.get("/claims", response_class=HTMLResponse)
+def claims_page(
+    request: Request, document: str | None = Query(None, max_length=500), speaker: str | None = Query(None, max_length=200),
+    entity: str | None = Query(None, max_length=200), hedging: str | None = Query(None, pattern="^(none|low|medium|high)?$"),
+    polarity: str | None = Query(None, pattern="^(asserted|denied)?$"), limit: int = PAGE, offset: int = OFFSET,
+) -> HTMLResponse:
+    chosen = ClaimFilter(document=document or None, speaker=speaker or None, entity=entity or None,
+                         hedging=hedging or None, polarity=polarity or None)
+    result = queries.list_claims(_store(request), chosen, PageRequest(limit=limit, offset=offset))
+    return html(request, "claims.html", {"claims": result.items, "pager": _pager(request, result), "filter": chosen})
+
+
+@router.get("/claims/{claim_id}", response_class=HTMLResponse)
+def claim_page(request: Request, claim_id: str) -> HTMLResponse:
+    store = _store(request)
+    claim = queries.get_claim(store, claim_id)
+    return html(request, "claim.html", {
+        "claim": claim, "context": crossdoc.claim_context(store, claim_id),
+        "document": store.get_document(claim["document_id"]),
+        "grades": {name: c.value for name, c in cx.source_grades(store).items()},
+        "names": queries.entity_names(store, claim["document_id"]),
+    })
+
+
+@router.get("/entities", response_class=HTMLResponse)
+def entities_page(request: Request, q: str | None = Query(None, max_length=200), limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    result = queries.list_entities(_store(request), PageRequest(limit=limit, offset=offset), query=q or None)
+    return html(request, "entities.html", {"entities": result.items, "pager": _pager(request, result), "q": q or ""})
+
+
+@router.get("/entities/{entity_id}", response_class=HTMLResponse)
+def entity_page(request: Request, entity_id: str, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    store = _store(request)
+    entity = queries.entity_detail(store, entity_id)
+    claims = queries.list_claims(store, ClaimFilter(entity=entity_id), PageRequest(limit=limit, offset=offset))
+    return html(request, "entity.html", {"entity": entity, "claims": claims.items, "pager": _pager(request, claims)})
+
+
+@router.get("/clusters", response_class=HTMLResponse)
+def clusters_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    result = crossdoc.list_clusters(_store(request), PageRequest(limit=limit, offset=offset))
+    return html(request, "clusters.html", {"clusters": result.items, "pager": _pager(request, result)})
+
+
+@router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
+def cluster_page(request: Request, cluster_id: str, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    detail = crossdoc.cluster_detail(_store(request), cluster_id, PageRequest(limit=limit, offset=offset))
+    paged = queries.Paged(**detail["claims"])
+    return html(request, "cluster.html", {**detail, "pager": _pager(request, paged)})
+
+
+@router.get("/lines", response_class=HTMLResponse)
+def lines_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    result = crossdoc.list_lines(_store(request), PageRequest(limit=limit, offset=offset))
+    return html(request, "lines.html", {"lines": result.items, "pager": _pager(request, result)})
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    store = _store(request)
+    result = crossdoc.list_sources(store, PageRequest(limit=limit, offset=offset))
+    return html(request, "sources.html", {"graph": crossdoc.source_graph(store), "sources": result.items, "pager": _pager(request, result)})
+
+
+@router.get("/source", response_class=HTMLResponse)
+def source_page(request: Request, name: str = Query(..., min_length=1, max_length=500), limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    detail = crossdoc.source_detail(_store(request), name, PageRequest(limit=limit, offset=offset))
+    return html(request, "source.html", {**detail, "grades": cx.GRADE_MEANING, "pager": _pager(request, queries.Paged(**detail["claims"]))})
+
+
+@router.post("/source/grade")
+def grade_form(request: Request, source: str = Form(..., max_length=500), grade: str = Form(..., max_length=1),
+               author: str = Form("analyst", max_length=200), note: str = Form("", max_length=2000)) -> RedirectResponse:
+    cx.grade_source(_store(request), source=source, grade=grade, author=author or "analyst", note=note or None)
+    return RedirectResponse("/source?" + urlencode({"name": cx.source_key(source)}), status_code=303)  # the key, not the label
+
+
+@router.get("/timeline", response_class=HTMLResponse)
+def timeline_page(request: Request, limit: int = Query(200, ge=1, le=MAX_LIMIT), offset: int = OFFSET) -> HTMLResponse:
+    store = _store(request)
+    events = crossdoc.list_events(store, PageRequest(limit=limit, offset=offset))
+    computed = events.total > 0
+    result = events if computed else crossdoc.dated_claims(store, PageRequest(limit=limit, offset=offset))
+    return html(request, "timeline.html", {
+        "computed": computed, "items": result.items, "layout": rendering.timeline_layout(result.items), "pager": _pager(request, result),
+    })
+
+
+@router.get("/ach", response_class=HTMLResponse)
+def ach_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    store = _store(request)
+    assessments = crossdoc.list_assessments(store, PageRequest(limit=limit, offset=offset))
+    return html(request, "ach.html", {"ach": crossdoc.ach(store), "assessments": assessments.items, "pager": _pager(request, assessments)})
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, q: str = Query("", max_length=500), limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    result = queries.search(_store(request), q, PageRequest(limit=limit, offset=offset)) if q.strip() else None
+    return html(request, "search.html", {"q": q, "hits": result.items if result else [], "pager": _pager(request, result) if result else None})
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_page(request: Request) -> HTMLResponse:
+    return html(request, "upload.html", {"outcomes": None, "limit": request.app.state.options.max_upload_bytes})
+
+
+@router.post("/upload", response_class=HTMLResponse)
+def upload_form(request: Request, files: list[UploadFile] = File(...), analyse: bool = Form(False)) -> HTMLResponse:
+    store = _store(request)
+    limit = request.app.state.options.max_upload_bytes
+    outcomes = [o for f in files if f.filename for o in ingest_upload(store, f.filename, f.file, max_bytes=limit)]
+    new = [o.document_id for o in outcomes if o.status in ("ingested", "new_version") and o.document_id]
+    analysed = request.app.state.analyser.analyse(store, new) if analyse and new else None
+    status = 200 if any(o.status != "failed" for o in outcomes) else 422
+    return html(request, "upload.html", {"outcomes": outcomes, "analysed": analysed, "limit": limit}, status=status)

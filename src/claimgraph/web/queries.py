@@ -1,0 +1,440 @@
+"""Read views of the ledger for the web: one function per view, shared by the JSON API and the pages.
+
+Every list is paginated in SQL (limit/offset with a total), and analyst corrections are applied
+on read, so a filter on hedging, polarity or speaker sees the corrected values.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import and_, false, func, not_, or_, select, tuple_
+
+from claimgraph.errors import NotFound
+from claimgraph.models import Claim
+from claimgraph.store import Store
+from claimgraph.store import corrections as cx
+from claimgraph.store import schema as t
+from claimgraph.store.sql import _claim_from_row
+
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True, kw_only=True)
+class PageRequest:
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(kw_only=True)
+class Paged:
+    """One page of a list and the size of the whole list."""
+
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"items": self.items, "total": self.total, "limit": self.limit, "offset": self.offset}
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + self.limit if self.offset + self.limit < self.total else None
+
+    @property
+    def previous_offset(self) -> int | None:
+        return max(0, self.offset - self.limit) if self.offset > 0 else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimFilter:
+    """Which claims to list; every given field must match (after corrections)."""
+
+    document: str | None = None  # id, id prefix, origin or file name
+    speaker: str | None = None  # case-insensitive substring
+    entity: str | None = None  # "document:key" or a case-insensitive part of an entity name / alias
+    hedging: str | None = None  # none | low | medium | high
+    polarity: str | None = None  # asserted | denied
+    wrong: bool | None = None  # only claims an analyst marked wrong (True) or not (False)
+    claim_ids: tuple[str, ...] | None = field(default=None)
+
+
+def _like(text: str) -> str:
+    return "%" + re.sub(r"([\\%_])", r"\\\1", text) + "%"
+
+
+# ---------------------------------------------------------------------- documents
+
+
+def _document_summary(row: Any, claim_counts: dict[str, int], analysed: set[str]) -> dict[str, Any]:
+    m = row._mapping
+    return {
+        "id": m["id"],
+        "title": m["title"],
+        "outlet": m["outlet"],
+        "author": m["author"],
+        "published": m["published"],
+        "published_precision": m["published_precision"],
+        "origin": m["origin"],
+        "version": m["version"],
+        "media_type": m["media_type"],
+        "near_duplicate_of": m["near_duplicate_of"],
+        "ingested_at": m["ingested_at"],
+        "analysed": m["id"] in analysed,
+        "claims": claim_counts.get(m["id"], 0),
+    }
+
+
+def list_documents(store: Store, page: PageRequest) -> Paged:
+    """Stored documents (without their text), oldest first."""
+    columns = [c for c in t.documents.c if c.name not in ("text", "metadata_json")]
+    with store.engine.connect() as connection:
+        total = connection.execute(select(func.count()).select_from(t.documents)).scalar_one()
+        rows = connection.execute(
+            select(*columns).order_by(t.documents.c.ingested_at, t.documents.c.id).limit(page.limit).offset(page.offset)
+        ).all()
+        ids = [row.id for row in rows]
+        counts = dict(
+            connection.execute(
+                select(t.claims.c.document_id, func.count()).where(t.claims.c.document_id.in_(ids)).group_by(t.claims.c.document_id)
+            ).all()
+        )
+        analysed = set(connection.execute(select(t.analyses.c.document_id).where(t.analyses.c.document_id.in_(ids))).scalars())
+    return Paged(items=[_document_summary(r, counts, analysed) for r in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+def document_detail(store: Store, ref: str) -> dict[str, Any]:
+    """One document with its text, zones, metadata and the state of its analysis."""
+    document = store.get_document(ref)
+    plain = asdict(document)
+    plain["metadata"] = {name: asdict(value) for name, value in document.metadata.items()}
+    analysed = store.analysed().get(document.id)
+    plain["analysis"] = {"step": analysed[0], "model": analysed[1]} if analysed else None
+    return plain
+
+
+# ---------------------------------------------------------------------- claims
+
+
+def claim_json(document_id: str, claim: Claim, fields: dict[str, cx.Correction] | None) -> dict[str, Any]:
+    """A claim as the analyst sees it: corrected values, the originals, and who corrected what."""
+    corrected, wrong = cx.apply_corrections(claim, fields)
+    # Shallow copies: dataclasses.asdict deep-copies and dominated the cost of a claims page.
+    plain = dict(vars(corrected))
+    plain["chain"] = list(corrected.chain)
+    plain["entities"] = list(corrected.entities)
+    plain["times"] = [dict(vars(x)) for x in corrected.times]
+    plain["document_id"] = document_id
+    plain["wrong"] = wrong
+    plain["corrections"] = {
+        name: {
+            "id": c.id,
+            "value": c.value,
+            "original": getattr(claim, name) if name != "wrong" else "false",
+            "author": c.author,
+            "at": c.created_at,
+            "note": c.note,
+        }
+        for name, c in (fields or {}).items()
+    }
+    return plain
+
+
+def _corrected_condition(field_name: str, wanted: Any, corrections: dict[Any, dict[str, cx.Correction]], matches: Any) -> Any:
+    """`column` matches, unless an analyst changed the field; then the corrected value must match."""
+    key = tuple_(t.claims.c.document_id, t.claims.c.start, t.claims.c.end)
+    overridden = [k for k, f in corrections.items() if field_name in f]
+    corrected_ok = [k for k in overridden if matches(corrections[k][field_name].value)]
+    condition = wanted
+    if overridden:
+        condition = and_(condition, not_(key.in_(overridden)))
+    if corrected_ok:
+        condition = or_(condition, key.in_(corrected_ok))
+    return condition
+
+
+def _entity_condition(connection: Any, entity: str) -> Any:
+    if ":" in entity and " " not in entity:
+        document_id, key = entity.split(":", 1)
+        pairs = [(document_id, key)]
+    else:
+        pattern = _like(entity)
+        pairs = connection.execute(
+            select(t.entities.c.document_id, t.entities.c.key)
+            .where(or_(t.entities.c.name.ilike(pattern, escape="\\"), t.entities.c.aliases_json.ilike(pattern, escape="\\")))
+            .limit(MAX_LIMIT)
+        ).all()
+    if not pairs:
+        return false()
+    return or_(
+        *[
+            and_(
+                t.claims.c.document_id == document_id,
+                or_(t.claims.c.speaker_entity == key, t.claims.c.entities_json.like(_like(json.dumps(key)), escape="\\")),
+            )
+            for document_id, key in pairs
+        ]
+    )
+
+
+def list_claims(store: Store, claim_filter: ClaimFilter, page: PageRequest) -> Paged:
+    """Claims passing every filter, in document order, with corrections applied."""
+    document_id = store.get_document(claim_filter.document).id if claim_filter.document else None
+    corrections = cx.active_claim_corrections(store, [document_id] if document_id else None)
+    conditions: list[Any] = []
+    if document_id:
+        conditions.append(t.claims.c.document_id == document_id)
+    if claim_filter.claim_ids is not None:
+        conditions.append(t.claims.c.id.in_(claim_filter.claim_ids))
+    if claim_filter.hedging:
+        value = claim_filter.hedging
+        conditions.append(_corrected_condition("hedging", t.claims.c.hedging == value, corrections, lambda v: v == value))
+    if claim_filter.polarity:
+        value = claim_filter.polarity
+        conditions.append(_corrected_condition("polarity", t.claims.c.polarity == value, corrections, lambda v: v == value))
+    if claim_filter.speaker:
+        needle = claim_filter.speaker.casefold()
+        conditions.append(
+            _corrected_condition(
+                "speaker",
+                t.claims.c.speaker.ilike(_like(claim_filter.speaker), escape="\\"),
+                corrections,
+                lambda v: bool(v) and needle in v.casefold(),
+            )
+        )
+    if claim_filter.wrong is not None:
+        key = tuple_(t.claims.c.document_id, t.claims.c.start, t.claims.c.end)
+        wrong_keys = [k for k, f in corrections.items() if "wrong" in f and f["wrong"].value == "true"]
+        if claim_filter.wrong:
+            conditions.append(key.in_(wrong_keys) if wrong_keys else false())
+        elif wrong_keys:
+            conditions.append(not_(key.in_(wrong_keys)))
+    with store.engine.connect() as connection:
+        if claim_filter.entity:
+            conditions.append(_entity_condition(connection, claim_filter.entity))
+        where = and_(*conditions) if conditions else None
+        count = select(func.count()).select_from(t.claims)
+        query = select(t.claims).order_by(t.claims.c.document_id, t.claims.c.start, t.claims.c.id)
+        if where is not None:
+            count, query = count.where(where), query.where(where)
+        total = connection.execute(count).scalar_one()
+        rows = connection.execute(query.limit(page.limit).offset(page.offset)).all()
+    titles = document_titles(store, {row.document_id for row in rows})
+    items = [
+        {
+            **claim_json(row.document_id, _claim_from_row(row._mapping), corrections.get((row.document_id, row.start, row.end))),
+            "document_title": titles.get(row.document_id),
+        }
+        for row in rows
+    ]
+    return Paged(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def document_titles(store: Store, ids: set[str]) -> dict[str, str]:
+    """id -> what to call a document: its title, else its outlet, else its file name."""
+    if not ids:
+        return {}
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            select(t.documents.c.id, t.documents.c.title, t.documents.c.outlet, t.documents.c.origin).where(t.documents.c.id.in_(sorted(ids)))
+        ).all()
+    return {r.id: r.title or r.outlet or r.origin.rsplit("/", 1)[-1] for r in rows}
+
+
+def get_claim(store: Store, claim_id: str) -> dict[str, Any]:
+    """One claim by id, corrected."""
+    with store.engine.connect() as connection:
+        row = connection.execute(select(t.claims).where(t.claims.c.id == claim_id)).first()
+    if row is None:
+        raise NotFound(f"no claim {claim_id!r} in the ledger (claim ids look like DOCUMENT:c000)")
+    fields = cx.active_claim_corrections(store, [row.document_id]).get((row.document_id, row.start, row.end))
+    return claim_json(row.document_id, _claim_from_row(row._mapping), fields)
+
+
+def document_claims(store: Store, document_id: str) -> list[dict[str, Any]]:
+    """Every claim of one document (a document's own claims are rendered together), corrected."""
+    return list_claims(store, ClaimFilter(document=document_id), PageRequest(limit=10**9, offset=0)).items
+
+
+# ---------------------------------------------------------------------- entities
+
+
+def entity_names(store: Store, document_id: str) -> dict[str, str]:
+    """A document's entity keys -> names, to show names where claims list keys."""
+    with store.engine.connect() as connection:
+        return dict(connection.execute(select(t.entities.c.key, t.entities.c.name).where(t.entities.c.document_id == document_id)).all())
+
+
+def list_entities(store: Store, page: PageRequest, *, query: str | None = None, type_: str | None = None, document: str | None = None) -> Paged:
+    """Per-document entities with their mention counts (cross-document resolution is the link stage's)."""
+    mention_count = (
+        select(func.count())
+        .where(t.mentions.c.document_id == t.entities.c.document_id, t.mentions.c.entity == t.entities.c.key)
+        .scalar_subquery()
+    )
+    conditions = []
+    if query:
+        pattern = _like(query)
+        conditions.append(or_(t.entities.c.name.ilike(pattern, escape="\\"), t.entities.c.aliases_json.ilike(pattern, escape="\\")))
+    if type_:
+        conditions.append(t.entities.c.type == type_)
+    if document:
+        conditions.append(t.entities.c.document_id == store.get_document(document).id)
+    base = select(t.entities, mention_count.label("mentions")).where(*conditions)
+    with store.engine.connect() as connection:
+        total = connection.execute(select(func.count()).select_from(t.entities).where(*conditions)).scalar_one()
+        rows = connection.execute(
+            base.order_by(mention_count.desc(), t.entities.c.name, t.entities.c.document_id).limit(page.limit).offset(page.offset)
+        ).all()
+    titles = document_titles(store, {r.document_id for r in rows})
+    items = [
+        {
+            "id": f"{r.document_id}:{r.key}",
+            "document_id": r.document_id,
+            "document_title": titles.get(r.document_id),
+            "key": r.key,
+            "name": r.name,
+            "type": r.type,
+            "aliases": json.loads(r.aliases_json),
+            "mentions": r.mentions,
+        }
+        for r in rows
+    ]
+    return Paged(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def entity_detail(store: Store, entity_id: str) -> dict[str, Any]:
+    """One entity with every mention (and its context), and same-named entities in other documents."""
+    document_id, _, key = entity_id.partition(":")
+    with store.engine.connect() as connection:
+        row = connection.execute(
+            select(t.entities).where(t.entities.c.document_id == document_id, t.entities.c.key == key)
+        ).first()
+        if row is None:
+            raise NotFound(f"no entity {entity_id!r} (entity ids look like DOCUMENT:E1)")
+        text = connection.execute(select(t.documents.c.text).where(t.documents.c.id == document_id)).scalar_one()
+        mentions = connection.execute(
+            select(t.mentions).where(t.mentions.c.document_id == document_id, t.mentions.c.entity == key).order_by(t.mentions.c.start)
+        ).all()
+        namesakes = connection.execute(
+            select(t.entities.c.document_id, t.entities.c.key, t.entities.c.name, t.entities.c.type)
+            .where(func.lower(t.entities.c.name) == row.name.lower(), t.entities.c.document_id != document_id)
+            .limit(100)
+        ).all()
+    return {
+        "id": entity_id,
+        "document_id": document_id,
+        "key": key,
+        "name": row.name,
+        "type": row.type,
+        "aliases": json.loads(row.aliases_json),
+        "mentions": [
+            {
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "kind": m.kind,
+                "before": text[max(0, m.start - 60) : m.start],
+                "after": text[m.end : m.end + 60],
+            }
+            for m in mentions
+        ],
+        "same_name_elsewhere": [{"id": f"{n.document_id}:{n.key}", "document_id": n.document_id, "name": n.name, "type": n.type} for n in namesakes],
+    }
+
+
+# ---------------------------------------------------------------------- search
+
+
+def _terms(query: str) -> list[str]:
+    return [term for term in re.findall(r"\w+", query.casefold()) if term][:8]
+
+
+def snippet(text: str, terms: list[str], width: int = 90) -> dict[str, str]:
+    """A window of text around the first hit, split so a template can mark the hit without |safe."""
+    lowered = text.casefold()
+    hits = [(lowered.find(term), term) for term in terms if lowered.find(term) >= 0]
+    if not hits:
+        return {"before": text[: width * 2], "hit": "", "after": ""}
+    start, term = min(hits)
+    end = start + len(term)
+    return {
+        "before": ("…" if start > width else "") + text[max(0, start - width) : start],
+        "hit": text[start:end],
+        "after": text[end : end + width] + ("…" if end + width < len(text) else ""),
+    }
+
+
+def _text_match(store: Store, column: Any, query: str, terms: list[str]) -> Any:
+    if store.engine.dialect.name == "postgresql":
+        # Full-text match with stemming; the GIN expression index would serve the same expression.
+        return func.to_tsvector("english", column).bool_op("@@")(func.plainto_tsquery("english", query))
+    return and_(*[column.ilike(_like(term), escape="\\") for term in terms])
+
+
+def search(store: Store, query: str, page: PageRequest, *, kind: str = "all") -> Paged:
+    """Documents and claims whose text matches every word of `query`; documents first."""
+    terms = _terms(query)
+    if not terms:
+        return Paged(items=[], total=0, limit=page.limit, offset=page.offset)
+    items: list[dict[str, Any]] = []
+    with store.engine.connect() as connection:
+        doc_where = or_(_text_match(store, t.documents.c.text, query, terms), _text_match(store, func.coalesce(t.documents.c.title, ""), query, terms))
+        claim_where = _text_match(store, t.claims.c.text, query, terms)
+        doc_total = connection.execute(select(func.count()).select_from(t.documents).where(doc_where)).scalar_one() if kind in ("all", "documents") else 0
+        claim_total = connection.execute(select(func.count()).select_from(t.claims).where(claim_where)).scalar_one() if kind in ("all", "claims") else 0
+        if page.offset < doc_total:
+            rows = connection.execute(
+                select(t.documents.c.id, t.documents.c.title, t.documents.c.outlet, t.documents.c.origin, t.documents.c.text)
+                .where(doc_where).order_by(t.documents.c.id).limit(page.limit).offset(page.offset)
+            ).all()
+            items += [
+                {"kind": "document", "id": r.id, "document_id": r.id, "title": r.title or r.outlet or r.origin.rsplit("/", 1)[-1],
+                 "speaker": None, "snippet": snippet(r.text, terms)}
+                for r in rows
+            ]
+        room = page.limit - len(items)
+        if room > 0 and claim_total:
+            claim_offset = max(0, page.offset - doc_total)
+            rows = connection.execute(
+                select(t.claims.c.id, t.claims.c.document_id, t.claims.c.text, t.claims.c.speaker)
+                .where(claim_where).order_by(t.claims.c.document_id, t.claims.c.start).limit(room).offset(claim_offset)
+            ).all()
+            titles = document_titles(store, {r.document_id for r in rows})
+            items += [
+                {"kind": "claim", "id": r.id, "document_id": r.document_id, "title": titles.get(r.document_id, r.document_id),
+                 "speaker": r.speaker, "snippet": snippet(r.text, terms)}
+                for r in rows
+            ]
+    return Paged(items=items, total=doc_total + claim_total, limit=page.limit, offset=page.offset)
+
+
+# ---------------------------------------------------------------------- overview
+
+
+def corpus_counts(store: Store) -> dict[str, int]:
+    """How much the ledger holds, table by table."""
+    tables = {
+        "documents": t.documents,
+        "analysed": t.analyses,
+        "claims": t.claims,
+        "entities": t.entities,
+        "mentions": t.mentions,
+        "times": t.times,
+        "clusters": t.clusters,
+        "links": t.links,
+        "lines": t.lines,
+        "events": t.events,
+        "assessments": t.assessments,
+        "provenance": t.provenance,
+        "corrections": cx.corrections,
+    }
+    with store.engine.connect() as connection:
+        counts = {name: connection.execute(select(func.count()).select_from(table)).scalar_one() for name, table in tables.items()}
+        counts["denied"] = connection.execute(select(func.count()).select_from(t.claims).where(t.claims.c.polarity == "denied")).scalar_one()
+        counts["hedged"] = connection.execute(select(func.count()).select_from(t.claims).where(t.claims.c.hedging != "none")).scalar_one()
+    return counts

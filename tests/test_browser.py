@@ -1,0 +1,205 @@
+"""The web UI in a real browser: Debian's Chromium driven by Playwright, server on a loopback port.
+
+Screenshots of every page go to test-artifacts/ (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("playwright.sync_api")
+import uvicorn  # noqa: E402
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from sqlalchemy import insert  # noqa: E402
+
+from claimgraph.ingest import ingest_paths  # noqa: E402
+from claimgraph.ledger import analyse_store  # noqa: E402
+from claimgraph.store import open_store  # noqa: E402
+from claimgraph.store import schema as t  # noqa: E402
+from claimgraph.web.app import WebOptions, asgi_app  # noqa: E402
+from conftest import EXAMPLES  # noqa: E402
+from test_api import XSS  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeds, analysed, plus one hand-made cluster and line so the click-through has somewhere to go."""
+    store = open_store(str(tmp_path_factory.mktemp("web") / "ledger.db"))
+    ingest_paths(store, [EXAMPLES])
+    analyse_store(store)
+    claims = store.claims()
+    first, other = claims[0], next(c for c in claims if c[0] != claims[0][0])
+    with store.transaction() as connection:
+        connection.execute(insert(t.clusters).values(id="k-putin", anchor=first[1].content[:80], data_json="{}"))
+        connection.execute(insert(t.cluster_members), [
+            {"cluster_id": "k-putin", "claim_id": first[1].id, "relation": "same"},
+            {"cluster_id": "k-putin", "claim_id": other[1].id, "relation": "same"}])
+        connection.execute(insert(t.lines).values(id="L-guardian", root="The Guardian", data_json=json.dumps({"claims": 2})))
+        connection.execute(insert(t.line_documents).values(line_id="L-guardian", document_id=first[0]))
+        ach = {"hypotheses": [{"hypothesis": "h1", "inconsistency": 0, "weighted_inconsistency": 0.0, "consistency": 0.5},
+                              {"hypothesis": "h2", "inconsistency": 1, "weighted_inconsistency": 0.5, "consistency": 0.0}],
+               "diagnosticity": {"k-putin": 0.5}, "matrix": {"h1": {"k-putin": "C"}, "h2": {"k-putin": "I"}},
+               "texts": {"h1": "The papers are genuine", "h2": "The papers are a forgery"}}
+        connection.execute(insert(t.assessments).values(cluster_id="k-putin", credibility=3, data_json=json.dumps(
+            {"label": "F3", "reliability": "F", "reasons": ["1 independent line supports it", "hedged by every report"],
+             "supporting_lines": ["L-guardian"], "ach": ach})))
+    port = free_port()
+    config = uvicorn.Config(asgi_app(WebOptions(), store=store), host="127.0.0.1", port=port, log_level="warning")
+    web = uvicorn.Server(config)
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not web.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert web.started, "the web server did not start"
+    yield f"http://127.0.0.1:{port}"
+    web.should_exit = True
+    thread.join(10)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    tab.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}") or dialog.dismiss())
+    tab.errors = errors  # type: ignore[attr-defined]
+    yield tab
+    context.close()
+    assert not errors, errors
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False)
+
+
+def test_every_page_opens(server: str, page: Page) -> None:
+    for path, name, heading in [
+        ("/", "overview", "Overview"), ("/documents", "documents", "Documents"), ("/claims", "claims", "Claims"),
+        ("/entities", "entities", "Entities"), ("/clusters", "clusters", "Claim clusters"),
+        ("/sources", "sources", "Sources and provenance"), ("/timeline", "timeline", "Timeline"),
+        ("/ach", "ach", "Analysis of Competing Hypotheses"), ("/lines", "lines", "Independent lines of sourcing"),
+        ("/search?q=Guardian", "search", "Search"), ("/upload", "upload", "Upload documents"),
+    ]:
+        response = page.goto(server + path)
+        assert response is not None and response.ok, path
+        expect(page.locator("h1")).to_have_text(heading)
+        shot(page, name)
+
+
+def test_document_claim_cluster_line(server: str, page: Page) -> None:
+    page.goto(server + "/documents")
+    page.locator("table.list a").first.click()
+    expect(page.locator("article.doctext")).to_be_visible()
+    first_claim = page.locator("a.claim[data-claim]").first
+    claim_id = first_claim.get_attribute("data-claim")
+    first_claim.click()
+    detail = page.locator("section.claim-detail.shown")
+    expect(detail).to_be_visible()
+    expect(detail.locator("dd.chain")).to_be_visible()
+    shot(page, "document")
+    # keyboard: j moves to the next claim; Enter on a focused claim opens it
+    page.locator("body").press("j")
+    expect(page.locator("section.claim-detail.shown")).to_have_count(1)
+    second = page.locator("a.claim[id^='at-']").nth(2)
+    second.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"section.claim-detail.shown")).to_have_attribute("id", "claim-" + (second.get_attribute("data-claim") or ""))
+    # a cluster (hand-made in the fixture) → one of its claims → back to its cluster → its line
+    page.goto(server + "/clusters/k-putin")
+    shot(page, "cluster")
+    page.locator("table.list tbody tr td:first-child a").first.click()
+    expect(page.locator(".claim-page blockquote")).to_be_visible()
+    shot(page, "claim")
+    page.locator("dt:text-is('Cluster') + dd a").first.click()
+    assert page.url.endswith("/clusters/k-putin")
+    page.locator("a[href^='/lines#line-']").first.click()
+    expect(page.locator("#line-L-guardian")).to_be_visible()
+
+
+def test_source_graph_click_and_grade(server: str, page: Page) -> None:
+    page.goto(server + "/sources")
+    node = page.locator("a.node[data-name='source:guardian']")
+    node.click()
+    expect(page.locator("#nodepanel h3")).to_have_text("The Guardian")
+    expect(page.locator("#nodepanel")).to_contain_text("Reliability F")
+    assert page.url.endswith("/sources")  # the panel opened in place
+    page.get_by_role("button", name="Zoom in").click()
+    shot(page, "sources-clicked")
+    page.goto(server + "/source?name=The%20Guardian")
+    page.select_option("#grade", "B")
+    page.get_by_role("button", name="Set grade").click()
+    expect(page.locator("p.meta .grade")).to_have_text("B")
+    shot(page, "source")
+    page.get_by_role("button", name="Undo").first.click()
+    expect(page.locator("p.meta .grade")).to_have_text("F")
+
+
+def test_upload_and_correct(server: str, page: Page, tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("Title: A leak\nOutlet: Test Times\n=====\n\nThe minister said the talks had reportedly failed.\n")
+    page.goto(server + "/upload")
+    page.set_input_files("#files", str(story))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("tr.status-ingested")).to_have_count(1)
+    shot(page, "upload-result")
+    page.locator("tr.status-ingested a").click()
+    expect(page.locator("h1")).to_have_text("A leak")
+    claim = page.locator("a.claim[data-claim]").first
+    claim.click()
+    detail = page.locator("section.claim-detail.shown")
+    detail.locator("summary").click()
+    detail.get_by_role("button", name="Mark as wrong").click()
+    expect(page.locator("a.claim.is-wrong").first).to_be_visible()
+    shot(page, "corrected")
+
+
+def test_hostile_document_runs_nothing(server: str, page: Page, tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile.txt"
+    hostile.write_text(XSS)
+    page.goto(server + "/upload")
+    page.set_input_files("#files", str(hostile))
+    page.get_by_role("button", name="Upload").click()
+    page.locator("tr.status-ingested a").click()
+    expect(page.locator("article.doctext")).to_contain_text("<script>document.title='pwned'</script>")
+    shot(page, "xss-document")
+    assert page.evaluate("window.__xss") is None and page.title() != "pwned"
+    page.locator("a.claim[data-claim]").first.click()
+    for path in ("/documents", "/", "/search?q=minister", "/sources", "/timeline"):
+        page.goto(server + path)
+    assert page.evaluate("window.__xss") is None
+    assert page.title() != "pwned"
+    page.goto(server + "/documents")
+    assert page.evaluate("window.__xss") is None
