@@ -1,0 +1,527 @@
+"""Attribution frames inside one sentence: source, cue and scope, from the dependency parse.
+
+A frame says "these tokens are put forward by this source, signalled by this cue". Kinds:
+verb ("X said that ...", "..., X reports"), according ("according to X"), adverb
+("reportedly"), passive ("is said to", "It is reported that", "was viewed as").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Span, Token
+
+from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
+
+__all__ = ["Frame", "Lexicon", "clause_scope", "find_frames", "load_lexicon", "source_label"]
+
+SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
+# "told reporters": an audience, not a link that passes the claim on.
+GENERIC_AUDIENCES = {"reporters", "journalists", "press", "media", "audience", "crowd", "supporters", "viewers"}
+RELATIVE = {"who", "which", "that", "whom", "whose"}
+
+
+@dataclass
+class Frame:
+    kind: str  # verb | according | adverb | passive
+    anchor: Token  # the token whose clause the frame governs
+    cue: str
+    cue_start: int
+    cue_end: int
+    label: str | None = None  # chain label of the source; None: hedge without a source
+    source_head: Token | None = None
+    source_tokens: set[int] = field(default_factory=set)
+    scope: set[int] = field(default_factory=set)  # token indices the frame covers
+    strip: set[int] = field(default_factory=set)  # token indices removed from claim spans
+    prefix: list[str] = field(default_factory=list)  # chain links outside the source (recipient)
+    hedges: int = 0  # independent epistemic hedges this frame brings
+    denial: bool = False
+    content_clause: bool = False  # "X said that ...": can carry over to the next sentences
+    colon_quote: bool = False  # "X said: “...": opens a direct quotation
+    in_quote: bool = False  # anchored inside quoted words (the quoted speaker's own report)
+    speaker_only: bool = False  # implicit: no chain link ("was viewed as")
+
+
+def _verb_lemma(token: Token) -> str:
+    particle = next((c.lower_ for c in token.children if c.dep_ == "prt"), None)
+    return f"{token.lemma_.lower()} {particle}" if particle else token.lemma_.lower()
+
+
+def _subtree_ids(token: Token) -> set[int]:
+    return {t.i for t in token.subtree}
+
+
+def source_label(head: Token) -> tuple[str, set[int]]:
+    """A short name for a source NP: the proper name when the head is one, else the NP minus
+    appositions and relative/participial clauses ("The documents, seen by The Guardian" -> "The documents")."""
+    if head.pos_ == "PROPN":
+        names = [t for t in head.subtree if t.i <= head.i and (t.dep_ in ("compound", "flat") or t.i == head.i)
+                 and head.i - t.i <= 3]
+        # "Source B", "Dmitri Peskov": the contiguous compound run ending at the head.
+        names = [t for t in names if all((n.dep_ in ("compound", "flat") and n.text[:1].isupper()) or n.i == head.i
+                                         for n in head.doc[t.i:head.i + 1])]
+        det = [c for c in head.children if c.dep_ == "det" and c.i < head.i]
+        first = min([t.i for t in names] + [head.i])
+        if det and det[0].i == first - 1:
+            first = det[0].i
+        text = head.doc[first:head.i + 1].text
+        return text, _subtree_ids(head)
+    cut = {"appos", "relcl", "acl", "punct", "cc", "conj"}
+    left_ok = {"det", "amod", "compound", "poss", "nummod", "nmod", "case", "quantmod", "advmod", "predet", "npadvmod"}
+    keep = [head]
+    for child in head.children:
+        if child.i < head.i and child.dep_ not in left_ok:
+            continue  # a misattached opening clause ("Speaking ..., a senior figure") is not the name
+        if child.dep_ in cut and child.i > head.i:
+            continue
+        if child.dep_ == "prep" and child.i > head.i and child.lower_ not in ("of", "in", "at", "from", "for"):
+            continue
+        if child.dep_ == "prep" and any(t.ent_type_ in ("DATE", "TIME") for t in child.subtree):
+            continue  # "a close colleague in early August 2016": the date is not the source
+        keep.extend(child.subtree)
+    ids = sorted(t.i for t in keep)
+    # Contiguous run around the head only (an apposition splits it).
+    lo = hi = head.i
+    idset = set(ids)
+    while lo - 1 in idset:
+        lo -= 1
+    while hi + 1 in idset:
+        hi += 1
+    comma = next((t.i for t in head.doc[head.i + 1:hi + 1] if t.text in (",", "(", "—", "–")), None)
+    if comma is not None:
+        hi = comma - 1  # "a report from The Washington Post, the ex-president ...": stop at the comma
+    span = head.doc[lo:hi + 1]
+    conj = [c for c in head.children if c.dep_ == "conj"]
+    text = span.text
+    if conj:
+        text = text + " + " + source_label(conj[0])[0]
+    return text.strip(" ,"), _subtree_ids(head)
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in SUBJECTS:
+            return child
+    # "... is classified as secret and says ...": a coordinated verb shares the subject.
+    if verb.dep_ == "conj" and verb.head.pos_ in ("VERB", "AUX"):
+        return _subject(verb.head)
+    # "The department are said to have suggested ...": the hedged passive's subject is the one
+    # who suggested (other xcomps do not pass their subject on).
+    if verb.dep_ == "xcomp" and any(c.dep_ == "auxpass" for c in verb.head.children) \
+            and verb.head.lemma_.lower() in ("say", "understand", "believe", "report", "think", "allege"):
+        return next((c for c in verb.head.children if c.dep_ == "nsubjpass"), None)
+    # "Speaking to ABC News, Steele, ..., said": the parser gives the subject to the participle.
+    for child in verb.children:
+        if child.dep_ == "advcl" and child.tag_ in ("VBG", "VBN") and child.i < verb.i:
+            found = next((c for c in child.children if c.dep_ in SUBJECTS and c.pos_ in ("PROPN", "NOUN")), None)
+            if found is not None:
+                return found
+    # "Trump dismissed the dossier, saying: ...": a participle's subject is its head's.
+    if verb.dep_ == "advcl" and verb.tag_ in ("VBG", "VBN") and verb.head.pos_ in ("VERB", "AUX") \
+            and not any(c.dep_ == "mark" for c in verb.children):
+        return _subject(verb.head)
+    return None
+
+
+def _speaking_intro(verb: Token) -> Token | None:
+    """The "Speaking (in confidence) to X, ..." participle that makes the clause a report."""
+    holders = [verb] + [c for c in verb.children if c.dep_ in SUBJECTS]
+    for holder in holders:
+        for child in holder.children:
+            if child.dep_ in ("advcl", "csubj", "nsubj") and child.lemma_.lower() in ("speak", "talk") \
+                    and child.tag_ == "VBG" and child.i < verb.i:
+                return child
+    return None
+
+
+def _predicates_something(verb: Token) -> bool:
+    """"described X as Y", "branded Putin a killer", "called it fake": a predicate is attached."""
+    deps = [c.dep_ for c in verb.children]
+    # The parser often hangs "as ..." on the object's last word rather than on the verb.
+    if any(t.dep_ == "prep" and t.lower_ == "as" for t in verb.subtree):
+        return True
+    return bool({"oprd", "attr", "ccomp", "xcomp", "acomp"} & set(deps)) or deps.count("dobj") >= 2
+
+
+def witnesses(source: Token) -> list[str]:
+    """"The documents, seen by The Guardian": the witness comes before the source in a chain."""
+    found = []
+    for child in source.children:
+        if child.dep_ in ("acl", "relcl") and child.lemma_ in ("see", "obtain", "review", "leak", "publish"):
+            for agent in child.children:
+                if agent.dep_ == "agent":
+                    found += [source_label(obj)[0] for obj in agent.children if obj.dep_ == "pobj"]
+    return found
+
+
+def _antecedent_of_relative(verb: Token) -> Token | None:
+    """"Source D, ..., who reported that ...": the relative clause's noun is the source."""
+    node = verb
+    while node.dep_ == "conj" and node.head.i != node.i:
+        node = node.head
+    if node.dep_ in ("relcl", "acl") and node.head.pos_ in ("NOUN", "PROPN"):
+        return node.head
+    return None
+
+
+def _content_children(verb: Token) -> list[Token]:
+    return [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "dobj", "attr", "oprd", "acomp")
+            or (c.dep_ == "prep" and c.lower_ in ("as", "to", "on"))]
+
+
+def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
+    lemma = _verb_lemma(verb)
+    if lemma not in lexicon.reporting and verb.lemma_.lower() in lexicon.reporting:
+        lemma = verb.lemma_.lower()  # a misparsed particle ("understood ... out")
+    raising = verb.head if verb.dep_ == "xcomp" and verb.head.lemma_ in lexicon.raising else None
+    introduced = _speaking_intro(verb) is not None
+    if lemma not in lexicon.reporting and lemma not in lexicon.denial_verbs and not introduced:
+        return None
+    if any(c.dep_ == "auxpass" for c in verb.children):
+        return None  # passives are handled by _passive_frame
+    if verb.dep_ in ("acl", "amod") and verb.tag_ == "VBN":
+        return None  # "the memos referred to as ...": a participle modifying a noun reports nothing
+    negated = any(c.dep_ == "neg" for c in verb.children) or (
+        verb.dep_ == "conj" and any(c.dep_ == "neg" for c in verb.head.children))
+    if negated and lemma not in lexicon.denial_verbs:
+        return None  # "did not comment on or confirm": a refusal, not a report
+    subject = _subject(raising or verb)
+    if subject is not None and subject.lower_ == "s" and subject.i + 2 < len(subject.doc) \
+            and subject.doc[subject.i + 1].text == "/" and subject.doc[subject.i + 2].lower_ == "he":
+        subject = subject.doc[subject.i + 2]  # "s/he": the memo's gender-neutral pronoun
+    if subject is not None and subject.lower_ in ("alia", "addition", "particular", "short", "sum"):
+        # "Inter alia, Source E, acknowledged": the parser takes the adverbial for the subject.
+        subject = next((c for c in subject.children if c.dep_ == "appos"), None)
+    if subject is not None and subject.lower_ in RELATIVE:
+        subject = _antecedent_of_relative(raising or verb)
+    if subject is not None and subject.pos_ == "VERB" and subject.tag_ in ("VBG", "VBN"):
+        # "Continuing on this theme the source ... reported": the participle swallowed the subject.
+        subject = next((c for c in subject.children if c.dep_ in ("dobj", "nsubj", "appos")
+                        and c.pos_ in ("NOUN", "PROPN")), None)
+    if subject is None or subject.dep_ == "expl" or subject.pos_ in ("VERB", "AUX", "SCONJ"):
+        return None
+    if subject.lower_ == "it" and any(c.dep_ == "auxpass" for c in (raising or verb).children):
+        return None
+    content = _content_children(verb)
+    # '"...," a spokesman told reporters': the recipient after the verb is not reported content.
+    after = [c for c in content if c.i > verb.i and not (lemma == "tell" and c.dep_ in ("dobj", "dative"))]
+    before_root = verb.dep_ in ("conj", "parataxis", "ROOT", "advcl") and verb.i > sent.start + 2
+    has_clause = any(c.dep_ in ("ccomp", "xcomp") for c in content)
+    own_size = len(_subtree_ids(verb) - {t.i for c in verb.children if c.dep_ in ("conj", "cc", "ccomp")
+                                          for t in c.subtree})
+    trailing = (not after) and before_root and own_size <= 8 and any(
+        t.i < min(_subtree_ids(subject)) for t in sent if t.is_alpha)
+    ccomp_before = [c for c in verb.children if c.dep_ == "ccomp" and c.i < verb.i]
+    if ccomp_before and not after:
+        trailing = True
+    that_follows = verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].lower_ == "that"
+    if lemma in lexicon.needs_clause and not has_clause and not trailing and not that_follows and not introduced:
+        return None
+    if not after and not trailing and not ccomp_before:
+        # "what it sees as": a reporting verb with nothing reported is no frame.
+        if not any(c.dep_ == "prep" for c in verb.children):
+            return None
+    if lemma in lexicon.predicative and not _predicates_something(verb) and not trailing:
+        return None  # "a key source had called him": not "called him a liar"
+    label, source_ids = source_label(subject)
+    if subject.i != verb.i and any(t.i == subject.i for t in verb.ancestors):
+        # "unnamed sources, who claimed ...": the source NP contains the clause it introduces.
+        source_ids -= _subtree_ids(verb)
+        label = source_label(subject)[0].split(" who ")[0]
+    hedge_level = lexicon.reporting.get(lemma, "low")
+    cue_tokens = [verb] + [c for c in verb.children if c.dep_ in ("aux", "neg") or
+                           (c.dep_ == "prt" and c.i == verb.i + 1) or
+                           (c.dep_ == "advmod" and c.lower_ in ("repeatedly", "also", "then", "long"))]
+    if raising is not None:
+        cue_tokens += [raising] + [c for c in verb.children if c.dep_ == "aux" and c.tag_ == "TO"]
+    if trailing:
+        cue_tokens += [subject]
+    lo = min(t.idx for t in cue_tokens)
+    hi = max(t.idx + len(t.text) for t in cue_tokens)
+    frame = Frame(kind="verb", anchor=raising or verb, cue=sent.doc.text[lo:hi], cue_start=lo, cue_end=hi,
+                  label=label, source_head=subject, source_tokens=source_ids)
+    frame.hedges = (1 if hedge_level == "medium" else 0) + (1 if raising is not None else 0)
+    # Denial by the verb itself; denial by wording ("was a great pulp fiction") is judged per
+    # claim in hedging.is_denied, since it belongs to one clause, not to the whole frame.
+    frame.denial = lemma in lexicon.denial_verbs
+    # "Speaking to a compatriot, X discussed ...": the memo's paragraph source is introduced.
+    frame.content_clause = has_clause or bool(ccomp_before) or introduced
+    top = raising or verb
+    if trailing:
+        frame.scope = {t.i for t in sent} - source_ids
+        frame.strip = ({t.i for t in verb.subtree} - {t.i for c in verb.children if c.dep_ in ("conj", "ccomp")
+                                                      for t in c.subtree}) | source_ids
+        if raising is not None:
+            frame.strip |= {raising.i}
+    else:
+        frame.scope = clause_scope(top) - source_ids
+    # Recipient: "told The Guardian", "speaking ... to a trusted compatriot".
+    for child in verb.children:
+        if lemma == "tell" and child.dep_ in ("dative", "dobj") and child.pos_ in ("PROPN", "NOUN") \
+                and child.lower_ not in GENERIC_AUDIENCES:
+            frame.prefix.append(source_label(child)[0])
+    for child in list(top.children) + list(subject.children):
+        if child.dep_ == "advcl" and child.lemma_ in ("speak", "talk", "brief"):
+            for grand in child.subtree:
+                if grand.dep_ == "prep" and grand.lower_ == "to":
+                    for obj in grand.children:
+                        if obj.dep_ == "pobj":
+                            frame.prefix.append(source_label(obj)[0])
+    frame.prefix += witnesses(subject)
+    # Direct quotation after a colon: the frame is stripped and the quote continues.
+    nxt = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
+    after_cue = [t for t in verb.doc[verb.i + 1: min(verb.i + 6, sent.end)]]
+    colon = next((t for t in after_cue if t.text == ":"), None)
+    if colon is None and nxt is not None and nxt.text == "," and nxt.i + 1 < sent.end \
+            and verb.doc[nxt.i + 1].text in ('"', "“"):
+        colon = nxt  # 'Spicer said, "We continue ...': a comma before the quote works like a colon
+    if colon is not None and all(t.dep_ in ("dative", "dobj", "pobj", "compound", "det", "prep", "advmod", "npadvmod")
+                                 or t.pos_ in ("PROPN", "DET") for t in verb.doc[verb.i + 1:colon.i]):
+        frame.colon_quote = True
+        frame.scope = {t.i for t in sent}
+        frame.strip = {t.i for t in sent if t.i <= colon.i}
+    return frame
+
+
+def _passive_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
+    lemma = verb.lemma_.lower()
+    if not any(c.dep_ == "auxpass" for c in verb.children):
+        return None
+    # "is said to", "It is reported that": a hedged passive needs its infinitive or that-clause
+    # ("were known to the community" is no attribution).
+    hedged = lemma in lexicon.hedged_passives and (
+        any(c.dep_ == "xcomp" and any(g.tag_ == "TO" for g in c.children) for c in verb.children)
+        or any(c.dep_ == "ccomp" for c in verb.children))
+    agent = next((g for c in verb.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"), None)
+    if agent is not None and lemma in lexicon.reporting and agent.pos_ in ("PROPN", "NOUN"):
+        # "This was confirmed by Source D": a reporting passive with its agent is an attribution.
+        hedged = False
+    elif not hedged and lemma not in lexicon.neutral_passives:
+        return None
+    subject = next((c for c in verb.children if c.dep_ in ("nsubjpass", "nsubj")), None)
+    expletive = subject is not None and subject.lower_ == "it" and any(c.dep_ == "ccomp" for c in verb.children)
+    has_content = any(c.dep_ in ("xcomp", "ccomp", "oprd") or (c.dep_ == "prep" and c.lower_ == "as")
+                      for c in verb.children) or (agent is not None and subject is not None)
+    if not has_content:
+        return None
+    cue_tokens = [verb] + [c for c in verb.children if c.dep_ in ("auxpass", "aux", "advmod") and c.i < verb.i]
+    if expletive:
+        cue_tokens.append(subject)
+        cue_tokens += [t for c in verb.children if c.dep_ == "ccomp" for t in c.children if t.dep_ == "mark"]
+    xcomp = next((c for c in verb.children if c.dep_ == "xcomp"), None)
+    if xcomp is not None:
+        cue_tokens += [c for c in xcomp.children if c.tag_ == "TO"]
+    as_prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"), None)
+    if as_prep is not None and not hedged:
+        cue_tokens.append(as_prep)
+    lo = min(t.idx for t in cue_tokens)
+    hi = max(t.idx + len(t.text) for t in cue_tokens)
+    cue = sent.doc.text[lo:hi]
+    frame = Frame(kind="passive", anchor=verb, cue=cue, cue_start=lo, cue_end=hi)
+    if agent is not None:
+        frame.label, frame.source_tokens = source_label(agent)
+        frame.source_head = agent
+    elif hedged:
+        frame.label = f'(unspecified: "{cue}")'
+        frame.hedges = 1
+    else:
+        frame.speaker_only = True
+    # A hedged passive covers its own clause, not an "and"-joined independent clause after it.
+    frame.scope = clause_scope(verb, keep_and=False)
+    frame.content_clause = expletive
+    return frame
+
+
+def clause_scope(top: Token, *, keep_and: bool = True) -> set[int]:
+    """What a reporting verb governs: its clause, minus adverbial clauses and clauses joined by
+    "but" ("It refers to X but it is unclear ..." leaves the second clause to the author)."""
+    scope = _subtree_ids(top)
+    for child in top.children:
+        joined_by = [c.lower_ for c in top.children if c.dep_ == "cc" and c.i < child.i]
+        # "X said A, and B" keeps B; "X said A but B" / "X believe A, therefore B" do not.
+        contrast = (not keep_and or not joined_by or joined_by[-1] in ("but", "yet")) \
+            and child.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in child.children)
+        if child.dep_ in ("advcl", "npadvmod") or contrast:
+            scope -= _subtree_ids(child)
+    return scope
+
+
+OPINION_NOUNS = {"opinion", "view", "words", "assessment", "estimation", "judgment", "judgement", "account"}
+
+
+def _opinion_frame(token: Token, sent: Span) -> Frame | None:
+    """"In Peskov's opinion, ...", "In the words of X": the possessor is an explicit source."""
+    if token.lower_ != "in" or token.dep_ != "prep":
+        return None
+    pobj = next((c for c in token.children if c.dep_ == "pobj"), None)
+    if pobj is None or pobj.lower_ not in OPINION_NOUNS:
+        return None
+    holder = next((c for c in pobj.children if c.dep_ == "poss"), None)
+    if holder is None:
+        holder = next((g for c in pobj.children if c.dep_ == "prep" and c.lower_ == "of"
+                       for g in c.children if g.dep_ == "pobj"), None)
+    if holder is None:
+        return None
+    label, _ids = source_label(holder)
+    end = pobj.idx + len(pobj.text)
+    frame = Frame(kind="according", anchor=token.head, cue=sent.doc.text[token.idx:end], cue_start=token.idx,
+                  cue_end=end, label=label, source_head=holder, source_tokens=_subtree_ids(token))
+    frame.scope = (clause_scope(token.head) | {token.i}) - frame.source_tokens
+    return frame
+
+
+NOUN_FRAMES = {"view", "belief", "sense", "feeling", "consensus", "expectation", "fear", "hope"}
+
+
+def _noun_frame(token: Token, sent: Span) -> Frame | None:
+    """"There was still a view in the Kremlin that ...": the holder is the speaker, not a chain link."""
+    if token.lemma_.lower() not in NOUN_FRAMES or token.pos_ != "NOUN":
+        return None
+    holder = next((g for c in token.children if c.dep_ == "prep" and c.lower_ in ("in", "among", "within")
+                   for g in c.children if g.dep_ == "pobj"), None)
+    clause = next((c for c in token.children if c.dep_ in ("acl", "ccomp", "relcl")
+                   and any(m.lower_ == "that" for m in c.children)), None)
+    if clause is None:
+        clause = next((c for c in token.subtree if c.dep_ in ("acl", "ccomp") and c.i > token.i), None)
+    if holder is None or clause is None:
+        return None
+    label, _ids = source_label(holder)
+    that = next((t for t in clause.subtree if t.lower_ == "that" and t.i < clause.i), None)
+    hi = that.idx + len(that.text) if that is not None else holder.idx + len(holder.text)
+    frame = Frame(kind="noun", anchor=token.head, cue=sent.doc.text[token.left_edge.idx:hi].strip(),
+                  cue_start=token.left_edge.idx, cue_end=hi, label=label, source_head=holder,
+                  source_tokens=set(), speaker_only=True)
+    frame.scope = {t.i for t in sent}
+    return frame
+
+
+def _according_frame(token: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
+    if token.lower_ != "according":
+        return None
+    to = next((c for c in token.children if c.lower_ == "to"), None)
+    holder = to or token
+    pobj = next((c for c in holder.children if c.dep_ in ("pobj", "pcomp")), None)
+    if pobj is None:
+        return None
+    label, ids = source_label(pobj)
+    if not any(c.isalpha() for c in label) or label.startswith("["):
+        # "According to [redacted]": the whole bracketed object is the (withheld) source.
+        after = sent.doc.text[(to or token).idx + len((to or token).text):sent.end_char]
+        label = after.split(",")[0].strip() or label
+    obj_text = " ".join(t.lower_ for t in pobj.subtree)
+    if pobj.lower_ == "what" or label.lower().startswith("what") or obj_text.startswith("what "):
+        # "according to what are assessed to be leaked Kremlin documents"
+        whole = sent.doc[pobj.left_edge.i:pobj.right_edge.i + 1].text
+        tail = re.search(r"\bto be (.+)$", whole)
+        attr = next((t for t in pobj.subtree if t.dep_ in ("attr", "dobj") and t.pos_ in ("NOUN", "PROPN")), None)
+        if tail:
+            label = tail.group(1).strip(" ,")
+        elif attr is not None:
+            label = source_label(attr)[0]
+    end_tok = to or token
+    frame = Frame(kind="according", anchor=token.head, cue=sent.doc.text[token.idx:end_tok.idx + len(end_tok.text)],
+                  cue_start=token.idx, cue_end=end_tok.idx + len(end_tok.text), label=label,
+                  source_head=pobj, source_tokens=ids | {token.i, end_tok.i})
+    frame.hedges = sum(1 for phrase in lexicon.hedge_phrases if phrase in obj_text)
+    frame.prefix = witnesses(pobj)  # "according to documents seen by The Guardian"
+    frame.scope = (clause_scope(token.head) | {token.i}) - frame.source_tokens
+    trailing = any(t.is_alpha and t.i < token.i and t.head.i != token.i for t in sent)
+    if trailing:
+        frame.strip = _subtree_ids(token)
+        if token.i > sent.start and sent.doc[token.i - 1].is_punct:
+            frame.strip.add(token.i - 1)
+    return frame
+
+
+def _adverb_frame(token: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
+    if token.lower_ not in lexicon.hedge_adverbs or token.dep_ != "advmod":
+        return None
+    kind = lexicon.hedge_adverbs[token.lower_]
+    frame = Frame(kind="adverb", anchor=token.head, cue=token.text, cue_start=token.idx,
+                  cue_end=token.idx + len(token.text), hedges=1)
+    if kind:
+        frame.label = f'({kind}: "{token.text}")'
+    # A hedge in a relative or adverbial clause hedges that clause; in the main clause, the sentence.
+    subordinate = token.head.dep_ in ("relcl", "acl", "advcl")
+    frame.scope = _subtree_ids(token.head) if subordinate else {t.i for t in sent}
+    return frame
+
+
+TRAILING_CUE = re.compile(r",\s+(?P<source>[A-Z][\w’'.\- ]{1,60}?)\s+(?P<verb>[A-Za-z]+)\W*$")
+
+
+def _trailing_cue_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
+    """Headline style "…, Intelligence Community Says": Title Case defeats the parser, so the
+    final ", <Source> <reporting verb>" is read off the text."""
+    match = TRAILING_CUE.search(sent.text)
+    if match is None:
+        return None
+    verb_text = match.group("verb").lower()
+    lemma = next((v for v in lexicon.reporting if verb_text in (v, v + "s", v + "ed", v + "d", v[:-1] + "ies")), None)
+    if lemma is None or " " in lemma:
+        return None
+    base = sent.start_char
+    source = sent.doc.char_span(base + match.start("source"), base + match.end("source"), alignment_mode="expand")
+    verb = sent.doc.char_span(base + match.start("verb"), base + match.end("verb"), alignment_mode="expand")
+    if source is None or verb is None:
+        return None
+    frame = Frame(kind="verb", anchor=verb.root, cue=sent.doc.text[source.start_char:verb.end_char],
+                  cue_start=source.start_char, cue_end=verb.end_char, label=match.group("source").strip(),
+                  source_head=source.root, source_tokens={t.i for t in source})
+    frame.hedges = 1 if lexicon.reporting.get(lemma) == "medium" else 0
+    frame.scope = {t.i for t in sent}
+    frame.strip = {t.i for t in sent if t.idx >= base + match.start()}
+    return frame
+
+
+def find_frames(sent: Span, lexicon: Lexicon) -> list[Frame]:
+    """All attribution frames of a sentence, outermost first."""
+    frames: list[Frame] = []
+    for token in sent:
+        frame = None
+        if token.pos_ in ("VERB", "AUX"):
+            frame = _passive_frame(token, sent, lexicon) or _verb_frame(token, sent, lexicon)
+        if frame is None and token.lower_ == "according":
+            frame = _according_frame(token, sent, lexicon)
+        if frame is None and token.lower_ == "in":
+            frame = _opinion_frame(token, sent)
+        if frame is None and token.pos_ == "ADV":
+            frame = _adverb_frame(token, sent, lexicon)
+        if frame is None and token.pos_ == "NOUN":
+            frame = _noun_frame(token, sent)
+        if frame is not None:
+            frames.append(frame)
+    if not any(f.kind == "verb" for f in frames):
+        trailing = _trailing_cue_frame(sent, lexicon)
+        if trailing is not None:
+            frames.append(trailing)
+    quoted = _quoted_tokens(sent)
+    for frame in frames:
+        frame.in_quote = frame.anchor.i in quoted
+    # A frame inside another frame's source ("according to what are assessed to be ...") only
+    # qualifies that source; its hedge is already counted there.
+    frames = [f for f in frames if not any(f.anchor.i in g.source_tokens for g in frames if g is not f)]
+    frames.sort(key=lambda f: (_depth(f.anchor), 0 if f.kind in ("adverb", "according") else 1, f.cue_start))
+    return frames
+
+
+def _quoted_tokens(sent: Span) -> set[int]:
+    """Token indices inside double quotes within the sentence."""
+    inside: set[int] = set()
+    open_quote = False
+    for token in sent:
+        if token.text in ("“", "”", '"'):
+            open_quote = token.text == "“" or (token.text == '"' and not open_quote)
+            continue
+        if open_quote:
+            inside.add(token.i)
+    return inside
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head.i != token.i:
+        token = token.head
+        depth += 1
+    return depth

@@ -1,0 +1,42 @@
+"""The attribution lexicon (data/lexicon.json): reporting verbs and their hedging level, hedges,
+denial predicates and terms, source nouns, furniture lines. Versioned with the file."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    version: str
+    reporting: dict[str, str]
+    needs_clause: frozenset[str]
+    predicative: frozenset[str]
+    raising: dict[str, str]
+    hedged_passives: frozenset[str]
+    neutral_passives: frozenset[str]
+    hedge_adverbs: dict[str, str | None]
+    hedge_phrases: tuple[str, ...]
+    state_modals: frozenset[str]
+    denial_verbs: frozenset[str]
+    denial_terms: tuple[str, ...]
+    source_nouns: frozenset[str]
+    thing_nouns: frozenset[str]
+    furniture: tuple[str, ...]
+    carrying: frozenset[str]
+
+
+def load_lexicon() -> Lexicon:
+    """Read data/lexicon.json (cheap; callers hold the result, no module-level cache)."""
+    raw = json.loads(resources.files("claimgraph").joinpath("data/lexicon.json").read_text("utf-8"))
+    return Lexicon(
+        version=raw["version"], reporting=raw["reporting_verbs"],
+        needs_clause=frozenset(raw["needs_clause"]), predicative=frozenset(raw["predicative_verbs"]),
+        raising=raw["raising_hedges"], hedged_passives=frozenset(raw["hedged_passives"]),
+        neutral_passives=frozenset(raw["neutral_passives"]), hedge_adverbs=raw["hedge_adverbs"],
+        hedge_phrases=tuple(raw["hedge_phrases"]), state_modals=frozenset(raw["state_modals"]),
+        denial_verbs=frozenset(raw["denial_verbs"]), denial_terms=tuple(raw["denial_terms"]),
+        source_nouns=frozenset(raw["source_nouns"]), thing_nouns=frozenset(raw["thing_nouns"]),
+        furniture=tuple(raw["furniture_patterns"]), carrying=frozenset(raw["carrying_verbs"]))

@@ -1,0 +1,134 @@
+"""How surely the reporting document puts a claim forward, and what kind of claim it is."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Token
+
+from claimgraph.analyse.attribution import Frame
+from claimgraph.analyse.cue_lexicon import Lexicon
+
+# A modal about a present or past state hedges the fact ("is likely to be accurate"); a modal
+# about a future event is the source's own prediction ("likely to roll") and does not.
+STATE_MODAL = re.compile(r"\b(?:likely to (?:be|have)|may have|might have|could have|must have)\b", re.I)
+RAISING_IN_TEXT = re.compile(r"\b(?:appear(?:s|ed)? to|seem(?:s|ed)? to)\b", re.I)
+PREDICTION = re.compile(r"\b(?:will|would|could|may|might|shall|going to|likely to|set to|to come)\b", re.I)
+PROPOSAL = re.compile(r"\b(?:should|must|necessary|measures|ought to)\b", re.I)
+META = re.compile(r"\b(?:seen by|issued to|it is unclear|are being questioned|in confidence|"
+                  r"had direct access|published)\b", re.I)
+INFERENCE = re.compile(r"\b(?:therefore|thus|hence)\b", re.I)
+EVALUATIVE_FRAMES = {"describe", "brand", "call", "label", "deem", "characterize", "characterise", "view",
+                     "regard", "consider", "list"}
+
+
+def hedge_count(frames: list[Frame], unit_text: str) -> int:
+    """Independent hedges of the REPORTING document over a claim.
+
+    Adverbs and "according to" sources always count; of the verb frames only the outermost
+    counts ("It is reported that Moscow believes": "believes" is Moscow's, not the reporter's).
+    Modals and "appear to" in the claim's own words count only in the author's voice: in a
+    source's words they are the source's modality.
+    """
+    count = 0
+    verb_seen = False
+    for frame in frames:
+        if frame.kind in ("verb", "passive"):
+            if verb_seen:
+                continue
+            verb_seen = True
+        count += min(1, frame.hedges) if frame.kind != "verb" else min(2, frame.hedges)
+    sourced = any(f.label and not f.label.startswith("(") for f in frames)
+    if not sourced:
+        if STATE_MODAL.search(unit_text):
+            count += 1
+        if RAISING_IN_TEXT.search(unit_text) and not any("appear" in f.cue.lower() or "seem" in f.cue.lower()
+                                                         for f in frames):
+            count += 1
+    return count
+
+
+def text_hedge(unit_text: str) -> tuple[str, int, int] | None:
+    """The author's own hedge in the claim's words, with its offsets in unit_text."""
+    match = STATE_MODAL.search(unit_text) or RAISING_IN_TEXT.search(unit_text)
+    return (match.group(0), match.start(), match.end()) if match else None
+
+
+def hedging_level(count: int, *, attributed: bool) -> str:
+    """none = bare assertion; low = neutral attribution; medium = one hedge; high = two or more."""
+    if count >= 2:
+        return "high"
+    if count == 1:
+        return "medium"
+    return "low" if attributed else "none"
+
+
+PREDICTIVE_MODALS = {"will", "would", "could", "may", "might", "shall", "wo", "'ll", "ca"}
+
+
+def _modal_head(head: Token) -> bool:
+    """A predictive modal on the claim's own verb, or on the verb it is coordinated with
+    ("would be able to dominate ..., to deconstruct ...")."""
+    node = head
+    for _ in range(4):
+        if any(c.tag_ == "MD" and c.lower_ in PREDICTIVE_MODALS for c in node.children):
+            return not any(c.lower_ == "have" and c.dep_ == "aux" for c in node.children)
+        if any(c.lower_ == "likely" and c.dep_ == "acomp" for c in node.children):
+            return True
+        if node.dep_ in ("conj", "xcomp", "acomp") and node.head.i != node.i:
+            node = node.head
+        else:
+            return False
+    return False
+
+
+def claim_type(unit_text: str, frames: list[Frame], head: Token, *, denied: bool, speaker: str | None,
+               direct: bool) -> str:
+    """factual | evaluative | prediction | proposal | inference | denial | meta (cheap cues).
+
+    The claim's own verb decides: "it was agreed that X would help" is a fact about an agreement,
+    while "It adds that X would help" reports a prediction (the reporting verb hands over its
+    content clause).
+    """
+    if denied:
+        return "denial"
+    if META.search(unit_text):
+        return "meta"
+    if PROPOSAL.search(unit_text):
+        return "proposal"
+    if speaker is None and INFERENCE.search(unit_text):
+        return "inference"  # "therefore ... is likely to be accurate": the author's conclusion
+    reported = [c for f in frames if f.anchor.i == head.i for c in head.children if c.dep_ in ("ccomp", "xcomp")]
+    if _modal_head(head) or any(_modal_head(c) for c in reported):
+        return "prediction"
+    if any(f.anchor.lemma_.lower() in EVALUATIVE_FRAMES and f.anchor.i == head.i for f in frames):
+        return "evaluative"
+    if direct:
+        return "evaluative"  # quoted words of a person are mostly their characterisation
+    return "factual"
+
+
+def quote_kind(text: str, *, attributed: bool, inside_quote: bool) -> str:
+    """direct = the claim is quoted words; mixed = a quoted fragment in reported speech."""
+    if inside_quote:
+        return "direct"
+    if not attributed:
+        return "none"  # scare quotes in the author's voice are no quotation of a source
+    quoted = re.findall(r"[“\"‘]([^”\"’]{2,})[”\"’]", text)
+    if quoted:
+        quoted_len = sum(len(q) for q in quoted)
+        if quoted_len >= 0.8 * len(text.strip(" “”\"‘’")):
+            return "direct"
+        return "mixed"
+    return "indirect"
+
+
+def is_denied(unit_text: str, frames: list[Frame], lexicon: Lexicon, *, attributed: bool) -> bool:
+    """The source rejects the proposition: a denial verb ("have denied"), or the source's own
+    words call it fiction ("This is pulp fiction", "the idea ... was a great pulp fiction")."""
+    if any(f.denial for f in frames):
+        return True
+    if not attributed:
+        return False
+    lowered = f" {re.sub(r'[^a-z ]+', ' ', unit_text.lower())} "
+    return any(f" {term} " in lowered for term in lexicon.denial_terms)

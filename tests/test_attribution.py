@@ -1,0 +1,291 @@
+"""Attribution behaviour on short made-up texts: sources, chains, cues, hedging, denials, carry-over."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from claimgraph.analyse import STEP, analyse_document, load_nlp
+from claimgraph.models import Claim, Document, Zone
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_nlp()
+
+
+def analyse(nlp: Language, text: str, *, outlet: str | None = None, zone: str | None = None) -> list[Claim]:
+    zones = [Zone(start=0, end=len(text), kind=zone)] if zone else []
+    document = Document(id="t", content_hash="h", origin="test", version=1, media_type="text/plain",
+                        text=text, outlet=outlet, published="2021-07-15", zones=zones)
+    return analyse_document(document, nlp=nlp).claims
+
+
+def claim_with(claims: list[Claim], words: str) -> Claim:
+    found = [c for c in claims if words in c.text]
+    assert found, f"no claim contains {words!r}: {[c.text for c in claims]}"
+    return found[0]
+
+
+def test_indirect_speech_names_the_speaker(nlp: Language) -> None:
+    claims = analyse(nlp, "The senior official said that the operation had been moved to the FSB.")
+    claim = claim_with(claims, "operation had been moved")
+    assert claim.speaker == "The senior official"
+    assert claim.chain == ["The senior official"]
+    assert (claim.attribution, claim.hedging, claim.cue) == ("explicit", "low", "said")
+    assert claim.quote == "indirect"
+    assert claim.content.startswith("The operation had been moved")
+
+
+def test_trailing_reporting_clause_is_cut_from_the_span(nlp: Language) -> None:
+    text = "During the meeting, it was agreed that the plan would help Moscow, The Guardian reports."
+    claim = claim_with(analyse(nlp, text), "plan would help")
+    assert "reports" not in claim.text
+    assert claim.chain == ["The Guardian"] and claim.hedging == "low"
+
+
+def test_according_to_frame(nlp: Language) -> None:
+    text = "The minister approved the budget in March, according to the documents."
+    claim = claim_with(analyse(nlp, text), "approved the budget")
+    assert claim.chain == ["the documents"] and claim.cue == "according to"
+    assert "according" not in claim.text
+
+
+def test_reportedly_is_an_unnamed_source_and_a_hedge(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "The president was reportedly furious about the leak."), "furious")
+    assert claim.chain == ['(unnamed reports: "reportedly")']
+    assert claim.speaker is None and claim.hedging == "medium"
+
+
+def test_two_hedges_make_high(nlp: Language) -> None:
+    text = "Putin reportedly authorised the plan, according to what are assessed to be leaked Kremlin documents."
+    claim = claim_with(analyse(nlp, text), "authorised the plan")
+    assert claim.hedging == "high"
+    assert claim.speaker == "leaked Kremlin documents"
+
+
+@pytest.mark.parametrize("cue", ["is said to", "are understood to"])
+def test_hedged_passives(nlp: Language, cue: str) -> None:
+    subject = "The minister" if cue.startswith("is") else "Western agencies"
+    claim = claim_with(analyse(nlp, f"{subject} {cue} have seen the report."), "seen the report")
+    assert claim.cue == cue and claim.hedging == "medium"
+    assert claim.chain == [f'(unspecified: "{cue}")'] and claim.speaker is None
+
+
+def test_witness_of_documents_comes_first_in_the_chain(nlp: Language) -> None:
+    text = "The documents, seen by The Guardian, appear to show that Putin approved the operation."
+    claims = analyse(nlp, text)
+    claim = claim_with(claims, "Putin approved")
+    assert claim.chain == ["The Guardian", "The documents"]
+    assert claim.hedging == "medium" and claim.cue == "appear to show"
+    meta = claim_with(claims, "seen by The Guardian")
+    assert meta is not claim and meta.speaker is None
+
+
+def test_nested_chain_through_a_recipient(nlp: Language) -> None:
+    text = "Andrew Wood told The Guardian that the documents show Putin approved the plan."
+    claim = claim_with(analyse(nlp, text), "Putin approved")
+    assert claim.chain == ["The Guardian", "Andrew Wood", "the documents"]
+    assert claim.speaker == "the documents"
+
+
+def test_documents_own_outlet_is_not_a_chain_link(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "The plan failed, The Guardian reports.", outlet="The Guardian"), "plan failed")
+    assert claim.chain == []
+
+
+@pytest.mark.parametrize("text, words", [
+    ("The Russians have denied these allegations, however.", "denied these allegations"),
+    ("Putin has repeatedly denied accusations that he interferes in western democracies.", "repeatedly denied"),
+    ("Peskov branded the idea of Russian leaders agreeing to support Trump as 'pulp fiction'.", "pulp fiction"),
+    ("Dmitri Peskov told The Guardian that the idea that Russian leaders had met was “a great pulp fiction”.",
+     "pulp fiction"),
+])
+def test_denials(nlp: Language, text: str, words: str) -> None:
+    claim = claim_with(analyse(nlp, text), words)
+    assert claim.polarity == "denied" and claim.claim_type == "denial"
+    assert claim.hedging == "low"
+
+
+def test_ordinary_report_is_not_a_denial(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "The spokesman said that the meeting took place."), "meeting took place")
+    assert claim.polarity == "asserted"
+
+
+def test_direct_quote_after_colon_carries_into_next_paragraph(nlp: Language) -> None:
+    text = ('Andrew Wood is a former ambassador.\n\nHe told The Guardian: “They reflect the sort of '
+            'discussion you would expect. There is a complete misunderstanding of the US.\n\n'
+            '"They are written for a person who can’t believe he got anything wrong.”\n\n'
+            'The meeting ended in March.')
+    claims = analyse(nlp, text)
+    first = claim_with(claims, "They reflect")
+    assert "told" not in first.text and first.quote == "direct"
+    for words in ("complete misunderstanding", "They are written"):
+        claim = claim_with(claims, words)
+        assert claim.speaker == first.speaker
+        assert claim.chain == first.chain and claim.chain[0] == "The Guardian"
+        assert claim.quote == "direct" and claim.attribution == "explicit"
+    assert claim_with(claims, "meeting ended").speaker is None
+
+
+def test_it_adds_resolves_to_the_paper(nlp: Language) -> None:
+    text = ("The paper says: \"It is necessary to use all possible force.\"\n\n"
+            "It adds that a Trump victory would help Russia.")
+    claims = analyse(nlp, text)
+    quoted = claim_with(claims, "necessary to use")
+    assert quoted.speaker == "The paper" and quoted.quote == "direct"
+    added = claim_with(claims, "Trump victory")
+    assert added.speaker == "The paper" and added.chain == ["The paper"] and added.cue == "adds"
+
+
+def test_memo_paragraph_carries_the_source(nlp: Language) -> None:
+    text = ("Speaking separately in confidence to a trusted compatriot in early October 2016, a senior Russian "
+            "leadership figure and a Foreign Ministry official reported on recent developments. The senior leadership figure said that buyer's remorse was setting in. "
+            "PUTIN and his colleagues were surprised and disappointed.\n\n"
+            "The weather was mild in Moscow.")
+    claims = analyse(nlp, text, zone="detail")
+    said = claim_with(claims, "remorse")
+    assert said.speaker == "a senior Russian leadership figure"
+    assert said.chain == ["a trusted compatriot", "The senior leadership figure"]
+    carried = claim_with(claims, "surprised and disappointed")
+    assert carried.speaker == said.speaker and carried.attribution == "implicit_context"
+    assert carried.chain == [] and carried.hedging == "low"
+    assert claim_with(claims, "weather was mild").speaker is None
+
+
+def test_news_paragraph_carries_only_backshifted_speech(nlp: Language) -> None:
+    text = ("It is reported that Moscow believes there were benefits from a Trump win.\n\n"
+            "Putin would be able to dominate any bilateral talks.\n\n"
+            "The President understands that the review matters. He has directed lawyers to assess it.")
+    claims = analyse(nlp, text)
+    carried = claim_with(claims, "dominate")
+    assert carried.speaker == "Moscow" and carried.attribution == "implicit_context" and carried.hedging == "medium"
+    assert claim_with(claims, "directed lawyers").speaker is None
+
+
+def test_quote_closed_by_the_next_sentence(nlp: Language) -> None:
+    text = '"This is absolutely fake information. The Kremlin does not gather such material," Peskov said.'
+    claims = analyse(nlp, text)
+    first = claim_with(claims, "fake information")
+    assert first.speaker.endswith("Peskov") and first.quote == "direct" and first.polarity == "denied"
+    assert claim_with(claims, "does not gather").speaker == first.speaker
+
+
+def test_s_he_resolves_to_the_anonymous_source(nlp: Language) -> None:
+    text = ("The Foreign Ministry official said that the operation was failing. "
+            "However s/he understood that the best material was already out.")
+    claim = claim_with(analyse(nlp, text), "best material")
+    assert claim.speaker == "The Foreign Ministry official"
+    assert claim.hedging == "medium" and claim.cue == "understood"
+
+
+def test_described_as_is_a_claim_about_the_object(nlp: Language) -> None:
+    text = "A psychological assessment described him as an impulsive and unstable individual, according to the papers."
+    claim = claim_with(analyse(nlp, text), "described him")
+    assert claim.chain == ["the papers", "A psychological assessment"]
+    assert claim.content.startswith("Him is an impulsive") or "impulsive" in claim.content
+    assert claim.claim_type == "evaluative"
+
+
+def test_author_voice_claim(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "Putin, his spy chiefs and senior ministers were all present at the meeting."),
+                       "present at the meeting")
+    assert (claim.speaker, claim.chain, claim.attribution, claim.hedging, claim.quote) == (
+        None, [], "unattributed", "none", "none")
+    assert claim.step == STEP and claim.model.startswith("spacy:")
+
+
+def test_headline_trailing_cue(nlp: Language) -> None:
+    text = "Putin 'Ordered' Campaign to Influence US Presidential Election, Intelligence Community Says"
+    zones = [Zone(start=0, end=len(text), kind="headline")]
+    document = Document(id="t", content_hash="h", origin="test", version=1, media_type="text/plain", text=text,
+                        zones=zones)
+    (claim,) = analyse_document(document, nlp=nlp).claims
+    assert claim.speaker == "Intelligence Community" and "Says" not in claim.text
+
+
+def test_opinion_frame_and_relative_source(nlp: Language) -> None:
+    claims = analyse(nlp, "In Peskov’s opinion, such publications are an attempt to harm relations.\n\n"
+                          "It cited unnamed sources who claimed there was a conspiracy.")
+    assert claim_with(claims, "attempt to harm").speaker.endswith("Peskov")
+    claimed = claim_with(claims, "there was a conspiracy")
+    assert claimed.speaker == "unnamed sources" and claimed.hedging == "medium"
+
+
+def test_participle_holding_the_subject(nlp: Language) -> None:
+    text = ("Speaking to ABC News, former British intelligence agent Christopher Steele said that he "
+            "stands by the work.")
+    claim = claim_with(analyse(nlp, text), "stands by the work")
+    assert claim.speaker.endswith("Steele") and claim.chain[0] == "ABC News"
+
+
+def test_questions_put_nothing_forward(nlp: Language) -> None:
+    assert analyse(nlp, "What was the Steele dossier?") == []
+
+
+def test_speaking_intro_makes_any_verb_a_report(nlp: Language) -> None:
+    text = ("Speaking in confidence to a close colleague in early August 2016, a Kremlin official assessed "
+            "the impact of the operation. The official said that the e-mails had been leaked deliberately.")
+    claims = analyse(nlp, text, zone="detail")
+    assessed = claim_with(claims, "assessed the impact")
+    assert assessed.chain == ["a close colleague", "a Kremlin official"]
+    meta = claim_with(claims, "Speaking in confidence")
+    assert meta.speaker is None and meta.claim_type == "meta"
+
+
+def test_inner_pronoun_is_the_outer_speaker(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "Steele told ABC News he believes the tape probably exists."), "tape probably")
+    assert claim.speaker.endswith("Steele")
+    assert claim.chain[:2] == ["ABC News", "Steele"]
+
+
+@pytest.mark.parametrize("text, words, content", [
+    ("Putin has repeatedly denied accusations that he interferes in western democracies.", "denied",
+     "He interferes in western democracies"),
+    ("Peskov branded the idea of Russian leaders agreeing to support Trump as 'pulp fiction'.", "branded",
+     "Russian leaders agreeing to support Trump"),
+    ("A psychological assessment described him as an unstable individual.", "described", "He is an unstable individual"),
+    ("The official said that the operation had been moved to the FSB.", "said",
+     "The operation had been moved to the FSB"),
+])
+def test_content_is_the_proposition(nlp: Language, text: str, words: str, content: str) -> None:
+    assert claim_with(analyse(nlp, text), words).content == content
+
+
+def test_according_to_documents_seen_by_an_outlet(nlp: Language) -> None:
+    text = "Putin approved the plan in January, according to documents seen by The Guardian."
+    claim = claim_with(analyse(nlp, text), "approved the plan")
+    assert claim.chain == ["The Guardian", "documents"] and "according" not in claim.text
+
+
+def test_quote_closed_by_trailing_frame_continues(nlp: Language) -> None:
+    text = ('"We have no information about this," a spokesman for the Kremlin told reporters. '
+            '"It is nonsense."')
+    claims = analyse(nlp, text)
+    first = claim_with(claims, "no information")
+    assert first.text == "We have no information about this" and first.quote == "direct"
+    assert first.chain == ["a spokesman for the Kremlin"]
+    second = claim_with(claims, "nonsense")
+    assert second.speaker == first.speaker and second.polarity == "denied"
+
+
+def test_hedge_in_a_relative_clause_stays_there(nlp: Language) -> None:
+    text = "Sources close to the investigation said the FBI had interviewed Steele, who reportedly stood by his work."
+    claims = analyse(nlp, text)
+    assert claim_with(claims, "interviewed Steele").hedging == "low"
+    assert claim_with(claims, "stood by his work").hedging == "medium"
+
+
+def test_own_outlet_reporting_is_author_voice(nlp: Language) -> None:
+    text = "Trump and Obama were briefed on the dossier last week, CNN first reported."
+    claim = claim_with(analyse(nlp, text, outlet="CNN"), "were briefed")
+    assert (claim.speaker, claim.chain, claim.attribution, claim.hedging) == (None, [], "unattributed", "none")
+    assert "CNN" not in claim.text
+
+
+def test_colon_quote_from_a_participle(nlp: Language) -> None:
+    text = ('Trump dismissed the entire dossier last month, saying in January: "It\'s all fake news. '
+            'It\'s phony stuff. It didn\'t happen."')
+    claims = analyse(nlp, text)
+    for words in ("all fake news", "phony stuff", "didn't happen"):
+        assert claim_with(claims, words).speaker.endswith("Trump")
