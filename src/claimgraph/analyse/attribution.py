@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
+from claimgraph.analyse.sentences import doc_text
 
 __all__ = ["Frame", "Lexicon", "clause_scope", "find_frames", "load_lexicon", "source_label"]
 
@@ -239,7 +240,7 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
         cue_tokens += [subject]
     lo = min(t.idx for t in cue_tokens)
     hi = max(t.idx + len(t.text) for t in cue_tokens)
-    frame = Frame(kind="verb", anchor=raising or verb, cue=sent.doc.text[lo:hi], cue_start=lo, cue_end=hi,
+    frame = Frame(kind="verb", anchor=raising or verb, cue=doc_text(sent.doc)[lo:hi], cue_start=lo, cue_end=hi,
                   label=label, source_head=subject, source_tokens=source_ids)
     frame.hedges = (1 if hedge_level == "medium" else 0) + (1 if raising is not None else 0)
     # Denial by the verb itself; denial by wording ("was a great pulp fiction") is judged per
@@ -317,7 +318,7 @@ def _passive_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
         cue_tokens.append(as_prep)
     lo = min(t.idx for t in cue_tokens)
     hi = max(t.idx + len(t.text) for t in cue_tokens)
-    cue = sent.doc.text[lo:hi]
+    cue = doc_text(sent.doc)[lo:hi]
     frame = Frame(kind="passive", anchor=verb, cue=cue, cue_start=lo, cue_end=hi)
     if agent is not None:
         frame.label, frame.source_tokens = source_label(agent)
@@ -365,7 +366,7 @@ def _opinion_frame(token: Token, sent: Span) -> Frame | None:
         return None
     label, _ids = source_label(holder)
     end = pobj.idx + len(pobj.text)
-    frame = Frame(kind="according", anchor=token.head, cue=sent.doc.text[token.idx:end], cue_start=token.idx,
+    frame = Frame(kind="according", anchor=token.head, cue=doc_text(sent.doc)[token.idx:end], cue_start=token.idx,
                   cue_end=end, label=label, source_head=holder, source_tokens=_subtree_ids(token))
     frame.scope = (clause_scope(token.head) | {token.i}) - frame.source_tokens
     return frame
@@ -389,7 +390,7 @@ def _noun_frame(token: Token, sent: Span) -> Frame | None:
     label, _ids = source_label(holder)
     that = next((t for t in clause.subtree if t.lower_ == "that" and t.i < clause.i), None)
     hi = that.idx + len(that.text) if that is not None else holder.idx + len(holder.text)
-    frame = Frame(kind="noun", anchor=token.head, cue=sent.doc.text[token.left_edge.idx:hi].strip(),
+    frame = Frame(kind="noun", anchor=token.head, cue=doc_text(sent.doc)[token.left_edge.idx:hi].strip(),
                   cue_start=token.left_edge.idx, cue_end=hi, label=label, source_head=holder,
                   source_tokens=set(), speaker_only=True)
     frame.scope = {t.i for t in sent}
@@ -407,7 +408,7 @@ def _according_frame(token: Token, sent: Span, lexicon: Lexicon) -> Frame | None
     label, ids = source_label(pobj)
     if not any(c.isalpha() for c in label) or label.startswith("["):
         # "According to [redacted]": the whole bracketed object is the (withheld) source.
-        after = sent.doc.text[(to or token).idx + len((to or token).text):sent.end_char]
+        after = doc_text(sent.doc)[(to or token).idx + len((to or token).text):sent.end_char]
         label = after.split(",")[0].strip() or label
     obj_text = " ".join(t.lower_ for t in pobj.subtree)
     if pobj.lower_ == "what" or label.lower().startswith("what") or obj_text.startswith("what "):
@@ -420,7 +421,7 @@ def _according_frame(token: Token, sent: Span, lexicon: Lexicon) -> Frame | None
         elif attr is not None:
             label = source_label(attr)[0]
     end_tok = to or token
-    frame = Frame(kind="according", anchor=token.head, cue=sent.doc.text[token.idx:end_tok.idx + len(end_tok.text)],
+    frame = Frame(kind="according", anchor=token.head, cue=doc_text(sent.doc)[token.idx:end_tok.idx + len(end_tok.text)],
                   cue_start=token.idx, cue_end=end_tok.idx + len(end_tok.text), label=label,
                   source_head=pobj, source_tokens=ids | {token.i, end_tok.i})
     frame.hedges = sum(1 for phrase in lexicon.hedge_phrases if phrase in obj_text)
@@ -466,7 +467,7 @@ def _trailing_cue_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
     verb = sent.doc.char_span(base + match.start("verb"), base + match.end("verb"), alignment_mode="expand")
     if source is None or verb is None:
         return None
-    frame = Frame(kind="verb", anchor=verb.root, cue=sent.doc.text[source.start_char:verb.end_char],
+    frame = Frame(kind="verb", anchor=verb.root, cue=doc_text(sent.doc)[source.start_char:verb.end_char],
                   cue_start=source.start_char, cue_end=verb.end_char, label=match.group("source").strip(),
                   source_head=source.root, source_tokens={t.i for t in source})
     frame.hedges = 1 if lexicon.reporting.get(lemma) == "medium" else 0

@@ -15,6 +15,7 @@ from functools import lru_cache
 from spacy.tokens import Doc
 
 from claimgraph.models import TimeExpression
+from claimgraph.analyse.sentences import doc_text
 
 # Leading words that qualify a date without changing which period it names.
 _QUALIFIERS: list[tuple[re.Pattern[str], str]] = [
@@ -182,8 +183,8 @@ def _extend_left(text: str, start: int) -> int:
 
 
 def find_times(doc: Doc, *, anchor: str | None) -> list[TimeExpression]:
-    """Every dated point in time in the document, with char offsets into doc.text."""
-    text = doc.text
+    """Every dated point in time in the document, with char offsets into doc_text(doc)."""
+    text = doc_text(doc)
     candidates: list[tuple[int, int]] = []
     ents = [ent for ent in doc.ents if ent.label_ == "DATE"]
     i = 0

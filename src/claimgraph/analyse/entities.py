@@ -23,6 +23,7 @@ from claimgraph.analyse.mentions import (Candidate, name_candidates, nominal_can
                                          prepare_text, repeated_names, role_candidates)
 from claimgraph.analyse.roles import load_lexicon, resolve_role
 from claimgraph.models import Entity, Mention, Zone
+from claimgraph.analyse.sentences import doc_text
 
 __all__ = ["find_entities", "prepare_text", "resolve_description", "STEP"]
 
@@ -266,12 +267,12 @@ def find_entities(doc: Doc, *, document_date: str | None, zones: list[Zone],
     """Entities (keys E1, E2, ... by first mention) and all their mentions in one document.
 
     `doc` is spaCy's parse of prepare_text(text); `text` is the document's own text, used for
-    the mentions' surface forms (defaults to doc.text, which differs only in letter case).
+    the mentions' surface forms (defaults to doc_text(doc), which differs only in letter case).
     """
-    source = text if text is not None else doc.text
-    if len(source) != len(doc.text):
+    source = text if text is not None else doc_text(doc)
+    if len(source) != len(doc_text(doc)):
         raise ValueError("find_entities: doc must be nlp(prepare_text(text)) over the same text; "
-                         f"lengths differ ({len(doc.text)} vs {len(source)})")
+                         f"lengths differ ({len(doc_text(doc))} vs {len(source)})")
     names = name_candidates(doc)
     names = _zone_filter(names + repeated_names(doc, names), zones)
     nominals = _zone_filter(role_candidates(doc) + nominal_candidates(doc), zones)
@@ -282,7 +283,7 @@ def find_entities(doc: Doc, *, document_date: str | None, zones: list[Zone],
         c.role and any(n.start <= c.start and c.end <= n.end and n.type != "PER" for n in names))]
     _vote_types(names)
     for cand in names:
-        if cand.type == "PER" and (article := re.match(r"[Tt]he\s+", doc.text[cand.start:cand.end])):
+        if cand.type == "PER" and (article := re.match(r"[Tt]he\s+", doc_text(doc)[cand.start:cand.end])):
             cand.start += article.end()  # NER's "the Trump campaign" ORG turned out to be a person
     appositives = [(c.start, c.end) for c in names if c.same_as is not None]
     # "a former adviser" inside "Carter Page, a former adviser with ties to Russia" is Page, not a new source.
@@ -291,7 +292,7 @@ def find_entities(doc: Doc, *, document_date: str | None, zones: list[Zone],
     clusters: dict[str, _Cluster] = {}
     _link_names([c for c in names if not c.key], clusters)
     doc_names = [c for c in names if c.key]
-    _link_nominals(doc_names + nominals, clusters, doc.text, document_date)
+    _link_nominals(doc_names + nominals, clusters, doc_text(doc), document_date)
 
     ordered = sorted((c for c in clusters.items() if c[1].mentions), key=lambda kc: (kc[1].first(), kc[0]))
     entities: list[Entity] = []

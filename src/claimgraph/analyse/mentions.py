@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from claimgraph.analyse.roles import load_lexicon
+from claimgraph.analyse.sentences import doc_text
 
 # ALL-CAPS words that are acronyms and must stay upper case for NER.
 ACRONYMS = frozenset("""
@@ -131,7 +132,7 @@ def prepare_text(text: str) -> str:
 
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     """Cut a span at the first line break and strip quotes, possessive 's and punctuation."""
-    text = doc.text
+    text = doc_text(doc)
     newline = text.find("\n", start, end)
     if newline != -1:
         end = newline
@@ -263,12 +264,12 @@ def _appositives(doc: Doc, span: Span, name: Candidate) -> list[Candidate]:
     for child in _head(span).children:
         if child.dep_ != "appos" or child.i < span.end or child.pos_ != "NOUN" \
                 or child.lemma_.lower() not in PERSON_NOUNS \
-                or not re.fullmatch(r",\s*", doc.text[span.end_char:child.left_edge.idx]):
+                or not re.fullmatch(r",\s*", doc_text(doc)[span.end_char:child.left_edge.idx]):
             continue
         for part in [child, *(c for c in child.children if c.dep_ == "conj")]:
             tokens = _without_clauses(part)
             start, end = _trim(doc, tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
-            if end > start and "\n" not in doc.text[start:end] and end - start < 120:
+            if end > start and "\n" not in doc_text(doc)[start:end] and end - start < 120:
                 out.append(Candidate(start, end, "description", "PER", key="appos", same_as=(name.start, name.end)))
     return out
 
@@ -281,12 +282,12 @@ def _name_candidate(doc: Doc, span: Span, label: str) -> list[Candidate]:
     modifier = root.dep_ in {"compound", "amod", "nmod"} and root.head.i >= span.end
     if modifier and label == "ORG":
         # "The Russian Foreign Ministry official": the name is "Foreign Ministry".
-        words = doc.text[start:end].split()
+        words = doc_text(doc)[start:end].split()
         adjectives = {t.text.lower() for t in span if t.tag_ == "JJ"} & load_lexicon().demonym_adjectives
         while len(words) > 1 and (words[0].lower() == "the" or words[0].lower() in adjectives):
-            start = doc.text.index(words[1], start + len(words[0]))
+            start = doc_text(doc).index(words[1], start + len(words[0]))
             words.pop(0)
-    name = doc.text[start:end]
+    name = doc_text(doc)[start:end]
     if modifier and label == "ORG" and root.head.lemma_.lower() in _ORG_KIND_NOUNS:
         # "the Chatham House think tank": the kind noun belongs to the organisation's mention.
         end = root.head.idx + len(root.head)
@@ -294,7 +295,7 @@ def _name_candidate(doc: Doc, span: Span, label: str) -> list[Candidate]:
             or re.fullmatch(r"[Ss]ources?\s+[A-Z](?:\s+and\s+[A-Z])?", name):
         return []
     full_start = _extend_person(doc, span) if label == "PER" else _with_determiner(doc, span)
-    article_before = re.search(r"\bthe\s$", doc.text[max(0, start - 4):start], re.I)
+    article_before = re.search(r"\bthe\s$", doc_text(doc)[max(0, start - 4):start], re.I)
     if full_start > start or (modifier and label == "ORG" and not article_before):
         full_start = start
     return [Candidate(full_start, end, "name", label, name=re.sub(r"^[Tt]he\s+", "", name))]
@@ -312,13 +313,13 @@ def repeated_names(doc: Doc, found: list[Candidate]) -> list[Candidate]:
             if cand.type == "PER":
                 by_form.setdefault(cand.name.split()[-1], cand)
     for form, cand in sorted(by_form.items(), key=lambda kv: -len(kv[0])):
-        for match in re.finditer(rf"(?<![\w]){re.escape(form)}(?![\w])", doc.text):
+        for match in re.finditer(rf"(?<![\w]){re.escape(form)}(?![\w])", doc_text(doc)):
             if any(match.start() < e and s < match.end() for s, e in taken):
                 continue
             taken.append((match.start(), match.end()))
             start = match.start()
-            article = re.search(r"\b[Tt]he\s+$", doc.text[max(0, start - 4):start])
-            if article and doc.text[cand.start:cand.end].lower().startswith("the "):
+            article = re.search(r"\b[Tt]he\s+$", doc_text(doc)[max(0, start - 4):start])
+            if article and doc_text(doc)[cand.start:cand.end].lower().startswith("the "):
                 start -= len(article.group(0))  # "The Guardian" was tagged with its article elsewhere
             out.append(Candidate(start, match.end(), "name", cand.type, name=form))
     return out
@@ -329,7 +330,7 @@ _ROLE_MODS = r"(?:(?:former|ex-|current|sitting|incumbent|then|now|outgoing|new)
 
 def role_candidates(doc: Doc) -> list[Candidate]:
     """Definite role descriptions: "the former POTUS", "The Russian president", "the now 75-year-old"."""
-    text = doc.text
+    text = doc_text(doc)
     regex = re.compile(rf"\b[Tt]he\s+{_ROLE_MODS}(?:{load_lexicon().pattern_regex()})\b(?-i:(?!\s+[A-Z][a-z]))", re.I)
     out = [Candidate(m.start(), m.end(), "description", "PER", role=m.group(0)) for m in regex.finditer(text)]
     for match in re.finditer(r"\b[Tt]he\s+(?:now\s+)?\d+-year-old\b(?![\s-]+[a-z]+[a-z])", text):
@@ -411,7 +412,7 @@ def _one_line(chunk: Span) -> Span | None:
     if "\n" not in chunk.text:
         return chunk
     doc = chunk.doc
-    line = [t for t in chunk if t.i >= chunk.root.i or "\n" not in doc.text[t.idx:chunk.root.idx]]
+    line = [t for t in chunk if t.i >= chunk.root.i or "\n" not in doc_text(doc)[t.idx:chunk.root.idx]]
     if not line:
         return None
     part = doc[line[0].i:chunk.end]
@@ -461,9 +462,9 @@ def _lettered_sources(doc: Doc, out: list[Candidate]) -> list[Candidate]:
     """ "Source B", "Source D, a close associate of TRUMP": a memo's lettered source, one mention with
     the appositive that describes it (which then is no separate anonymous source)."""
     chunk_at = {c.start_char: c for c in doc.noun_chunks}
-    for match in re.finditer(r"\b[Ss]ource\s+([A-Z])\b", doc.text):
+    for match in re.finditer(r"\b[Ss]ource\s+([A-Z])\b", doc_text(doc)):
         end, head = match.end(), "source"
-        after = re.match(r",\s+", doc.text[end:])
+        after = re.match(r",\s+", doc_text(doc)[end:])
         chunk = chunk_at.get(end + after.end()) if after else None
         if chunk is not None and chunk[0].lower_ in {"a", "an", "the"} and "\n" not in chunk.text:
             end, head = _of_extension(chunk), chunk.root.lemma_.lower()
@@ -478,11 +479,11 @@ def nominal_candidates(doc: Doc) -> list[Candidate]:
     parts = [part for part in map(_one_line, doc.noun_chunks) if part is not None]
     out = [c for c in map(_classify_chunk, parts) if c is not None]
     out = _lettered_sources(doc, out)
-    for match in re.finditer(r"\b[Ss]/[Hh]e\b", doc.text):
+    for match in re.finditer(r"\b[Ss]/[Hh]e\b", doc_text(doc)):
         out.append(Candidate(match.start(), match.end(), "pronoun", "ANON_SOURCE", key="s/he"))
     # A report number after a document noun or in quotes names a document ("report No 32-04 \ vd").
     number = r"[“\"]\b[Nn]o\.?\s+\d[\w-]*(?:\s*\\\s*\w+)?[”\"]|(?<=report\s)[Nn]o\.?\s+\d[\w-]*(?:\s*\\\s*\w+)?"
-    for match in re.finditer(number, doc.text):
+    for match in re.finditer(number, doc_text(doc)):
         out.append(Candidate(match.start(), match.end(), "name", "DOC", key="doc:singular",
                              name=match.group(0).strip("“”\"")))
     return out

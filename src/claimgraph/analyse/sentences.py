@@ -146,3 +146,11 @@ def yields_claims(sentence: SentenceSpan) -> bool:
             c.dep_ in ("nsubj", "nsubjpass") for c in root.children):
         return False
     return True
+
+
+def doc_text(doc: Doc) -> str:
+    """doc.text, built once per Doc: spaCy re-joins every token on each access."""
+    text = doc.user_data.get("claimgraph.text")
+    if text is None:
+        text = doc.user_data["claimgraph.text"] = doc.text
+    return text
