@@ -199,6 +199,74 @@ def source_grade(ctx: click.Context, name: str, grade: str, who: str, note: str 
         _link(store, False, None)  # credibility depends on the grade: reassess now
 
 
+@main.group()
+def ach() -> None:
+    """Analysis of Competing Hypotheses: hypotheses x claim clusters, scored by inconsistency."""
+
+
+@ach.command(name="add")
+@click.argument("text")
+@click.option("--who", default=lambda: os.environ.get("USER", "analyst"))
+@db_option
+@click.pass_context
+def ach_add(ctx: click.Context, text: str, who: str, db: str | None) -> None:
+    """Enter a hypothesis; its cells are pre-filled by the judge on `ach show`."""
+    from claimgraph.store.ach import add_hypothesis
+
+    click.echo(add_hypothesis(_store(ctx, db), text, who=who))
+
+
+@ach.command(name="rate")
+@click.argument("hypothesis")
+@click.argument("cluster")
+@click.argument("rating", type=click.Choice(["CC", "C", "N", "NA", "I", "II"], case_sensitive=False))
+@click.option("--who", default=lambda: os.environ.get("USER", "analyst"))
+@click.option("--reason", default=None)
+@db_option
+@click.pass_context
+def ach_rate(ctx: click.Context, hypothesis: str, cluster: str, rating: str, who: str, reason: str | None, db: str | None) -> None:
+    """Set one cell (the analyst's rating overrides the judge's)."""
+    from claimgraph.store.ach import set_cell
+
+    set_cell(_store(ctx, db), hypothesis, cluster, rating, who=who, reason=reason)
+    click.echo(f"{hypothesis} x {cluster}: {rating.upper()} (by {who})")
+
+
+@ach.command(name="remove")
+@click.argument("hypothesis")
+@db_option
+@click.pass_context
+def ach_remove(ctx: click.Context, hypothesis: str, db: str | None) -> None:
+    """Remove a hypothesis and its cells."""
+    from claimgraph.store.ach import remove_hypothesis
+
+    remove_hypothesis(_store(ctx, db), hypothesis)
+    click.echo(f"removed {hypothesis}")
+
+
+@ach.command(name="show")
+@click.option("--json", "as_json", is_flag=True)
+@db_option
+@click.pass_context
+def ach_show(ctx: click.Context, as_json: bool, db: str | None) -> None:
+    """The matrix with scores (least inconsistent first) and each cluster's diagnosticity."""
+    from claimgraph.ledger import ach_matrix
+
+    matrix = ach_matrix(_store(ctx, db))
+    if as_json:
+        click.echo(json.dumps(matrix, indent=1, ensure_ascii=False))
+        return
+    for score in matrix["hypotheses"]:
+        click.echo(f"{score['id']}  weighted inconsistency {score['weighted_inconsistency']:<6} "
+                   f"consistency {score['consistency']:<6} {score['text']}")
+    anchors = {c["id"]: c["anchor"] for c in matrix["clusters"]}
+    order = sorted(matrix["diagnosticity"], key=lambda c: -matrix["diagnosticity"][c])
+    ids = [h["id"] for h in matrix["hypotheses"]]
+    rows = [(c, f"{matrix['diagnosticity'][c]:.2f}", *[matrix["matrix"][h].get(c, "N") for h in ids], anchors.get(c, "")[:70])
+            for c in order]
+    _table(("cluster", "diag", *ids, "evidence"), rows)
+
+
 @main.command()
 @db_option
 @click.pass_context
