@@ -95,6 +95,24 @@ def test_bad_files_each_fail_once_and_the_batch_goes_on(store, tmp_path: Path) -
     assert "déclaré" in store.get_document("latin1.txt").text
 
 
+def test_unreadable_folder_is_one_error_even_as_root(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "locked").mkdir(parents=True)
+    (corpus / "locked" / "secret.txt").write_text("never read", encoding="utf-8")
+    _write(corpus, "open.txt", ARTICLE.format(extra=""))
+    real_scandir = os.scandir
+
+    def scandir(path):  # root ignores permissions, so refuse the way the kernel would for a user
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    report = ingest_paths(store, [corpus])
+    assert [(Path(o.origin).name, o.reason) for o in report.failed] == [("locked", "cannot read folder: Permission denied")]
+    assert report.counts["ingested"] == 1
+
+
 def test_interrupted_ingest_resumes_without_duplicates(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
