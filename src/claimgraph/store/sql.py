@@ -11,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Connection, create_engine, delete, event, func, insert, select, tuple_, update
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from claimgraph.errors import NotFound, StoreError
@@ -150,15 +150,14 @@ class Store:
         if not buckets:
             return []
         with self.engine.connect() as connection:
-            ids: set[str] = set()
-            for band, bucket in buckets:
-                ids.update(
-                    connection.execute(
-                        select(t.minhash_bands.c.document_id).where(
-                            t.minhash_bands.c.band == band, t.minhash_bands.c.bucket == bucket
-                        )
-                    ).scalars()
-                )
+            # One indexed lookup for all bands: (band, bucket) is the table's primary key.
+            ids = set(
+                connection.execute(
+                    select(t.minhash_bands.c.document_id)
+                    .where(tuple_(t.minhash_bands.c.band, t.minhash_bands.c.bucket).in_(buckets))
+                    .distinct()
+                ).scalars()
+            )
             if not ids:
                 return []
             rows = connection.execute(
