@@ -52,7 +52,7 @@ def render_document(document: Document, analysis: Analysis | None) -> str:
     if claims:
         lines.append("")
         for number, claim in enumerate(claims, 1):
-            chain = " → ".join(claim.chain) if claim.chain else "(author)"
+            chain = " → ".join(claim.chain) or (f"{claim.speaker} (carried over)" if claim.speaker else "(author)")
             flag = " DENIED" if claim.polarity == "denied" else ""
             lines.append(f"  {number:>3}. [{claim.hedging}{flag}] {chain} | cue: {claim.cue or '-'} | {claim.content}")
     return "\n".join(lines)
