@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
 from claimgraph.ingest import ingest_paths
+from claimgraph.link import HashingEmbedder
 from claimgraph.models import Analysis, Claim, Entity, Mention, Sentence, TimeExpression
 from claimgraph.store import open_store
 from claimgraph.store import schema as t
@@ -76,7 +77,7 @@ def ledger(store_url: str):
 
 @pytest.fixture
 def client(ledger):
-    with TestClient(asgi_app(WebOptions(allowed_hosts=None), store=ledger)) as test_client:
+    with TestClient(asgi_app(WebOptions(allowed_hosts=None), store=ledger, embedder=HashingEmbedder())) as test_client:
         yield test_client
 
 
@@ -129,7 +130,8 @@ def test_cross_document_views_say_not_computed(client) -> None:
         assert body["computed"] is False and body["items"] == [], path
     timeline = client.get("/api/timeline").json()
     assert timeline["computed"] is False and timeline["items"][0]["date"] == "2016-01"
-    assert client.get("/api/ach").json() == {"computed": False, "matrices": []}
+    ach = client.get("/api/ach").json()
+    assert ach["computed"] is False and ach["hypotheses"] == ach["clusters"] == ach["cells"] == []
     graph = client.get("/api/sources/graph").json()
     assert "not computed" in graph["basis"]
     assert {"source:guardian", "source:leaked documents"} <= {n["id"] for n in graph["nodes"]}
@@ -144,19 +146,15 @@ def national_id_of(graph: dict) -> str:
 def test_cross_document_views_read_the_store(client, ledger) -> None:
     doc = national_id(ledger)
     with ledger.transaction() as connection:
-        connection.execute(insert(t.clusters).values(id="k1", anchor="Putin backed Trump", data_json=json.dumps({"size": 2})))
+        connection.execute(insert(t.clusters).values(id="k1", anchor="Putin backed Trump", data_json=json.dumps({"documents": [doc]})))
         connection.execute(insert(t.cluster_members), [
             {"cluster_id": "k1", "claim_id": f"{doc}:c000", "relation": "same"},
             {"cluster_id": "k1", "claim_id": f"{doc}:c001", "relation": "same"}])
         connection.execute(insert(t.links).values(a=f"{doc}:c000", b=f"{doc}:c001", relation="contradicts", score=0.9, method="test"))
         connection.execute(insert(t.lines).values(id="L1", root="The Guardian", data_json="{}"))
         connection.execute(insert(t.line_documents).values(line_id="L1", document_id=doc))
-        ach = {"hypotheses": [{"hypothesis": "h1", "inconsistency": 0, "weighted_inconsistency": 0.0, "consistency": 0.7},
-                              {"hypothesis": "h2", "inconsistency": 1, "weighted_inconsistency": 0.7, "consistency": 0.0}],
-               "diagnosticity": {"k1": 0.5}, "matrix": {"h1": {"k1": "C"}, "h2": {"k1": "I"}},
-               "texts": {"h1": "Putin <b>ordered</b> it", "h2": "Forgery"}}
         connection.execute(insert(t.assessments).values(cluster_id="k1", credibility=3, data_json=json.dumps(
-            {"label": "F3", "reasons": ["one line"], "supporting_lines": ["L1"], "ach": ach})))
+            {"cluster": "k1", "credibility": 3, "label": "F3", "reliability": "F", "reasons": ["one line"], "supporting_lines": ["L1"]})))
     listing = client.get("/api/clusters").json()
     assert listing["computed"] is True and listing["items"][0]["members"] == 2 and listing["items"][0]["contradictions"] == 1
     cluster = client.get("/api/clusters/k1").json()
@@ -169,8 +167,6 @@ def test_cross_document_views_read_the_store(client, ledger) -> None:
         assert client.get(page).status_code == 200, page
     assert "Putin backed Trump" in client.get(f"/documents/{doc}").text
     assert client.get("/api/ach").json()["computed"] is True
-    matrix = client.get("/ach").text
-    assert "Putin &lt;b&gt;ordered&lt;/b&gt; it" in matrix and 'class="score s-I"' in matrix
 
 
 # ---------------------------------------------------------------------- corrections
@@ -255,6 +251,117 @@ def test_graph_reads_provenance_edges(client, ledger) -> None:
     assert by_id[doc]["kind"] == "document" and by_id[doc]["label"] == "The National"
     assert by_id[doc]["x"] < by_id["source:guardian"]["x"] < by_id["source:leaked kremlin documents"]["x"]
     assert client.get("/sources").status_code == 200
+
+
+# ---------------------------------------------------------------------- ACH
+
+
+def ach_layer(ledger) -> list[str]:
+    """Two evidence clusters (as the link stage stores them): one asserted, one denied; the first well sourced."""
+    from claimgraph.store.links import save_layer
+
+    doc = national_id(ledger)
+    clusters = [
+        {"id": "K-putin", "anchor": f"{doc}:c000", "anchor_text": "Putin plotted to put <b>Trump</b> in the White House",
+         "parent": None, "documents": [doc], "members": [{"claim": f"{doc}:c000", "relation": "same"}]},
+        {"id": "K-denial", "anchor": f"{doc}:c001", "anchor_text": "The documents are genuine", "parent": None,
+         "documents": [doc], "members": [{"claim": f"{doc}:c001", "relation": "same"}]},
+    ]
+    assessments = [{"cluster": "K-putin", "credibility": 2, "label": "B2", "reliability": "B", "supporting_lines": ["L1"]}]
+    save_layer(ledger, {"clusters": clusters, "links": [], "provenance": [], "lines": [], "events": [],
+                        "assessments": assessments, "sourcing": []})
+    return [c["id"] for c in clusters]
+
+
+def test_ach_hypotheses_prefill_ratings_and_scores(client, ledger) -> None:
+    ach_layer(ledger)
+    made = client.post("/api/ach/hypotheses", json={"text": "Putin plotted to put Trump in the White House", "author": "ann"}, headers=WRITE)
+    assert made.status_code == 201 and made.json()["id"].startswith("H-")
+    support = made.json()["id"]
+    other = client.post("/api/ach/hypotheses", json={"text": "A <i>forgery</i> by someone else"},
+                        headers={**WRITE, "X-Claimgraph-User": "bob"}).json()["id"]
+    again = client.post("/api/ach/hypotheses", json={"text": "putin plotted to put  Trump in the White House"}, headers=WRITE)
+    assert again.json()["id"] == support
+
+    matrix = client.get("/api/ach").json()
+    assert matrix["computed"] is True and {c["id"] for c in matrix["clusters"]} == {"K-putin", "K-denial"}
+    assert len(matrix["cells"]) == 4 and {c["origin"] for c in matrix["cells"]} == {"judge"}
+    assert all(c["reason"] and c["set_by"] == "claimgraph" for c in matrix["cells"])
+    assert set(matrix["matrix"]) == {support, other}
+    before = {h["id"]: h for h in matrix["hypotheses"]}
+    assert before[support]["text"] == "Putin plotted to put Trump in the White House"
+
+    cell = client.post("/api/ach/cells", json={"hypothesis": support, "cluster": "K-putin", "rating": "II", "reason": "checked"},
+                       headers={**WRITE, "X-Claimgraph-User": "cy"})
+    assert cell.status_code == 200, cell.text
+    assert cell.json() | {"set_at": None} == {"hypothesis": support, "cluster": "K-putin", "rating": "II", "origin": "analyst",
+                                              "reason": "checked", "set_by": "cy", "set_at": None}
+    after = client.get("/api/ach").json()
+    scores = {h["id"]: h for h in after["hypotheses"]}
+    assert after["matrix"][support]["K-putin"] == "II"
+    assert scores[support]["weighted_inconsistency"] > before[support]["weighted_inconsistency"]
+    assert scores[support]["weighted_inconsistency"] == pytest.approx(2 * 0.9 + before[support]["weighted_inconsistency"])
+    assert after["hypotheses"][-1]["id"] == support  # now the most inconsistent: ranked last
+    assert after["diagnosticity"]["K-putin"] > 0
+    author = client.post("/api/ach/cells", json={"hypothesis": other, "cluster": "K-denial", "rating": "CC", "author": "dee"}, headers=WRITE)
+    assert author.json()["set_by"] == "dee"
+
+    page = client.get("/ach")
+    assert page.status_code == 200
+    assert "A &lt;i&gt;forgery&lt;/i&gt; by someone else" in page.text and "<i>forgery" not in page.text
+    assert "Putin plotted to put &lt;b&gt;Trump&lt;/b&gt;" in page.text
+    assert 'class="cell s-II o-analyst"' in page.text and "o-judge" in page.text
+    assert 'href="/clusters/K-putin"' in page.text and "Pre-filled by the judge: " in page.text
+
+    assert client.delete(f"/api/ach/hypotheses/{other}", headers=WRITE).status_code == 204
+    assert [h["id"] for h in client.get("/api/ach").json()["hypotheses"]] == [support]
+    gone = client.delete(f"/api/ach/hypotheses/{other}", headers=WRITE)
+    assert gone.status_code == 404 and "no hypothesis" in gone.json()["error"]["message"]
+
+
+def test_ach_errors_and_csrf(client, ledger) -> None:
+    ach_layer(ledger)
+    hypothesis = client.post("/api/ach/hypotheses", json={"text": "It was a leak"}, headers=WRITE).json()["id"]
+    bad = client.post("/api/ach/cells", json={"hypothesis": hypothesis, "cluster": "K-putin", "rating": "maybe"}, headers=WRITE)
+    assert bad.status_code == 422 and "rating" in bad.json()["error"]["message"]
+    unknown = client.post("/api/ach/cells", json={"hypothesis": "H-nope", "cluster": "K-putin", "rating": "C"}, headers=WRITE)
+    assert unknown.status_code == 404 and "no hypothesis" in unknown.json()["error"]["message"]
+    no_cluster = client.post("/api/ach/cells", json={"hypothesis": hypothesis, "cluster": "K-nope", "rating": "C"}, headers=WRITE)
+    assert no_cluster.status_code == 404 and "no cluster" in no_cluster.json()["error"]["message"]
+    assert client.post("/api/ach/cells", json={"hypothesis": hypothesis}, headers=WRITE).status_code == 422
+    blank = client.post("/api/ach/hypotheses", json={"text": "   "}, headers=WRITE)
+    assert blank.status_code == 422 and "needs some text" in blank.json()["error"]["message"]
+    assert client.post("/api/ach/hypotheses", json={"text": ""}, headers=WRITE).status_code == 422
+    assert client.post("/api/ach/hypotheses", content=b"{not json", headers={**WRITE, "Content-Type": "application/json"}).status_code == 422
+    for method, path, body in [("POST", "/api/ach/hypotheses", {"text": "x"}),
+                               ("POST", "/api/ach/cells", {"hypothesis": hypothesis, "cluster": "K-putin", "rating": "C"}),
+                               ("DELETE", f"/api/ach/hypotheses/{hypothesis}", None)]:
+        refused = client.request(method, path, json=body)
+        assert refused.status_code == 403 and "cross-site" in refused.json()["error"]["message"], path
+        assert client.request(method, path, json=body, headers={"Origin": "http://evil.example"}).status_code == 403
+    assert [h["id"] for h in client.get("/api/ach").json()["hypotheses"]] == [hypothesis]
+    assert {c["origin"] for c in client.get("/api/ach").json()["cells"]} == {"judge"}
+
+
+def test_ach_page_forms(client, ledger) -> None:
+    ach_layer(ledger)
+    same = {"Origin": "http://testserver"}
+    added = client.post("/ach/hypotheses", data={"text": "The papers are genuine", "author": "ann", "next": "/ach?limit=1"},
+                        headers=same, follow_redirects=False)
+    assert added.status_code == 303 and added.headers["location"].startswith("/ach?limit=1#hyp-H-")
+    hypothesis = client.get("/api/ach").json()["hypotheses"][0]["id"]
+    first = client.get("/ach?limit=1")
+    assert first.text.count('<tr id="row-') == 1 and "1–1 of 2" in first.text and "offset=1" in first.text
+    rated = client.post("/ach/cells", data={"hypothesis": hypothesis, "cluster": "K-denial", "rating": "CC", "next": "//evil.example"},
+                        headers=same, follow_redirects=False)
+    assert rated.status_code == 303 and rated.headers["location"] == "/ach#row-K-denial"
+    cell = next(c for c in client.get("/api/ach").json()["cells"] if c["cluster"] == "K-denial")
+    assert (cell["rating"], cell["origin"], cell["set_by"]) == ("CC", "analyst", "analyst")
+    assert client.post("/ach/cells", data={"hypothesis": hypothesis, "cluster": "K-denial", "rating": "X"}, headers=same).status_code == 422
+    assert client.post("/ach/cells", data={"hypothesis": hypothesis, "cluster": "K-denial", "rating": "C"}).status_code == 403
+    removed = client.post(f"/ach/hypotheses/{hypothesis}/remove", data={}, headers=same, follow_redirects=False)
+    assert removed.status_code == 303 and client.get("/api/ach").json()["hypotheses"] == []
+    assert "No hypotheses yet" in client.get("/ach").text
 
 
 # ---------------------------------------------------------------------- uploads

@@ -20,7 +20,8 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 from sqlalchemy import insert  # noqa: E402
 
 from claimgraph.ingest import ingest_paths  # noqa: E402
-from claimgraph.ledger import analyse_store  # noqa: E402
+from claimgraph.ledger import analyse_store, link_store  # noqa: E402
+from claimgraph.link import HashingEmbedder  # noqa: E402
 from claimgraph.store import open_store  # noqa: E402
 from claimgraph.store import schema as t  # noqa: E402
 from claimgraph.web.app import WebOptions, asgi_app  # noqa: E402
@@ -41,28 +42,27 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The seeds, analysed, plus one hand-made cluster and line so the click-through has somewhere to go."""
+    """The seeds, analysed and linked, plus one hand-made cluster and line so the click-through has a known path."""
     store = open_store(str(tmp_path_factory.mktemp("web") / "ledger.db"))
     ingest_paths(store, [EXAMPLES])
     analyse_store(store)
+    link_store(store, embedder=HashingEmbedder())
     claims = store.claims()
     first, other = claims[0], next(c for c in claims if c[0] != claims[0][0])
     with store.transaction() as connection:
-        connection.execute(insert(t.clusters).values(id="k-putin", anchor=first[1].content[:80], data_json="{}"))
+        connection.execute(insert(t.clusters).values(id="k-putin", anchor=first[1].content[:80], anchor_claim=first[1].id,
+                                                     data_json=json.dumps({"documents": [first[0], other[0]]})))
         connection.execute(insert(t.cluster_members), [
             {"cluster_id": "k-putin", "claim_id": first[1].id, "relation": "same"},
             {"cluster_id": "k-putin", "claim_id": other[1].id, "relation": "same"}])
         connection.execute(insert(t.lines).values(id="L-guardian", root="The Guardian", data_json=json.dumps({"claims": 2})))
         connection.execute(insert(t.line_documents).values(line_id="L-guardian", document_id=first[0]))
-        ach = {"hypotheses": [{"hypothesis": "h1", "inconsistency": 0, "weighted_inconsistency": 0.0, "consistency": 0.5},
-                              {"hypothesis": "h2", "inconsistency": 1, "weighted_inconsistency": 0.5, "consistency": 0.0}],
-               "diagnosticity": {"k-putin": 0.5}, "matrix": {"h1": {"k-putin": "C"}, "h2": {"k-putin": "I"}},
-               "texts": {"h1": "The papers are genuine", "h2": "The papers are a forgery"}}
         connection.execute(insert(t.assessments).values(cluster_id="k-putin", credibility=3, data_json=json.dumps(
-            {"label": "F3", "reliability": "F", "reasons": ["1 independent line supports it", "hedged by every report"],
-             "supporting_lines": ["L-guardian"], "ach": ach})))
+            {"cluster": "k-putin", "credibility": 3, "label": "F3", "reliability": "F",
+             "reasons": ["1 independent line supports it", "hedged by every report"], "supporting_lines": ["L-guardian"]})))
     port = free_port()
-    config = uvicorn.Config(asgi_app(WebOptions(), store=store), host="127.0.0.1", port=port, log_level="warning")
+    app = asgi_app(WebOptions(), store=store, embedder=HashingEmbedder())
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     web = uvicorn.Server(config)
     thread = threading.Thread(target=web.run, daemon=True)
     thread.start()
@@ -203,3 +203,58 @@ def test_hostile_document_runs_nothing(server: str, page: Page, tmp_path: Path) 
     assert page.title() != "pwned"
     page.goto(server + "/documents")
     assert page.evaluate("window.__xss") is None
+
+
+def test_ach_matrix_add_rate_remove(server: str, page: Page) -> None:
+    page.goto(server + "/ach")
+    expect(page.locator("h1")).to_have_text("Analysis of Competing Hypotheses")
+    for text in ("Russia plotted to put Trump in the White House", "The leaked documents are a forgery"):
+        page.fill("#hyp-text", text)
+        page.fill("#ach-author", "ann")
+        page.get_by_role("button", name="Add hypothesis").click()
+        expect(page.locator("th.hyp .htext", has_text=text)).to_have_count(1)
+    matrix = page.locator("#ach-matrix")
+    expect(matrix.locator("th.hyp")).to_have_count(2)
+    rows = matrix.locator("tbody tr")
+    assert rows.count() >= 2
+    expect(matrix.locator("td.cell.o-judge").first).to_be_visible()
+    assert matrix.locator("td.cell.o-analyst").count() == 0
+    assert (matrix.locator("td.cell.o-judge").first.get_attribute("title") or "").startswith("Pre-filled by the judge: ")
+    assert not matrix.locator(".cellform .set").first.is_visible()  # with JS the change saves itself
+    shot(page, "ach-matrix")
+
+    # keyboard: focus the first cell of the first hypothesis column, pick II, the score updates in place
+    first_hyp = matrix.locator("th.hyp").first.get_attribute("data-h")
+    score = matrix.locator(f"td[data-score='weighted_inconsistency'][data-h='{first_hyp}']")
+    before = float(score.inner_text())
+    select = matrix.locator(f"select[data-h='{first_hyp}']").first
+    cluster = select.get_attribute("data-cluster")
+    select.focus()
+    select.select_option("II")
+    expect(page.locator("#ach-status")).to_contain_text("Saved II")
+    cell = matrix.locator(f"select[data-h='{first_hyp}'][data-cluster='{cluster}']").locator("xpath=ancestor::td")
+    expect(cell).to_have_class("cell s-II o-analyst")
+    expect(score).not_to_have_text(str(before))
+    assert float(score.inner_text()) > before
+    shot(page, "ach-rated")
+
+    # the rating is stored: after a reload the cell is the analyst's
+    page.reload()
+    expect(matrix.locator(f"select[data-h='{first_hyp}'][data-cluster='{cluster}']")).to_have_value("II")
+    expect(matrix.locator("td.cell.o-analyst")).to_have_count(1)
+    # keyboard only: Tab reaches a cell's select, an arrow key picks the neighbouring rating, which saves
+    second = matrix.locator("tbody tr").nth(1).locator(f"select[data-h='{first_hyp}']")
+    second.focus()
+    start = second.input_value()
+    page.keyboard.press("ArrowUp" if start not in ("CC", "") else "ArrowDown")
+    expect(page.locator("#ach-status")).to_contain_text("Saved")
+    expect(matrix.locator("td.cell.o-analyst")).to_have_count(2)
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "ach-reloaded")
+
+    # remove a hypothesis (two steps, no dialog)
+    header = matrix.locator(f"th.hyp[data-h='{first_hyp}']")
+    header.locator("summary").click()
+    header.get_by_role("button", name=f"Remove hypothesis {first_hyp} and its ratings").click()
+    expect(matrix.locator("th.hyp")).to_have_count(1)
+    expect(matrix.locator("td.cell.o-analyst")).to_have_count(0)

@@ -6,10 +6,11 @@ from dataclasses import asdict
 from typing import Any, Literal
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from claimgraph.store import Store
+from claimgraph.store import ach as store_ach
 from claimgraph.store import corrections as cx
 from claimgraph.web import crossdoc, queries
 from claimgraph.web.queries import MAX_LIMIT, ClaimFilter, PageRequest
@@ -86,6 +87,61 @@ class UploadOut(BaseModel):
     outcomes: list[OutcomeOut]
     counts: dict[str, int]
     analysed_claims: int | None = None
+
+
+Rating = Literal["CC", "C", "N", "NA", "I", "II"]
+
+
+class HypothesisIn(BaseModel):
+    text: str = Field(..., min_length=1, max_length=2000, description="the hypothesis, in a sentence")
+    author: str | None = Field(None, max_length=200, description="who enters it (else the X-Claimgraph-User header)")
+
+
+class HypothesisOut(BaseModel):
+    id: str = Field(..., description="H-… (stable for the same text, case and spacing aside)")
+    text: str
+
+
+class CellIn(BaseModel):
+    hypothesis: str = Field(..., min_length=1, max_length=40)
+    cluster: str = Field(..., min_length=1, max_length=80)
+    rating: Rating = Field(..., description="CC very consistent, C consistent, N neutral, NA not applicable, I inconsistent, II very inconsistent")
+    reason: str | None = Field(None, max_length=2000)
+    author: str | None = Field(None, max_length=200, description="who rates (else the X-Claimgraph-User header)")
+
+
+class CellOut(BaseModel):
+    hypothesis: str
+    cluster: str
+    rating: str
+    origin: Literal["judge", "analyst"] = Field(..., description="judge: pre-filled by the structural judge; analyst: set by a person")
+    reason: str | None = None
+    set_by: str
+    set_at: str
+
+
+class HypothesisScoreOut(BaseModel):
+    id: str
+    text: str
+    hypothesis: str
+    inconsistency: float
+    weighted_inconsistency: float
+    consistency: float
+
+
+class AchClusterOut(BaseModel):
+    id: str
+    anchor: str | None = None
+
+
+class AchOut(BaseModel):
+    computed: bool = Field(..., description="False until `claimgraph link` has made clusters (the matrix's rows)")
+    hypotheses: list[HypothesisScoreOut] = Field(..., description="least (weighted) inconsistent first")
+    clusters: list[AchClusterOut]
+    cells: list[CellOut]
+    matrix: dict[str, dict[str, str]] = Field(..., description="hypothesis id -> cluster id -> rating")
+    diagnosticity: dict[str, float] = Field(..., description="cluster id -> 0 (rated alike everywhere) .. 1")
+    step: str
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -238,10 +294,15 @@ def timeline(request: Request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offse
     return _paged(crossdoc.dated_claims(store, PageRequest(limit=limit, offset=offset)), computed=False)
 
 
-@read_router.get("/ach", responses=ERRORS)
-def ach(request: Request) -> dict[str, Any]:
-    """Analysis of Competing Hypotheses matrices, where the assess stage made them."""
-    return crossdoc.ach(_store(request))
+def ach_view(request: Request, *, prefill: bool = True) -> dict[str, Any]:
+    state = request.app.state
+    return crossdoc.ach(_store(request), embedder=state.embedder, lock=state.ach_lock, prefill=prefill)
+
+
+@read_router.get("/ach", response_model=AchOut, responses=ERRORS)
+def ach(request: Request, prefill: bool = Query(True, description="rate empty cells with the judge first (writes judge cells)")) -> dict[str, Any]:
+    """The ACH matrix: hypotheses x clusters, empty cells pre-filled by the judge, scored (Heuer)."""
+    return ach_view(request, prefill=prefill)
 
 
 @read_router.get("/sources", response_model=PageOut, responses=ERRORS)
@@ -319,3 +380,28 @@ def undo(request: Request, correction_id: int, body: UndoIn | None = None, x_cla
     """Undo a correction: it stays in the history and is no longer applied."""
     made = cx.undo_correction(_store(request), correction_id, author=author_of(body.author if body else None, x_claimgraph_user))
     return crossdoc.vars_of(made)
+
+
+@write_router.post("/ach/hypotheses", response_model=HypothesisOut, status_code=201, responses=ERRORS)
+def add_hypothesis(request: Request, body: HypothesisIn, x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
+    """Enter an ACH hypothesis; its cells are pre-filled by the judge on the next read of the matrix."""
+    store = _store(request)
+    hypothesis_id = store_ach.add_hypothesis(store, body.text, who=author_of(body.author, x_claimgraph_user))
+    return {"id": hypothesis_id, "text": dict(store_ach.list_hypotheses(store))[hypothesis_id]}
+
+
+@write_router.delete("/ach/hypotheses/{hypothesis_id}", status_code=204, response_class=Response, responses=ERRORS)
+def remove_hypothesis(request: Request, hypothesis_id: str) -> Response:
+    """Remove a hypothesis and every rating of it (the judge's and the analysts')."""
+    store_ach.remove_hypothesis(_store(request), hypothesis_id)
+    return Response(status_code=204)
+
+
+@write_router.post("/ach/cells", response_model=CellOut, responses=ERRORS)
+def set_cell(request: Request, body: CellIn, x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
+    """Rate one cluster against one hypothesis; an analyst's rating replaces the judge's and is never pre-filled over."""
+    store = _store(request)
+    crossdoc.require_cluster(store, body.cluster)
+    store_ach.set_cell(store, body.hypothesis, body.cluster, body.rating, who=author_of(body.author, x_claimgraph_user),
+                       origin="analyst", reason=body.reason or None)
+    return crossdoc.ach_cell(store, body.hypothesis, body.cluster)

@@ -23,6 +23,7 @@ import claimgraph.store.corrections  # noqa: F401 - its table joins schema.metad
 from claimgraph import __version__
 from claimgraph.errors import ClaimgraphError, IngestError, NotFound
 from claimgraph.store import Store, open_store
+from claimgraph.store.ach import AchError
 from claimgraph.store.corrections import CorrectionError, source_key
 from claimgraph.web.security import LOOPBACK_HOSTS, Guard, GuardOptions
 
@@ -65,10 +66,33 @@ class Analyser:
             return claims
 
 
+class LazyEmbedder:
+    """The MiniLM embedder for ACH pre-fill, loaded once per app on the first cell that needs it."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._load().name
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                from claimgraph.link import OnnxMiniLM
+
+                self._model = OnnxMiniLM()
+            return self._model
+
+    def embed(self, texts: Any) -> Any:
+        return self._load().embed(texts)
+
+
 def error_status(error: Exception) -> int:
     if isinstance(error, NotFound):
         return 404
-    if isinstance(error, (CorrectionError, IngestError)):
+    if isinstance(error, (CorrectionError, IngestError, AchError)):
         return 422
     return 400
 
@@ -81,8 +105,11 @@ def _validation_message(error: RequestValidationError) -> str:
     return "invalid request: " + "; ".join(parts)
 
 
-def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None) -> FastAPI:
-    """The FastAPI app for one ledger store."""
+def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None, embedder: Any = None) -> FastAPI:
+    """The FastAPI app for one ledger store.
+
+    `embedder` pre-fills ACH cells (default: MiniLM, loaded on first use); tests pass a fast fake.
+    """
     from claimgraph.web import api, pages
 
     app = FastAPI(
@@ -97,6 +124,8 @@ def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None
     app.state.store = store or open_store(options.db)
     app.state.options = options
     app.state.analyser = Analyser()
+    app.state.embedder = embedder or LazyEmbedder()
+    app.state.ach_lock = threading.Lock()  # one pre-fill at a time: two would write the same cells
     templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescape is on for .html
     templates.env.globals["version"] = __version__
     templates.env.filters["source_key"] = source_key
@@ -151,9 +180,9 @@ def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None
     return app
 
 
-def asgi_app(options: WebOptions = WebOptions(), *, store: Store | None = None) -> Guard:
+def asgi_app(options: WebOptions = WebOptions(), *, store: Store | None = None, embedder: Any = None) -> Guard:
     """The app wrapped in its request guards: what a server (or a test client) should run."""
-    return create_app(options, store=store).state.guarded
+    return create_app(options, store=store, embedder=embedder).state.guarded
 
 
 def html(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:

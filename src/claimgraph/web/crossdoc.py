@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from contextlib import nullcontext
 from typing import Any
 
 from sqlalchemy import func, or_, select, true
@@ -245,12 +246,36 @@ def dated_claims(store: Store, page: PageRequest) -> Paged:
     return Paged(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-def ach(store: Store) -> dict[str, Any]:
-    """ACH matrices as the assess stage stores them (inside assessments' data), if any."""
+def ach(store: Store, *, embedder: Any = None, lock: Any = None, prefill: bool = True) -> dict[str, Any]:
+    """The ACH matrix (ledger.ach_matrix: judge pre-fill, analyst ratings, Heuer's scores), plus `computed`.
+
+    `computed` is false until the link stage has made clusters (the rows); hypotheses can be
+    entered before that. `lock` serialises pre-fills, which write judge cells.
+    """
+    from claimgraph.ledger import ach_matrix
+
+    with lock if lock is not None else nullcontext():
+        matrix = ach_matrix(store, prefill=prefill, embedder=embedder)
+    return {**matrix, "computed": bool(matrix["clusters"])}
+
+
+def require_cluster(store: Store, cluster_id: str) -> None:
     with store.engine.connect() as connection:
-        rows = [_plain(r) for r in connection.execute(select(t.assessments).limit(MAX_SCAN))]
-    matrices = [r["ach"] for r in rows if isinstance(r.get("ach"), dict)]
-    return {"computed": bool(matrices), "matrices": matrices}
+        if connection.execute(select(t.clusters.c.id).where(t.clusters.c.id == cluster_id)).first() is None:
+            raise NotFound(f"no cluster {cluster_id!r}")
+
+
+def ach_cell(store: Store, hypothesis_id: str, cluster_id: str) -> dict[str, Any]:
+    from claimgraph.store.ach import ach_cells
+
+    with store.engine.connect() as connection:
+        row = connection.execute(
+            select(ach_cells).where(ach_cells.c.hypothesis_id == hypothesis_id, ach_cells.c.cluster_id == cluster_id)
+        ).first()
+    if row is not None:
+        return {"hypothesis": row.hypothesis_id, "cluster": row.cluster_id, "rating": row.rating, "origin": row.origin,
+                "reason": row.reason, "set_by": row.set_by, "set_at": row.set_at}
+    raise NotFound(f"no rating of cluster {cluster_id!r} against hypothesis {hypothesis_id!r}")
 
 
 # ---------------------------------------------------------------------- sources

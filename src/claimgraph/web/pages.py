@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from claimgraph.store import ach as store_ach
 from claimgraph.store import corrections as cx
 from claimgraph.web import crossdoc, queries, rendering
+from claimgraph.web.api import ach_view
 from claimgraph.web.app import html
 from claimgraph.web.queries import MAX_LIMIT, ClaimFilter, PageRequest
 from claimgraph.web.uploads import ingest_upload
@@ -199,11 +201,44 @@ def timeline_page(request: Request, limit: int = Query(200, ge=1, le=MAX_LIMIT),
     })
 
 
+RATING_MEANING = {"CC": "very consistent", "C": "consistent", "N": "neutral", "NA": "not applicable",
+                  "I": "inconsistent", "II": "very inconsistent"}
+
+
 @router.get("/ach", response_class=HTMLResponse)
 def ach_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    matrix = ach_view(request)
+    clusters = matrix["clusters"]
+    rows = queries.Paged(items=clusters[offset : offset + limit], total=len(clusters), limit=limit, offset=offset)
+    cells = {(c["hypothesis"], c["cluster"]): c for c in matrix["cells"]}
+    here = request.url.path + ("?" + request.url.query if request.url.query else "")
+    return html(request, "ach.html", {
+        "ach": matrix, "rows": rows.items, "cells": cells, "pager": _pager(request, rows), "here": here,
+        "ratings": RATING_MEANING,
+    })
+
+
+@router.post("/ach/hypotheses")
+def add_hypothesis_form(request: Request, text: str = Form(..., min_length=1, max_length=2000),
+                        author: str = Form("analyst", max_length=200), next: str = Form("/ach", max_length=1000)) -> RedirectResponse:
+    hypothesis_id = store_ach.add_hypothesis(_store(request), text, who=author.strip() or "analyst")
+    return RedirectResponse(_back(next, "/ach") + "#hyp-" + quote(hypothesis_id), status_code=303)
+
+
+@router.post("/ach/hypotheses/{hypothesis_id}/remove")
+def remove_hypothesis_form(request: Request, hypothesis_id: str, next: str = Form("/ach", max_length=1000)) -> RedirectResponse:
+    store_ach.remove_hypothesis(_store(request), hypothesis_id)
+    return RedirectResponse(_back(next, "/ach"), status_code=303)
+
+
+@router.post("/ach/cells")
+def set_cell_form(request: Request, hypothesis: str = Form(..., max_length=40), cluster: str = Form(..., max_length=80),
+                  rating: str = Form(..., max_length=2), author: str = Form("analyst", max_length=200),
+                  next: str = Form("/ach", max_length=1000)) -> RedirectResponse:
     store = _store(request)
-    assessments = crossdoc.list_assessments(store, PageRequest(limit=limit, offset=offset))
-    return html(request, "ach.html", {"ach": crossdoc.ach(store), "assessments": assessments.items, "pager": _pager(request, assessments)})
+    crossdoc.require_cluster(store, cluster)
+    store_ach.set_cell(store, hypothesis, cluster, rating, who=author.strip() or "analyst", origin="analyst")
+    return RedirectResponse(_back(next, "/ach") + "#row-" + quote(cluster), status_code=303)
 
 
 @router.get("/search", response_class=HTMLResponse)
