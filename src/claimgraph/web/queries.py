@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, false, func, not_, or_, select, tuple_
+from sqlalchemy import text as sql
 
 from claimgraph.errors import NotFound
 from claimgraph.models import Claim
@@ -369,46 +370,87 @@ def snippet(text: str, terms: list[str], width: int = 90) -> dict[str, str]:
     }
 
 
-def _text_match(store: Store, column: Any, query: str, terms: list[str]) -> Any:
-    if store.engine.dialect.name == "postgresql":
-        # Full-text match with stemming; the GIN expression index would serve the same expression.
-        return func.to_tsvector("english", column).bool_op("@@")(func.plainto_tsquery("english", query))
-    return and_(*[column.ilike(_like(term), escape="\\") for term in terms])
+# The full-text index of migration 0007_search. On PostgreSQL the GIN indexes are on exactly
+# these expressions: a query uses an expression index only when it repeats it verbatim.
+DOCUMENT_VECTOR = "to_tsvector('english', coalesce(documents.title, '') || ' ' || documents.text)"
+CLAIM_VECTOR = "to_tsvector('english', claims.text)"
+
+
+def fts5_query(terms: list[str]) -> str:
+    """An FTS5 MATCH string requiring every term: each one a quoted string, so that quotes,
+    *, ^, -, :, parentheses or NEAR/AND/OR/NOT in what the user typed are searched for as
+    text, never read as query syntax."""
+    return " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+def _search_sql(dialect: str, kind: str) -> tuple[str, str, str]:
+    """(FROM ... WHERE, rank expression ordered best first, tie-breaking order) for one kind."""
+    if dialect == "postgresql":
+        query = "plainto_tsquery('english', :q)"
+        if kind == "documents":
+            vector = DOCUMENT_VECTOR
+            return f"documents WHERE {vector} @@ {query}", f"ts_rank({vector}, {query}, 1) DESC", "documents.id"
+        vector = CLAIM_VECTOR
+        return f"claims WHERE {vector} @@ {query}", f"ts_rank({vector}, {query}, 1) DESC", "claims.document_id, claims.start"
+    # SQLite FTS5: bm25() is smaller for a better match.
+    if kind == "documents":
+        return (
+            "documents_fts JOIN documents ON documents.id = documents_fts.document_id WHERE documents_fts MATCH :q",
+            "bm25(documents_fts)",
+            "documents.id",
+        )
+    return (
+        "claims_fts JOIN claims ON claims.id = claims_fts.claim_id WHERE claims_fts MATCH :q",
+        "bm25(claims_fts)",
+        "claims.document_id, claims.start",
+    )
 
 
 def search(store: Store, query: str, page: PageRequest, *, kind: str = "all") -> Paged:
-    """Documents and claims whose text matches every word of `query`; documents first."""
+    """Documents and claims whose text matches every word of `query`, best match first;
+    documents before claims. Served by the full-text index (FTS5 on SQLite, GIN on PostgreSQL)."""
     terms = _terms(query)
-    if not terms:
+    if not terms:  # nothing to look for (only punctuation): nothing found, and no index query
         return Paged(items=[], total=0, limit=page.limit, offset=page.offset)
+    dialect = store.engine.dialect.name
+    # PostgreSQL parses the words itself (plainto_tsquery: every lexeme, AND); a NUL byte is
+    # the one thing it cannot take. SQLite gets the quoted terms.
+    bound = {"q": query.replace("\x00", " ") if dialect == "postgresql" else fts5_query(terms)}
     items: list[dict[str, Any]] = []
     with store.engine.connect() as connection:
-        doc_where = or_(_text_match(store, t.documents.c.text, query, terms), _text_match(store, func.coalesce(t.documents.c.title, ""), query, terms))
-        claim_where = _text_match(store, t.claims.c.text, query, terms)
-        doc_total = connection.execute(select(func.count()).select_from(t.documents).where(doc_where)).scalar_one() if kind in ("all", "documents") else 0
-        claim_total = connection.execute(select(func.count()).select_from(t.claims).where(claim_where)).scalar_one() if kind in ("all", "claims") else 0
+
+        def total(kind_: str) -> int:
+            source, _, _ = _search_sql(dialect, kind_)
+            return connection.execute(sql(f"SELECT count(*) FROM {source}"), bound).scalar_one()
+
+        def rows(kind_: str, columns: str, limit: int, offset: int) -> list[Any]:
+            source, rank, order = _search_sql(dialect, kind_)
+            statement = f"SELECT {columns} FROM {source} ORDER BY {rank}, {order} LIMIT :limit OFFSET :offset"
+            return connection.execute(sql(statement), {**bound, "limit": limit, "offset": offset}).all()
+
+        doc_total = total("documents") if kind in ("all", "documents") else 0
+        claim_total = total("claims") if kind in ("all", "claims") else 0
         if page.offset < doc_total:
-            rows = connection.execute(
-                select(t.documents.c.id, t.documents.c.title, t.documents.c.outlet, t.documents.c.origin, t.documents.c.text)
-                .where(doc_where).order_by(t.documents.c.id).limit(page.limit).offset(page.offset)
-            ).all()
+            found = rows(
+                "documents",
+                "documents.id, documents.title, documents.outlet, documents.origin, documents.text",
+                page.limit,
+                page.offset,
+            )
             items += [
                 {"kind": "document", "id": r.id, "document_id": r.id, "title": r.title or r.outlet or r.origin.rsplit("/", 1)[-1],
                  "speaker": None, "snippet": snippet(r.text, terms)}
-                for r in rows
+                for r in found
             ]
         room = page.limit - len(items)
         if room > 0 and claim_total:
             claim_offset = max(0, page.offset - doc_total)
-            rows = connection.execute(
-                select(t.claims.c.id, t.claims.c.document_id, t.claims.c.text, t.claims.c.speaker)
-                .where(claim_where).order_by(t.claims.c.document_id, t.claims.c.start).limit(room).offset(claim_offset)
-            ).all()
-            titles = document_titles(store, {r.document_id for r in rows})
+            found = rows("claims", "claims.id, claims.document_id, claims.text, claims.speaker", room, claim_offset)
+            titles = document_titles(store, {r.document_id for r in found})
             items += [
                 {"kind": "claim", "id": r.id, "document_id": r.document_id, "title": titles.get(r.document_id, r.document_id),
                  "speaker": r.speaker, "snippet": snippet(r.text, terms)}
-                for r in rows
+                for r in found
             ]
     return Paged(items=items, total=doc_total + claim_total, limit=page.limit, offset=page.offset)
 
