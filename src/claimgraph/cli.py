@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from claimgraph.entity_cli import entity
 from claimgraph.errors import ClaimgraphError
 from claimgraph.store import Store, open_store
 from claimgraph.web.cli import serve_command
@@ -379,3 +380,4 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
 
 
 main.add_command(serve_command)
+main.add_command(entity)

@@ -35,6 +35,7 @@ def export_ledger(store: Store) -> dict[str, Any]:
         "events": [],
         "assessments": [],
         "provenance": [],
+        "canonical_entities": [],
     }
     for document in store.documents(with_text=True):
         row = asdict(document)
@@ -55,7 +56,10 @@ def export_ledger(store: Store) -> dict[str, Any]:
         ]
     from claimgraph.store.links import load_layer
 
+    from claimgraph.store.entities import load_canonical_entities
+
     layer = load_layer(store)
     for key in ("clusters", "links", "lines", "events", "assessments", "provenance"):
         ledger[key] = layer[key]
+    ledger["canonical_entities"] = load_canonical_entities(store)
     return ledger

@@ -138,6 +138,9 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
     save_layer(store, layer)
     save_state(store, "linker", key, linker_to_bytes(linker))
     report.clusters, report.lines, report.events = len(result.clusters), len(result.lines), len(layer["events"])
+    from claimgraph.entity_index import resolve_store_entities
+
+    resolve_store_entities(store)  # canonical entities across documents, analyst corrections replayed
     return report
 
 

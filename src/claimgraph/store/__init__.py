@@ -29,4 +29,4 @@ def open_store(url: str | None = None) -> Store:
 
 
 # Tables defined beside their code join the shared metadata when the store package loads.
-from claimgraph.store import ach, corrections  # noqa: E402,F401
+from claimgraph.store import ach, corrections, entities  # noqa: E402,F401

@@ -1,0 +1,511 @@
+"""Entity resolution across documents: per-document entities -> canonical cross-document entities.
+
+The per-document step (analyse/entities.py) already resolves descriptions inside a document
+("the Russian president" -> that document's Putin entity), so this step matches *entities*,
+not mentions:
+
+    canonical = resolve_entities([(document, analysis), ...])
+
+Matching is by keys looked up in an index, never by comparing all pairs, so adding a
+document costs about the work of that document (`EntityResolver.add`):
+
+- a normalised name (case-folded, "the" and possessives dropped, all-caps folded, titles
+  dropped from person names, the role lexicon's aliases applied: "Guardian" = "The Guardian");
+- name-like aliases of the entity ("Kremlin" for "The Kremlin"; not "the documents");
+- role descriptions resolved with the role lexicon as of the document's date;
+- for people only, the surname: a lone "Trump" joins "Donald Trump" only when exactly one
+  full-named person in the corpus has that surname, and two full names with one surname are
+  one person only when their first names agree ("Donald J. Trump", "Dmitri"/"Dmitry").
+
+Types must be compatible (a person never joins an organisation, "the Kremlin" (ORG) never
+joins "Russia" (GPE)), so Russia, the Kremlin and Moscow stay apart.
+
+Canonical ids are "X-" + sha1 of the type class and the normalised canonical name: the same
+input gives the same ids. Analyst corrections (merge, split, rename) are replayed on top of
+the result by `apply_entity_corrections`, keyed by members (document id, entity key) and
+names, never by canonical ids, so they survive re-resolution.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from claimgraph.analyse.roles import load_lexicon, resolve_role
+from claimgraph.models import Analysis, Document, Entity
+
+__all__ = [
+    "STEP", "CanonicalEntity", "EntityCorrection", "EntityResolver", "Member", "apply_entity_corrections",
+    "canonical_id", "normalise_name", "resolve_entities", "type_class",
+]
+
+STEP = "entity-resolution.v1"
+
+Member = tuple[str, str]  # (document id, document-local entity key)
+
+# Types that may be one entity. Anything not listed is its own class.
+_TYPE_CLASS = {
+    "PER": "PER", "ORG": "ORG", "GPE": "PLACE", "LOC": "PLACE", "FAC": "PLACE", "NORP": "NORP",
+    "DOC": "WORK", "WORK": "WORK", "EVENT": "EVENT", "GROUP": "GROUP", "PER-GROUP": "GROUP",
+    "ORG-GROUP": "GROUP", "ANON_SOURCE": "ANON", "OTHER": "OTHER",
+}
+# Classes whose lower-case multi-word names ("leaked documents") may still match across
+# documents; people, organisations and places match by proper names only.
+_DESCRIPTIVE = frozenset({"WORK", "EVENT", "GROUP"})
+_GENERIC_WORDS = frozenset({
+    "the", "a", "an", "this", "that", "these", "those", "his", "her", "its", "their", "our", "my", "your",
+    "of", "and", "in", "on", "for", "to", "by", "with", "at",
+})
+_MONTHS = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
+# A trailing time phrase of a description: "... council on january 22 2016", "... in early 2016".
+_TRAILING_TIME = re.compile(
+    rf"\s+(?:on|in|of|during|from)\s+(?:(?:early|late|mid)\s+)?(?:{_MONTHS}|\d{{1,2}}\s+{_MONTHS}|\d{{4}})\b.*$")
+_PERSON_TITLES = re.compile(
+    r"^(?:(?:former|late|then|ex|current|sitting|us|u\.s\.|russian|american|british|republican|democratic|"
+    r"president|prime\s+minister|minister|foreign\s+minister|speaker|senator|sen\.?|rep\.?|mr\.?|mrs\.?|ms\.?|"
+    r"dr\.?|sir|general|gen\.?|director|secretary|chancellor|governor|judge|justice|candidate|agent|"
+    r"ambassador|lord|lady|king|queen|prince|spokesman|spokesperson|spokeswoman)\s+)+",
+    re.I,
+)
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_BUCKET_LIMIT = 16  # distinct entities kept under one key (homonyms); more are not matched by it
+
+
+def type_class(entity_type: str) -> str:
+    return _TYPE_CLASS.get(entity_type, entity_type)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).replace("\u00a0", " ")
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    return text
+
+
+@lru_cache(maxsize=200_000)
+def normalise_name(name: str, entity_type: str | None = None) -> str:
+    """The match key of a name: "The Guardian's" -> "guardian", "PUTIN" -> "putin"."""
+    text = _fold(name)
+    text = re.sub(r"[\[\]\"\u201c\u201d()]", " ", text)
+    text = re.sub(r"'s\b|'(?=\s|$)", "", text)  # possessives: Putin's, the Russians'
+    text = " ".join(text.split()).casefold()
+    text = re.sub(r"^(?:the|a|an)\s+", "", text)
+    if entity_type == "PER":
+        text = _PERSON_TITLES.sub("", text)
+    text = re.sub(r"(?<=\b\w)\.(?=\w\.)|(?<=\b\w\.\w)\.", "", text)  # u.s. -> us, f.b.i. -> fbi
+    text = re.sub(r"[^\w\s&'-]", " ", text)
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=200_000)
+def _role_holder(description: str, date: str | None) -> str | None:
+    """resolve_role, cached: the same descriptions and dates recur in every document."""
+    return resolve_role(description, date=date)
+
+
+@lru_cache(maxsize=200_000)
+def _lexicon_name(key: str) -> str:
+    """The role lexicon's canonical form of a name key ("guardian" -> "the guardian" -> its key)."""
+    aliases = load_lexicon().aliases
+    canonical = aliases.get(key) or aliases.get("the " + key)
+    return normalise_name(canonical) if canonical else key
+
+
+def _person_words(key: str) -> list[str]:
+    return [w for w in key.replace(".", " ").split() if w not in _SUFFIXES]
+
+
+def _first_names_agree(a: str, b: str) -> bool:
+    """"donald" ~ "donald", "d" ~ "donald", "dmitri" ~ "dmitry"; "ivanka" !~ "donald"."""
+    if a == b:
+        return True
+    if len(a) == 1 or len(b) == 1:
+        return a[0] == b[0]
+    if min(len(a), len(b)) >= 5 and a[:4] == b[:4] and abs(len(a) - len(b)) <= 1:
+        # one edit apart: transliterations (Dmitri/Dmitry, Sergei/Sergey, Alexei/Alexey)
+        if len(a) == len(b):
+            return sum(x != y for x, y in zip(a, b)) <= 1
+        short, long_ = sorted((a, b), key=len)
+        return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+    return False
+
+
+@lru_cache(maxsize=200_000)
+def _is_name_like(surface: str) -> bool:
+    """A proper-name surface ("Kremlin", "The Guardian") rather than a description ("the documents")."""
+    words = _fold(surface).replace("[", " ").replace("]", " ").split()
+    while words and words[0].lower() in {"the", "a", "an"}:
+        words.pop(0)
+    if not words:
+        return False
+    return all(w[:1].isupper() or not w[:1].isalpha() or w.lower() in _GENERIC_WORDS for w in words)
+
+
+@lru_cache(maxsize=200_000)
+def _display(name: str, entity_type: str) -> str:
+    """A readable name: memo all-caps title-cased ("Donald TRUMP" -> "Donald Trump"), spaces folded."""
+    name = " ".join(_fold(name).split())
+    words = name.split()
+    if entity_type == "PER" or (entity_type in {"GPE", "LOC"} and all(w.isupper() for w in words if w.isalpha())):
+        words = [w[0] + w[1:].lower() if w.isupper() and w.isalpha() and len(w) > 2 and w.lower() not in _SUFFIXES
+                 else w for w in words]
+    return " ".join(words)
+
+
+def canonical_id(entity_type: str, name: str, salt: str = "") -> str:
+    """"X-" + sha1 of the type class and normalised canonical name (plus a salt when two collide)."""
+    basis = f"{type_class(entity_type)}|{normalise_name(name, entity_type)}" + (f"|{salt}" if salt else "")
+    return "X-" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(kw_only=True)
+class CanonicalEntity:
+    """One entity across the corpus and the per-document entities that are it."""
+
+    id: str
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+
+    @property
+    def documents(self) -> list[str]:
+        return sorted({document for document, _ in self.members})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "type": self.type, "aliases": list(self.aliases),
+                "members": [{"document_id": d, "key": k} for d, k in self.members], "documents": self.documents}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntityCorrection:
+    """An analyst's merge, split or rename, keyed by members and names (see store/entities.py)."""
+
+    id: int
+    action: str  # merge | split | rename
+    members: tuple[tuple[Member, ...], ...]  # merge: two sides; split: the one member; rename: the entity's members
+    value: str | None = None  # rename: the new name
+
+
+@dataclass
+class _Record:
+    member: Member
+    entity: Entity
+    date: str | None
+    cls: str
+    key: str  # normalised canonical name (after the lexicon)
+    keys: set[str]  # every match key
+    full_person: bool = False  # a person named with first name and surname
+    name_like: bool = True  # its name is a proper name, not a description
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def add(self, item: int) -> None:
+        self.parent.setdefault(item, item)
+
+    def find(self, item: int) -> int:
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a: int, b: int) -> int:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return ra
+        keep, drop = min(ra, rb), max(ra, rb)  # the earlier record stays the root: deterministic
+        self.parent[drop] = keep
+        return keep
+
+
+class EntityResolver:
+    """Incremental resolver: `add` matches one document's entities against a name index."""
+
+    def __init__(self) -> None:
+        self.records: list[_Record] = []
+        self.by_member: dict[Member, int] = {}
+        self.index: dict[tuple[str, str], list[int]] = {}  # (type class, key) -> a record of each entity with it
+        self.documents: set[str] = set()
+        self.surnames: dict[str, list[int]] = defaultdict(list)  # surname -> records of full-named people
+        self.lone: dict[str, list[int]] = defaultdict(list)  # surname -> records of people named by surname only
+        self.sets = _UnionFind()
+
+    # ------------------------------------------------------------------ keys
+
+    def _keys(self, entity: Entity, date: str | None) -> tuple[str, set[str], bool]:
+        cls = type_class(entity.type)
+        is_person = entity.type == "PER"
+        name = _display(entity.name, entity.type)
+        key = _lexicon_name(normalise_name(name, entity.type))
+        if is_person:
+            resolved = _role_holder(entity.name, date)  # an entity named only by its role
+            if resolved:
+                key = normalise_name(resolved, "PER")
+        keys = {key} if key else set()
+        for alias in entity.aliases:
+            if is_person:
+                resolved = _role_holder(alias, date)
+                if resolved and normalise_name(resolved, "PER").split()[-1:] == key.split()[-1:]:
+                    continue  # "the former POTUS" of this Trump: a description, nothing new to match on
+            alias_key = _lexicon_name(normalise_name(alias, entity.type))
+            if not alias_key:
+                continue
+            if cls in _DESCRIPTIVE and not _is_name_like(alias):
+                alias_key = _TRAILING_TIME.sub("", alias_key)
+            if _is_name_like(alias) or (cls in _DESCRIPTIVE and self._specific(alias_key)):
+                if is_person and len(_person_words(alias_key)) > 1 and key and \
+                        _person_words(alias_key)[-1] != _person_words(key)[-1]:
+                    continue  # an alias with another person's full name is an in-document error; not a key
+                keys.add(alias_key)
+        if cls in _DESCRIPTIVE and key and not _is_name_like(entity.name):
+            keys.discard(key)
+            key = _TRAILING_TIME.sub("", key)
+            if self._specific(key):
+                keys.add(key)  # "the election", "the group": too generic to match across documents
+        full = is_person and len(_person_words(key)) > 1
+        return key, keys, full
+
+    @staticmethod
+    def _specific(key: str) -> bool:
+        """A lower-case description specific enough to match across documents: two content words or more."""
+        return len([w for w in key.split() if w not in _GENERIC_WORDS]) >= 2
+
+    # ------------------------------------------------------------------ adding
+
+    def add(self, document: Document, analysis: Analysis) -> None:
+        """Match one document's entities against the index and add them (each document once)."""
+        document_id = analysis.document_id or document.id
+        if document_id in self.documents:
+            raise ValueError(f"document {document_id} was already added; build a new resolver to re-resolve")
+        self.documents.add(document_id)
+        for entity in sorted(analysis.entities, key=lambda e: _key_order(e.key)):
+            self._add_entity((document_id, entity.key), entity, document.published)
+
+    def _add_entity(self, member: Member, entity: Entity, date: str | None) -> None:
+        key, keys, full = self._keys(entity, date)
+        record = _Record(member, entity, date, type_class(entity.type), key, keys, full, _is_name_like(entity.name))
+        index = len(self.records)
+        self.records.append(record)
+        self.by_member[member] = index
+        self.sets.add(index)
+        if not keys:
+            return
+        for match_key in sorted(keys):
+            bucket = self.index.setdefault((record.cls, match_key), [])
+            joined = False
+            for other in bucket:
+                if self._compatible(record, self.records[other], match_key):
+                    self.sets.union(index, other)
+                    joined = True
+            # One record per distinct entity under a key is enough to find it again.
+            if not joined and len(bucket) < _BUCKET_LIMIT:
+                bucket.append(index)
+        if record.cls == "PER":
+            words = _person_words(key)
+            if full:
+                people = self.surnames[words[-1]]
+                same = [o for o in people if self._same_person(record, self.records[o])]
+                for other in same:
+                    self.sets.union(index, other)
+                if not same:
+                    people.append(index)
+            elif words:
+                self.lone[words[-1]].append(index)
+
+    def _compatible(self, a: _Record, b: _Record, match_key: str) -> bool:
+        if a.cls == "PER" and a.full_person and b.full_person and not self._same_person(a, b):
+            return False  # two full names behind one key (an alias) must agree on first names
+        if match_key == a.key and match_key == b.key:
+            return True  # the same name
+        # Through an alias: not between two different proper names ("Russia" with the alias
+        # "Moscow" in a text that uses Moscow for the state is not the city "Moscow").
+        if a.name_like and b.name_like and a.key != b.key:
+            ta, tb = set(a.key.split()), set(b.key.split())
+            return ta <= tb or tb <= ta
+        return True
+
+    @staticmethod
+    def _same_person(a: _Record, b: _Record) -> bool:
+        wa, wb = _person_words(a.key), _person_words(b.key)
+        return wa[-1] == wb[-1] and _first_names_agree(wa[0], wb[0])
+
+    # ------------------------------------------------------------------ result
+
+    def groups(self) -> list[list[int]]:
+        """The records of each canonical entity, people named by surname alone attached where unambiguous."""
+        # A lone surname joins the full-named people with it only if they are all one person.
+        for surname, lone in self.lone.items():
+            people = {self.sets.find(i) for i in self.surnames.get(surname, [])}
+            if len(people) == 1:
+                target = people.pop()
+                for index in lone:
+                    self.sets.union(index, target)
+            elif not people and len(lone) > 1:
+                for index in lone[1:]:
+                    self.sets.union(index, lone[0])
+        grouped: dict[int, list[int]] = defaultdict(list)
+        for index in range(len(self.records)):
+            grouped[self.sets.find(index)].append(index)
+        return [sorted(members) for _, members in sorted(grouped.items())]
+
+    def result(self) -> list[CanonicalEntity]:
+        entities = [self._canonical([self.records[i] for i in group]) for group in self.groups()]
+        return _assign_ids(entities)
+
+    def _canonical(self, records: list[_Record]) -> CanonicalEntity:
+        types = Counter(r.entity.type for r in records)
+        entity_type = max(types, key=lambda t: (types[t], t))
+        return _build(entity_type, [(r.member, r.entity) for r in records])
+
+
+def _key_order(key: str) -> tuple[int, str]:
+    digits = re.sub(r"\D", "", key)
+    return (int(digits) if digits else 0, key)
+
+
+def _pick_name(entity_type: str, names: list[str]) -> str:
+    counts = Counter(_display(n, entity_type) for n in names if n.strip())
+    if not counts:
+        return ""
+
+    def score(name: str) -> tuple[Any, ...]:
+        not_caps = not all(w.isupper() for w in name.split() if w.isalpha() and len(w) > 3)
+        if entity_type == "PER":  # the fullest name: "Donald Trump" over "Trump"
+            return (len(_person_words(normalise_name(name, "PER"))), not_caps, counts[name], len(name), name)
+        return (not_caps, counts[name], len(name), name)
+
+    return max(counts, key=score)
+
+
+def _build(entity_type: str, members: list[tuple[Member, Entity]], name: str | None = None) -> CanonicalEntity:
+    """A canonical entity over these per-document entities (its id is assigned later)."""
+    members = sorted(members, key=lambda m: (m[0][0], _key_order(m[0][1])))
+    chosen = name or _pick_name(entity_type, [e.name for _, e in members]) or members[0][1].name
+    seen = {normalise_name(chosen, entity_type)}
+    aliases: list[str] = []
+    for _, entity in members:
+        for form in [entity.name, *entity.aliases]:
+            form = " ".join(_fold(form).split())
+            folded = form.casefold()
+            if form and folded not in seen and form != chosen:
+                seen.add(folded)
+                aliases.append(form)
+    return CanonicalEntity(id="", name=chosen, type=entity_type, aliases=sorted(aliases),
+                           members=[m for m, _ in members])
+
+
+def _assign_ids(entities: list[CanonicalEntity], auto_names: dict[int, str] | None = None) -> list[CanonicalEntity]:
+    """Stable ids; where two entities share a name (a split), the larger keeps the plain id."""
+    by_base: dict[str, list[CanonicalEntity]] = defaultdict(list)
+    for position, entity in enumerate(entities):
+        basis = (auto_names or {}).get(position, entity.name)
+        by_base[canonical_id(entity.type, basis)].append(entity)
+    for base, same in by_base.items():
+        same.sort(key=lambda e: (-len(e.members), e.members[:1]))
+        same[0].id = base
+        for other in same[1:]:
+            first = other.members[0] if other.members else ("", "")
+            other.id = canonical_id(other.type, other.name, salt=f"{first[0]}:{first[1]}")
+    return sorted(entities, key=lambda e: (e.name.casefold(), e.id))
+
+
+def resolve_entities(inputs: Iterable[tuple[Document, Analysis]]) -> list[CanonicalEntity]:
+    """Canonical cross-document entities of these (document, analysis) pairs; a pure function."""
+    resolver = EntityResolver()
+    for document, analysis in sorted(inputs, key=lambda pair: (pair[1].document_id or pair[0].id)):
+        resolver.add(document, analysis)
+    return resolver.result()
+
+
+# ---------------------------------------------------------------------- corrections
+
+
+@dataclass
+class CorrectionOutcome:
+    applied: list[int] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)  # its members are gone from the corpus
+
+
+def apply_entity_corrections(
+    entities: list[CanonicalEntity],
+    corrections: Iterable[EntityCorrection],
+    per_document: dict[Member, Entity],
+) -> tuple[list[CanonicalEntity], CorrectionOutcome]:
+    """The canonical entities with the analyst's corrections replayed in order (oldest first).
+
+    `per_document` maps each member to its per-document entity (names, types, aliases).
+    """
+    outcome = CorrectionOutcome()
+    groups: list[list[Member] | None] = [list(e.members) for e in entities]
+    names: list[str | None] = [None for _ in entities]  # analyst names
+    owner: dict[Member, int] = {m: i for i, e in enumerate(entities) for m in e.members}
+
+    def group_of(members: Iterable[Member]) -> list[int]:
+        found: list[int] = []
+        for member in members:
+            index = owner.get(member)
+            if index is not None and index not in found:
+                found.append(index)
+        return found
+
+    for correction in sorted(corrections, key=lambda c: c.id):
+        if correction.action == "merge":
+            sides = [group_of(side) for side in correction.members]
+            if len(sides) < 2 or not all(sides):
+                outcome.stale.append(correction.id)
+                continue
+            indices = sorted({i for side in sides for i in side})
+            keep = indices[0]
+            for index in indices[1:]:
+                groups[keep] += groups[index]  # type: ignore[operator]
+                for member in groups[index] or []:
+                    owner[member] = keep
+                names[keep] = names[keep] or names[index]
+                groups[index] = None
+        elif correction.action == "split":
+            member = correction.members[0][0] if correction.members and correction.members[0] else None
+            index = owner.get(member) if member else None
+            if index is None:
+                outcome.stale.append(correction.id)
+                continue
+            if len(groups[index] or []) > 1:
+                groups[index].remove(member)  # type: ignore[union-attr]
+                groups.append([member])
+                names.append(None)
+                owner[member] = len(groups) - 1
+        elif correction.action == "rename":
+            votes = Counter(owner[m] for m in (correction.members[0] if correction.members else ()) if m in owner)
+            if not votes or not correction.value:
+                outcome.stale.append(correction.id)
+                continue
+            names[max(votes, key=lambda i: (votes[i], -i))] = correction.value
+        else:
+            outcome.stale.append(correction.id)
+            continue
+        outcome.applied.append(correction.id)
+
+    result: list[CanonicalEntity] = []
+    auto_names: dict[int, str] = {}
+    for group, name in zip(groups, names):
+        if not group:
+            continue
+        types = Counter(per_document[m].type for m in group if m in per_document)
+        entity_type = max(types, key=lambda t: (types[t], t)) if types else "OTHER"
+        pairs = [(m, per_document[m]) for m in group if m in per_document]
+        auto = _build(entity_type, pairs)
+        built = _build(entity_type, pairs, name=name) if name else auto
+        if name and auto.name.casefold() != name.casefold() and auto.name not in built.aliases:
+            built.aliases = sorted([*built.aliases, auto.name])
+        auto_names[len(result)] = auto.name  # a rename keeps the id the members would have had
+        result.append(built)
+    return _assign_ids(result, auto_names), outcome
