@@ -24,6 +24,7 @@ from claimgraph import __version__
 from claimgraph.errors import ClaimgraphError, IngestError, NotFound
 from claimgraph.store import Store, open_store
 from claimgraph.store.ach import AchError
+from claimgraph.store.entities import EntityCorrectionError
 from claimgraph.store.corrections import CorrectionError, source_key
 from claimgraph.web.security import LOOPBACK_HOSTS, Guard, GuardOptions
 
@@ -92,7 +93,7 @@ class LazyEmbedder:
 def error_status(error: Exception) -> int:
     if isinstance(error, NotFound):
         return 404
-    if isinstance(error, (CorrectionError, IngestError, AchError)):
+    if isinstance(error, (CorrectionError, IngestError, AchError, EntityCorrectionError)):
         return 422
     return 400
 
@@ -110,7 +111,7 @@ def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None
 
     `embedder` pre-fills ACH cells (default: MiniLM, loaded on first use); tests pass a fast fake.
     """
-    from claimgraph.web import api, pages
+    from claimgraph.web import api, entity_api, pages
 
     app = FastAPI(
         title="claimgraph",
@@ -134,6 +135,7 @@ def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(api.read_router)
     app.include_router(api.write_router)
+    app.include_router(entity_api.router)
     app.include_router(pages.router)
 
     def wants_json(request: Request) -> bool:
