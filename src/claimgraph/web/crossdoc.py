@@ -61,18 +61,16 @@ def list_clusters(store: Store, page: PageRequest, *, contested: bool = False) -
     members = (
         select(func.count()).where(t.cluster_members.c.cluster_id == t.clusters.c.id).scalar_subquery().label("members")
     )
-    touches_cluster = (
-        select(t.cluster_members.c.claim_id)
-        .where(
-            t.cluster_members.c.cluster_id == t.clusters.c.id,
-            or_(t.cluster_members.c.claim_id == t.links.c.a, t.cluster_members.c.claim_id == t.links.c.b),
-        )
-        .exists()
+    # Contradicting links with either end in this cluster; correlated explicitly to the outer
+    # clusters row (auto-correlation through a nested EXISTS counted every link for every cluster).
+    members_of = (
+        select(t.cluster_members.c.claim_id).where(t.cluster_members.c.cluster_id == t.clusters.c.id).correlate(t.clusters)
     )
     contradictions = (
         select(func.count())
         .select_from(t.links)
-        .where(t.links.c.relation == "contradicts", touches_cluster)
+        .where(t.links.c.relation == "contradicts", or_(t.links.c.a.in_(members_of), t.links.c.b.in_(members_of)))
+        .correlate(t.clusters)
         .scalar_subquery()
     )
     with store.engine.connect() as connection:
