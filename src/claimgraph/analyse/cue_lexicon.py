@@ -1,5 +1,5 @@
 """The attribution lexicon (data/lexicon.json): reporting verbs and their hedging level, hedges,
-denial predicates and terms, source nouns, furniture lines. Versioned with the file."""
+denial predicates and terms, source nouns. Versioned with the file."""
 
 from __future__ import annotations
 
@@ -24,7 +24,6 @@ class Lexicon:
     denial_terms: tuple[str, ...]
     source_nouns: frozenset[str]
     thing_nouns: frozenset[str]
-    furniture: tuple[str, ...]
     carrying: frozenset[str]
 
 
@@ -39,4 +38,4 @@ def load_lexicon() -> Lexicon:
         hedge_phrases=tuple(raw["hedge_phrases"]), state_modals=frozenset(raw["state_modals"]),
         denial_verbs=frozenset(raw["denial_verbs"]), denial_terms=tuple(raw["denial_terms"]),
         source_nouns=frozenset(raw["source_nouns"]), thing_nouns=frozenset(raw["thing_nouns"]),
-        furniture=tuple(raw["furniture_patterns"]), carrying=frozenset(raw["carrying_verbs"]))
+        carrying=frozenset(raw["carrying_verbs"]))

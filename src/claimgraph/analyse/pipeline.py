@@ -17,7 +17,7 @@ from claimgraph.analyse.attribution import Frame, find_frames
 from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
 from claimgraph.analyse.claims import Unit, balance_quotes, normalise_content, split_units, trim_span
 from claimgraph.analyse.hedging import claim_type, hedge_count, hedging_level, is_denied, quote_kind, text_hedge
-from claimgraph.analyse.sentences import (NEWLINE_COMPONENT, SentenceSpan, build_sentences, fallback_zones,
+from claimgraph.analyse.sentences import (NEWLINE_COMPONENT, SentenceSpan, build_sentences, zones_of,
                                           to_records, yields_claims)
 from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeExpression, Zone
 
@@ -89,7 +89,7 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
     """Sentences, entities, mentions, times and attributed claims of one document."""
     lexicon = load_lexicon()
     text = document.text
-    zones = list(document.zones) or fallback_zones(text, list(lexicon.furniture))
+    zones = list(document.zones) or zones_of(text)
     doc = nlp(_prepare(text))
     doc.user_data["original_text"] = text  # headings are judged by their real case
     # The parse ran over the prepared text; spans must quote the real one.

@@ -56,31 +56,13 @@ class SentenceSpan:
     paragraph: int
 
 
-def fallback_zones(text: str, furniture: list[str]) -> list[Zone]:
-    """Zones for a document that came without any: every line is body unless it is furniture.
+def zones_of(text: str) -> list[Zone]:
+    """Zones for a document that came without any, found exactly as ingest finds them."""
+    from claimgraph.ingest.header import find_header
+    from claimgraph.ingest.zones import find_zones
 
-    Memo sections ("Summary" / "Detail") are recognised by their header lines so the summary
-    bullets can be marked as such (they summarise the detail paragraphs, not the author).
-    """
-    patterns = [re.compile(p) for p in furniture]
-    zones: list[Zone] = []
-    section = "body"
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        start, end = offset, offset + len(line.rstrip("\r\n"))
-        offset += len(line)
-        if not stripped:
-            continue
-        if stripped in ("Summary", "Detail"):
-            section = stripped.lower()
-            zones.append(Zone(start=start, end=end, kind="header", reason="fallback:section"))
-            continue
-        if any(p.search(line) for p in patterns):
-            zones.append(Zone(start=start, end=end, kind="furniture", reason="fallback:furniture"))
-            continue
-        zones.append(Zone(start=start, end=end, kind=section, reason="fallback:line"))
-    return zones
+    header = find_header(text)
+    return find_zones(text, header_end=header.end if header else None)
 
 
 def _zone_at(zones: list[Zone], position: int) -> str:
