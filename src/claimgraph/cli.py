@@ -295,9 +295,12 @@ def show(ctx: click.Context, document: str, db: str | None) -> None:
     """Show one document: metadata, zones, and its text with claims marked [[...]]."""
     from claimgraph.present import render_document
 
+    from claimgraph.store.corrections import corrected_analysis
+
     store = _store(ctx, db)
     found = store.get_document(document)
-    click.echo(render_document(found, store.load_analysis(found.id)))
+    analysis = store.load_analysis(found.id)
+    click.echo(render_document(found, corrected_analysis(store, analysis)[0] if analysis else None))
 
 
 @main.command()

@@ -18,7 +18,9 @@ def ledger_schema() -> dict[str, Any]:
 
 
 def export_ledger(store: Store) -> dict[str, Any]:
-    """Every document, zone and analysis record in the store, ready for json.dumps."""
+    """Every document, zone and analysis record in the store (analyst corrections applied)."""
+    from claimgraph.store.corrections import corrected_analysis
+
     ledger: dict[str, Any] = {
         "claimgraph_export": EXPORT_VERSION,
         "store": store.display_url,
@@ -44,12 +46,13 @@ def export_ledger(store: Store) -> dict[str, Any]:
         analysis = store.load_analysis(document.id)
         if analysis is None:
             continue
+        analysis, wrong = corrected_analysis(store, analysis)
         row["analysis"] = {"step": analysis.step, "model": analysis.model}
         scoped = lambda records: [{"document_id": document.id, **asdict(r)} for r in records]  # noqa: E731
         ledger["sentences"] += scoped(analysis.sentences)
         ledger["mentions"] += scoped(analysis.mentions)
         ledger["times"] += scoped(analysis.times)
-        ledger["claims"] += scoped(analysis.claims)
+        ledger["claims"] += [{**claim, "wrong": claim["id"] in wrong} for claim in scoped(analysis.claims)]
         ledger["entities"] += [
             {"id": f"{document.id}:{entity.key}", "document_id": document.id, **asdict(entity)}
             for entity in analysis.entities

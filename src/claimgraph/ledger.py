@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 import json
 from typing import Any
@@ -85,6 +85,8 @@ class LinkReport:
 
 def current_inputs(store: Store) -> list[tuple[Any, Any]]:
     """(document, analysis) of every analysed document that no newer version supersedes."""
+    from claimgraph.store.corrections import corrected_analysis
+
     documents = store.documents(with_text=True)
     superseded = {d.supersedes for d in documents if d.supersedes}
     pairs = []
@@ -93,6 +95,10 @@ def current_inputs(store: Store) -> list[tuple[Any, Any]]:
             continue
         analysis = store.load_analysis(document.id)
         if analysis is not None:
+            # The analyst's word over the extractor's: corrected fields, and no claim marked wrong.
+            analysis, wrong = corrected_analysis(store, analysis)
+            if wrong:
+                analysis = replace(analysis, claims=[c for c in analysis.claims if c.id not in wrong])
             pairs.append((document, analysis))
     return pairs
 

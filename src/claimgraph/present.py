@@ -16,12 +16,20 @@ def filter_claims(
     denied: bool = False,
     hedging: str | None = None,
 ) -> list[tuple[str, Claim]]:
-    """(document id, claim) pairs that pass every given filter, in document order."""
+    """(document id, claim) pairs, as the analyst corrected them, that pass every filter."""
+    from claimgraph.store.corrections import active_claim_corrections, apply_corrections
+
     document_id = store.get_document(document).id if document else None
     wanted = speaker.casefold() if speaker else None
+    fixes = active_claim_corrections(store, [document_id] if document_id else None)
+    corrected = []
+    for doc_id, claim in store.claims():
+        claim, wrong = apply_corrections(claim, fixes.get((doc_id, claim.start, claim.end)))
+        if not wrong:  # a claim the analyst marked wrong is not listed as evidence
+            corrected.append((doc_id, claim))
     return [
         (doc_id, claim)
-        for doc_id, claim in store.claims()
+        for doc_id, claim in corrected
         if (document_id is None or doc_id == document_id)
         and (wanted is None or (claim.speaker and wanted in claim.speaker.casefold()))
         and (not denied or claim.polarity == "denied")

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Column, Index, Integer, String, Table, Text, delete, func, insert, select, update
 
 from claimgraph.errors import ClaimgraphError, NotFound
-from claimgraph.models import Claim
+from claimgraph.models import Analysis, Claim
 from claimgraph.store.schema import metadata, source_grades as grades_table
 from claimgraph.store.sql import Store
 
@@ -227,3 +227,17 @@ def apply_corrections(claim: Claim, fields: dict[str, Correction] | None) -> tup
             changes[name] = fields[name].value or None if name == "speaker" else fields[name].value
     wrong = "wrong" in fields and fields["wrong"].value == "true"
     return (replace(claim, **changes) if changes else claim), wrong
+
+
+def corrected_analysis(store: Store, analysis: Analysis) -> tuple[Analysis, set[str]]:
+    """The analysis with the analyst's corrections applied, and the ids of claims marked wrong."""
+    fields = active_claim_corrections(store, [analysis.document_id])
+    if not fields:
+        return analysis, set()
+    claims, wrong = [], set()
+    for claim in analysis.claims:
+        fixed, is_wrong = apply_corrections(claim, fields.get((analysis.document_id, claim.start, claim.end)))
+        claims.append(fixed)
+        if is_wrong:
+            wrong.add(claim.id)
+    return replace(analysis, claims=claims), wrong
