@@ -78,3 +78,18 @@ def test_lexicon_is_versioned() -> None:
 def test_nli_judge_needs_a_local_model(tmp_path: Path) -> None:
     with pytest.raises(ModelMissing, match="no such file or directory"):
         NliJudge(tmp_path / "absent-model")
+
+
+def test_claims_about_different_people_are_unrelated(judge: StructuralJudge) -> None:
+    a = view("a", "Russia has compromising material on Trump.", people=["trump"])
+    b = view("b", "Russia did not have compromising material on Clinton.", document="d2", people=["clinton"])
+    assert judge.judge(a, b).relation == "unrelated"
+    c = view("c", "Russia has no compromising material on Trump.", document="d3", people=["trump"])
+    assert judge.judge(a, c).relation == "contradicts"
+
+
+def test_the_judge_compares_the_proposition_not_the_frame(judge: StructuralJudge) -> None:
+    framed = view("a", "Reported on recent developments concerning the Kremlin's operation to support Trump",
+                  proposition="the Kremlin's operation to support Trump")
+    assert "report" not in framed.terms and "kremli" in framed.terms
+    assert framed.basis == "the Kremlin's operation to support Trump"

@@ -99,3 +99,22 @@ def test_ach_counts_one_lines_evidence_once_and_ranks_by_inconsistency() -> None
 def test_generic_references_are_not_new_publications() -> None:
     assert not is_publication("The paper") and not is_publication("the newspaper")
     assert is_publication("The Washington Post")
+
+
+def test_near_duplicates_pointing_at_each_other_are_one_line() -> None:
+    inputs = [
+        (document("memo", "A senior official said so.", published="2016-10-12", near="copy"),
+         Analysis(document_id="memo", claims=[claim("m1", "z")])),
+        (document("copy", "A senior official said so.", published="2017-01-10", near="memo"),
+         Analysis(document_id="copy", claims=[claim("k1", "z")])),
+    ]
+    lines, claim_line = build_lines(inputs, build(inputs))
+    assert [sorted(line.documents) for line in lines] == [["copy", "memo"]]
+    assert lines[0].root == "memo"  # the earlier document
+    assert claim_line["m1"] == claim_line["k1"]
+
+
+def test_a_sentence_boundary_does_not_join_names() -> None:
+    edges = build([(document("d1", "He spoke to CNN. As CNN first reported, the memo exists.", outlet="X"),
+                    Analysis(document_id="d1"))])
+    assert {e.parent for e in edges if e.child == "d1"} == {"source:cnn"}

@@ -11,7 +11,8 @@ import pytest
 
 from claimgraph.link import HashingEmbedder, LinkOptions, Linker, NeighbourIndex, link_corpus
 from claimgraph.link.embed import ModelMissing, OnnxMiniLM
-from claimgraph.models import Analysis, Claim, Document
+from claimgraph.link.proposition import people, proposition, strip_frames
+from claimgraph.models import Analysis, Claim, Document, Entity, Mention
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 # Floors measured on gold claims (bench/bench_link.py); raise them when the linker improves.
@@ -130,3 +131,61 @@ def test_saved_state_restores_and_stays_incremental() -> None:
     assert pairs and all("d3-" in a or "d3-" in b for a, b in pairs)
     batch = link_corpus(CORPUS, embedder=HashingEmbedder())
     assert restored.result().to_dict()["clusters"] == batch.to_dict()["clusters"]
+
+
+# -- the bare proposition a claim is compared by: frames stripped, entity names canonical --
+
+def test_leading_reporting_frames_and_openers_are_stripped() -> None:
+    assert strip_frames("Reported on recent developments concerning the Kremlin's operation to support Trump",
+                        "reported") == "the Kremlin's operation to support Trump"
+    assert strip_frames("According to the Kremlin insider, Cohen was engaged in a cover-up") == \
+        "Cohen was engaged in a cover-up"
+    assert strip_frames("Continuing on this theme, the senior leadership figure commented that a stream of "
+                        "hacked material had been injected") == "a stream of hacked material had been injected"
+    assert strip_frames("It is reported that Moscow believes there were benefits from a Trump win") == \
+        "Moscow believes there were benefits from a Trump win"
+    assert strip_frames("Trump and Putin are long said to have had ties with one another") == \
+        "Trump and Putin had ties with one another"
+    assert strip_frames("Asked to explain why Putin had launched such an operation in the first place the MFA "
+                        "official") == "Putin had launched such an operation"
+    # Too little would be left: the text stays as it is.
+    assert strip_frames("He said so") == "He said so"
+
+
+def _span_claim(text: str, start: int, content: str | None = None) -> Claim:
+    return Claim(id="c1", sentence_index=0, start=start, end=len(text), sentence_start=0, sentence_end=len(text),
+                 text=text[start:], content=content or text[start:])
+
+
+def test_names_are_canonical_and_relative_clauses_get_their_antecedent() -> None:
+    text = "TRUMP supported by Kremlin, which ran the operation"
+    analysis = Analysis(
+        document_id="d",
+        entities=[Entity(key="E1", name="Donald Trump", type="PER"), Entity(key="E2", name="The Kremlin", type="ORG")],
+        mentions=[Mention(entity="E1", start=0, end=5, text="TRUMP"), Mention(entity="E2", start=19, end=26, text="Kremlin")],
+    )
+    whole = _span_claim(text, 0, "Trump supported by Kremlin")
+    whole.end = 26
+    assert proposition(whole, analysis, text) == "Donald Trump supported by The Kremlin"
+    assert people("Donald Trump supported by The Kremlin", analysis) == ["trump"]
+    relative = _span_claim(text, 28)
+    assert proposition(relative, analysis, text) == "The Kremlin ran the operation"
+
+
+def test_a_general_cluster_counts_the_support_of_its_sub_clusters() -> None:
+    from claimgraph.link.clusters import Cluster, ClusterMember
+    from claimgraph.link.corpus import _with_descendants
+    from claimgraph.link.judge import ClaimView
+
+    general = Cluster(id="K1", anchor="s1", anchor_text="Trump supported by Kremlin",
+                      members=[ClusterMember(claim="s1", relation="same")])
+    specific = Cluster(id="K2", anchor="g1", anchor_text="Putin ordered the spy agencies to support Trump", parent="K1",
+                       members=[ClusterMember(claim="g1", relation="same"), ClusterMember(claim="g2", relation="contradicts")])
+    views = {
+        "s1": ClaimView(id="s1", document_id="memo", content="Trump supported by Kremlin"),
+        "g1": ClaimView(id="g1", document_id="news", content="Putin ordered the spy agencies to support Trump"),
+        "g2": ClaimView(id="g2", document_id="news", content="Putin ordered nothing", polarity="denied"),
+    }
+    # The sub-cluster's assertion supports the general claim; its denial stays with the detail.
+    assert _with_descendants(general, [general, specific], views) == [("s1", "same"), ("g1", "more_specific")]
+    assert _with_descendants(specific, [general, specific], views) == [("g1", "same"), ("g2", "contradicts")]

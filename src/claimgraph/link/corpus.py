@@ -16,6 +16,7 @@ from claimgraph.link.embed import Embedder
 from claimgraph.link.index import NeighbourIndex
 from claimgraph.link.judge import ClaimView, Judge, StructuralJudge, Vocabulary
 from claimgraph.link.lines import ClusterSourcing, Line, build_lines, cluster_sourcing
+from claimgraph.link.proposition import people, proposition
 from claimgraph.link.provenance import ProvenanceBuilder, ProvenanceEdge
 from claimgraph.models import Analysis, Document
 
@@ -101,11 +102,13 @@ class Linker:
         claims = [c for c in analysis.claims if c.id not in self.state.views]
         if not claims:
             return []
-        vectors = self.embedder.embed([c.content for c in claims])
+        propositions = [proposition(c, analysis, document.text) for c in claims]
+        vectors = self.embedder.embed(propositions)
         views = []
-        for claim, vector in zip(claims, vectors):
+        for claim, text, vector in zip(claims, propositions, vectors):
             view = ClaimView(
-                id=claim.id, document_id=document.id, content=claim.content,
+                id=claim.id, document_id=document.id, content=claim.content, proposition=text,
+                people=people(text, analysis),
                 sentence_index=claim.sentence_index, polarity=claim.polarity, hedging=claim.hedging,
                 speaker=claim.speaker, chain=list(claim.chain), times=list(claim.times),
                 published=document.published, vector=vector,
@@ -122,7 +125,7 @@ class Linker:
         views = self.state.views
         sourcing = [
             cluster_sourcing(
-                c.id, [(m.claim, m.relation) for m in c.members], claim_line=claim_lines,
+                c.id, _with_descendants(c, clusters, views), claim_line=claim_lines,
                 polarity={k: v.polarity for k, v in views.items()},
                 hedging={k: v.hedging for k, v in views.items()},
                 published={k: v.published for k, v in views.items()},
@@ -142,6 +145,33 @@ class Linker:
             sourcing=sourcing, assessments=assessments, embedder=self.embedder.name,
             judge=getattr(self.judge, "name", type(self.judge).__name__),
         )
+
+
+def _with_descendants(cluster: Cluster, clusters: list[Cluster], views: dict[str, ClaimView]) -> list[tuple[str, str]]:
+    """A cluster's members plus the asserted, agreeing members of its more specific sub-clusters.
+
+    A sub-cluster states the parent's proposition with more detail ("Putin authorised the spy
+    agencies to support Trump" under "the Kremlin ran an operation to support Trump"), so the
+    lines behind it support the parent too. Their denials and contradictions stay with the
+    sub-cluster: denying a detail does not deny the general claim.
+    """
+    members = [(m.claim, m.relation) for m in cluster.members]
+    children: dict[str, list[Cluster]] = {}
+    for other in clusters:
+        if other.parent:
+            children.setdefault(other.parent, []).append(other)
+    seen, queue = {cluster.id}, list(children.get(cluster.id, []))
+    while queue:
+        child = queue.pop(0)
+        if child.id in seen:
+            continue
+        seen.add(child.id)
+        for member in child.members:
+            view = views.get(member.claim)
+            if member.relation != "contradicts" and view is not None and view.polarity == "asserted":
+                members.append((member.claim, "more_specific"))
+        queue.extend(children.get(child.id, []))
+    return members
 
 
 def link_corpus(

@@ -25,12 +25,13 @@ class Event:
     date: str | None
     precision: str | None
     qualifier: str
-    what: str  # the anchor claim's content
+    what: str  # the anchor claim's content (a statement event: who said it, and the first claim)
     cluster: str | None
     claims: list[str] = field(default_factory=list)
     expressions: list[dict[str, Any]] = field(default_factory=list)  # every dating expression, per claim
     reported: list[str] = field(default_factory=list)  # published dates of the reporting documents
     spoken: list[str] = field(default_factory=list)  # when the sources are said to have spoken
+    kind: str = "proposition"  # proposition: what the claims say happened | statement: a source saying it
     step: str = EVENTS_STEP
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,4 +92,47 @@ def build_events(inputs: list[tuple[Document, Analysis]], clusters: list[Cluster
                 spoken=sorted({v for m in present for v in _speech_times(claims[m][2], claims[m][1])}),
             )
         )
+    events += _statement_events(claims)
     return sorted(events, key=lambda e: (e.date or "", e.id))
+
+
+def _statement_events(claims: dict[str, tuple[Document, Analysis, Claim]]) -> list[Event]:
+    """One event per source speaking in a document: the statement itself happened too.
+
+    Dated by the speech time in the attribution frame ("Speaking in early October 2016, ...")
+    when there is one, else by the reporting document's date, qualified `on_or_before`: a
+    statement a document reports was made by the time it was published.
+    """
+    groups: dict[tuple[str, str], list[str]] = {}
+    for claim_id, (document, _, claim) in claims.items():
+        if claim.attribution == "unattributed" or not claim.speaker:
+            continue
+        groups.setdefault((document.id, " ".join(claim.speaker.lower().split())), []).append(claim_id)
+    events = []
+    for (document_id, _), members in sorted(groups.items()):
+        document, analysis, first = claims[members[0]]
+        spoken = [
+            {"claim": m, "document": document_id, "text": t.text, "value": t.value, "precision": t.precision,
+             "qualifier": t.qualifier}
+            for m in members
+            for t in claims[m][1].times
+            if t.value and claims[m][2].attribution != "unattributed"
+            and claims[m][2].sentence_start <= t.start < claims[m][2].sentence_end and not _inside(t, claims[m][2])
+        ]
+        if spoken:
+            best = max(spoken, key=lambda e: (RANK.get(e["precision"] or "", 0), e["qualifier"] == "exact"))
+            date, precision, qualifier = best["value"], best["precision"], best["qualifier"]
+        elif document.published and len(document.published) >= 10:
+            date, precision, qualifier = document.published[:10], "day", "on_or_before"
+        else:
+            continue
+        events.append(
+            Event(
+                id="EV-" + hashlib.sha1(f"statement:{document_id}:{first.speaker}".encode()).hexdigest()[:12],
+                date=date, precision=precision, qualifier=qualifier,
+                what=f"{first.speaker}: {first.content}", cluster=None, claims=members, expressions=spoken,
+                reported=[document.published] if document.published else [],
+                spoken=sorted({e["value"] for e in spoken}), kind="statement",
+            )
+        )
+    return events

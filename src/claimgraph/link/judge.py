@@ -140,6 +140,8 @@ class ClaimView:
     id: str
     document_id: str
     content: str
+    proposition: str = ""  # the content without its reporting frame (link/proposition.py); "" = content
+    people: list[str] = field(default_factory=list)  # surnames of the named people it is about
     sentence_index: int = 0
     polarity: str = "asserted"
     hedging: str = "none"
@@ -153,7 +155,12 @@ class ClaimView:
 
     def __post_init__(self) -> None:
         if not self.terms:
-            self.terms = content_terms(self.content)
+            self.terms = content_terms(self.basis)
+
+    @property
+    def basis(self) -> str:
+        """The text compared with other claims: the bare proposition when known."""
+        return self.proposition or self.content
 
     def feature(self, name: str, compute: Any) -> Any:
         """A per-claim feature computed once: a claim meets many candidates."""
@@ -227,11 +234,11 @@ class StructuralJudge:
 
     def _negated(self, view: ClaimView) -> bool:
         return view.feature(
-            "negated", lambda v: any(w in self._negation or w.endswith("n't") for w in tokens(v.content))
+            "negated", lambda v: any(w in self._negation or w.endswith("n't") for w in tokens(v.basis))
         )
 
     def _denial_cue(self, view: ClaimView) -> bool:
-        return view.feature("denial", lambda v: self._denial.search(v.content.lower()) is not None)
+        return view.feature("denial", lambda v: self._denial.search(v.basis.lower()) is not None)
 
     def _antonym(self, a: ClaimView, b: ClaimView) -> str | None:
         ta, tb = set(a.terms), set(b.terms)
@@ -245,8 +252,8 @@ class StructuralJudge:
         reasons: list[str] = []
         if a.polarity != b.polarity:
             return "contradicts", None, [f"polarity {a.polarity} vs {b.polarity}"]
-        da = a.feature("dates", lambda v: dates_in(v.content, v.times))
-        db = b.feature("dates", lambda v: dates_in(v.content, v.times))
+        da = a.feature("dates", lambda v: dates_in(v.basis, v.times))
+        db = b.feature("dates", lambda v: dates_in(v.basis, v.times))
         specific: Literal["a", "b"] | None = None
         if da and db:
             if not any(x.compatible(y) for x in da for y in db):
@@ -258,8 +265,8 @@ class StructuralJudge:
         elif da or db:
             specific = "a" if da else "b"
             reasons.append("only one side is dated")
-        na = a.feature("numbers", lambda v: numbers_in(v.content))
-        nb = b.feature("numbers", lambda v: numbers_in(v.content))
+        na = a.feature("numbers", lambda v: numbers_in(v.basis))
+        nb = b.feature("numbers", lambda v: numbers_in(v.basis))
         if na and nb and not na & nb:
             return "contradicts", None, [f"different numbers {sorted(na)} vs {sorted(nb)}"]
         if self._negated(a) != self._negated(b):
@@ -282,6 +289,10 @@ class StructuralJudge:
         if a.document_id == b.document_id and a.sentence_index == b.sentence_index:
             # Claims split from one sentence are distinct propositions by construction.
             return Judgement(relation="unrelated", score=0.0, method=self.name, reasons=("same sentence",))
+        if a.people and b.people and not set(a.people) & set(b.people):
+            # "Russia has kompromat on Trump" and "... did not have any on Clinton" are about
+            # different people: neither the same proposition nor its denial.
+            return Judgement(relation="unrelated", score=0.0, method=self.name, reasons=("different people",))
         score = self.similarity(a, b)
         if score < min(self.options.same_score, self.options.contradiction_floor):
             return Judgement(relation="unrelated", score=round(score, 4), method=self.name)
@@ -364,7 +375,7 @@ class NliJudge:
         base = self.fallback.judge(a, b)
         if base.relation == "unrelated":
             return base
-        forward, backward = self._probabilities(a.content, b.content), self._probabilities(b.content, a.content)
+        forward, backward = self._probabilities(a.basis, b.basis), self._probabilities(b.basis, a.basis)
         contradiction = max(forward.get("contradiction", 0.0), backward.get("contradiction", 0.0))
         if a.polarity != b.polarity:
             contradiction = 1 - contradiction  # the denied proposition is stated positively

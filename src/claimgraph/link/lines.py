@@ -74,16 +74,23 @@ def resolve_roots(documents: list[Document], edges: list[ProvenanceEdge]) -> tup
         if document.outlet:
             by_outlet.setdefault(source_key(document.outlet), document.id)
 
-    def resolve(node: str, seen: frozenset[str] = frozenset()) -> str:
-        if node in seen:
-            return node  # a cycle: stop where it closes
-        if node.startswith("source:") and node in by_outlet:
-            node = by_outlet[node]
-        parents = up.get(node)
-        if not parents:
-            return node
-        best = sorted(parents.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        return resolve(best, seen | {node})
+    published = {d.id: d.published or "9999" for d in documents}
+
+    def resolve(node: str) -> str:
+        path: list[str] = []
+        while True:
+            if node.startswith("source:") and node in by_outlet:
+                node = by_outlet[node]
+            if node in path:
+                # A cycle (two near-duplicates pointing at each other): every member of it
+                # resolves to the same node, the earliest document, so they are one line.
+                cycle = path[path.index(node) :]
+                return min(cycle, key=lambda n: (published.get(n, "9999"), n))
+            path.append(node)
+            parents = up.get(node)
+            if not parents:
+                return node
+            node = sorted(parents.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
     return {d.id: resolve(d.id) for d in documents}, resolve
 

@@ -22,7 +22,7 @@ from claimgraph.link.judge import ClaimView, Judge, Judgement, Vocabulary
 from claimgraph.models import Analysis, Document
 
 _MAGIC = b"CGLS1"  # bump when the layout changes
-_VIEW_FIELDS = ("id", "document_id", "content", "sentence_index", "polarity", "hedging", "speaker", "chain",
+_VIEW_FIELDS = ("id", "document_id", "content", "proposition", "people", "sentence_index", "polarity", "hedging", "speaker", "chain",
                 "published", "terms")
 
 

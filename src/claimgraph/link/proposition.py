@@ -1,0 +1,166 @@
+"""The bare proposition of a claim, for comparing claims across documents.
+
+A claim's `content` is its span, which often still carries how it was reported ("reported on
+recent developments concerning ...", "According to the insider, ...", "Continuing on this
+theme, X commented that ...") and the document's own way of naming things ("the now
+75-year-old", "PUTIN"). Two documents stating one proposition in different registers then
+look less alike than they are. `proposition()` rebuilds the span with each named entity
+mention replaced by its canonical name in the document, then strips reporting frames and
+discourse openers (lexicon: data/judge.json `frames`) and the cue when the claim span starts
+with it. The result feeds the embedding and the judge's term overlap; the claim keeps its
+content for display.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from claimgraph.link.judge import load_lexicon
+from claimgraph.models import Analysis, Claim
+
+# Mentions whose canonical name may stand in for the text: names always; descriptions only of
+# people, places and organisations ("the now 75-year-old" -> "Donald Trump").
+_NAMED_TYPES = {"PER", "GPE", "ORG", "LOC", "NORP"}
+
+
+@lru_cache(maxsize=1)
+def _frames() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]], list[re.Pattern[str]]]:
+    frames = load_lexicon().get("frames", {})
+    lead = [re.compile(p, re.IGNORECASE) for p in frames.get("leading", [])]
+    trail = [re.compile(p, re.IGNORECASE) for p in frames.get("trailing", [])]
+    inline = [re.compile(p, re.IGNORECASE) for p in frames.get("inline", [])]
+    return lead, trail, inline
+
+
+def _with_names(claim: Claim, analysis: Analysis | None) -> str:
+    """The claim's content with entity mentions from its span replaced by canonical names.
+
+    Names always ("PUTIN", "Russian president Vladimir Putin" -> "Vladimir Putin"); definite
+    descriptions only of named people ("the now 75-year-old" -> "Donald Trump").
+    """
+    content = claim.content
+    if analysis is None:
+        return content
+    entities = {e.key: e for e in analysis.entities}
+    replace: dict[str, str] = {}
+    for mention in analysis.mentions:
+        if mention.start < claim.start or mention.end > claim.end:
+            continue
+        entity = entities.get(mention.entity)
+        if entity is None or not entity.name or len(mention.text) < 2:
+            continue
+        if mention.kind == "description":
+            proper = any(w[:1].isupper() for w in entity.name.split()[1:] + entity.name.split()[:1])
+            if not (entity.type == "PER" and proper and mention.text.lower().startswith("the ")):
+                continue
+        elif mention.kind != "name":
+            continue
+        replace.setdefault(mention.text, entity.name)
+    if not replace:
+        return content
+    # Longest first, one pass, whole words: a nested name never rewrites its own replacement.
+    pattern = re.compile(
+        r"(?<![\w])(?:" + "|".join(re.escape(t) for t in sorted(replace, key=len, reverse=True)) + r")(?![\w])",
+        re.IGNORECASE,
+    )
+    lowered = {t.lower(): n for t, n in replace.items()}
+
+    def name_for(match: re.Match[str]) -> str:
+        name = lowered.get(match.group(0).lower(), match.group(0))
+        before = content[: match.start()].rstrip().lower()
+        if name.lower().startswith("the ") and (before.endswith(" the") or before == "the"):
+            name = name[4:]
+        return name
+
+    return " ".join(pattern.sub(name_for, content).split())
+
+
+def strip_frames(text: str, cue: str | None = None) -> str:
+    """Remove leading reporting frames, discourse openers and trailing source phrases."""
+    lead, trail, inline = _frames()
+    current = text.strip()
+    for pattern in inline:
+        current = pattern.sub("", current)
+    current = " ".join(current.split())
+    for _ in range(6):
+        before = current
+        for pattern in lead:
+            match = pattern.match(current)
+            if match and len(current) - match.end() >= 12:
+                current = current[match.end() :].lstrip(" ,:;")
+        if cue:
+            c = cue.lower().split("(")[0].strip()
+            if c and current.lower().startswith(c + " ") and len(current) > len(c) + 12:
+                current = current[len(c) :].lstrip(" ,:")
+                current = re.sub(r"^(?:that|on|of)\s+", "", current, flags=re.IGNORECASE)
+        for pattern in trail:
+            match = pattern.search(current)
+            if match and match.start() >= 12:
+                current = current[: match.start()].rstrip(" ,;:")
+        if current == before:
+            break
+    return current.strip(" ,;:\"'\u2018\u2019\u201c\u201d")
+
+
+_PERSONAL = {"PER", "ANON_SOURCE", "GROUP"}
+_RELATIVE = re.compile(r"^(?:which|who|whom|where|that)\b\s*", re.IGNORECASE)
+
+
+def _antecedent(claim: Claim, analysis: Analysis | None, text: str | None) -> str | None:
+    """For a claim split off as a relative clause ("which took place in January 2016"): the noun
+    phrase it hangs on, taken from the mention that ends right before the claim span."""
+    if analysis is None or not text or not _RELATIVE.match(claim.content):
+        return None
+    entities = {e.key: e for e in analysis.entities}
+    personal = claim.content.lower().startswith(("who", "whom"))
+    best, best_rank = None, None
+    for mention in analysis.mentions:
+        if mention.end > claim.start or mention.start < claim.sentence_start:
+            continue
+        gap = text[mention.end : claim.start]
+        if len(gap) > 4 or gap.strip(" ,;:\u00a0\t\n"):
+            continue
+        entity = entities.get(mention.entity)
+        is_person = entity is not None and entity.type in _PERSONAL
+        # "who" hangs on a person, "which"/"where" on anything else; then the outermost phrase.
+        rank = (is_person != personal, mention.start)
+        if best_rank is None or rank < best_rank:
+            best, best_rank = mention, rank
+    if best is None:
+        # No entity mention there: the last few words before the clause stand in for it.
+        before = text[claim.sentence_start : claim.start].rstrip(" ,;:\u00a0")
+        words = re.findall(r"[\w'\u2019-]+", before.split(",")[-1])
+        return " ".join(words[-5:]) or None
+    entity = entities.get(best.entity)
+    if best.kind == "name" and entity is not None and entity.name:
+        return entity.name
+    return best.text
+
+
+def proposition(claim: Claim, analysis: Analysis | None = None, text: str | None = None) -> str:
+    """The claim's proposition without its reporting frame, with canonical entity names."""
+    base = _with_names(claim, analysis)
+    antecedent = _antecedent(claim, analysis, text)
+    if antecedent:
+        base = antecedent + " " + _RELATIVE.sub("", base, count=1)
+    cleaned = strip_frames(base, claim.cue)
+    return cleaned or claim.content
+
+
+def people(text: str, analysis: Analysis | None) -> list[str]:
+    """Surnames (lower case) of the document's named people whose canonical name the text contains."""
+    if analysis is None:
+        return []
+    lowered = text.lower()
+    out = set()
+    for entity in analysis.entities:
+        if entity.type != "PER" or not entity.name:
+            continue
+        words = entity.name.split()
+        # A real personal name: capitalised words, not "spy chiefs" or "a senior figure".
+        if not all(w[:1].isupper() for w in words):
+            continue
+        if re.search(r"(?<!\w)" + re.escape(entity.name.lower()) + r"(?!\w)", lowered):
+            out.add(words[-1].lower())
+    return sorted(out)
