@@ -31,11 +31,21 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
         root = line_root.get(line_id, line_id)
         return label(root) if root in documents else root.removeprefix("source:")
 
+    children: dict[str, list[dict[str, Any]]] = {}
+    for cluster in ledger["clusters"]:
+        if cluster.get("parent"):
+            children.setdefault(cluster["parent"], []).append(cluster)
+
+    def own_and_nested(cluster: dict[str, Any]) -> list[dict[str, Any]]:
+        """A cluster's members, then its sub-clusters' (their support counts for the general claim)."""
+        nested = [{**m, "via": child["id"]} for child in children.get(cluster["id"], []) for m in own_and_nested(child)]
+        return list(cluster["members"]) + nested
+
     clusters = []
     for cluster in ledger["clusters"]:
         assessment = assessments.get(cluster["id"], {})
         members = []
-        for member in cluster["members"]:
+        for member in own_and_nested(cluster):
             claim = claims.get(member["claim"])
             if claim is None:
                 continue
@@ -46,9 +56,10 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
                 "polarity": claim["polarity"], "document": claim["document_id"], "source": label(claim["document_id"]),
                 "published": document.get("published"), "span": [claim["start"], claim["end"]],
                 "line": root_name(claim_line[claim["id"]]) if claim["id"] in claim_line else None,
+                "via": member.get("via"),
             })
         clusters.append({
-            "id": cluster["id"], "anchor": cluster["anchor_text"],
+            "id": cluster["id"], "anchor": cluster["anchor_text"], "parent": cluster.get("parent"),
             "supporting_lines": [root_name(l) for l in assessment.get("supporting_lines", [])],
             "contradicting_lines": [root_name(l) for l in assessment.get("contradicting_lines", [])],
             "denying_lines": [root_name(l) for l in assessment.get("denying_lines", [])],
@@ -61,8 +72,11 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
         })
     clusters.sort(key=lambda c: (-len(c["supporting_lines"]), -len(c["members"]), c["id"]))
     entities: Counter[tuple[str, str]] = Counter()
-    for entity in ledger["entities"]:
-        entities[(entity["name"], entity["type"])] += 1
+    for entity in ledger.get("canonical_entities") or []:  # resolved across documents
+        entities[(entity["name"], entity["type"])] += len(entity.get("documents", []))
+    if not entities:
+        for entity in ledger["entities"]:
+            entities[(entity["name"], entity["type"])] += 1
     return {
         "documents": len(documents),
         "claims": len(claims),
@@ -112,8 +126,9 @@ def render_markdown(report: dict[str, Any]) -> str:
             out.append(f"  - {reason}")
         for member in cluster["members"]:
             chain = " → ".join(member["chain"]) or "author"
+            via = f" (via sub-cluster {member['via']})" if member["via"] else ""
             out.append(
-                f"  - [{member['relation']}] {member['source']} [{member['span'][0]}:{member['span'][1]}] "
+                f"  - [{member['relation']}{via}] {member['source']} [{member['span'][0]}:{member['span'][1]}] "
                 f"({chain}; {member['hedging']}{'; DENIED' if member['polarity'] == 'denied' else ''}): “{member['text']}”"
             )
         out.append("")

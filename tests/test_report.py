@@ -1,0 +1,50 @@
+"""The report: clusters ranked by independent lines, sub-cluster support shown, every format renders."""
+
+from __future__ import annotations
+
+import json
+
+from claimgraph.ingest import ingest_paths
+from claimgraph.models import Analysis, Claim
+from claimgraph.report import build_report, render_report
+from claimgraph.store.links import save_layer
+from conftest import EXAMPLES
+
+
+def _claim(document_id: str, n: int, text: str, **values) -> Claim:
+    return Claim(id=f"{document_id}:c{n:03d}", sentence_index=n, start=0, end=len(text), sentence_start=0,
+                 sentence_end=len(text), text=text, content=text, step="t", model="m", **values)
+
+
+def test_report_ranks_by_lines_and_shows_sub_cluster_support(store) -> None:
+    ingest_paths(store, [EXAMPLES])
+    ids = {d.origin.rsplit("/", 1)[-1][:3]: d.id for d in store.documents(with_text=False)}
+    a, b = ids["000"], ids["002"]
+    store.save_analysis(Analysis(document_id=a, claims=[_claim(a, 0, "Putin ordered spy agencies to help Trump"),
+                                                        _claim(a, 1, "Peskov called it <b>pulp fiction</b>", polarity="denied")],
+                                 step="t", model="m"), analysed_at="now")
+    store.save_analysis(Analysis(document_id=b, claims=[_claim(b, 0, "The Kremlin backed Trump")], step="t", model="m"),
+                        analysed_at="now")
+    cluster = lambda cid, parent, members: {"id": cid, "anchor": members[0][0], "anchor_text": cid, "parent": parent,  # noqa: E731
+                                            "documents": [], "members": [{"claim": c, "relation": r} for c, r in members]}
+    save_layer(store, {
+        "clusters": [cluster("general", None, [(f"{b}:c000", "same")]),
+                     cluster("specific", "general", [(f"{a}:c000", "same"), (f"{a}:c001", "contradicts")]),
+                     cluster("lonely", None, [(f"{a}:c001", "same")])],
+        "links": [], "provenance": [], "events": [], "sourcing": [],
+        "lines": [{"id": "L1", "root": "source:guardian", "documents": [a], "claims": [f"{a}:c000", f"{a}:c001"], "root_kind": "source", "sources": []},
+                  {"id": "L2", "root": b, "documents": [b], "claims": [f"{b}:c000"], "root_kind": "document", "sources": []}],
+        "assessments": [{"cluster": "general", "credibility": 2, "label": "probably true", "reliability": "F",
+                         "supporting_lines": ["L1", "L2"], "contradicting_lines": [], "denying_lines": ["L1"], "reasons": ["2 lines"]},
+                        {"cluster": "lonely", "credibility": 3, "label": "possibly true", "reliability": "F",
+                         "supporting_lines": ["L1"], "contradicting_lines": [], "denying_lines": [], "reasons": []}],
+    })
+    report = build_report(store)
+    top = report["clusters"][0]
+    assert top["id"] == "general" and top["supporting_lines"] == ["guardian", "002_446e0afcbd5d0a9b.txt"]
+    assert [m["via"] for m in top["members"]] == [None, "specific", "specific"]
+    assert any(d["polarity"] == "denied" for d in top["denials"])
+    html = render_report(report, "html")
+    assert "<b>pulp" not in html and "&lt;b&gt;pulp fiction&lt;/b&gt;" in html  # document text is escaped
+    assert json.loads(render_report(report, "json"))["clusters"][0]["id"] == "general"
+    assert "2 independent lines" in render_report(report, "md")
