@@ -93,3 +93,12 @@ def test_the_judge_compares_the_proposition_not_the_frame(judge: StructuralJudge
                   proposition="the Kremlin's operation to support Trump")
     assert "report" not in framed.terms and "kremli" in framed.terms
     assert framed.basis == "the Kremlin's operation to support Trump"
+
+
+def test_denying_a_negated_proposition_agrees_with_it(judge: StructuralJudge) -> None:
+    # Denying "the Kremlin has kompromat on Trump" says what "the Kremlin has no kompromat" says.
+    a = view("a", "The Kremlin has no compromising materials on Trump.")
+    b = view("b", "The Kremlin has compromising materials on Trump.", document="d2", polarity="denied")
+    assert judge.judge(a, b).relation == "same"
+    c = view("c", "The Kremlin has compromising materials on Trump.")
+    assert judge.judge(c, b).relation == "contradicts"

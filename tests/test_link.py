@@ -189,3 +189,47 @@ def test_a_general_cluster_counts_the_support_of_its_sub_clusters() -> None:
     # The sub-cluster's assertion supports the general claim; its denial stays with the detail.
     assert _with_descendants(general, [general, specific], views) == [("s1", "same"), ("g1", "more_specific")]
     assert _with_descendants(specific, [general, specific], views) == [("g1", "same"), ("g2", "contradicts")]
+
+
+def test_a_truncated_denial_is_completed_and_an_anaphoric_one_takes_the_lede() -> None:
+    text = ("Putin authorised a spy agency to help Trump win. The Russians have denied these allegations. "
+            "Peskov said that the idea that Russian leaders had met and agreed to support Trump was 'pulp fiction'")
+    lede = Claim(id="c0", sentence_index=0, start=0, end=47, sentence_start=0, sentence_end=48, text=text[:47],
+                 content="Putin authorised a spy agency to help Trump win")
+    start = text.index("The Russians")
+    anaphor = Claim(id="c1", sentence_index=1, start=start, end=start + 41, sentence_start=start,
+                    sentence_end=start + 42, text=text[start:start + 41], content="These allegations", polarity="denied")
+    start = text.index("Peskov")
+    cut = Claim(id="c2", sentence_index=2, start=start, end=len(text), sentence_start=start, sentence_end=len(text),
+                text=text[start:], content="Russian leaders had met and", polarity="denied")
+    analysis = Analysis(document_id="d", claims=[lede, anaphor, cut])
+    assert proposition(anaphor, analysis, text) == "Putin authorised a spy agency to help Trump win"
+    assert proposition(cut, analysis, text) == "Russian leaders had met and agreed to support Trump"
+    # An asserted claim is left as it is; so is a denial whose object is not an anaphor.
+    assert proposition(_span_claim("These allegations are old", 0), analysis, text) == "These allegations are old"
+
+
+def _denied_document(doc_id: str, published: str, contents: list[str]) -> tuple[Document, Analysis]:
+    doc, analysis = _document(doc_id, published, contents)
+    for claim in analysis.claims:
+        claim.polarity = "denied"
+    return doc, analysis
+
+
+def test_a_denial_hangs_under_the_cluster_it_denies_without_joining_it() -> None:
+    corpus = [
+        _document("d1", "2021-07-15", ["The Kremlin supported Trump in the 2016 election campaign.",
+                                       "The weather in Moscow was mild."]),
+        _document("d2", "2021-07-16", ["The Kremlin supported Trump during the 2016 election campaign.",
+                                       "Tensions have been rising between Putin and Biden."]),
+        _denied_document("d3", "2021-07-17", ["The Kremlin supported Trump in the 2016 election.",
+                                              "Russia interfered in Ukraine."]),
+    ]
+    result = link_corpus(corpus, embedder=HashingEmbedder(), options=LinkOptions())
+    by_claim = {m: c for c in result.clusters for m in c.claim_ids}
+    general, denial = by_claim["d1-C0"], by_claim["d3-C0"]
+    assert general is not denial and denial.parent == general.id  # flat clusters stay one stance each
+    assert [m.relation for m in denial.members] == ["contradicts"]
+    assert "d3-C1" not in by_claim  # a lone denial of nothing in the corpus is not shown
+    sourcing = {s.cluster: s for s in result.sourcing}[general.id]
+    assert sourcing.denying_lines and sourcing.supporting_lines

@@ -32,6 +32,9 @@ class ClusterOptions:
     # A claim may also join a second cluster it agrees with on average. Off: on the seed gold it
     # cost precision (0.76 -> 0.67) and gained no recall.
     secondary_members: bool = False
+    # A group of denials becomes a sub-cluster of the asserted cluster whose anchor states what
+    # they deny, when the judge calls the pair a contradiction at this score or more.
+    denial_score: float = 0.40
 
 
 @dataclass(kw_only=True)
@@ -149,6 +152,11 @@ class ClusterState:
             ((j.score, pair) for pair, j in judged if j.relation != "unrelated"), key=lambda e: (-e[0], e[1])
         )
         for _, (a, b) in edges:
+            if self.views[a].polarity != self.views[b].polarity and self.judgement(a, b).relation == "contradicts":
+                # A denial is not merged into what it denies: at read-out it hangs under that
+                # cluster as a denial sub-cluster (`_attach_denials`), so the flat clusters stay
+                # one proposition each and the general cluster still shows who denied it.
+                continue
             ra, rb = self._find(a), self._find(b)
             if ra != rb and self._linkage(ra, rb) >= self.options.merge_score:
                 self._union(a, b)
@@ -191,22 +199,75 @@ class ClusterState:
                     extra.setdefault(target, set()).add(claim)
         return extra
 
+    def _denied(self, members: list[str]) -> bool:
+        return all(self.views[m].polarity == "denied" for m in members)
+
+    def _denial_targets(self, groups: list[list[str]]) -> dict[int, int]:
+        """Group index of each group of denials -> the asserted group whose anchor it denies.
+
+        Candidates are the groups of each denial's nearest neighbours (never all pairs), and
+        only clusters of two or more claims: a denial is reported against a proposition the
+        corpus states. The denial must contradict that group's anchor (opposite polarity) at
+        `denial_score` or more: against the anchor, not on average, since a denial names the
+        general proposition, not each detail of the cluster's members. Two denials of
+        different propositions ("pulp fiction" in 2017 about kompromat, in 2021 about a
+        meeting) stay apart: each is compared by its own denied proposition.
+        """
+        denials = [i for i, g in enumerate(groups) if self._denied(g)]
+        if not denials:
+            return {}
+        group_of = {m: i for i, g in enumerate(groups) for m in g}
+        anchors = {i: self._anchor(g) for i, g in enumerate(groups) if len(g) > 1 and not self._denied(g)}
+        target: dict[int, tuple[float, int]] = {}
+        for gi in denials:
+            group = groups[gi]
+            views = [self.views[m] for m in group if self.views[m].vector is not None]
+            if not views:
+                continue
+            vectors = np.stack([v.vector for v in views]).astype(np.float32)  # type: ignore[misc]
+            seen: set[int] = set()
+            for neighbours in self.index.query(vectors, self.options.k + 1):
+                for neighbour in neighbours:
+                    oi = group_of.get(neighbour.id)
+                    if oi is not None and oi in anchors and neighbour.similarity >= self.options.candidate_floor:
+                        seen.add(oi)
+            for oi in sorted(seen):
+                for member in group:
+                    j = self.judgement(anchors[oi], member)
+                    if j.relation != "contradicts" or self.views[anchors[oi]].polarity == self.views[member].polarity:
+                        continue
+                    if j.score >= self.options.denial_score and j.score > target.get(gi, (0.0, -1))[0]:
+                        target[gi] = (j.score, oi)
+        return {gi: oi for gi, (_, oi) in target.items()}
+
     def clusters(self, *, include_singletons: bool = False) -> list[Cluster]:
         """Clusters with an anchor, member relations and parents (general ⊃ specific)."""
         out: list[Cluster] = []
-        for members in self.groups():
-            if len(members) < 2 and not include_singletons:
-                continue
+        groups = self.groups()
+        denies = self._denial_targets(groups)
+        ids = {i: "K-" + hashlib.sha1(g[0].encode()).hexdigest()[:10] for i, g in enumerate(groups)}
+        denial_parent: dict[str, str] = {}
+        for i, members in enumerate(groups):
+            if len(members) < 2 and not include_singletons and i not in denies:
+                continue  # a lone denial is still shown when it denies a cluster
             anchor = self._anchor(members)
             cluster = Cluster(
-                id="K-" + hashlib.sha1(members[0].encode()).hexdigest()[:10],
+                id=ids[i],
                 anchor=anchor,
                 anchor_text=self.views[anchor].content,
                 members=[ClusterMember(claim=m, relation=self._relation_to(anchor, m)) for m in members],
                 documents=sorted({self.views[m].document_id for m in members}),
             )
             out.append(cluster)
+            if i in denies:
+                # A denial sub-cluster: each member contradicts the parent's anchor, which is
+                # what the report should say of it (its own anchor is one of the denials).
+                denial_parent[cluster.id] = ids[denies[i]]
+                cluster.members = [ClusterMember(claim=m.claim, relation="contradicts") for m in cluster.members]
         self._assign_parents(out)
+        for cluster in out:
+            if cluster.id in denial_parent:
+                cluster.parent = denial_parent[cluster.id]
         return out
 
     def _specific_side(self, x: str, y: str) -> str | None:
@@ -229,10 +290,11 @@ class ClusterState:
     def _relation_to(self, anchor: str, member: str) -> str:
         if member == anchor:
             return "same"
-        if self.views[anchor].polarity != self.views[member].polarity:
+        relation = self.judgement(anchor, member).relation
+        if relation == "contradicts":
             return "contradicts"
-        if self.judgement(anchor, member).relation == "contradicts":
-            return "contradicts"
+        if self.views[anchor].polarity != self.views[member].polarity and relation == "unrelated":
+            return "contradicts"  # a denial the judge did not call agreeing (double negation) denies it
         return "more_specific" if self._specific_side(anchor, member) == member else "same"
 
     def _contained(self, general: ClaimView, specific: ClaimView) -> float:

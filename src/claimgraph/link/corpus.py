@@ -153,7 +153,8 @@ def _with_descendants(cluster: Cluster, clusters: list[Cluster], views: dict[str
     A sub-cluster states the parent's proposition with more detail ("Putin authorised the spy
     agencies to support Trump" under "the Kremlin ran an operation to support Trump"), so the
     lines behind it support the parent too. Their denials and contradictions stay with the
-    sub-cluster: denying a detail does not deny the general claim.
+    sub-cluster: denying a detail does not deny the general claim. A child made only of denials
+    of the parent's anchor (a denial sub-cluster) counts against the parent.
     """
     members = [(m.claim, m.relation) for m in cluster.members]
     children: dict[str, list[Cluster]] = {}
@@ -166,6 +167,13 @@ def _with_descendants(cluster: Cluster, clusters: list[Cluster], views: dict[str
         if child.id in seen:
             continue
         seen.add(child.id)
+        denials = [views.get(m.claim) for m in child.members]
+        if all(v is not None and v.polarity == "denied" for v in denials):
+            # A denial sub-cluster (clusters.py `_denial_targets`) denies its parent's anchor:
+            # its lines deny the parent. Deeper down it denied only a detail, and stays there.
+            if child.parent == cluster.id:
+                members.extend((m.claim, "contradicts") for m in child.members)
+            continue
         for member in child.members:
             view = views.get(member.claim)
             if member.relation != "contradicts" and view is not None and view.polarity == "asserted":

@@ -251,6 +251,10 @@ class StructuralJudge:
         """Relation of b to a, given that both are about the same proposition."""
         reasons: list[str] = []
         if a.polarity != b.polarity:
+            if self._negated(a) != self._negated(b):
+                # Denying "the Kremlin has kompromat" agrees with asserting "the Kremlin has no
+                # kompromat": the two negations cancel.
+                return "same", None, [f"polarity {a.polarity} vs {b.polarity} over negated content"]
             return "contradicts", None, [f"polarity {a.polarity} vs {b.polarity}"]
         da = a.feature("dates", lambda v: dates_in(v.basis, v.times))
         db = b.feature("dates", lambda v: dates_in(v.basis, v.times))

@@ -13,6 +13,7 @@ content for display.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import lru_cache
 
@@ -138,8 +139,55 @@ def _antecedent(claim: Claim, analysis: Analysis | None, text: str | None) -> st
     return best.text
 
 
+# A denial's object that only points back at what the article alleges ("these allegations").
+_ANAPHORIC_OBJECT = re.compile(
+    r"^(?:these|those|the|such|all (?:the|these|those)|all|both)\s+(?:\w+\s+)?"
+    r"(?:allegations?|claims?|accusations?|charges?|reports?|suggestions?|assertions?|stories|story|findings?)$",
+    re.IGNORECASE,
+)
+# A content cut off at a coordinating word ("Russian leaders had met and"): the rest of the
+# denied proposition is still in the claim's text, up to "was/is '...'" ("... was 'pulp fiction'").
+_DANGLING = re.compile(r"\b(?:and|or|but|nor|to|that|then)$", re.IGNORECASE)
+_VERDICT = re.compile(r"\s+(?:was|is|were|are|as)\s+(?:just |simply |merely |a |an |the |nothing but |more )*[\"'\u2018\u201c]", re.IGNORECASE)
+
+
+def _completed(claim: Claim) -> str | None:
+    """A denied content truncated at a conjunction, completed from the claim's text."""
+    content = claim.content.strip()
+    source = getattr(claim, "text", "") or ""
+    if not _DANGLING.search(content) or not source:
+        return None
+    at = source.find(content)
+    if at < 0:
+        return None
+    rest = source[at + len(content) :]
+    verdict = _VERDICT.search(rest)
+    tail = rest[: verdict.start()] if verdict else rest
+    tail = tail.split(". ")[0].rstrip(" ,;:")
+    if not tail.strip():
+        return None
+    return content + tail
+
+
+def _main_claim(claim: Claim, analysis: Analysis | None, text: str | None) -> str | None:
+    """What "these allegations" point back at: the document's first asserted claim (its lede)."""
+    if analysis is None or claim.polarity == "asserted" or not _ANAPHORIC_OBJECT.match(claim.content.strip(" .,")):
+        return None
+    earlier = [c for c in analysis.claims if c.polarity == "asserted" and c.start < claim.start and c.zone != "title"]
+    if not earlier:
+        return None
+    lede = min(earlier, key=lambda c: (c.start, -(c.end - c.start)))
+    return proposition(lede, analysis, text)
+
+
 def proposition(claim: Claim, analysis: Analysis | None = None, text: str | None = None) -> str:
     """The claim's proposition without its reporting frame, with canonical entity names."""
+    lede = _main_claim(claim, analysis, text)
+    if lede:
+        return lede
+    completed = _completed(claim) if claim.polarity != "asserted" else None
+    if completed:
+        claim = dataclasses.replace(claim, content=completed)
     base = _with_names(claim, analysis)
     antecedent = _antecedent(claim, analysis, text)
     if antecedent:
