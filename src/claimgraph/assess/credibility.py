@@ -81,7 +81,7 @@ def assess_cluster(
     if c:
         reasons.append(f"{_plural(c, 'line')} contradict it")
     if d:
-        reasons.append(f"{_plural(d, 'line')} carry a denial")
+        reasons.append(f"{_plural(d, 'line')} {'carries' if d == 1 else 'carry'} a denial")
     if n == 0:
         grade = 6
         reasons.append("no line asserts it, so its truth cannot be judged from the corpus")
