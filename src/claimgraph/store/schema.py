@@ -173,14 +173,6 @@ ANALYSIS_TABLES = (claims, mentions, entities, sentences, times, analyses)
 
 KEY = String(80)
 
-claim_vectors = Table(
-    "claim_vectors",
-    metadata,
-    Column("claim_id", KEY, primary_key=True),
-    Column("model", String(120), primary_key=True),
-    Column("vector", LargeBinary, nullable=False),
-)
-
 clusters = Table(
     "clusters",
     metadata,
