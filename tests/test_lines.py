@@ -118,3 +118,31 @@ def test_a_sentence_boundary_does_not_join_names() -> None:
     edges = build([(document("d1", "He spoke to CNN. As CNN first reported, the memo exists.", outlet="X"),
                     Analysis(document_id="d1"))])
     assert {e.parent for e in edges if e.child == "d1"} == {"source:cnn"}
+
+
+def test_header_and_boilerplate_are_not_provenance() -> None:
+    from claimgraph.models import Zone
+
+    header = "Outlet: Orbis; text as published by BuzzFeed News\nLicence: unclear - private intelligence memo\n=====\n"
+    def memo(doc_id: str, body: str) -> Document:
+        text = header + body
+        zones = [Zone(start=0, end=len(header) - 1, kind="header"), Zone(start=len(header), end=len(text), kind="detail")]
+        return Document(id=doc_id, content_hash=doc_id, origin=doc_id, version=1, media_type="text/plain", text=text,
+                        zones=zones, published="2016-07-01" if doc_id == "m1" else "2016-08-01")
+    edges = build([(memo("m1", "Source A said the Kremlin cultivated him."), Analysis(document_id="m1")),
+                   (memo("m2", "Source E said \u201cthe private intelligence memo was very helpful to them\u201d."),
+                    Analysis(document_id="m2"))])
+    assert [(e.child, e.parent) for e in edges] == []  # neither "published by BuzzFeed" nor the shared licence line
+
+
+def test_documents_of_one_author_with_nothing_upstream_are_one_line() -> None:
+    inputs = [
+        (document(f"m{n}", f"Memo {n}: a source said thing {n}.", outlet="Christopher Steele", published=f"2016-0{n}-01"),
+         Analysis(document_id=f"m{n}", claims=[claim(f"m{n}c", f"thing {n}")]))
+        for n in (6, 7, 8)
+    ] + [(document("x", "Another outlet's own reporting.", outlet="Other Times", published="2017-01-01"),
+          Analysis(document_id="x", claims=[claim("xc", "other")]))]
+    lines, claim_line = build_lines(inputs, build(inputs))
+    assert len({claim_line[f"m{n}c"] for n in (6, 7, 8)}) == 1
+    assert claim_line["xc"] != claim_line["m6c"]
+    assert next(l for l in lines if l.id == claim_line["m7c"]).root == "m6"  # the author's earliest document

@@ -75,6 +75,9 @@ def resolve_roots(documents: list[Document], edges: list[ProvenanceEdge]) -> tup
             by_outlet.setdefault(source_key(document.outlet), document.id)
 
     published = {d.id: d.published or "9999" for d in documents}
+    # Documents of one outlet or author with nothing upstream share an origin: seven Steele
+    # memos are one line of sourcing, not seven. They join the outlet's earliest document.
+    same_origin = {d.id: by_outlet[source_key(d.outlet)] for d in documents if d.outlet}
 
     def resolve(node: str) -> str:
         path: list[str] = []
@@ -85,11 +88,20 @@ def resolve_roots(documents: list[Document], edges: list[ProvenanceEdge]) -> tup
                 # A cycle (two near-duplicates pointing at each other): every member of it
                 # resolves to the same node, the earliest document, so they are one line.
                 cycle = path[path.index(node) :]
-                return min(cycle, key=lambda n: (published.get(n, "9999"), n))
+                node = min(cycle, key=lambda n: (published.get(n, "9999"), n))
+                first = same_origin.get(node, node)
+                if first == node or first in path:
+                    return node
+                node = first
+                continue
             path.append(node)
             parents = up.get(node)
             if not parents:
-                return node
+                first = same_origin.get(node, node)
+                if first == node or first in path:
+                    return node
+                node = first
+                continue
             node = sorted(parents.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
     return {d.id: resolve(d.id) for d in documents}, resolve

@@ -14,9 +14,9 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from claimgraph.models import Analysis, Document
+from claimgraph.models import CLAIM_ZONES, Analysis, Document
 
 PROVENANCE_STEP = "link.provenance.v1"
 # Relations that mean "this child's information came from that parent": collapsed into one line.
@@ -122,9 +122,14 @@ class ProvenanceBuilder:
                 if source_key(near) != source_key(far):
                     self._edge(source_key(near), source_key(far), "relays",
                                Evidence(text=f"{near} <- {far}", document=document.id, claim=claim.id, kind="chain"))
-        # 2. phrases in the text.
+        # 2. phrases in the text: the document's own content only. A header block ("text as
+        # published by BuzzFeed News") or a promo line says where a copy was found, not where
+        # its content came from.
+        inside = _content_test(document)
         for pattern, relation in self._phrases:
             for match in pattern.finditer(document.text):
+                if not inside(match.start()):
+                    continue
                 name = match.group("x")
                 if source_key(name) == own or not is_publication(name, outlets):
                     continue
@@ -132,6 +137,8 @@ class ProvenanceBuilder:
                            Evidence(text=match.group(0), document=document.id, start=match.start(), end=match.end()))
         # 3. verbatim quoted passages shared with documents already seen.
         for passage, span in _quotes(document.text, self._min_quote).items():
+            if not inside(span[0]):
+                continue  # boilerplate such as two files' identical licence lines is not reuse
             digest = hashlib.sha1(passage.encode()).hexdigest()
             for other, other_span in self._quote_owner.get(digest, []):
                 if other != document.id:
@@ -156,3 +163,11 @@ class ProvenanceBuilder:
 
     def result(self) -> list[ProvenanceEdge]:
         return [self.edges[k] for k in sorted(self.edges)]
+
+
+def _content_test(document: Document) -> Callable[[int], bool]:
+    """Whether an offset lies in a zone claims come from (everything, for a document without zones)."""
+    spans = [(z.start, z.end) for z in document.zones if z.kind in CLAIM_ZONES]
+    if not document.zones:
+        return lambda offset: True
+    return lambda offset: any(start <= offset < end for start, end in spans)
