@@ -12,24 +12,13 @@ import click
 
 from claimgraph.entity_cli import entity
 from claimgraph.errors import ClaimgraphError
-from claimgraph.store import Store, open_store
+from claimgraph.cli_options import DB_HELP, db_option, who_option
+from claimgraph.cli_options import open_cli_store as _store
+from claimgraph.store import Store
 from claimgraph.web.cli import serve_command
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # models load from installed packages, never a hub
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-DB_HELP = "Ledger store: a SQLite path or a postgresql:// URL (default: $CLAIMGRAPH_DB or ./claimgraph.db)."
-
-
-def db_option(command: Any) -> Any:
-    return click.option("--db", "db", envvar="CLAIMGRAPH_DB", default=None, help=DB_HELP)(command)
-
-
-def _store(ctx: click.Context, db: str | None) -> Store:
-    store = open_store(db or ctx.obj.get("db"))
-    ctx.call_on_close(store.close)
-    return store
-
 
 class _Group(click.Group):
     """Turns every ClaimgraphError into one clear line and exit code 2."""
@@ -185,7 +174,7 @@ def source() -> None:
 @source.command(name="grade")
 @click.argument("name")
 @click.argument("grade")
-@click.option("--who", default=lambda: os.environ.get("USER", "analyst"), help="Who sets the grade (recorded).")
+@who_option
 @click.option("--note", default=None)
 @db_option
 @click.pass_context
@@ -207,7 +196,7 @@ def ach() -> None:
 
 @ach.command(name="add")
 @click.argument("text")
-@click.option("--who", default=lambda: os.environ.get("USER", "analyst"))
+@who_option
 @db_option
 @click.pass_context
 def ach_add(ctx: click.Context, text: str, who: str, db: str | None) -> None:
@@ -221,7 +210,7 @@ def ach_add(ctx: click.Context, text: str, who: str, db: str | None) -> None:
 @click.argument("hypothesis")
 @click.argument("cluster")
 @click.argument("rating", type=click.Choice(["CC", "C", "N", "NA", "I", "II"], case_sensitive=False))
-@click.option("--who", default=lambda: os.environ.get("USER", "analyst"))
+@who_option
 @click.option("--reason", default=None)
 @db_option
 @click.pass_context
@@ -312,10 +301,10 @@ def show(ctx: click.Context, document: str, db: str | None) -> None:
 @click.pass_context
 def claims(ctx: click.Context, document: str | None, speaker: str | None, denied: bool, hedging: str | None, db: str | None) -> None:
     """List attributed claims as a table."""
-    _print_claims(_store(ctx, db), document, speaker, denied, hedging, limit=None)
+    _print_claims(_store(ctx, db), document, speaker, denied, hedging)
 
 
-def _print_claims(store: Store, document: str | None, speaker: str | None, denied: bool, hedging: str | None, *, limit: int | None) -> None:
+def _print_claims(store: Store, document: str | None, speaker: str | None, denied: bool, hedging: str | None) -> None:
     from claimgraph.present import filter_claims
 
     selected = filter_claims(store, document=document, speaker=speaker, denied=denied, hedging=hedging)
@@ -328,7 +317,7 @@ def _print_claims(store: Store, document: str | None, speaker: str | None, denie
             "DENIED" if claim.polarity == "denied" else "",
             claim.text.replace("\n", " ")[:90],
         )
-        for document_id, claim in selected[:limit]
+        for document_id, claim in selected
     ]
     _table(("claim", "document", "speaker", "hedging", "polarity", "text"), rows)
     click.echo(f"{len(selected)} claim(s)")

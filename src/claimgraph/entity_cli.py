@@ -8,31 +8,14 @@ the main group (ctx.obj["db"]), as everywhere else.
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 import click
 
-from claimgraph.store import Store, open_store
-
-DB_HELP = "Ledger store: a SQLite path or a postgresql:// URL (default: $CLAIMGRAPH_DB or ./claimgraph.db)."
-
-
-def _db_option(command: Any) -> Any:
-    return click.option("--db", "db", envvar="CLAIMGRAPH_DB", default=None, help=DB_HELP)(command)
-
-
-def _who(command: Any) -> Any:
-    return click.option("--who", default=lambda: os.environ.get("USER", "analyst"),
-                        help="Who makes the correction (recorded).")(command)
-
-
-def _store(ctx: click.Context, db: str | None) -> Store:
-    root = ctx.find_root()
-    store = open_store(db or (root.obj or {}).get("db"))
-    ctx.call_on_close(store.close)
-    return store
-
+from claimgraph.cli_options import db_option as _db_option
+from claimgraph.cli_options import open_cli_store as _store
+from claimgraph.cli_options import who_option as _who
+from claimgraph.store import Store
 
 def _report_line(report: Any) -> str:
     stale = f", {len(report.corrections_stale)} stale correction(s)" if report.corrections_stale else ""

@@ -11,11 +11,6 @@ from typing import Any
 from claimgraph.store import Store
 
 
-def model_name(nlp: Any) -> str:
-    """The versioned model name stored on every analysis row."""
-    return f"spacy:{nlp.meta['name']}-{nlp.meta['version']}"
-
-
 @dataclass(frozen=True, kw_only=True)
 class AnalyseOptions:
     force: bool = False  # re-analyse documents already analysed by this step and model
@@ -41,7 +36,7 @@ def analyse_store(
     Each document's analysis is written in one transaction, so an interrupted run
     resumes where it stopped.
     """
-    from claimgraph.analyse import STEP, analyse_document, load_nlp
+    from claimgraph.analyse import STEP, analyse_document, load_nlp, model_name
 
     nlp = nlp or load_nlp()
     done = store.analysed()

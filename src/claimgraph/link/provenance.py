@@ -17,6 +17,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from claimgraph.models import CLAIM_ZONES, Analysis, Document
+from claimgraph.sources import source_key
 
 PROVENANCE_STEP = "link.provenance.v1"
 # Relations that mean "this child's information came from that parent": collapsed into one line.
@@ -52,13 +53,6 @@ class ProvenanceEdge:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def source_key(name: str) -> str:
-    """'The Guardian', 'the Guardian’s' and 'GUARDIAN' are one source node."""
-    cleaned = re.sub(r"['\u2019]s$", "", name.strip())
-    cleaned = re.sub(r"^(?:the)\s+", "", cleaned, flags=re.IGNORECASE)
-    return "source:" + re.sub(r"\s+", " ", cleaned).lower()
 
 
 def is_publication(name: str, outlets: Iterable[str] = ()) -> bool:

@@ -6,7 +6,6 @@ re-analysis that rewrites the claims table; they are applied when claims are rea
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -15,6 +14,7 @@ from sqlalchemy import Column, Index, Integer, String, Table, Text, delete, func
 
 from claimgraph.errors import ClaimgraphError, NotFound
 from claimgraph.models import Analysis, Claim
+from claimgraph.sources import source_key  # noqa: F401 - grades are keyed like the link stage's nodes
 from claimgraph.store.schema import metadata, source_grades as grades_table
 from claimgraph.store.sql import Store
 
@@ -83,18 +83,6 @@ class Correction:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def source_key(name: str) -> str:
-    """The key a source is graded under: the link stage's node key ("The Guardian's" -> "source:guardian").
-
-    Must equal claimgraph.link.provenance.source_key (a test checks it); a key passes through.
-    """
-    if name.startswith("source:"):
-        return name
-    cleaned = re.sub(r"['\u2019]s$", "", name.strip())
-    cleaned = re.sub(r"^(?:the)\s+", "", cleaned, flags=re.IGNORECASE)
-    return "source:" + re.sub(r"\s+", " ", cleaned).lower()
 
 
 def _from_row(row: Any) -> Correction:

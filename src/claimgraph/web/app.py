@@ -19,7 +19,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-import claimgraph.store.corrections  # noqa: F401 - its table joins schema.metadata before anything compares
 from claimgraph import __version__
 from claimgraph.errors import ClaimgraphError, IngestError, NotFound
 from claimgraph.store import Store, open_store

@@ -9,18 +9,16 @@ from typing import Any
 
 import click
 
+from claimgraph.cli_options import db_option
 from claimgraph.web.security import LOOPBACK_HOSTS
 
 ENV_OPTIONS = "CLAIMGRAPH_WEB_OPTIONS"
-DB_HELP = "Ledger store: a SQLite path or a postgresql:// URL (default: $CLAIMGRAPH_DB or ./claimgraph.db)."
-
-
 def is_loopback(host: str) -> bool:
     return host in LOOPBACK_HOSTS or host.startswith("127.")
 
 
 @click.command("serve")
-@click.option("--db", "db", envvar="CLAIMGRAPH_DB", default=None, help=DB_HELP)
+@db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; anything but loopback needs --token.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--token", envvar="CLAIMGRAPH_TOKEN", default=None, help="Access token required on every request ($CLAIMGRAPH_TOKEN).")

@@ -7,8 +7,6 @@ Revises: 0003_links
 import sqlalchemy as sa
 from alembic import op
 
-import claimgraph.store.corrections  # noqa: F401  - its Table joins schema.metadata wherever this runs
-
 revision = "0004_corrections"
 down_revision = "0003_links"
 

@@ -7,8 +7,6 @@ Revises: 0007_search
 import sqlalchemy as sa
 from alembic import op
 
-import claimgraph.store.entities  # noqa: F401  - its Tables join schema.metadata wherever this runs
-
 revision = "0008_entities"
 down_revision = "0007_search"
 
