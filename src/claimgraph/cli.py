@@ -300,27 +300,25 @@ def show(ctx: click.Context, document: str, db: str | None) -> None:
 @db_option
 @click.pass_context
 def claims(ctx: click.Context, document: str | None, speaker: str | None, denied: bool, hedging: str | None, db: str | None) -> None:
-    """List attributed claims as a table."""
-    _print_claims(_store(ctx, db), document, speaker, denied, hedging)
+    """List attributed claims (as the analyst corrected them; claims marked wrong left out)."""
+    from claimgraph.web.queries import ClaimFilter, PageRequest, list_claims
 
-
-def _print_claims(store: Store, document: str | None, speaker: str | None, denied: bool, hedging: str | None) -> None:
-    from claimgraph.present import filter_claims
-
-    selected = filter_claims(store, document=document, speaker=speaker, denied=denied, hedging=hedging)
+    wanted = ClaimFilter(document=document, speaker=speaker, hedging=hedging,
+                         polarity="denied" if denied else None, wrong=False)
+    found = list_claims(_store(ctx, db), wanted, PageRequest(limit=2**31 - 1, offset=0))
     rows = [
         (
-            claim.id.split(":")[-1],
-            document_id,
-            (claim.speaker or "(author)")[:28],
-            claim.hedging,
-            "DENIED" if claim.polarity == "denied" else "",
-            claim.text.replace("\n", " ")[:90],
+            claim["id"].split(":")[-1],
+            claim["document_id"],
+            (claim["speaker"] or "(author)")[:28],
+            claim["hedging"],
+            "DENIED" if claim["polarity"] == "denied" else "",
+            claim["text"].replace("\n", " ")[:90],
         )
-        for document_id, claim in selected
+        for claim in found.items
     ]
     _table(("claim", "document", "speaker", "hedging", "polarity", "text"), rows)
-    click.echo(f"{len(selected)} claim(s)")
+    click.echo(f"{found.total} claim(s)")
 
 
 @main.command()

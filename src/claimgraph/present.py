@@ -5,36 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from claimgraph.models import Analysis, Claim, Document
-from claimgraph.store import Store
-
-
-def filter_claims(
-    store: Store,
-    *,
-    document: str | None = None,
-    speaker: str | None = None,
-    denied: bool = False,
-    hedging: str | None = None,
-) -> list[tuple[str, Claim]]:
-    """(document id, claim) pairs, as the analyst corrected them, that pass every filter."""
-    from claimgraph.store.corrections import active_claim_corrections, apply_corrections
-
-    document_id = store.get_document(document).id if document else None
-    wanted = speaker.casefold() if speaker else None
-    fixes = active_claim_corrections(store, [document_id] if document_id else None)
-    corrected = []
-    for doc_id, claim in store.claims():
-        claim, wrong = apply_corrections(claim, fixes.get((doc_id, claim.start, claim.end)))
-        if not wrong:  # a claim the analyst marked wrong is not listed as evidence
-            corrected.append((doc_id, claim))
-    return [
-        (doc_id, claim)
-        for doc_id, claim in corrected
-        if (document_id is None or doc_id == document_id)
-        and (wanted is None or (claim.speaker and wanted in claim.speaker.casefold()))
-        and (not denied or claim.polarity == "denied")
-        and (hedging is None or claim.hedging == hedging)
-    ]
 
 
 def render_document(document: Document, analysis: Analysis | None) -> str:
