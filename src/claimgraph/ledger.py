@@ -104,12 +104,13 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
     The linker's state is saved in the store, so a run after adding one document embeds,
     queries and judges only that document's claims.
     """
-    from claimgraph.link import LinkOptions, Linker, NliJudge, OnnxMiniLM, StructuralJudge
+    from claimgraph.link import LinkOptions, Linker, NliJudge, StructuralJudge
+    from claimgraph.link.embed import LazyMiniLM
     from claimgraph.link.events import build_events
     from claimgraph.link.state import StateError, linker_from_bytes, linker_to_bytes
     from claimgraph.store.links import load_state, save_layer, save_state, source_grades
 
-    embedder = embedder or OnnxMiniLM()
+    embedder = embedder or LazyMiniLM()
     judge = NliJudge(options.judge_model) if options.judge_model else StructuralJudge()
     link_options = LinkOptions(reliability=source_grades(store))
     inputs = current_inputs(store)
@@ -156,7 +157,8 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
     """
     from claimgraph.assess.ach import Hypothesis, score_ach
     from claimgraph.assess.credibility import Assessment
-    from claimgraph.link import ClaimView, OnnxMiniLM, StructuralJudge
+    from claimgraph.link import ClaimView, StructuralJudge
+    from claimgraph.link.embed import LazyMiniLM
     from claimgraph.store import ach
     from claimgraph.store.links import load_layer
 
@@ -167,7 +169,7 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
     rated = {(cell.hypothesis, cell.cluster) for cell in ach.cells(store)}
     missing = [(h, c) for h, _ in hypotheses for c in clusters if (h, c) not in rated]
     if prefill and missing:
-        embedder = embedder or OnnxMiniLM()
+        embedder = embedder or LazyMiniLM()
         judge = StructuralJudge()
         texts = dict(hypotheses)
         anchors = {c: clusters[c]["anchor_text"] for c in clusters}

@@ -7,6 +7,8 @@ importlib.resources. `HashingEmbedder` is a deterministic fake for unit tests on
 
 from __future__ import annotations
 
+import threading
+
 import hashlib
 import importlib.resources
 import re
@@ -117,6 +119,25 @@ class OnnxMiniLM:
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             out[batch] = pooled
         return normalise(out)
+
+
+class LazyMiniLM:
+    """OnnxMiniLM loaded on the first text to embed: relinking with nothing new (after a source
+    grade, say) and an ACH page whose cells are all rated never load the model."""
+
+    name = MODEL_NAME
+    dim = OnnxMiniLM.dim
+
+    def __init__(self, *, options: EmbedOptions | None = None) -> None:
+        self._options = options
+        self._model: OnnxMiniLM | None = None
+        self._lock = threading.Lock()  # web workers share one app
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            if self._model is None:
+                self._model = OnnxMiniLM(options=self._options)
+        return self._model.embed(texts)
 
 
 class HashingEmbedder:

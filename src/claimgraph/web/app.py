@@ -66,29 +66,6 @@ class Analyser:
             return claims
 
 
-class LazyEmbedder:
-    """The MiniLM embedder for ACH pre-fill, loaded once per app on the first cell that needs it."""
-
-    def __init__(self) -> None:
-        self._model: Any = None
-        self._lock = threading.Lock()
-
-    @property
-    def name(self) -> str:
-        return self._load().name
-
-    def _load(self) -> Any:
-        with self._lock:
-            if self._model is None:
-                from claimgraph.link import OnnxMiniLM
-
-                self._model = OnnxMiniLM()
-            return self._model
-
-    def embed(self, texts: Any) -> Any:
-        return self._load().embed(texts)
-
-
 def error_status(error: Exception) -> int:
     if isinstance(error, NotFound):
         return 404
@@ -110,6 +87,7 @@ def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None
 
     `embedder` pre-fills ACH cells (default: MiniLM, loaded on first use); tests pass a fast fake.
     """
+    from claimgraph.link.embed import LazyMiniLM  # link pulls in onnxruntime: load it with the app, not on import
     from claimgraph.web import api, entity_api, pages
 
     app = FastAPI(
@@ -124,7 +102,7 @@ def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None
     app.state.store = store or open_store(options.db)
     app.state.options = options
     app.state.analyser = Analyser()
-    app.state.embedder = embedder or LazyEmbedder()
+    app.state.embedder = embedder or LazyMiniLM()
     app.state.ach_lock = threading.Lock()  # one pre-fill at a time: two would write the same cells
     templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescape is on for .html
     templates.env.globals["version"] = __version__
