@@ -165,7 +165,7 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
     layer = load_layer(store)
     hypotheses = ach.list_hypotheses(store)
     clusters = {c["id"]: c for c in layer["clusters"]}
-    claims = {claim.id: claim for _, claim in store.claims()}
+    anchor_claims = {claim.id: claim for _, claim in store.claims(ids=[c["anchor"] for c in clusters.values()])}
     rated = {(cell.hypothesis, cell.cluster) for cell in ach.cells(store)}
     missing = [(h, c) for h, _ in hypotheses for c in clusters if (h, c) not in rated]
     if prefill and missing:
@@ -175,7 +175,7 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
         anchors = {c: clusters[c]["anchor_text"] for c in clusters}
         vectors = dict(zip(list(texts) + list(anchors), embedder.embed(list(texts.values()) + list(anchors.values()))))
         for hypothesis_id, cluster_id in missing:
-            anchor = claims.get(clusters[cluster_id]["anchor"])
+            anchor = anchor_claims.get(clusters[cluster_id]["anchor"])
             polarity = anchor.polarity if anchor else "asserted"
             judgement = judge.judge(
                 ClaimView(id=hypothesis_id, document_id="hypothesis", content=texts[hypothesis_id], vector=vectors[hypothesis_id]),

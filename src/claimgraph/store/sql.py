@@ -284,10 +284,13 @@ class Store:
             ]
         return analysis
 
-    def claims(self) -> list[tuple[str, Claim]]:
-        """(document id, claim) for every stored claim, in document order."""
+    def claims(self, ids: list[str] | None = None) -> list[tuple[str, Claim]]:
+        """(document id, claim) for every stored claim (or those with these ids), in document order."""
+        query = select(t.claims).order_by(t.claims.c.document_id, t.claims.c.start)
+        if ids is not None:
+            query = query.where(t.claims.c.id.in_(ids))
         with self.engine.connect() as connection:
-            rows = connection.execute(select(t.claims).order_by(t.claims.c.document_id, t.claims.c.start))
+            rows = connection.execute(query)
             return [(row.document_id, _claim_from_row(row._mapping)) for row in rows]
 
 
