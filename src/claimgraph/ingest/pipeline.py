@@ -99,9 +99,10 @@ def ingest_paths(
             record(IngestOutcome(origin=item.origin, status="failed", reason=item.reason))
             continue
         try:
-            result = read_path(item, max_bytes=options.max_bytes)
-        except IngestError as error:
-            record(IngestOutcome(origin=error.origin, status="failed", reason=error.reason))
+            result = read_path(item, max_bytes=options.max_bytes)  # bad input comes back in .errors
+        except Exception as error:  # noqa: BLE001 - a reader's own bug must not stop the batch either
+            record(IngestOutcome(origin=str(item), status="failed",
+                                 reason=f"could not be read ({error.__class__.__name__}: {error}); please report this file"))
             continue
         for error in result.errors:
             record(IngestOutcome(origin=error.origin, status="failed", reason=error.reason))
