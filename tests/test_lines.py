@@ -146,3 +146,23 @@ def test_documents_of_one_author_with_nothing_upstream_are_one_line() -> None:
     assert len({claim_line[f"m{n}c"] for n in (6, 7, 8)}) == 1
     assert claim_line["xc"] != claim_line["m6c"]
     assert next(l for l in lines if l.id == claim_line["m7c"]).root == "m6"  # the author's earliest document
+
+
+def test_what_a_corpus_author_wrote_is_that_authors_line_when_re_reported() -> None:
+    inputs = [
+        (document("m", "Memo: a source said the Kremlin held kompromat.", outlet="Christopher Steele",
+                  published="2016-06-20"), Analysis(document_id="m", claims=[claim("mc", "kompromat")])),
+        (document("n", "The so-called Steele dossier was paid for by Democrats. The dossier says there is a tape.",
+                  outlet="Other Times", published="2021-12-01"),
+         Analysis(document_id="n", claims=[claim("n1", "there is a tape", ["The dossier"]),
+                                           claim("n2", "he met them", ["Steele"]),
+                                           claim("n3", "paid for by Democrats")])),
+        (document("r", "The report says he lied.", outlet="Third Post", published="2021-12-02"),
+         Analysis(document_id="r", claims=[claim("r1", "he lied", ["the report"])])),
+    ]
+    lines, claim_line = build_lines(inputs, build(inputs))
+    # Re-reports of the memos count with the memos, not as a second line.
+    assert claim_line["n1"] == claim_line["n2"] == claim_line["mc"]
+    assert claim_line["n3"] != claim_line["mc"]  # the newspaper's own reporting is its own line
+    # "the report" in a text naming no corpus author's report stays with its document.
+    assert claim_line["r1"] not in {claim_line["mc"], claim_line["n3"]}

@@ -172,6 +172,37 @@ def test_names_are_canonical_and_relative_clauses_get_their_antecedent() -> None
     assert proposition(relative, analysis, text) == "The Kremlin ran the operation"
 
 
+def test_pronouns_take_the_last_named_person_and_characterisations_become_is() -> None:
+    text = ("A psychological assessment of Donald Trump was leaked. He is an impulsive individual. "
+            "To date, Putin has repeatedly denied accusations that he interferes in democracies.")
+    analysis = Analysis(
+        document_id="d",
+        entities=[Entity(key="E1", name="Donald Trump", type="PER"), Entity(key="E2", name="Vladimir Putin", type="PER"),
+                  Entity(key="E3", name="spy chiefs", type="PER")],
+        mentions=[Mention(entity="E1", start=30, end=42, text="Donald Trump"),
+                  Mention(entity="E2", start=text.index("Putin"), end=text.index("Putin") + 5, text="Putin"),
+                  Mention(entity="E3", start=0, end=1, text="A")],
+    )
+    first = Claim(id="c0", sentence_index=0, start=0, end=49, sentence_start=0, sentence_end=50, text=text[:49],
+                  content=text[:49])
+    start = text.index("He is")
+    he = Claim(id="c1", sentence_index=1, start=start, end=start + 33, sentence_start=start, sentence_end=start + 34,
+               text=text[start:start + 33], content="He is an impulsive individual")
+    start = text.index("To date")
+    # The span runs over the speaker; the pronoun takes the person named before it inside the span.
+    denied = Claim(id="c2", sentence_index=2, start=start, end=len(text) - 1, sentence_start=start,
+                   sentence_end=len(text), text=text[start:-1], content="he interferes in democracies", polarity="denied")
+    analysis.claims = [first, he, denied]
+    assert proposition(he, analysis, text) == "Donald Trump is an impulsive individual"
+    assert proposition(denied, analysis, text) == "Vladimir Putin interferes in democracies"
+    # Nobody named before it: the pronoun stays.
+    alone = _span_claim("He is an impulsive individual", 0)
+    assert proposition(alone, Analysis(document_id="d", claims=[alone]), alone.text) == "He is an impulsive individual"
+    assert strip_frames("Donald Trump was branded 'mentally unstable' in the session") == \
+        "Donald Trump is 'mentally unstable' in the session"
+    assert strip_frames("Trump was widely viewed as divisive") == "Trump is divisive"
+
+
 def test_a_general_cluster_counts_the_support_of_its_sub_clusters() -> None:
     from claimgraph.link.clusters import Cluster, ClusterMember
     from claimgraph.link.corpus import _with_descendants

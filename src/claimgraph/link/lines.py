@@ -10,6 +10,7 @@ document's line.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -124,13 +125,20 @@ def build_lines(
             lines[root] = Line(id="L-" + hashlib.sha1(root.encode()).hexdigest()[:10], root=root, root_kind=kind)
         return lines[root]
 
+    authors = _corpus_authors(outlets)
     for document, analysis in inputs:
         own = source_key(document.outlet) if document.outlet else None
         for claim in analysis.claims:
             chain = [c for c in claim.chain if c and not c.startswith("(")]
             root = roots[document.id]
+            author = _author_named(chain[0], document.text, authors) if chain else None
             if chain and source_key(chain[0]) != own and is_publication(chain[0], outlets):
                 root = resolve(source_key(chain[0]))
+            elif author is not None and author != own:
+                # "Steele told the FBI ...", "according to the Steele dossier", "the dossier says"
+                # (in a text that calls it "the so-called Steele dossier"): what a corpus author
+                # wrote, re-reported, is that author's line, not a new one.
+                root = resolve(author)
             line = line_for(root)
             claim_line[claim.id] = line.id
             line.claims.append(claim.id)
@@ -139,6 +147,45 @@ def build_lines(
             if chain and chain[0] not in line.sources:
                 line.sources.append(chain[0])
     return sorted(lines.values(), key=lambda l: l.id), claim_line
+
+
+# Nouns naming what an author wrote: "the dossier says", "the memos claim".
+_WRITINGS = r"(?:dossier|dossiers|memo|memos|memorandum|memoranda|report|reports|reporting|file|files|papers)"
+
+
+def _corpus_authors(outlets: list[str]) -> dict[str, str]:
+    """Surname -> source key of each corpus outlet that is a person (two or more capitalised words,
+    no publication word): 'Christopher Steele' -> {'steele': 'source:christopher steele'}."""
+    authors: dict[str, str] = {}
+    for outlet in outlets:
+        words = outlet.split()
+        if len(words) >= 2 and all(w[:1].isupper() for w in words) and not is_publication(outlet):
+            authors.setdefault(words[-1].lower(), source_key(outlet))
+    return authors
+
+
+def _author_named(name: str, text: str, authors: dict[str, str]) -> str | None:
+    """The corpus author a chain's nearest source stands for, if any.
+
+    The name contains the author's surname ("Steele", "The Steele Dossier", "Steele's memos");
+    or it is a bare writing ("the dossier", "the memos") and the document itself names exactly
+    one corpus author's writing ("the so-called Steele dossier").
+    """
+    if not authors:
+        return None
+    words = set(re.findall(r"[a-z]+", name.lower().replace("’s", "").replace("'s", "")))
+    named = {authors[w] for w in words if w in authors}
+    if len(named) == 1:
+        return named.pop()
+    if named or not re.fullmatch(rf"(?:the|this|that|his|her)\s+{_WRITINGS}", name.strip().lower()):
+        return None
+    noun = name.strip().split()[-1].lower().rstrip("s")
+    cited = {
+        authors[surname]
+        for surname in authors
+        if re.search(rf"\b{re.escape(surname)}(?:['’]s)?\s+{re.escape(noun)}", text, re.IGNORECASE)
+    }
+    return cited.pop() if len(cited) == 1 else None
 
 
 def cluster_sourcing(

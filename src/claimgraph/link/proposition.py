@@ -26,12 +26,12 @@ _NAMED_TYPES = {"PER", "GPE", "ORG", "LOC", "NORP"}
 
 
 @lru_cache(maxsize=1)
-def _frames() -> tuple[list[re.Pattern[str]], list[re.Pattern[str]], list[re.Pattern[str]]]:
+def _frames() -> tuple[list[re.Pattern[str]], ...]:
     frames = load_lexicon().get("frames", {})
-    lead = [re.compile(p, re.IGNORECASE) for p in frames.get("leading", [])]
-    trail = [re.compile(p, re.IGNORECASE) for p in frames.get("trailing", [])]
-    inline = [re.compile(p, re.IGNORECASE) for p in frames.get("inline", [])]
-    return lead, trail, inline
+    return tuple(
+        [re.compile(p, re.IGNORECASE) for p in frames.get(kind, [])]
+        for kind in ("leading", "trailing", "inline", "copula")
+    )
 
 
 def _with_names(claim: Claim, analysis: Analysis | None) -> str:
@@ -79,10 +79,12 @@ def _with_names(claim: Claim, analysis: Analysis | None) -> str:
 
 def strip_frames(text: str, cue: str | None = None) -> str:
     """Remove leading reporting frames, discourse openers and trailing source phrases."""
-    lead, trail, inline = _frames()
+    lead, trail, inline, copula = _frames()
     current = text.strip()
     for pattern in inline:
         current = pattern.sub("", current)
+    for pattern in copula:
+        current = pattern.sub("is", current)
     current = " ".join(current.split())
     for _ in range(6):
         before = current
@@ -180,6 +182,49 @@ def _main_claim(claim: Claim, analysis: Analysis | None, text: str | None) -> st
     return proposition(lede, analysis, text)
 
 
+_PRONOUN = re.compile(r"(?<![\w/])(?:he|she|him|her)(?![\w/])", re.IGNORECASE)
+_PRONOUN_WINDOW = 2  # sentences back an antecedent may be found in
+
+
+def _resolve_pronouns(claim: Claim, analysis: Analysis | None, base: str) -> str:
+    """Third-person singular pronouns -> the canonical name of the most recently named person.
+
+    No coreference model installs offline (shared/docs/MODELS.md §4), so this is the salience
+    baseline: the last person named (by name or a definite description of a named person)
+    before the pronoun, in its sentence or the two before it ("Putin has denied accusations that
+    he interferes" -> Putin). "He is an 'impulsive ...
+    individual'" after "a psychological assessment of the former POTUS" compares as "Donald
+    Trump is ...". Possessive "her" and pronouns after a person named in the claim itself are
+    left alone (the claim already says whom it is about).
+    """
+    if analysis is None or not _PRONOUN.search(base):
+        return base
+    entities = {e.key: e for e in analysis.entities}
+    earlier = [c.sentence_start for c in analysis.claims if c.sentence_index < claim.sentence_index]
+    window_start = claim.sentence_start
+    starts = sorted(set(earlier), reverse=True)
+    if starts:
+        window_start = starts[min(_PRONOUN_WINDOW, len(starts)) - 1]
+    # Where the pronoun stands in the document: the span's text may run longer than its content
+    # ("To date, Putin has repeatedly denied accusations that he interferes ...").
+    found = _PRONOUN.search(claim.text or "")
+    limit = claim.start + found.start() if found else claim.start
+    best = None
+    for mention in analysis.mentions:
+        entity = entities.get(mention.entity)
+        if entity is None or entity.type != "PER" or not entity.name or mention.kind not in ("name", "description"):
+            continue
+        words = entity.name.split()
+        if not all(w[:1].isupper() for w in words):
+            continue  # "spy chiefs", "a senior figure": not a named person
+        if window_start <= mention.start and mention.end <= limit:
+            if best is None or mention.start > best[0]:
+                best = (mention.start, entity.name)
+    if best is None or best[1].lower() in base.lower():
+        return base
+    return _PRONOUN.sub(best[1], base)
+
+
 def proposition(claim: Claim, analysis: Analysis | None = None, text: str | None = None) -> str:
     """The claim's proposition without its reporting frame, with canonical entity names."""
     lede = _main_claim(claim, analysis, text)
@@ -188,7 +233,7 @@ def proposition(claim: Claim, analysis: Analysis | None = None, text: str | None
     completed = _completed(claim) if claim.polarity != "asserted" else None
     if completed:
         claim = dataclasses.replace(claim, content=completed)
-    base = _with_names(claim, analysis)
+    base = _resolve_pronouns(claim, analysis, _with_names(claim, analysis))
     antecedent = _antecedent(claim, analysis, text)
     if antecedent:
         base = antecedent + " " + _RELATIVE.sub("", base, count=1)
