@@ -54,6 +54,9 @@ def test_negation_asymmetry_and_antonyms(judge: StructuralJudge) -> None:
     c = view("c", "The leaked Kremlin documents are genuine.")
     d = view("d", "The leaked Kremlin documents are fake.", document="d2")
     assert judge.judge(c, d).relation == "contradicts"
+    e = view("e", "The official confirmed the allegations in the dossier about the hotel were true.")
+    f = view("f", "The allegations in the dossier about the hotel were unverified.", document="d2")
+    assert judge.judge(e, f).relation == "contradicts"
 
 
 def test_paraphrase_is_same_and_unrelated_is_unrelated(judge: StructuralJudge) -> None:

@@ -264,3 +264,19 @@ def test_a_denial_hangs_under_the_cluster_it_denies_without_joining_it() -> None
     assert "d3-C1" not in by_claim  # a lone denial of nothing in the corpus is not shown
     sourcing = {s.cluster: s for s in result.sourcing}[general.id]
     assert sourcing.denying_lines and sourcing.supporting_lines
+
+
+def test_a_fragment_is_not_the_anchor_while_a_member_reads_as_a_statement() -> None:
+    from claimgraph.link.clusters import _fragment
+
+    assert _fragment("The FBI could have, and") and _fragment("When he briefed the president-elect about it")
+    assert _fragment("Which took place in January 2016") and not _fragment("Lavrov may be next")
+    corpus = [
+        _document("d1", "2021-07-15", ["Foreign Minister Lavrov may be the next to go, and",
+                                       "The weather in Moscow was mild."]),
+        _document("d2", "2021-07-16", ["Foreign Minister Lavrov could be the next one to go.",
+                                       "Tensions have been rising between Putin and Biden."]),
+    ]
+    result = link_corpus(corpus, embedder=HashingEmbedder(), options=LinkOptions())
+    cluster = next(c for c in result.clusters if "d1-C0" in c.claim_ids)
+    assert "d2-C0" in cluster.claim_ids and cluster.anchor == "d2-C0"

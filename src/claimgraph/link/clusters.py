@@ -10,6 +10,7 @@ Adding a document judges only its claims' neighbours.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -76,6 +77,18 @@ class Cluster:
     @property
     def claim_ids(self) -> list[str]:
         return [m.claim for m in self.members]
+
+
+_DANGLING_END = re.compile(r"(?:\b(?:and|or|but|nor|that|to|of|the|a|an|which|who|whom|with|by|for|in|on)|[,;:\u2014-])\s*$", re.IGNORECASE)
+_SUBORDINATE_START = re.compile(
+    r"^(?:when|while|whilst|even though|though|although|because|if|unless|since|until|whereas|which|who|whom|"
+    r"whose|where|as if|so that|in order to|to)\b", re.IGNORECASE)
+
+
+def _fragment(text: str) -> bool:
+    """Does the claim's text read as a piece of a sentence rather than a statement?"""
+    stripped = text.strip(" \"'\u201c\u201d\u2018\u2019.")
+    return bool(_DANGLING_END.search(stripped) or _SUBORDINATE_START.match(stripped))
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
@@ -279,11 +292,14 @@ class ClusterState:
         return first if j.specific == "a" else second
 
     def _anchor(self, members: list[str]) -> str:
-        def generality(claim_id: str) -> tuple[int, int, int, str]:
+        def generality(claim_id: str) -> tuple[int, int, int, int, str]:
             view = self.views[claim_id]
             more_specific_than = sum(1 for o in members if o != claim_id and self._specific_side(claim_id, o) == claim_id)
+            # The anchor is the cluster's headline: a fragment ("The FBI could have, and", "When he
+            # briefed the president-elect ...") only when no member reads as a statement.
             # Asserted before denied: an anchor states the proposition, not its denial.
-            return (more_specific_than, int(view.polarity != "asserted"), len(view.terms), claim_id)
+            return (int(_fragment(view.content)), more_specific_than, int(view.polarity != "asserted"),
+                    len(view.terms), claim_id)
 
         return min(members, key=generality)
 
