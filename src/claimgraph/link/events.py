@@ -1,6 +1,7 @@
 """The timeline: events dated by the claims that state them, with three times kept apart.
 
-- event time: when it happened, from time expressions inside a claim's span;
+- event time: when it happened, from time expressions inside a claim's span or, failing
+  that, from the time a temporal anaphor in the span points back to ("then", "at the time");
 - report time: when it was reported, the document's published date;
 - speech time: when the source spoke, from a time expression in the attribution frame
   (the sentence outside the claim span, e.g. "Speaking ... in early October 2016, ... reported").
@@ -9,14 +10,47 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from claimgraph.link.clusters import Cluster
 from claimgraph.models import Analysis, Claim, Document, TimeExpression
 
-EVENTS_STEP = "link.events.v1"
+EVENTS_STEP = "link.events.v2"
 RANK = {"day": 3, "month": 2, "year": 1}
+# How many narrative sentences back a temporal anaphor may look for the time it refers to.
+ANAPHOR_WINDOW = 4
+# Zones that carry the narrative; captions, credits and "READ MORE" links interrupt it.
+NARRATIVE_ZONES = frozenset({"headline", "body", "summary", "detail", "quote_block"})
+
+# Temporal anaphors: words that date a clause by a time stated earlier, and how the clause
+# stands to it (same time, after it, before it). The leftmost one in a claim's span counts.
+_ANAPHORS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:by|until|till)\s+then\b(?!\s*-)|\b(?:before|prior\s+to)\s+that\b"
+                r"|\bearlier\s+that\s+(?:day|week|month|year)\b", re.I), "before"),
+    (re.compile(r"\bsince\s+then\b(?!\s*-)|\bafter\s+that\b|\b(?:afterwards?|subsequently|thereafter)\b"
+                r"|\blater\s+that\s+(?:day|week|month|year)\b", re.I), "after"),
+    (re.compile(r"\bat\s+(?:the|that)\s+(?:time|point|moment|stage)\b(?!\s+of\s+writing)"
+                r"|\bat\s+the\s+same\s+time\b"
+                r"|\b(?:on|in|during)\s+(?:that|the\s+same)\s+(?:day|week|month|year|occasion)\b"
+                r"|\bthat\s+same\s+(?:day|week|month|year)\b|\bmeanwhile\b", re.I), "same"),
+    (re.compile(r"\bthen\b", re.I), "after"),
+]
+# "then" that is not a temporal anaphor: "the then president", "then-president", sequence inside
+# a clause ("moved to the FSB and then to ..."), a conditional's consequent, and the order of a
+# text described in the present ("the paper then lists ...").
+_NOT_THEN_BEFORE = re.compile(r"(?:\bthe|\band|\bor|\bbut|\bif\b.*)\s+$", re.I | re.S)
+_FIRST = re.compile(r"\bfirst\b", re.I)
+_NOT_THEN_AFTER = re.compile(
+    r"^\s*-|^\s+(?:adds|lists|predicts|says|states|notes|describes|writes|argues|concludes|goes\s+on|continues|"
+    r"turns|explains|claims|sets\s+out|outlines|suggests|warns|recommends|asks|cites|quotes)\b", re.I)
+# A time that dates the clause, not a noun: after a preposition ("in January 2016"), not
+# before a noun ("his 2016 election bid", "the 2016 US election").
+_ADVERBIAL_BEFORE = re.compile(
+    r"(?:^|\b(?:in|on|at|during|since|from|by|before|after|until|till|through|throughout|as\s+of|around|"
+    r"about|circa))\s*$", re.I)
+_DEICTIC = re.compile(r"^(?:today|yesterday|tomorrow|tonight|this|last|next|on|in|at|during|since|by)\b", re.I)
 
 
 @dataclass(kw_only=True)
@@ -28,7 +62,9 @@ class Event:
     what: str  # the anchor claim's content (a statement event: who said it, and the first claim)
     cluster: str | None
     claims: list[str] = field(default_factory=list)
-    expressions: list[dict[str, Any]] = field(default_factory=list)  # every dating expression, per claim
+    # every dating expression, per claim; "source": "span" (inside the claim), "context" (what an
+    # anaphor in it refers to, with "anaphor") or "frame" (a statement's speech time)
+    expressions: list[dict[str, Any]] = field(default_factory=list)
     reported: list[str] = field(default_factory=list)  # published dates of the reporting documents
     spoken: list[str] = field(default_factory=list)  # when the sources are said to have spoken
     kind: str = "proposition"  # proposition: what the claims say happened | statement: a source saying it
@@ -42,41 +78,131 @@ def _inside(time: TimeExpression, claim: Claim) -> bool:
     return claim.start <= time.start and time.end <= claim.end
 
 
-def _speech_times(claim: Claim, analysis: Analysis) -> list[str]:
+def _speech_times(claim: Claim, analysis: Analysis) -> list[TimeExpression]:
+    """Times in the claim's attribution frame: in its sentence, outside its span.
+
+    A time inside a sibling proposition is kept: the claim splitter often makes the frame itself
+    a claim ("Speaking in early August 2016, two Kremlin sources ...").
+    """
     if claim.attribution == "unattributed":
         return []
     return [
-        t.value
-        for t in analysis.times
+        t for t in analysis.times
         if t.value and claim.sentence_start <= t.start < claim.sentence_end and not _inside(t, claim)
     ]
 
 
+def _expression(claim_id: str, document: Document, time: TimeExpression, **extra: Any) -> dict[str, Any]:
+    return {"claim": claim_id, "document": document.id, "text": time.text, "value": time.value,
+            "precision": time.precision, "qualifier": time.qualifier, **extra}
+
+
+def _narrative_before(claim: Claim, analysis: Analysis) -> list[tuple[int, int]]:
+    """Spans of the narrative sentences before the claim's sentence, nearest first."""
+    before = [s for s in analysis.sentences if s.zone in NARRATIVE_ZONES and s.start < claim.sentence_start]
+    return [(s.start, s.end) for s in sorted(before, key=lambda s: -s.start)]
+
+
+def _anaphor(claim: Claim, text: str, previous: list[tuple[int, int]]) -> tuple[int, str, str] | None:
+    """The first temporal anaphor in the claim's span: (offset, matched words, relation)."""
+    found = sorted(
+        (match.start(), match.group(0), relation)
+        for pattern, relation in _ANAPHORS
+        for match in pattern.finditer(text, claim.start, claim.end)
+    )
+    for start, words, relation in found:
+        if words.lower() == "then":
+            before = text[claim.sentence_start:start]
+            # "first ... then" orders steps (of a procedure, a list), it does not point back in time.
+            ordered = _FIRST.search(before) or (previous and _FIRST.search(text[previous[0][0]:previous[0][1]]))
+            if ordered or _NOT_THEN_BEFORE.search(before) or _NOT_THEN_AFTER.match(text[start + 4:start + 24]):
+                continue
+        return start, words, relation
+    return None
+
+
+def _adverbial(time: TimeExpression, text: str, sentence_start: int) -> bool:
+    return bool(_DEICTIC.match(time.text) or _ADVERBIAL_BEFORE.search(text[sentence_start:time.start]))
+
+
+def _antecedent(claim: Claim, at: int, document: Document, analysis: Analysis,
+                previous: list[tuple[int, int]]) -> tuple[TimeExpression, bool] | None:
+    """The time an anaphor at offset `at` refers to, and whether it is in the anaphor's own
+    sentence: the nearest adverbial time before it there or in the ANAPHOR_WINDOW narrative
+    sentences before."""
+    for number, (start, end) in enumerate([(claim.sentence_start, at)] + previous[:ANAPHOR_WINDOW]):
+        found = [t for t in analysis.times
+                 if t.value and start <= t.start and t.end <= end and _adverbial(t, document.text, start)]
+        if found:
+            return max(found, key=lambda t: t.start), number == 0
+    return None
+
+
+def _context_expression(claim: Claim, document: Document, analysis: Analysis) -> dict[str, Any] | None:
+    """Date a claim with no time of its own by what a temporal anaphor in its span refers to."""
+    previous = _narrative_before(claim, analysis)
+    found = _anaphor(claim, document.text, previous)
+    if found is None:
+        return None
+    at, words, relation = found
+    antecedent = _antecedent(claim, at, document, analysis, previous)
+    if antecedent is None:
+        return None
+    time, same_sentence = antecedent
+    if words.lower() == "then" and same_sentence:
+        relation = "same"  # "in October 2016, even though it was then known": at that time, not next
+    qualifier = {"after": "on_or_after", "before": "on_or_before"}.get(relation, time.qualifier)
+    return _expression(claim.id, document, time, qualifier=qualifier, source="context", anaphor=words)
+
+
+def _states_anchor(cluster: Cluster, relation: str) -> bool:
+    """Whether a member states the cluster's event, not a contradiction of it (in a group of
+    denials the anchor is one too, and the members agree with each other)."""
+    anchor = next((m.relation for m in cluster.members if m.claim == cluster.anchor), "same")
+    return relation != "contradicts" or anchor == "contradicts"
+
+
+def _best(expressions: list[dict[str, Any]]) -> dict[str, Any]:
+    return max(expressions, key=lambda e: (RANK.get(e["precision"] or "", 0), e["qualifier"] == "exact"))
+
+
 def build_events(inputs: list[tuple[Document, Analysis]], clusters: list[Cluster]) -> list[Event]:
-    """One event per cluster (or unclustered claim) whose claims carry a dated expression."""
+    """One event per cluster (or unclustered claim) that its claims date, plus statement events.
+
+    A cluster is dated by the most precise time inside any member's span; failing that, by the
+    time a temporal anaphor in a member's span refers to (source "context" in `expressions`).
+    """
     claims: dict[str, tuple[Document, Analysis, Claim]] = {
         claim.id: (document, analysis, claim) for document, analysis in inputs for claim in analysis.claims
     }
-    groups: list[tuple[str | None, list[str]]] = [(c.id, [m.claim for m in c.members]) for c in clusters]
-    clustered = {claim for _, members in groups for claim in members}
-    groups += [(None, [claim_id]) for claim_id in claims if claim_id not in clustered]
+    groups: list[tuple[str | None, list[str], list[str]]] = [
+        (c.id, [m.claim for m in c.members], [m.claim for m in c.members if _states_anchor(c, m.relation)])
+        for c in clusters
+    ]
+    clustered = {claim for _, members, _ in groups for claim in members}
+    groups += [(None, [claim_id], [claim_id]) for claim_id in claims if claim_id not in clustered]
     events = []
-    for cluster_id, members in groups:
-        expressions = []
-        for claim_id in members:
-            if claim_id not in claims:
-                continue
-            document, _, claim = claims[claim_id]
-            for time in claim.times:
-                if time.value and _inside(time, claim):
-                    expressions.append({"claim": claim_id, "document": document.id, "text": time.text,
-                                        "value": time.value, "precision": time.precision, "qualifier": time.qualifier})
-        if not expressions:
+    for cluster_id, members, stating in groups:
+        present = [m for m in members if m in claims]
+        daters = [m for m in stating if m in claims]
+        expressions = [
+            _expression(claim_id, claims[claim_id][0], time, source="span")
+            for claim_id in present
+            for time in claims[claim_id][2].times
+            if time.value and _inside(time, claims[claim_id][2])
+        ]
+        # The members state one event, so a time stated by any of them dates all (a denial names
+        # the time of what it denies: "it had happened in 2013"). Only when none states one is
+        # the time an anaphor refers to used, and only from members that state the anchor's
+        # event: a guess made in a claim that contradicts the anchor is not the event's time.
+        dating = expressions or [
+            e for claim_id in daters if (e := _context_expression(claims[claim_id][2], *claims[claim_id][:2]))
+        ]
+        if not dating:
             continue
         # The most precise expression dates the event; less precise ones agree with it or not
         # (the judge, not the timeline, decides whether they contradict).
-        best = max(expressions, key=lambda e: (RANK.get(e["precision"] or "", 0), e["qualifier"] == "exact"))
-        present = [m for m in members if m in claims]
+        best = _best(dating)
         anchor = claims[present[0]][2]
         events.append(
             Event(
@@ -87,9 +213,9 @@ def build_events(inputs: list[tuple[Document, Analysis]], clusters: list[Cluster
                 what=anchor.content,
                 cluster=cluster_id,
                 claims=present,
-                expressions=expressions,
+                expressions=dating,
                 reported=sorted({claims[m][0].published for m in present if claims[m][0].published}),
-                spoken=sorted({v for m in present for v in _speech_times(claims[m][2], claims[m][1])}),
+                spoken=sorted({t.value for m in present for t in _speech_times(claims[m][2], claims[m][1]) if t.value}),
             )
         )
     events += _statement_events(claims)
@@ -111,16 +237,10 @@ def _statement_events(claims: dict[str, tuple[Document, Analysis, Claim]]) -> li
     events = []
     for (document_id, _), members in sorted(groups.items()):
         document, analysis, first = claims[members[0]]
-        spoken = [
-            {"claim": m, "document": document_id, "text": t.text, "value": t.value, "precision": t.precision,
-             "qualifier": t.qualifier}
-            for m in members
-            for t in claims[m][1].times
-            if t.value and claims[m][2].attribution != "unattributed"
-            and claims[m][2].sentence_start <= t.start < claims[m][2].sentence_end and not _inside(t, claims[m][2])
-        ]
+        spoken = [_expression(m, document, t, source="frame")
+                  for m in members for t in _speech_times(claims[m][2], analysis)]
         if spoken:
-            best = max(spoken, key=lambda e: (RANK.get(e["precision"] or "", 0), e["qualifier"] == "exact"))
+            best = _best(spoken)
             date, precision, qualifier = best["value"], best["precision"], best["qualifier"]
         elif document.published and len(document.published) >= 10:
             date, precision, qualifier = document.published[:10], "day", "on_or_before"
