@@ -105,3 +105,13 @@ def test_denying_a_negated_proposition_agrees_with_it(judge: StructuralJudge) ->
     assert judge.judge(a, b).relation == "same"
     c = view("c", "The Kremlin has compromising materials on Trump.")
     assert judge.judge(c, b).relation == "contradicts"
+
+
+def test_a_claim_with_too_little_content_matches_nothing(judge: StructuralJudge) -> None:
+    a = view("a", "It didn't happen.")
+    b = view("b", "It didn't happen.", document="d2")
+    judgement = judge.judge(a, b)
+    assert judgement.relation == "unrelated" and judgement.reasons == ("too little content",)
+    c = view("c", "The allegations are unverified.")
+    d = view("d", "The allegations are unverified.", document="d2")
+    assert judge.judge(c, d).relation == "same"

@@ -195,6 +195,10 @@ class JudgeOptions:
     containment: float = 0.8
     extra_terms: int = 3
     contradiction_floor: float = 0.40  # structural contradictions need at least this topical score
+    # A claim with fewer content terms ("It didn't happen", "Who provided it", "The FBI could
+    # have, and") says too little to be matched with another document's claim: its topic is in
+    # a context the linker does not see.
+    min_terms: int = 2
 
     @classmethod
     def from_lexicon(cls) -> "JudgeOptions":
@@ -293,6 +297,8 @@ class StructuralJudge:
         if a.document_id == b.document_id and a.sentence_index == b.sentence_index:
             # Claims split from one sentence are distinct propositions by construction.
             return Judgement(relation="unrelated", score=0.0, method=self.name, reasons=("same sentence",))
+        if min(len(set(a.terms)), len(set(b.terms))) < self.options.min_terms:
+            return Judgement(relation="unrelated", score=0.0, method=self.name, reasons=("too little content",))
         if a.people and b.people and not set(a.people) & set(b.people):
             # "Russia has kompromat on Trump" and "... did not have any on Clinton" are about
             # different people: neither the same proposition nor its denial.
