@@ -20,7 +20,8 @@ def test_report_ranks_by_lines_and_shows_sub_cluster_support(store) -> None:
     ingest_paths(store, [EXAMPLES])
     ids = {d.origin.rsplit("/", 1)[-1][:3]: d.id for d in store.documents(with_text=False)}
     a, b = ids["000"], ids["002"]
-    store.save_analysis(Analysis(document_id=a, claims=[_claim(a, 0, "Putin ordered spy agencies to help Trump"),
+    store.save_analysis(Analysis(document_id=a, claims=[_claim(a, 0, "Putin ordered spy agencies to help Trump",
+                                                               chain=["The Guardian", "the documents"]),
                                                         _claim(a, 1, "Peskov called it <b>pulp fiction</b>", polarity="denied")],
                                  step="t", model="m"), analysed_at="now")
     store.save_analysis(Analysis(document_id=b, claims=[_claim(b, 0, "The Kremlin backed Trump")], step="t", model="m"),
@@ -32,7 +33,7 @@ def test_report_ranks_by_lines_and_shows_sub_cluster_support(store) -> None:
                      cluster("specific", "general", [(f"{a}:c000", "same"), (f"{a}:c001", "contradicts")]),
                      cluster("lonely", None, [(f"{a}:c001", "same")])],
         "links": [], "provenance": [], "events": [], "sourcing": [],
-        "lines": [{"id": "L1", "root": "source:guardian", "documents": [a], "claims": [f"{a}:c000", f"{a}:c001"], "root_kind": "source", "sources": []},
+        "lines": [{"id": "L1", "root": "source:guardian", "documents": [a], "claims": [f"{a}:c000", f"{a}:c001"], "root_kind": "source", "sources": ["the Guardian"]},
                   {"id": "L2", "root": b, "documents": [b], "claims": [f"{b}:c000"], "root_kind": "document", "sources": []}],
         "assessments": [{"cluster": "general", "credibility": 2, "label": "probably true", "reliability": "F",
                          "supporting_lines": ["L1", "L2"], "contradicting_lines": [], "denying_lines": ["L1"], "reasons": ["2 lines"]},
@@ -41,7 +42,9 @@ def test_report_ranks_by_lines_and_shows_sub_cluster_support(store) -> None:
     })
     report = build_report(store)
     top = report["clusters"][0]
-    assert top["id"] == "general" and top["supporting_lines"] == ["guardian", "002_446e0afcbd5d0a9b.txt"]
+    # Sources by the name the texts give them, not by their lower-cased node key.
+    assert top["id"] == "general" and top["supporting_lines"] == ["The Guardian", "002_446e0afcbd5d0a9b.txt"]
+    assert report["lines"][0]["root"] == "The Guardian" and report["lines"][0]["sources"] == ["The Guardian"]
     assert [m["via"] for m in top["members"]] == [None, "specific", "specific"]
     assert any(d["polarity"] == "denied" for d in top["denials"])
     html = render_report(report, "html")

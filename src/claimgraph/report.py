@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from claimgraph.export import export_ledger
+from claimgraph.sources import source_key
 from claimgraph.store import Store
 
 HEDGE_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
@@ -23,13 +24,20 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
     line_root = {line["id"]: line["root"] for line in ledger["lines"]}
     claim_line = {claim: line["id"] for line in ledger["lines"] for claim in line.get("claims", [])}
 
+    names = _display_names(ledger)
+
     def label(document_id: str) -> str:
         document = documents[document_id]
         return document.get("outlet") or document.get("title") or Path(document["origin"]).name
 
+    def node_name(node: str) -> str:
+        """A document by its outlet, title or file; a source by the name the texts give it."""
+        if node in documents:
+            return label(node)
+        return names.get(node) or node.removeprefix("source:")
+
     def root_name(line_id: str) -> str:
-        root = line_root.get(line_id, line_id)
-        return label(root) if root in documents else root.removeprefix("source:")
+        return node_name(line_root.get(line_id, line_id))
 
     children: dict[str, list[dict[str, Any]]] = {}
     for cluster in ledger["clusters"]:
@@ -82,12 +90,12 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
         "claims": len(claims),
         "clusters": clusters[:top] if top else clusters,
         "lines": [
-            {"id": l["id"], "root": root_name(l["id"]), "documents": [label(d) for d in l["documents"]]}
+            {"id": l["id"], "root": root_name(l["id"]), "documents": [label(d) for d in l["documents"]],
+             "sources": [node_name(source_key(n)) for n in l.get("sources", [])]}
             for l in ledger["lines"]
         ],
         "provenance": [
-            {"child": label(e["child"]) if e["child"] in documents else e["child"],
-             "parent": label(e["parent"]) if e["parent"] in documents else e["parent"].removeprefix("source:"),
+            {"child": node_name(e["child"]), "parent": node_name(e["parent"]),
              "relation": e["relation"],
              "evidence": [ev.get("text") for ev in e.get("evidence", [])][:3]}
             for e in ledger["provenance"]
@@ -101,6 +109,24 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
             {"name": name, "type": kind, "documents": count}
             for (name, kind), count in sorted(entities.items(), key=lambda item: (-item[1], item[0][0]))
         ],
+    }
+
+
+def _display_names(ledger: dict[str, Any]) -> dict[str, str]:
+    """Source node -> the name the texts use most for it ("source:guardian" -> "The Guardian").
+
+    Nodes are keyed case- and article-insensitively (sources.source_key); the report shows the
+    spelling the chains and the outlets use most, capitalised forms first on a tie.
+    """
+    seen: dict[str, Counter[str]] = {}
+    spellings = [name for claim in ledger["claims"] for name in claim.get("chain") or []]
+    spellings += [d["outlet"] for d in ledger["documents"] if d.get("outlet")]
+    for name in spellings:
+        if name and not name.startswith("("):
+            seen.setdefault(source_key(name), Counter())[name.strip()] += 1
+    return {
+        key: max(counts.items(), key=lambda kv: (kv[1], kv[0][:1].isupper(), kv[0]))[0]
+        for key, counts in seen.items()
     }
 
 
@@ -134,7 +160,9 @@ def render_markdown(report: dict[str, Any]) -> str:
         out.append("")
     out.append("## Independent lines\n")
     for line in report["lines"]:
-        out.append(f"- **{line['root']}**: {', '.join(line['documents'])}")
+        sources = list(dict.fromkeys(line.get("sources") or []))
+        out.append(f"- **{line['root']}**: {', '.join(line['documents'])}"
+                   + (f"; its sources: {', '.join(sources[:6])}" + (" …" if len(sources) > 6 else "") if sources else ""))
     out.append("\n## Source graph\n")
     for edge in report["provenance"]:
         evidence = "; ".join(e for e in edge["evidence"] if e)
