@@ -33,6 +33,10 @@ def nlp() -> spacy.language.Language:
         ("15 years ago", "2021-07-15", "2006", "year", "approximate"),
         ("Tuesday", "2017-01-10", "2017-01-10", "day", "exact"),  # the anchor's own weekday is that day
         ("the 1990s", None, "1990", "year", "range"),
+        ("Earlier this month", "2021-10-18", "2021-10", "month", "exact"),
+        ("later this year", "2021-10-18", "2021", "year", "exact"),
+        ("the first months of this year", "2021-10-18", "2021", "year", "early"),
+        ("the last weeks of 2016", None, "2016", "year", "late"),
     ],
 )
 def test_normalise_time(text: str, anchor: str | None, value: str, precision: str, qualifier: str) -> None:

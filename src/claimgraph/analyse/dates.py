@@ -45,6 +45,12 @@ _DURATION = re.compile(
 _AGE = re.compile(r"\b\d+\s*-?\s*years?\s*-?\s*old\b", re.I)
 _YEAR = re.compile(r"^(?:the\s+)?((?:19|20)\d{2})$", re.I)
 _SEASON = re.compile(r"^(?:the\s+)?(?:spring|summer|autumn|fall|winter)\s+(?:of\s+)?((?:19|20)\d{2})$", re.I)
+_EARLIER_THIS = re.compile(r"^(?:earlier|later)\s+(?=(?:this|that)\s+(?:week|month|year)$)", re.I)
+_PART_OF_YEAR = re.compile(
+    r"^(?:the\s+)?(?P<part>first|early|opening|last|final|closing)\s+(?:few\s+|two\s+|three\s+)?"
+    r"(?:months|weeks|days)\s+of\s+(?:(?P<which>this)\s+year|(?P<year>(?:19|20)\d{2}))$",
+    re.I,
+)
 _DECADE = re.compile(r"^(?:the\s+)?((?:19|20)\d)0s$", re.I)
 _RELATIVE_WORDS = re.compile(
     r"\b(?:today|yesterday|tomorrow|tonight|this|last|next|ago|monday|tuesday|wednesday|thursday|"
@@ -151,6 +157,16 @@ def normalise_time(text: str, *, anchor: str | None) -> TimeExpression | None:
         # A season names part of a year; the year is what can be stated exactly.
         return TimeExpression(start=0, end=len(text), text=text, value=match.group(1), precision="year",
                               qualifier="approximate" if qualifier == "exact" else qualifier)
+    if match := _EARLIER_THIS.match(rest):
+        # "earlier this month" is in this month, before the speaker's today: this month.
+        rest = rest[match.end():]
+    if match := _PART_OF_YEAR.match(rest):
+        # "the first months of the year" / "the last weeks of 2016": that year's start or end.
+        year = match.group("year") or (anchor[:4] if anchor and match.group("which") else None)
+        if year is None:
+            return None
+        part = "early" if match.group("part").lower() in ("first", "early", "opening") else "late"
+        return TimeExpression(start=0, end=len(text), text=text, value=year, precision="year", qualifier=part)
     if ago := re.fullmatch(r"(?:about\s+|some\s+|nearly\s+)?(\d+|an?|one|two|three|four|five|ten)\s+(year|month|week|day)s?\s+ago",
                            rest, re.I):
         # "five years ago" is a date only as precise as its unit, and only roughly.
