@@ -250,6 +250,8 @@ def test_graph_reads_provenance_edges(client, ledger) -> None:
     by_id = {n["id"]: n for n in graph["nodes"]}
     assert by_id[doc]["kind"] == "document" and by_id[doc]["label"] == "The National"
     assert by_id[doc]["x"] < by_id["source:guardian"]["x"] < by_id["source:leaked kremlin documents"]["x"]
+    # A source node reads as the texts spell it (chains say "The Guardian"), not as its key.
+    assert by_id["source:guardian"]["label"] == "The Guardian"
     assert client.get("/sources").status_code == 200
 
 

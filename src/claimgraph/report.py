@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from claimgraph.export import export_ledger
-from claimgraph.sources import source_key
+from claimgraph.sources import display_names, source_key
 from claimgraph.store import Store
 
 HEDGE_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
@@ -24,7 +24,10 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
     line_root = {line["id"]: line["root"] for line in ledger["lines"]}
     claim_line = {claim: line["id"] for line in ledger["lines"] for claim in line.get("claims", [])}
 
-    names = _display_names(ledger)
+    names = display_names(
+        [name for claim in ledger["claims"] for name in claim.get("chain") or []]
+        + [d["outlet"] for d in ledger["documents"] if d.get("outlet")]
+    )
 
     def label(document_id: str) -> str:
         document = documents[document_id]
@@ -109,24 +112,6 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
             {"name": name, "type": kind, "documents": count}
             for (name, kind), count in sorted(entities.items(), key=lambda item: (-item[1], item[0][0]))
         ],
-    }
-
-
-def _display_names(ledger: dict[str, Any]) -> dict[str, str]:
-    """Source node -> the name the texts use most for it ("source:guardian" -> "The Guardian").
-
-    Nodes are keyed case- and article-insensitively (sources.source_key); the report shows the
-    spelling the chains and the outlets use most, capitalised forms first on a tie.
-    """
-    seen: dict[str, Counter[str]] = {}
-    spellings = [name for claim in ledger["claims"] for name in claim.get("chain") or []]
-    spellings += [d["outlet"] for d in ledger["documents"] if d.get("outlet")]
-    for name in spellings:
-        if name and not name.startswith("("):
-            seen.setdefault(source_key(name), Counter())[name.strip()] += 1
-    return {
-        key: max(counts.items(), key=lambda kv: (kv[1], kv[0][:1].isupper(), kv[0]))[0]
-        for key, counts in seen.items()
     }
 
 

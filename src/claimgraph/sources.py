@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 
 
 def source_key(name: str) -> str:
@@ -12,3 +14,18 @@ def source_key(name: str) -> str:
     cleaned = re.sub(r"['\u2019]s$", "", name.strip())
     cleaned = re.sub(r"^(?:the)\s+", "", cleaned, flags=re.IGNORECASE)
     return "source:" + re.sub(r"\s+", " ", cleaned).lower()
+
+
+def display_names(names: Iterable[str]) -> dict[str, str]:
+    """Source key -> the spelling the texts use most for it ("source:guardian" -> "The Guardian").
+
+    Capitalised spellings win a tie; unnamed sources ("(unnamed reports: ...)") are skipped.
+    """
+    seen: dict[str, Counter[str]] = {}
+    for name in names:
+        if name and name.strip() and not name.startswith("("):
+            seen.setdefault(source_key(name), Counter())[name.strip()] += 1
+    return {
+        key: max(counts.items(), key=lambda kv: (kv[1], kv[0][:1].isupper(), kv[0]))[0]
+        for key, counts in seen.items()
+    }

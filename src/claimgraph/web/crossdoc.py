@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, true
 
 from claimgraph.errors import NotFound
+from claimgraph.sources import display_names
 from claimgraph.store import Store
 from claimgraph.store import corrections as cx
 from claimgraph.store import schema as t
@@ -320,10 +321,14 @@ def _sources_from_provenance(store: Store, provenance: list[dict[str, Any]]) -> 
     edges: Counter[tuple[str, str]] = Counter()
     with store.engine.connect() as connection:
         labels = _document_labels(connection, {e[k] for e in provenance for k in ("child", "parent") if not e[k].startswith("source:")})
+        # Sources by the spelling the texts use most ("The Guardian"), not their lower-cased key.
+        spellings = [n for (chain,) in connection.execute(select(t.claims.c.chain_json).distinct()) for n in json.loads(chain)]
+        spellings += [o for (o,) in connection.execute(select(t.documents.c.outlet).where(t.documents.c.outlet.is_not(None)))]
+    names = display_names(spellings)
     for edge in provenance:
         for key in (edge["child"], edge["parent"]):
             if key.startswith("source:"):
-                _node(nodes, key, key.removeprefix("source:"), "source")
+                _node(nodes, key, names.get(key, key.removeprefix("source:")), "source")
             else:
                 _node(nodes, key, labels.get(key, key), "document")["documents"].add(key)
         edges[(edge["child"], edge["parent"])] += 1
