@@ -105,6 +105,11 @@ def test_denying_a_negated_proposition_agrees_with_it(judge: StructuralJudge) ->
     assert judge.judge(a, b).relation == "same"
     c = view("c", "The Kremlin has compromising materials on Trump.")
     assert judge.judge(c, b).relation == "contradicts"
+    # Denied and negated at once ("has no kompromat; reports to the contrary are nonsense") is one
+    # denial said twice, not a double negation: it contradicts the assertion, agrees with the denial.
+    d = view("d", "The Kremlin has no compromising materials on Trump.", document="d3", polarity="denied")
+    assert judge.judge(c, d).relation == "contradicts"
+    assert judge.judge(b, d).relation == "same"
 
 
 def test_a_claim_with_too_little_content_matches_nothing(judge: StructuralJudge) -> None:

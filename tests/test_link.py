@@ -280,3 +280,50 @@ def test_a_fragment_is_not_the_anchor_while_a_member_reads_as_a_statement() -> N
     result = link_corpus(corpus, embedder=HashingEmbedder(), options=LinkOptions())
     cluster = next(c for c in result.clusters if "d1-C0" in c.claim_ids)
     assert "d2-C0" in cluster.claim_ids and cluster.anchor == "d2-C0"
+
+
+def test_negated_assertions_hang_under_what_they_deny_like_denials() -> None:
+    corpus = [
+        _document("d1", "2016-06-20", ["The Kremlin had compromising material on Trump.",
+                                       "The weather in Moscow was mild."]),
+        _document("d2", "2017-01-10", ["The Kremlin had compromising material on Trump, officials said.",
+                                       "Tensions have been rising between Putin and Biden."]),
+        _document("d3", "2017-01-11", ["The Kremlin has no compromising material on Trump.",
+                                       "Russia interfered in Ukraine."]),
+    ]
+    result = link_corpus(corpus, embedder=HashingEmbedder(), options=LinkOptions())
+    by_claim = {m: c for c in result.clusters for m in c.claim_ids}
+    general, negated = by_claim["d1-C0"], by_claim["d3-C0"]
+    # Either a contradicting member of the cluster (as the gold guidelines put it) or a denial
+    # sub-cluster under it: never a cluster of its own that the general claim does not know of.
+    if negated is general:
+        assert {m.claim: m.relation for m in general.members}["d3-C0"] == "contradicts"
+    else:
+        assert negated.parent == general.id and [m.relation for m in negated.members] == ["contradicts"]
+    sourcing = {s.cluster: s for s in result.sourcing}[general.id]
+    assert sourcing.denying_lines or sourcing.contradicting_lines
+
+
+def test_a_negated_assertion_too_far_to_merge_still_hangs_under_what_it_denies() -> None:
+    from claimgraph.link.clusters import ClusterState
+    from claimgraph.link.judge import ClaimView, Judgement
+
+    texts = {"g1": "The Kremlin had kompromat on Trump.", "g2": "Moscow holds kompromat on Trump.",
+             "n1": "The Kremlin has no compromising materials on Trump."}
+
+    class Scores:
+        name = "scores"
+
+        def judge(self, a: ClaimView, b: ClaimView) -> Judgement:
+            if {a.id, b.id} == {"g1", "g2"}:
+                return Judgement(relation="same", score=0.9, method=self.name)
+            # Below the merge score, above the denial score: it stays out, and hangs under.
+            return Judgement(relation="contradicts", score=0.45, method=self.name)
+
+    state = ClusterState(NeighbourIndex(HashingEmbedder().dim), Scores())
+    vectors = HashingEmbedder().embed(list(texts.values()))
+    state.add([ClaimView(id=k, document_id=f"d{i}", content=t, vector=v)
+               for i, ((k, t), v) in enumerate(zip(texts.items(), vectors))])
+    clusters = {m: c for c in state.clusters() for m in c.claim_ids}
+    assert clusters["g1"] is clusters["g2"] and clusters["n1"].parent == clusters["g1"].id
+    assert [m.relation for m in clusters["n1"].members] == ["contradicts"]

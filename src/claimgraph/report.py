@@ -131,7 +131,8 @@ def render_markdown(report: dict[str, Any]) -> str:
         if cluster["denying_lines"] or cluster["contradicting_lines"]:
             out.append(f"- contradicted or denied by: {', '.join(cluster['contradicting_lines'] + cluster['denying_lines'])}")
         for denial in cluster["denials"]:
-            out.append(f"- denial: {denial['speaker'] or denial['source']} ({denial['published'] or 'undated'}): “{denial['text']}”")
+            kind = "denial" if denial["polarity"] == "denied" else "contradiction"
+            out.append(f"- {kind}: {denial['speaker'] or denial['source']} ({denial['published'] or 'undated'}): “{denial['text']}”")
         out.append(f"- hedging from {cluster['hedging'][0]} to {cluster['hedging'][1]}; reported {cluster['first_report'] or '?'} … {cluster['last_report'] or '?'}")
         for reason in cluster["reasons"]:
             out.append(f"  - {reason}")

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from claimgraph.link.index import NeighbourIndex
-from claimgraph.link.judge import ClaimView, Judge, Judgement
+from claimgraph.link.judge import ClaimView, Judge, Judgement, is_negative
 
 CLUSTER_STEP = "link.clusters.v1"
 
@@ -213,7 +213,9 @@ class ClusterState:
         return extra
 
     def _denied(self, members: list[str]) -> bool:
-        return all(self.views[m].polarity == "denied" for m in members)
+        """A group that only says something is not so: denials, or negated assertions ("the
+        Kremlin has no kompromat"), which stand against the cluster stating it is."""
+        return all(is_negative(self.views[m]) for m in members)
 
     def _denial_targets(self, groups: list[list[str]]) -> dict[int, int]:
         """Group index of each group of denials -> the asserted group whose anchor it denies.
@@ -247,7 +249,7 @@ class ClusterState:
             for oi in sorted(seen):
                 for member in group:
                     j = self.judgement(anchors[oi], member)
-                    if j.relation != "contradicts" or self.views[anchors[oi]].polarity == self.views[member].polarity:
+                    if j.relation != "contradicts" or is_negative(self.views[anchors[oi]]) == is_negative(self.views[member]):
                         continue
                     if j.score >= self.options.denial_score and j.score > target.get(gi, (0.0, -1))[0]:
                         target[gi] = (j.score, oi)

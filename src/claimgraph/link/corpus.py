@@ -14,7 +14,7 @@ from claimgraph.assess.credibility import Assessment, CredibilityOptions, assess
 from claimgraph.link.clusters import Cluster, ClusterOptions, ClusterState, Link
 from claimgraph.link.embed import Embedder
 from claimgraph.link.index import NeighbourIndex
-from claimgraph.link.judge import ClaimView, Judge, StructuralJudge, Vocabulary
+from claimgraph.link.judge import ClaimView, Judge, StructuralJudge, Vocabulary, is_negative
 from claimgraph.link.lines import ClusterSourcing, Line, build_lines, cluster_sourcing
 from claimgraph.link.proposition import people, proposition
 from claimgraph.link.provenance import ProvenanceBuilder, ProvenanceEdge
@@ -168,7 +168,7 @@ def _with_descendants(cluster: Cluster, clusters: list[Cluster], views: dict[str
             continue
         seen.add(child.id)
         denials = [views.get(m.claim) for m in child.members]
-        if all(v is not None and v.polarity == "denied" for v in denials):
+        if all(v is not None and is_negative(v) for v in denials):
             # A denial sub-cluster (clusters.py `_denial_targets`) denies its parent's anchor:
             # its lines deny the parent. Deeper down it denied only a detail, and stays there.
             if child.parent == cluster.id:

@@ -169,6 +169,25 @@ class ClaimView:
         return self._features[name]
 
 
+def negated(view: ClaimView) -> bool:
+    """Does the claim's compared text carry a negation ("has no", "did not", "never")?"""
+
+    def compute(v: ClaimView) -> bool:
+        negation = set(load_lexicon()["negation"])
+        return any(w in negation or w.endswith("n't") for w in tokens(v.basis))
+
+    return bool(view.feature("negated", compute))
+
+
+def is_negative(view: ClaimView) -> bool:
+    """Does the claim say that something is not so: denied, or negated, or both?
+
+    A claim both denied and negated ("The Kremlin has no kompromat; reports to the contrary are
+    nonsense") is one denial said twice, not a double negation: people rarely deny a negative.
+    """
+    return view.polarity == "denied" or negated(view)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Judgement:
     relation: Relation
@@ -237,9 +256,7 @@ class StructuralJudge:
     # -- stance -------------------------------------------------------------------
 
     def _negated(self, view: ClaimView) -> bool:
-        return view.feature(
-            "negated", lambda v: any(w in self._negation or w.endswith("n't") for w in tokens(v.basis))
-        )
+        return negated(view)
 
     def _denial_cue(self, view: ClaimView) -> bool:
         return view.feature("denial", lambda v: self._denial.search(v.basis.lower()) is not None)
@@ -255,9 +272,9 @@ class StructuralJudge:
         """Relation of b to a, given that both are about the same proposition."""
         reasons: list[str] = []
         if a.polarity != b.polarity:
-            if self._negated(a) != self._negated(b):
+            if is_negative(a) == is_negative(b):
                 # Denying "the Kremlin has kompromat" agrees with asserting "the Kremlin has no
-                # kompromat": the two negations cancel.
+                # kompromat": both say there is none.
                 return "same", None, [f"polarity {a.polarity} vs {b.polarity} over negated content"]
             return "contradicts", None, [f"polarity {a.polarity} vs {b.polarity}"]
         da = a.feature("dates", lambda v: dates_in(v.basis, v.times))
@@ -277,7 +294,7 @@ class StructuralJudge:
         nb = b.feature("numbers", lambda v: numbers_in(v.basis))
         if na and nb and not na & nb:
             return "contradicts", None, [f"different numbers {sorted(na)} vs {sorted(nb)}"]
-        if self._negated(a) != self._negated(b):
+        if is_negative(a) != is_negative(b):  # same polarity here: one side negated, the other not
             return "contradicts", None, ["negation asymmetry"]
         if self._denial_cue(a) != self._denial_cue(b):
             return "contradicts", None, ["denial cue on one side"]

@@ -34,6 +34,16 @@ def _frames() -> tuple[list[re.Pattern[str]], ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _glossary() -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """Terms of art -> plain words (data/judge.json `frames.glossary`), one whole-word pattern."""
+    words = {w.lower(): plain for w, plain in load_lexicon().get("frames", {}).get("glossary", {}).items()}
+    if not words:
+        return None, words
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE), words
+
+
 def _with_names(claim: Claim, analysis: Analysis | None) -> str:
     """The claim's content with entity mentions from its span replaced by canonical names.
 
@@ -81,6 +91,9 @@ def strip_frames(text: str, cue: str | None = None) -> str:
     """Remove leading reporting frames, discourse openers and trailing source phrases."""
     lead, trail, inline, copula = _frames()
     current = text.strip()
+    glossary, plain = _glossary()
+    if glossary is not None:
+        current = glossary.sub(lambda match: plain[match.group(0).lower()], current)
     for pattern in inline:
         current = pattern.sub("", current)
     for pattern in copula:
