@@ -148,6 +148,11 @@ def test_leading_reporting_frames_and_openers_are_stripped() -> None:
         "Trump and Putin had ties with one another"
     assert strip_frames("Asked to explain why Putin had launched such an operation in the first place the MFA "
                         "official") == "Putin had launched such an operation"
+    # A time adverbial says when, not what: the timeline keeps the time, the comparison drops it.
+    assert strip_frames("At the point of Putin giving these orders, Trump was already winning the race") == \
+        "Trump was already winning the race"
+    assert strip_frames("By the time Trump was the frontrunner in the race") == \
+        "By the time Trump was the frontrunner in the race"
     # Too little would be left: the text stays as it is.
     assert strip_frames("He said so") == "He said so"
 
