@@ -58,7 +58,7 @@ def speed_run(n: int, threads: int, per_document: int = 40) -> dict:
     base = vectors[rng.integers(0, len(vectors), size=n)] + rng.normal(0, 0.05, size=(n, embedder.dim)).astype(np.float32)
     index = NeighbourIndex(embedder.dim)
     start = time.perf_counter()
-    index.add([f"s{i}" for i in range(n)], normalise(base))
+    index.add([f"s{i}" for i in range(n)], normalise(base), threads=0)  # a bulk load: parallel, not reproducible
     build = time.perf_counter() - start
     state = ClusterState(index, StructuralJudge())
     for i in range(n):  # the clusterer only needs views for ids it meets as neighbours

@@ -96,7 +96,10 @@ def analyse(ctx: click.Context, force: bool, db: str | None) -> None:
 def _analyse(store: Store, force: bool) -> Any:
     from claimgraph.ledger import AnalyseOptions, analyse_store
 
-    report = analyse_store(store, options=AnalyseOptions(force=force))
+    return _analysed(analyse_store(store, options=AnalyseOptions(force=force)))
+
+
+def _analysed(report: Any) -> Any:
     for document_id, reason in report.failed:
         click.echo(f"failed: {document_id}: {reason}", err=True)
     click.echo(
@@ -114,11 +117,14 @@ def _analyse(store: Store, force: bool) -> Any:
 def run(ctx: click.Context, paths: tuple[Path, ...], progress: bool | None, db: str | None) -> None:
     """The main job: ingest PATHS, analyse and link them, and print the report's top clusters."""
     from claimgraph.ingest import IngestOptions
+    from claimgraph.ledger import run_store
 
     store = _store(ctx, db)
     ingested = _ingest(store, paths, IngestOptions(), progress)
-    analysed = _analyse(store, False)
-    _link(store, False, None)
+    # One call for analyse + link: each document's claims are embedded while the next is parsed.
+    analysed, linked = run_store(store)
+    _analysed(analysed)
+    _linked(linked)
     from claimgraph.report import build_report, render_report
 
     click.echo(render_report(build_report(store, top=10), "text"))
@@ -139,7 +145,10 @@ def link(ctx: click.Context, full: bool, judge_model: Path | None, db: str | Non
 def _link(store: Store, full: bool, judge_model: Path | None) -> Any:
     from claimgraph.ledger import LinkStoreOptions, link_store
 
-    report = link_store(store, options=LinkStoreOptions(full=full, judge_model=str(judge_model) if judge_model else None))
+    return _linked(link_store(store, options=LinkStoreOptions(full=full, judge_model=str(judge_model) if judge_model else None)))
+
+
+def _linked(report: Any) -> Any:
     how = "incrementally" if report.incremental else "from scratch"
     click.echo(
         f"linked {report.documents} document(s) {how} ({len(report.added)} new): {report.clusters} clusters, "

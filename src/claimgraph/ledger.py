@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 import json
+import time
 from typing import Any
 
 from claimgraph.store import Store
@@ -30,11 +31,12 @@ def analyse_store(
     options: AnalyseOptions = AnalyseOptions(),
     nlp: Any = None,
     on_document: Callable[[str, str], None] | None = None,
+    on_analysis: Callable[[Any, Any], None] | None = None,
 ) -> AnalyseReport:
     """Run the per-document analysis on every stored document that needs it.
 
     Each document's analysis is written in one transaction, so an interrupted run
-    resumes where it stopped.
+    resumes where it stopped. `on_analysis(document, analysis)` sees each one once saved.
     """
     from claimgraph.analyse import STEP, analyse_document, load_nlp, model_name
 
@@ -57,6 +59,8 @@ def analyse_store(
         store.save_analysis(analysis, analysed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         report.analysed.append(document.id)
         report.claims += len(analysis.claims)
+        if on_analysis:
+            on_analysis(full, analysis)
         if on_document:
             on_document(document.id, "analysed")
     return report
@@ -76,26 +80,38 @@ class LinkReport:
     lines: int = 0
     events: int = 0
     incremental: bool = False
+    timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds (for benchmarks)
 
 
 def current_inputs(store: Store) -> list[tuple[Any, Any]]:
     """(document, analysis) of every analysed document that no newer version supersedes."""
-    from claimgraph.store.corrections import corrected_analysis
+    from claimgraph.store.corrections import active_claim_corrections
 
     documents = store.documents(with_text=True)
     superseded = {d.supersedes for d in documents if d.supersedes}
-    pairs = []
-    for document in documents:
-        if document.id in superseded:
-            continue
-        analysis = store.load_analysis(document.id)
-        if analysis is not None:
-            # The analyst's word over the extractor's: corrected fields, and no claim marked wrong.
-            analysis, wrong = corrected_analysis(store, analysis)
-            if wrong:
-                analysis = replace(analysis, claims=[c for c in analysis.claims if c.id not in wrong])
-            pairs.append((document, analysis))
-    return pairs
+    documents = [d for d in documents if d.id not in superseded]
+    analyses = store.load_analyses([d.id for d in documents])
+    corrected = {document_id for document_id, _, _ in active_claim_corrections(store)}  # one query, not one per document
+    return [
+        (document, _corrected(store, analyses[document.id]) if document.id in corrected else analyses[document.id])
+        for document in documents if document.id in analyses
+    ]
+
+
+def _linked_analysis(store: Store, document_id: str) -> Any:
+    """A document's stored analysis as the linker reads it, or None when it has none."""
+    analysis = store.load_analysis(document_id)
+    return None if analysis is None else _corrected(store, analysis)
+
+
+def _corrected(store: Store, analysis: Any) -> Any:
+    from claimgraph.store.corrections import corrected_analysis
+
+    # The analyst's word over the extractor's: corrected fields, and no claim marked wrong.
+    analysis, wrong = corrected_analysis(store, analysis)
+    if wrong:
+        analysis = replace(analysis, claims=[c for c in analysis.claims if c.id not in wrong])
+    return analysis
 
 
 def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), embedder: Any = None) -> LinkReport:
@@ -107,43 +123,115 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
     from claimgraph.link import LinkOptions, Linker, NliJudge, StructuralJudge
     from claimgraph.link.embed import LazyMiniLM
     from claimgraph.link.events import build_events
-    from claimgraph.link.state import StateError, linker_from_bytes, linker_to_bytes
-    from claimgraph.store.links import load_state, save_layer, save_state, source_grades
+    from claimgraph.link.state import StateError, linker_from_rows, linker_rows
+    from claimgraph.store.links import load_linker_rows, save_layer, save_linker_rows, source_grades
 
     embedder = embedder or LazyMiniLM()
     judge = NliJudge(options.judge_model) if options.judge_model else StructuralJudge()
+    report = LinkReport()
+    clock = _Clock(report.timings)
     link_options = LinkOptions(reliability=source_grades(store))
     inputs = current_inputs(store)
+    report.documents = len(inputs)
     steps = sorted({analysis.step for _, analysis in inputs})
     key = json.dumps({"embedder": embedder.name, "judge": getattr(judge, "name", type(judge).__name__), "analysis": steps})
-    saved = None if options.full else load_state(store, "linker")
-    linker = None
-    report = LinkReport(documents=len(inputs))
+    clock("inputs")
+    saved = None if options.full else load_linker_rows(store)
+    linker, since = None, (0, 0)
     if saved and saved[0] == key:
         wanted = {document.id for document, _ in inputs}
         try:
-            restored = linker_from_bytes(saved[1], inputs, embedder=embedder, judge=judge, options=link_options)
+            restored = linker_from_rows(saved[1], inputs, embedder=embedder, judge=judge, options=link_options)
         except StateError:
             restored = None
         # A document removed or superseded since the last run leaves stale claims: relink all.
         if restored is not None and {v.document_id for v in restored.state.views.values()} <= wanted:
+            # Rows past these counts are this run's own: only they are written back.
             linker, report.incremental = restored, True
+            since = (len(restored.state.views), len(restored.state.judged))
+    saved = None  # the rows are in the linker now; do not hold them twice
     if linker is None:
         linker = Linker(embedder=embedder, judge=judge, options=link_options)
+    clock("restore")
     for document, analysis in sorted(inputs, key=lambda pair: (pair[0].published or "", pair[0].id)):
         if document.id not in linker.inputs:
             linker.add_document(document, analysis)
             report.added.append(document.id)
+    clock("add")
+    # Saved as the adds left it, before the read-out: result() judges more pairs (anchors,
+    # parents, denials) with the vocabulary of now, which a later run would otherwise reuse
+    # where a single pass over the same documents judges them afresh. Not saving them keeps
+    # an incremental run equal to a full relink.
+    rows = linker_rows(linker, since=since)
     result = linker.result()
+    clock("result")
     layer = result.to_dict()
     layer["events"] = [event.to_dict() for event in build_events(inputs, result.clusters)]
+    clock("events")
     save_layer(store, layer)
-    save_state(store, "linker", key, linker_to_bytes(linker))
+    clock("save_layer")
+    # Only the views and judged pairs made by this run are written; a relink replaces them all.
+    save_linker_rows(store, key, rows, replace=not report.incremental)
+    clock("save_state")
     report.clusters, report.lines, report.events = len(result.clusters), len(result.lines), len(layer["events"])
     from claimgraph.entity_index import resolve_store_entities
 
     resolve_store_entities(store)  # canonical entities across documents, analyst corrections replayed
+    clock("entities")
     return report
+
+
+class _Clock:
+    """Adds the seconds since the last call to `timings[phase]`."""
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def __call__(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - self.last
+        self.last = now
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunOptions:
+    analyse: AnalyseOptions = field(default_factory=AnalyseOptions)
+    link: LinkStoreOptions = field(default_factory=LinkStoreOptions)
+
+
+def run_store(
+    store: Store,
+    *,
+    options: RunOptions = RunOptions(),
+    nlp: Any = None,
+    embedder: Any = None,
+    on_document: Callable[[str, str], None] | None = None,
+) -> tuple[AnalyseReport, LinkReport]:
+    """`analyse_store` then `link_store`, embedding each analysed document's claims on a second
+    thread while the next document is parsed: the link stage then mostly waits for nothing.
+    """
+    from claimgraph.link.embed import EmbedOptions, LazyMiniLM, PrefetchEmbedder
+    from claimgraph.link.proposition import proposition
+
+    embedder = embedder or LazyMiniLM()
+    # Beside the parser: one onnxruntime thread that does not spin (the other core is the parser's).
+    background = LazyMiniLM(options=EmbedOptions(threads=1, spin=False)) if isinstance(embedder, LazyMiniLM) else None
+    prefetching = PrefetchEmbedder(embedder, background=background)
+
+    def prefetch(document: Any, _: Any) -> None:
+        # The texts Linker.add_document will embed for this document, in its order: from the
+        # analysis as stored and corrected (claims come back in text order), as link_store reads it.
+        analysis = _linked_analysis(store, document.id)
+        prefetching.prefetch([proposition(claim, analysis, document.text) for claim in analysis.claims])
+
+    try:
+        analysed = analyse_store(store, options=options.analyse, nlp=nlp, on_document=on_document, on_analysis=prefetch)
+        prefetching.stop_prefetching()  # what is left is embedded faster on both cores
+        linked = link_store(store, options=options.link, embedder=prefetching)
+    finally:
+        prefetching.close()
+    return analysed, linked
 
 
 RATING_FROM_RELATION = {"same": "C", "more_specific": "C", "contradicts": "I", "unrelated": "N"}

@@ -7,11 +7,11 @@ importlib.resources. `HashingEmbedder` is a deterministic fake for unit tests on
 
 from __future__ import annotations
 
-import threading
-
 import hashlib
 import importlib.resources
 import re
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -57,6 +57,9 @@ class EmbedOptions:
     batch_size: int = 64
     max_tokens: int = 256  # all-MiniLM-L6-v2 was trained with 256 word pieces
     threads: int = 0  # onnxruntime intra-op threads; 0 lets onnxruntime choose
+    # Idle onnxruntime threads busy-wait for work by default; on a small shared machine that
+    # takes a core from whatever runs beside the embedder (the spaCy parse in `run_store`).
+    spin: bool = True
 
 
 class OnnxMiniLM:
@@ -89,6 +92,8 @@ class OnnxMiniLM:
         if self.options.threads:
             session_options.intra_op_num_threads = self.options.threads
             session_options.inter_op_num_threads = 1
+        if not self.options.spin:
+            session_options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
             str(model), sess_options=session_options, providers=["CPUExecutionProvider"]
         )
@@ -138,6 +143,47 @@ class LazyMiniLM:
             if self._model is None:
                 self._model = OnnxMiniLM(options=self._options)
         return self._model.embed(texts)
+
+
+class PrefetchEmbedder:
+    """An embedder that can start embedding texts before they are asked for.
+
+    `prefetch(texts)` embeds on one background thread (onnxruntime releases the GIL, so a
+    spaCy parse on the calling thread goes on meanwhile), with `background` when given (say,
+    a one-thread model beside the parser); `embed(texts)` with exactly the same texts takes
+    that result, anything else is embedded there and then by `embedder`. Vectors do not
+    depend on the thread or batch that made them, so results are those of `embedder`.
+    """
+
+    def __init__(self, embedder: Embedder, *, background: Embedder | None = None) -> None:
+        self.embedder = embedder
+        self.background = background or embedder
+        if (self.background.name, self.background.dim) != (embedder.name, embedder.dim):
+            raise ValueError("the background embedder must be the same model as the embedder")
+        self.name = embedder.name
+        self.dim = embedder.dim
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="claimgraph-embed")
+        self._pending: dict[tuple[str, ...], Future[np.ndarray]] = {}
+
+    def prefetch(self, texts: Sequence[str]) -> None:
+        key = tuple(texts)
+        if key and key not in self._pending:
+            self._pending[key] = self._executor.submit(self.background.embed, list(texts))
+
+    def stop_prefetching(self) -> None:
+        """Drop what the background thread has not started: `embed` does it, on every core."""
+        for key, future in list(self._pending.items()):
+            if future.cancel():
+                del self._pending[key]
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        future = self._pending.pop(tuple(texts), None)
+        return future.result() if future is not None else self.embedder.embed(texts)
+
+    def close(self) -> None:
+        """Drop what was prefetched and not asked for, and stop the thread."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._pending.clear()
 
 
 class HashingEmbedder:

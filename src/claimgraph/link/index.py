@@ -58,8 +58,12 @@ class NeighbourIndex:
     def __contains__(self, claim_id: object) -> bool:
         return claim_id in self._keys
 
-    def add(self, ids: Sequence[str], vectors: np.ndarray) -> None:
-        """Add vectors; an id already present is skipped (claim ids are stable across runs)."""
+    def add(self, ids: Sequence[str], vectors: np.ndarray, *, threads: int = 1) -> None:
+        """Add vectors; an id already present is skipped (claim ids are stable across runs).
+
+        `threads` > 1 (0: all cores) inserts in parallel, faster for a bulk load but with a
+        graph, hence neighbours, that differ from run to run.
+        """
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[1] != self.dim or len(ids) != len(vectors):
             raise IndexError_(f"expected {len(ids)} vectors of dimension {self.dim}, got shape {vectors.shape}")
@@ -70,7 +74,9 @@ class NeighbourIndex:
         for row in fresh:
             self._keys[ids[row]] = len(self._ids)
             self._ids.append(ids[row])
-        self._index.add(keys, vectors[fresh])
+        # One thread by default: usearch's parallel insert makes a different graph from run to
+        # run, so the same claims in the same order would get different neighbours (and clusters).
+        self._index.add(keys, vectors[fresh], threads=threads)
 
     def query(self, vectors: np.ndarray, k: int) -> list[list[Neighbour]]:
         """The k nearest stored claims for each query vector, most similar first."""

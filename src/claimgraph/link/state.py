@@ -1,15 +1,21 @@
 """Saving and restoring a `Linker` between runs, so adding a document later stays incremental.
 
-One bytes blob: a JSON header (claim views without vectors, judged pairs, cluster
-membership, vocabulary) followed by the float32 vectors and the neighbour index. Documents
-and analyses are not in it: the store has them, and provenance is rebuilt from them
-without embedding anything.
+Two forms. `linker_to_bytes`: one blob, a JSON header (claim views without vectors, judged
+pairs, cluster membership, vocabulary) followed by the float32 vectors and the neighbour
+index. `linker_rows`: what the store keeps (store/links.py), a smaller head blob (cluster
+membership, vocabulary, neighbour index) plus one row per claim view and per judged pair,
+of which a run writes only those it made: the views and judged pairs a linker holds only
+grow, in order, so the rows it restored from plus its new ones are the whole of it.
+Documents and analyses are in neither: the store has them, and provenance is rebuilt from
+them without embedding anything.
 """
 
 from __future__ import annotations
 
 import json
 import struct
+from dataclasses import dataclass, field, fields
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -19,7 +25,7 @@ from claimgraph.link.corpus import Linker, LinkOptions
 from claimgraph.link.embed import Embedder
 from claimgraph.link.index import NeighbourIndex
 from claimgraph.link.judge import ClaimView, Judge, Judgement, Vocabulary
-from claimgraph.models import Analysis, Document
+from claimgraph.models import Analysis, Document, TimeExpression
 
 _MAGIC = b"CGLS1"  # bump when the layout changes
 _VIEW_FIELDS = ("id", "document_id", "content", "proposition", "people", "sentence_index", "polarity", "hedging", "speaker", "chain",
@@ -36,11 +42,11 @@ def linker_to_bytes(linker: Linker) -> bytes:
     header: dict[str, Any] = {
         "embedder": linker.embedder.name,
         "dim": linker.embedder.dim,
-        "views": [{f: getattr(state.views[i], f) for f in _VIEW_FIELDS} for i in ids],
+        "views": [{f: _plain(getattr(state.views[i], f)) for f in _VIEW_FIELDS + ("times",)} for i in ids],
         "judged": [[a, b, j.to_dict()] for (a, b), j in state.judged.items()],
         "members": list(state._members.values()),
         "vocabulary": linker.vocabulary.to_dict(),
-        "documents": sorted(linker.inputs),
+        "documents": list(linker.inputs),  # in the order they were added
     }
     vectors = np.stack([state.views[i].vector for i in ids]).astype(np.float32) if ids else np.zeros((0, 0), np.float32)
     raw_header = json.dumps(header).encode()
@@ -72,8 +78,10 @@ def linker_from_bytes(
     vocabulary = Vocabulary.from_dict(header["vocabulary"])
     linker.vocabulary.n, linker.vocabulary.df = vocabulary.n, vocabulary.df
     state = linker.state
-    for row, fields in enumerate(header["views"]):
-        state.views[fields["id"]] = ClaimView(**fields, vector=vectors[row])
+    for row, fields_ in enumerate(header["views"]):
+        # Times date a claim for the judge (incompatible dates); a blob from before they were saved has none.
+        fields_["times"] = [TimeExpression(**t) for t in fields_.get("times", [])]
+        state.views[fields_["id"]] = ClaimView(**fields_, vector=vectors[row])
     for a, b, judgement in header["judged"]:
         judgement["reasons"] = tuple(judgement.get("reasons", ()))
         state.judged[(a, b)] = Judgement(**judgement)
@@ -82,9 +90,115 @@ def linker_from_bytes(
         state._members[root] = list(members)
         for member in members:
             state._parent[member] = root
-    saved = set(header["documents"])
-    for document, analysis in inputs:
-        if document.id in saved:
-            linker.inputs[document.id] = (document, analysis)
-            linker.provenance.add(document, analysis)
+    _restore_inputs(linker, header["documents"], inputs)
     return linker
+
+
+_ROWS_MAGIC = b"CGLS2"  # bump when the head's layout or the rows' fields change
+_ROW_FIELDS = tuple(f for f in _VIEW_FIELDS if f not in ("id", "document_id")) + ("times",)
+
+
+@dataclass(kw_only=True)
+class LinkerRows:
+    """A Linker as the store keeps it: a head rewritten by each run, rows only appended."""
+
+    head: bytes
+    views: list[dict[str, Any]] = field(default_factory=list)  # seq, claim_id, document_id, view_json, vector
+    judged: list[dict[str, Any]] = field(default_factory=list)  # seq, a, b, judgement_json
+
+
+def linker_rows(linker: Linker, *, since: tuple[int, int] = (0, 0)) -> LinkerRows:
+    """The head, and the rows made after `since`: the (views, judged pairs) it was restored with."""
+    state = linker.state
+    views_from, judged_from = since
+    if len(state.views) < views_from or len(state.judged) < judged_from:
+        raise StateError("the linker holds fewer claims or judged pairs than it was restored with; relink")
+    header = {
+        "embedder": linker.embedder.name,
+        "dim": linker.embedder.dim,
+        "counts": [len(state.views), len(state.judged)],
+        "members": list(state._members.values()),
+        "vocabulary": linker.vocabulary.to_dict(),
+        "documents": list(linker.inputs),  # in the order they were added
+    }
+    raw = json.dumps(header).encode()
+    views = [
+        {"seq": seq, "claim_id": view.id, "document_id": view.document_id,
+         "view_json": json.dumps({f: _plain(getattr(view, f)) for f in _ROW_FIELDS}),
+         "vector": np.asarray(view.vector, dtype=np.float32).tobytes()}
+        for seq, view in enumerate(islice(state.views.values(), views_from, None), start=views_from)
+    ]
+    judged = [
+        {"seq": seq, "a": a, "b": b,
+         "judgement_json": json.dumps({f.name: getattr(j, f.name) for f in fields(j)})}
+        for seq, ((a, b), j) in enumerate(islice(state.judged.items(), judged_from, None), start=judged_from)
+    ]
+    return LinkerRows(head=_ROWS_MAGIC + struct.pack("<Q", len(raw)) + raw + state.index.to_bytes(),
+                      views=views, judged=judged)
+
+
+def linker_from_rows(
+    rows: LinkerRows,
+    inputs: list[tuple[Document, Analysis]],
+    *,
+    embedder: Embedder,
+    judge: Judge | None = None,
+    options: LinkOptions | None = None,
+) -> Linker:
+    """A Linker as saved; `rows` holds every view and judged pair row, in `seq` order."""
+    header, index = _read_head(rows.head)
+    if header["embedder"] != embedder.name or header["dim"] != embedder.dim:
+        raise StateError(f"the state was built with embedder {header['embedder']!r}, not {embedder.name!r}; relink")
+    if header["counts"] != [len(rows.views), len(rows.judged)]:
+        raise StateError("the saved linker's rows do not match its head (an interrupted save?); relink")
+    linker = Linker(embedder=embedder, judge=judge, options=options, index=NeighbourIndex.from_bytes(index))
+    vocabulary = Vocabulary.from_dict(header["vocabulary"])
+    linker.vocabulary.n, linker.vocabulary.df = vocabulary.n, vocabulary.df
+    state = linker.state
+    # One JSON document per kind of row: parsing 300k small ones one by one costs seconds.
+    views = json.loads("[" + ",".join(row["view_json"] for row in rows.views) + "]")
+    for row, fields_ in zip(rows.views, views):
+        fields_["times"] = [TimeExpression(**t) for t in fields_.get("times", [])]
+        state.views[row["claim_id"]] = ClaimView(
+            id=row["claim_id"], document_id=row["document_id"], **fields_,
+            vector=np.frombuffer(row["vector"], dtype=np.float32),
+        )
+    judgements = json.loads("[" + ",".join(row["judgement_json"] for row in rows.judged) + "]")
+    for row, judgement in zip(rows.judged, judgements):
+        judgement["reasons"] = tuple(judgement.get("reasons", ()))
+        state.judged[(row["a"], row["b"])] = Judgement(**judgement)
+    for members in header["members"]:
+        root = members[0]
+        state._members[root] = list(members)
+        for member in members:
+            state._parent[member] = root
+    _restore_inputs(linker, header["documents"], inputs)
+    return linker
+
+
+def _restore_inputs(linker: Linker, saved: list[str], inputs: list[tuple[Document, Analysis]]) -> None:
+    """Documents back in the order they were first added: lines and provenance are built in it."""
+    by_id = {document.id: (document, analysis) for document, analysis in inputs}
+    for document_id in saved:
+        if document_id in by_id:
+            document, analysis = by_id[document_id]
+            linker.inputs[document_id] = (document, analysis)
+            linker.provenance.add(document, analysis)
+
+
+def _read_head(data: bytes) -> tuple[dict[str, Any], bytes]:
+    if not data.startswith(_ROWS_MAGIC):
+        raise StateError("not a saved claimgraph linker head (an older layout?); relink the corpus")
+    offset = len(_ROWS_MAGIC)
+    (size,) = struct.unpack_from("<Q", data, offset)
+    offset += 8
+    return json.loads(data[offset : offset + size]), data[offset + size :]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: time expressions as dicts."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, TimeExpression):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
+    return value

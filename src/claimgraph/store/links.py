@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, insert, select
 
 from claimgraph.store import schema as t
 from claimgraph.store.sql import Store
+
+if TYPE_CHECKING:  # the link package (numpy, models) only when a linker is loaded
+    from claimgraph.link.state import LinkerRows
+
+LINKER = "linker"  # link_state's row for the incremental linker's head (its rows: link_views, link_judged)
+_CHUNK = 5000  # rows per INSERT: bounded memory in the driver on a full relink of a large ledger
 
 LAYER_KEYS = ("clusters", "links", "lines", "events", "assessments", "provenance", "sourcing")
 
@@ -93,16 +99,30 @@ def load_layer(store: Store) -> dict[str, Any]:
         }
 
 
-def load_state(store: Store, name: str) -> tuple[str, bytes] | None:
+def load_linker_rows(store: Store) -> tuple[str, LinkerRows] | None:
+    """(key, rows) of the saved incremental linker, rows in the order it made them; None before the first link."""
+    from claimgraph.link.state import LinkerRows
+
     with store.engine.connect() as connection:
-        row = connection.execute(select(t.link_state).where(t.link_state.c.name == name)).first()
-    return (row.key, row.data) if row else None
+        head = connection.execute(select(t.link_state).where(t.link_state.c.name == LINKER)).first()
+        if head is None:
+            return None
+        views = [dict(row._mapping) for row in connection.execute(select(t.link_views).order_by(t.link_views.c.seq))]
+        judged = [dict(row._mapping) for row in connection.execute(select(t.link_judged).order_by(t.link_judged.c.seq))]
+    return head.key, LinkerRows(head=head.data, views=views, judged=judged)
 
 
-def save_state(store: Store, name: str, key: str, data: bytes) -> None:
+def save_linker_rows(store: Store, key: str, rows: LinkerRows, *, replace: bool) -> None:
+    """Save the head and append the rows; `replace` first drops every saved row (a full relink)."""
     with store.transaction() as connection:
-        connection.execute(delete(t.link_state).where(t.link_state.c.name == name))
-        connection.execute(insert(t.link_state).values(name=name, key=key, data=data))
+        connection.execute(delete(t.link_state).where(t.link_state.c.name == LINKER))
+        if replace:
+            connection.execute(delete(t.link_views))
+            connection.execute(delete(t.link_judged))
+        for table, values in ((t.link_views, rows.views), (t.link_judged, rows.judged)):
+            for begin in range(0, len(values), _CHUNK):
+                connection.execute(insert(table), values[begin : begin + _CHUNK])
+        connection.execute(insert(t.link_state).values(name=LINKER, key=key, data=rows.head))
 
 
 def source_grades(store: Store) -> dict[str, str]:

@@ -267,3 +267,25 @@ link_state = Table(
     Column("key", Text, nullable=False),
     Column("data", LargeBinary, nullable=False),
 )
+
+# Its claim views (with vectors) and judged pairs (0010_link_rows): rows only ever appended
+# by an incremental run, in the order the linker made them (`seq`), and replaced together
+# by a full relink. link_state keeps the rest (clusters, vocabulary, neighbour index).
+link_views = Table(
+    "link_views",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("claim_id", String(80), nullable=False, unique=True),
+    Column("document_id", String(40), nullable=False),
+    Column("view_json", Text, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+link_judged = Table(
+    "link_judged",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("a", String(80), nullable=False),
+    Column("b", String(80), nullable=False),
+    Column("judgement_json", Text, nullable=False),
+)
