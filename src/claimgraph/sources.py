@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 
+@lru_cache(maxsize=65536)  # provenance asks for the same few hundred names again and again
 def source_key(name: str) -> str:
     """'The Guardian', 'the Guardian’s' and 'GUARDIAN' are one source node; a key passes through."""
     if name.startswith("source:"):

@@ -123,12 +123,15 @@ class Linker:
         lines, claim_lines = build_lines(inputs, edges)
         clusters = self.state.clusters(include_singletons=self.options.include_singletons)
         views = self.state.views
+        # Built once: per cluster they would cost the corpus each time (clusters x claims).
+        polarity = {k: v.polarity for k, v in views.items()}
+        hedging = {k: v.hedging for k, v in views.items()}
+        published = {k: v.published for k, v in views.items()}
+        children = _children(clusters)
         sourcing = [
             cluster_sourcing(
-                c.id, _with_descendants(c, clusters, views), claim_line=claim_lines,
-                polarity={k: v.polarity for k, v in views.items()},
-                hedging={k: v.hedging for k, v in views.items()},
-                published={k: v.published for k, v in views.items()},
+                c.id, _with_descendants(c, clusters, views, children=children), claim_line=claim_lines,
+                polarity=polarity, hedging=hedging, published=published,
             )
             for c in clusters
         ]
@@ -147,7 +150,21 @@ class Linker:
         )
 
 
-def _with_descendants(cluster: Cluster, clusters: list[Cluster], views: dict[str, ClaimView]) -> list[tuple[str, str]]:
+def _children(clusters: list[Cluster]) -> dict[str, list[Cluster]]:
+    children: dict[str, list[Cluster]] = {}
+    for other in clusters:
+        if other.parent:
+            children.setdefault(other.parent, []).append(other)
+    return children
+
+
+def _with_descendants(
+    cluster: Cluster,
+    clusters: list[Cluster],
+    views: dict[str, ClaimView],
+    *,
+    children: dict[str, list[Cluster]] | None = None,
+) -> list[tuple[str, str]]:
     """A cluster's members plus the asserted, agreeing members of its more specific sub-clusters.
 
     A sub-cluster states the parent's proposition with more detail ("Putin authorised the spy
@@ -157,10 +174,7 @@ def _with_descendants(cluster: Cluster, clusters: list[Cluster], views: dict[str
     of the parent's anchor (a denial sub-cluster) counts against the parent.
     """
     members = [(m.claim, m.relation) for m in cluster.members]
-    children: dict[str, list[Cluster]] = {}
-    for other in clusters:
-        if other.parent:
-            children.setdefault(other.parent, []).append(other)
+    children = _children(clusters) if children is None else children
     seen, queue = {cluster.id}, list(children.get(cluster.id, []))
     while queue:
         child = queue.pop(0)
