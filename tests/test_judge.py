@@ -120,3 +120,10 @@ def test_a_claim_with_too_little_content_matches_nothing(judge: StructuralJudge)
     c = view("c", "The allegations are unverified.")
     d = view("d", "The allegations are unverified.", document="d2")
     assert judge.judge(c, d).relation == "same"
+
+
+def test_a_negation_over_an_open_question_does_not_deny_it(judge: StructuralJudge) -> None:
+    from claimgraph.link.judge import is_negative
+
+    assert is_negative(view("a", "The Kremlin has no compromising materials on Trump."))
+    assert not is_negative(view("b", "They have not reached any judgment on whether Russia has compromising material on Trump."))

@@ -169,12 +169,22 @@ class ClaimView:
         return self._features[name]
 
 
+_OPEN_QUESTION = {"whether"}
+
+
 def negated(view: ClaimView) -> bool:
     """Does the claim's compared text carry a negation ("has no", "did not", "never")?"""
 
     def compute(v: ClaimView) -> bool:
         negation = set(load_lexicon()["negation"])
-        return any(w in negation or w.endswith("n't") for w in tokens(v.basis))
+        words = tokens(v.basis)
+        for i, word in enumerate(words):
+            if word in negation or word.endswith("n't"):
+                # "have not reached any judgment on whether Russia has kompromat" negates the
+                # judgment, not what follows "whether": the open question is not denied.
+                if not any(w in _OPEN_QUESTION for w in words[i + 1 :]):
+                    return True
+        return False
 
     return bool(view.feature("negated", compute))
 
