@@ -242,7 +242,6 @@ class StructuralJudge:
         self.options = options or JudgeOptions.from_lexicon()
         lexicon = load_lexicon()
         self.name = f"{JUDGE_STEP}+lexicon.v{lexicon['version']}"
-        self._negation = set(lexicon["negation"])
         self._denial = re.compile(r"\b(?:" + "|".join(re.escape(d.lower()) for d in lexicon["denial"]) + r")\b")
         self._antonyms = [(stem(x), stem(y)) for x, y in lexicon["antonyms"]]
 
@@ -264,9 +263,6 @@ class StructuralJudge:
         return score
 
     # -- stance -------------------------------------------------------------------
-
-    def _negated(self, view: ClaimView) -> bool:
-        return negated(view)
 
     def _denial_cue(self, view: ClaimView) -> bool:
         return view.feature("denial", lambda v: self._denial.search(v.basis.lower()) is not None)

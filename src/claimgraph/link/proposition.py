@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from claimgraph.link.judge import load_lexicon
-from claimgraph.models import Analysis, Claim
+from claimgraph.models import Analysis, Claim, Entity
 
 # Mentions whose canonical name may stand in for the text: names always; descriptions only of
 # people, places and organisations ("the now 75-year-old" -> "Donald Trump").
@@ -199,15 +199,19 @@ _PRONOUN = re.compile(r"(?<![\w/])(?:he|she|him|her)(?![\w/])", re.IGNORECASE)
 _PRONOUN_WINDOW = 2  # sentences back an antecedent may be found in
 
 
+def _named_person(entity: Entity) -> bool:
+    """A person with a real name: capitalised words, not "spy chiefs" or "a senior figure"."""
+    return entity.type == "PER" and bool(entity.name) and all(w[:1].isupper() for w in entity.name.split())
+
+
 def _resolve_pronouns(claim: Claim, analysis: Analysis | None, base: str) -> str:
     """Third-person singular pronouns -> the canonical name of the most recently named person.
 
     No coreference model installs offline (shared/docs/MODELS.md §4), so this is the salience
     baseline: the last person named (by name or a definite description of a named person)
     before the pronoun, in its sentence or the two before it ("Putin has denied accusations that
-    he interferes" -> Putin). "He is an 'impulsive ...
-    individual'" after "a psychological assessment of the former POTUS" compares as "Donald
-    Trump is ...". Possessive "her" and pronouns after a person named in the claim itself are
+    he interferes" -> Putin). "He is an 'impulsive ... individual'" after "a psychological
+    assessment of the former POTUS" compares as "Donald Trump is ...". Possessive "her" and pronouns after a person named in the claim itself are
     left alone (the claim already says whom it is about).
     """
     if analysis is None or not _PRONOUN.search(base):
@@ -225,11 +229,8 @@ def _resolve_pronouns(claim: Claim, analysis: Analysis | None, base: str) -> str
     best = None
     for mention in analysis.mentions:
         entity = entities.get(mention.entity)
-        if entity is None or entity.type != "PER" or not entity.name or mention.kind not in ("name", "description"):
+        if entity is None or not _named_person(entity) or mention.kind not in ("name", "description"):
             continue
-        words = entity.name.split()
-        if not all(w[:1].isupper() for w in words):
-            continue  # "spy chiefs", "a senior figure": not a named person
         if window_start <= mention.start and mention.end <= limit:
             if best is None or mention.start > best[0]:
                 best = (mention.start, entity.name)
@@ -261,12 +262,9 @@ def people(text: str, analysis: Analysis | None) -> list[str]:
     lowered = text.lower()
     out = set()
     for entity in analysis.entities:
-        if entity.type != "PER" or not entity.name:
+        if not _named_person(entity):
             continue
         words = entity.name.split()
-        # A real personal name: capitalised words, not "spy chiefs" or "a senior figure".
-        if not all(w[:1].isupper() for w in words):
-            continue
         if re.search(r"(?<!\w)" + re.escape(entity.name.lower()) + r"(?!\w)", lowered):
             out.add(words[-1].lower())
     return sorted(out)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import struct
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import Any
 
@@ -40,13 +40,9 @@ def linker_to_bytes(linker: Linker) -> bytes:
     state = linker.state
     ids = list(state.views)
     header: dict[str, Any] = {
-        "embedder": linker.embedder.name,
-        "dim": linker.embedder.dim,
+        **_head(linker),
         "views": [{f: _plain(getattr(state.views[i], f)) for f in _VIEW_FIELDS + ("times",)} for i in ids],
         "judged": [[a, b, j.to_dict()] for (a, b), j in state.judged.items()],
-        "members": list(state._members.values()),
-        "vocabulary": linker.vocabulary.to_dict(),
-        "documents": list(linker.inputs),  # in the order they were added
     }
     vectors = np.stack([state.views[i].vector for i in ids]).astype(np.float32) if ids else np.zeros((0, 0), np.float32)
     raw_header = json.dumps(header).encode()
@@ -75,22 +71,12 @@ def linker_from_bytes(
     vectors = np.frombuffer(data[offset : offset + vector_size], dtype=np.float32).reshape(-1, embedder.dim)
     offset += vector_size
     linker = Linker(embedder=embedder, judge=judge, options=options, index=NeighbourIndex.from_bytes(data[offset:]))
-    vocabulary = Vocabulary.from_dict(header["vocabulary"])
-    linker.vocabulary.n, linker.vocabulary.df = vocabulary.n, vocabulary.df
     state = linker.state
     for row, fields_ in enumerate(header["views"]):
-        # Times date a claim for the judge (incompatible dates); a blob from before they were saved has none.
-        fields_["times"] = [TimeExpression(**t) for t in fields_.get("times", [])]
-        state.views[fields_["id"]] = ClaimView(**fields_, vector=vectors[row])
+        state.views[fields_["id"]] = _view(fields_, vector=vectors[row])
     for a, b, judgement in header["judged"]:
-        judgement["reasons"] = tuple(judgement.get("reasons", ()))
-        state.judged[(a, b)] = Judgement(**judgement)
-    for members in header["members"]:
-        root = members[0]
-        state._members[root] = list(members)
-        for member in members:
-            state._parent[member] = root
-    _restore_inputs(linker, header["documents"], inputs)
+        state.judged[(a, b)] = _judgement(judgement)
+    _restore_rest(linker, header, inputs)
     return linker
 
 
@@ -113,14 +99,7 @@ def linker_rows(linker: Linker, *, since: tuple[int, int] = (0, 0)) -> LinkerRow
     views_from, judged_from = since
     if len(state.views) < views_from or len(state.judged) < judged_from:
         raise StateError("the linker holds fewer claims or judged pairs than it was restored with; relink")
-    header = {
-        "embedder": linker.embedder.name,
-        "dim": linker.embedder.dim,
-        "counts": [len(state.views), len(state.judged)],
-        "members": list(state._members.values()),
-        "vocabulary": linker.vocabulary.to_dict(),
-        "documents": list(linker.inputs),  # in the order they were added
-    }
+    header = {**_head(linker), "counts": [len(state.views), len(state.judged)]}
     raw = json.dumps(header).encode()
     views = [
         {"seq": seq, "claim_id": view.id, "document_id": view.document_id,
@@ -130,7 +109,7 @@ def linker_rows(linker: Linker, *, since: tuple[int, int] = (0, 0)) -> LinkerRow
     ]
     judged = [
         {"seq": seq, "a": a, "b": b,
-         "judgement_json": json.dumps({f.name: getattr(j, f.name) for f in fields(j)})}
+         "judgement_json": json.dumps(j.to_dict())}
         for seq, ((a, b), j) in enumerate(islice(state.judged.items(), judged_from, None), start=judged_from)
     ]
     return LinkerRows(head=_ROWS_MAGIC + struct.pack("<Q", len(raw)) + raw + state.index.to_bytes(),
@@ -152,34 +131,53 @@ def linker_from_rows(
     if header["counts"] != [len(rows.views), len(rows.judged)]:
         raise StateError("the saved linker's rows do not match its head (an interrupted save?); relink")
     linker = Linker(embedder=embedder, judge=judge, options=options, index=NeighbourIndex.from_bytes(index))
-    vocabulary = Vocabulary.from_dict(header["vocabulary"])
-    linker.vocabulary.n, linker.vocabulary.df = vocabulary.n, vocabulary.df
     state = linker.state
     # One JSON document per kind of row: parsing 300k small ones one by one costs seconds.
     views = json.loads("[" + ",".join(row["view_json"] for row in rows.views) + "]")
     for row, fields_ in zip(rows.views, views):
-        fields_["times"] = [TimeExpression(**t) for t in fields_.get("times", [])]
-        state.views[row["claim_id"]] = ClaimView(
-            id=row["claim_id"], document_id=row["document_id"], **fields_,
-            vector=np.frombuffer(row["vector"], dtype=np.float32),
-        )
+        state.views[row["claim_id"]] = _view(fields_, id=row["claim_id"], document_id=row["document_id"],
+                                             vector=np.frombuffer(row["vector"], dtype=np.float32))
     judgements = json.loads("[" + ",".join(row["judgement_json"] for row in rows.judged) + "]")
     for row, judgement in zip(rows.judged, judgements):
-        judgement["reasons"] = tuple(judgement.get("reasons", ()))
-        state.judged[(row["a"], row["b"])] = Judgement(**judgement)
+        state.judged[(row["a"], row["b"])] = _judgement(judgement)
+    _restore_rest(linker, header, inputs)
+    return linker
+
+
+def _head(linker: Linker) -> dict[str, Any]:
+    """What both forms keep besides views and judged pairs (read back by `_restore_rest`)."""
+    return {
+        "embedder": linker.embedder.name,
+        "dim": linker.embedder.dim,
+        "members": list(linker.state._members.values()),
+        "vocabulary": linker.vocabulary.to_dict(),
+        "documents": list(linker.inputs),  # in the order they were added
+    }
+
+
+def _view(fields_: dict[str, Any], **more: Any) -> ClaimView:
+    # Times date a claim for the judge (incompatible dates); a state from before they were saved has none.
+    fields_["times"] = [TimeExpression(**t) for t in fields_.get("times", [])]
+    return ClaimView(**fields_, **more)
+
+
+def _judgement(saved: dict[str, Any]) -> Judgement:
+    return Judgement(**{**saved, "reasons": tuple(saved.get("reasons", ()))})
+
+
+def _restore_rest(linker: Linker, header: dict[str, Any], inputs: list[tuple[Document, Analysis]]) -> None:
+    """Vocabulary, cluster membership, and the documents back in the order they were first
+    added (lines and provenance are built in it)."""
+    vocabulary = Vocabulary.from_dict(header["vocabulary"])
+    linker.vocabulary.n, linker.vocabulary.df = vocabulary.n, vocabulary.df
+    state = linker.state
     for members in header["members"]:
         root = members[0]
         state._members[root] = list(members)
         for member in members:
             state._parent[member] = root
-    _restore_inputs(linker, header["documents"], inputs)
-    return linker
-
-
-def _restore_inputs(linker: Linker, saved: list[str], inputs: list[tuple[Document, Analysis]]) -> None:
-    """Documents back in the order they were first added: lines and provenance are built in it."""
     by_id = {document.id: (document, analysis) for document, analysis in inputs}
-    for document_id in saved:
+    for document_id in header["documents"]:
         if document_id in by_id:
             document, analysis = by_id[document_id]
             linker.inputs[document_id] = (document, analysis)
@@ -199,6 +197,4 @@ def _plain(value: Any) -> Any:
     """JSON-ready: time expressions as dicts."""
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if isinstance(value, TimeExpression):
-        return {f.name: getattr(value, f.name) for f in fields(value)}
-    return value
+    return asdict(value) if isinstance(value, TimeExpression) else value
