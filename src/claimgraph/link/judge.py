@@ -350,6 +350,10 @@ class NliJudge:
                 "transformers model directory (nothing is downloaded), or omit --judge-model"
             )
         self.fallback = fallback or StructuralJudge()
+        # The linker feeds IDF counts to its judge's vocabulary: it must be the fallback's, or
+        # the structural scores underneath would weigh every term alike.
+        self.vocabulary = self.fallback.vocabulary
+        self._cache: dict[tuple[str, str], dict[str, float]] = {}
         self.name = f"link.judge.nli.v1:{self.path.name}"
         self._labels: list[str]
         if self.path.is_file() and self.path.suffix == ".onnx":
@@ -384,6 +388,12 @@ class NliJudge:
         self._mode = "transformers"
 
     def _probabilities(self, premise: str, hypothesis: str) -> dict[str, float]:
+        key = (premise, hypothesis)  # linkage checks ask for the same pair many times
+        if key not in self._cache:
+            self._cache[key] = self._infer(premise, hypothesis)
+        return self._cache[key]
+
+    def _infer(self, premise: str, hypothesis: str) -> dict[str, float]:
         if self._mode == "onnx":
             encoding = self._tokenizer.encode(premise, hypothesis)
             feeds = {
