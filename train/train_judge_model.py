@@ -35,13 +35,17 @@ from pathlib import Path
 LABELS = ["entailment", "neutral", "contradiction"]
 
 
-def read_pairs(folder: Path) -> tuple[list[dict], list[dict]]:
-    train, held = [], []
+def labelled_files(folder: Path):
+    """(file, its rows with a known label) for each *.jsonl[.gz] in folder."""
     for path in sorted(folder.glob("*.jsonl*")):
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="utf-8") as handle:
-            rows = [json.loads(line) for line in handle if line.strip()]
-        rows = [r for r in rows if r.get("label") in LABELS]
+            yield path, [r for r in map(json.loads, filter(str.strip, handle)) if r.get("label") in LABELS]
+
+
+def read_pairs(folder: Path) -> tuple[list[dict], list[dict]]:
+    train, held = [], []
+    for path, rows in labelled_files(folder):
         name = path.name
         every = 4 if ("dev_mismatched" in name or "snli__test" in name) else 10 if "breaking" in name else 0
         for i, row in enumerate(rows):
@@ -51,11 +55,8 @@ def read_pairs(folder: Path) -> tuple[list[dict], list[dict]]:
 
 def read_extra(folder: Path) -> tuple[list[dict], list[dict]]:
     train, held = [], []
-    for path in sorted(folder.glob("*.jsonl*")):
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as handle:
-            rows = [json.loads(line) for line in handle if line.strip()]
-        for i, row in enumerate(r for r in rows if r.get("label") in LABELS):
+    for _, rows in labelled_files(folder):
+        for i, row in enumerate(rows):
             row["extra"] = True
             split = row.get("split")
             (held if split == "heldout" or (split is None and i % 20 == 0) else train).append(row)

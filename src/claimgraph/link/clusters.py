@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -49,7 +49,9 @@ class Link:
     reasons: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # By hand: dataclasses.asdict deep-copies, and a corpus has tens of thousands of links.
+        return {"a": self.a, "b": self.b, "relation": self.relation, "score": self.score, "method": self.method,
+                "specific": self.specific, "reasons": list(self.reasons)}
 
 
 @dataclass(kw_only=True)
@@ -58,7 +60,7 @@ class ClusterMember:
     relation: str  # to the anchor: same | more_specific | contradicts (the anchor itself is "same")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"claim": self.claim, "relation": self.relation}
 
 
 @dataclass(kw_only=True)
@@ -72,7 +74,8 @@ class Cluster:
     step: str = CLUSTER_STEP
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"id": self.id, "anchor": self.anchor, "anchor_text": self.anchor_text, "parent": self.parent,
+                "members": [m.to_dict() for m in self.members], "documents": list(self.documents), "step": self.step}
 
     @property
     def claim_ids(self) -> list[str]:

@@ -14,7 +14,7 @@ import json
 import math
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -207,7 +207,10 @@ class Judgement:
     reasons: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # By hand, not dataclasses.asdict (which deep-copies every field): a run saves one
+        # row per judged pair, and asdict was most of that cost.
+        return {"relation": self.relation, "score": self.score, "method": self.method, "specific": self.specific,
+                "reasons": list(self.reasons)}
 
 
 class Judge(Protocol):
