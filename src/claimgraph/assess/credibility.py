@@ -7,8 +7,10 @@ and denials; source reliability (A-F, default F "cannot be judged") can lift a g
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from claimgraph.records import flat_dict
 
 if TYPE_CHECKING:  # a runtime import would be circular: link.corpus imports this module
     from claimgraph.link.lines import ClusterSourcing
@@ -49,7 +51,7 @@ class Assessment:
     step: str = CREDIBILITY_STEP
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return flat_dict(self)
 
     @property
     def line(self) -> str:

@@ -343,12 +343,13 @@ class ClusterState:
                     other = by_claim.get(neighbour.id)
                     if other is not None and other is not cluster and neighbour.similarity >= self.options.candidate_floor:
                         self.judgement(cluster.anchor, other.anchor)
-        for (a, b), j in list(self.judged.items()):
+        floor = self.options.parent_score
+        # Most judged pairs score below the floor: test that first, then look up the clusters.
+        for (a, b), j in [(pair, j) for pair, j in self.judged.items() if j.score >= floor and j.relation != "contradicts"]:
+            # (a denial is not a more specific version: its lines would count as support)
             ca, cb = by_claim.get(a), by_claim.get(b)
-            if ca is None or cb is None or ca is cb or j.score < self.options.parent_score:
+            if ca is None or cb is None or ca is cb:
                 continue
-            if j.relation == "contradicts":
-                continue  # a denial is not a more specific version (its lines would count as support)
             for child, parent in ((ca, cb), (cb, ca)):
                 general, specific = self.views[parent.anchor], self.views[child.anchor]
                 # The parent's anchor must say less, and what it says must be in the child's

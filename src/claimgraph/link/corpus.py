@@ -7,7 +7,7 @@ for them, judge those pairs, update clusters, provenance and lines.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from claimgraph.assess.credibility import Assessment, CredibilityOptions, assess_cluster
@@ -67,7 +67,7 @@ class LinkResult:
                  "evidence": [ev.to_dict() for ev in e.evidence]}
                 for e in self.provenance
             ],
-            "sourcing": [asdict(s) for s in self.sourcing],
+            "sourcing": [s.to_dict() for s in self.sourcing],
             "assessments": [a.to_dict() for a in self.assessments],
             "models": {"embedder": self.embedder, "judge": self.judge, "step": self.step},
         }

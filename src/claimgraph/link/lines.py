@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from claimgraph.link.provenance import DERIVED, ProvenanceEdge, is_publication, source_key
 from claimgraph.models import Analysis, Document
+from claimgraph.records import flat_dict
 
 LINES_STEP = "link.lines.v1"
 HEDGING_ORDER = ("none", "low", "medium", "high")
@@ -33,7 +34,7 @@ class Line:
     step: str = LINES_STEP
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return flat_dict(self)
 
 
 @dataclass(kw_only=True)
@@ -51,7 +52,7 @@ class ClusterSourcing:
     claims_by_line: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return flat_dict(self)
 
 
 def _upstream(edges: list[ProvenanceEdge], outlets: list[str]) -> dict[str, Counter[str]]:

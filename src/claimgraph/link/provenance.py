@@ -12,11 +12,12 @@ import hashlib
 import importlib.resources
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 from claimgraph.models import CLAIM_ZONES, Analysis, Document
+from claimgraph.records import flat_dict
 from claimgraph.sources import source_key
 
 PROVENANCE_STEP = "link.provenance.v1"
@@ -40,7 +41,7 @@ class Evidence:
     kind: str = "phrase"  # phrase | chain | shared_quote | near_duplicate
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return flat_dict(self)
 
 
 @dataclass(kw_only=True)
@@ -52,7 +53,8 @@ class ProvenanceEdge:
     step: str = PROVENANCE_STEP
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"child": self.child, "parent": self.parent, "relation": self.relation,
+                "evidence": [e.to_dict() for e in self.evidence], "step": self.step}
 
 
 def is_publication(name: str, outlets: Iterable[str] = ()) -> bool:
@@ -94,7 +96,7 @@ class ProvenanceBuilder:
         if child == parent:
             return
         edge = self.edges.setdefault((child, parent, relation), ProvenanceEdge(child=child, parent=parent, relation=relation))
-        if evidence.to_dict() not in [e.to_dict() for e in edge.evidence]:
+        if evidence not in edge.evidence:  # field by field, as the dataclass compares
             edge.evidence.append(evidence)
 
     def outlets(self) -> list[str]:

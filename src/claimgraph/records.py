@@ -1,0 +1,25 @@
+"""Records as plain dicts, without `dataclasses.asdict`'s cost.
+
+`asdict` deep-copies every value through `copy.deepcopy`; a ledger's read-out turns tens of
+thousands of flat records (sourcing, assessments, evidence) into dicts, and that copying was
+seconds of every link. `flat_dict` copies lists and dicts one level down, which is all a flat
+record (strings, numbers, lists of strings, dicts of lists of strings) needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+
+def flat_dict(record: Any) -> dict[str, Any]:
+    """A dataclass whose fields hold no other dataclass, as a dict not sharing its lists."""
+    out: dict[str, Any] = {}
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, (list, tuple)):
+            value = list(value)
+        elif isinstance(value, dict):
+            value = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in value.items()}
+        out[f.name] = value
+    return out
