@@ -289,3 +289,20 @@ def test_colon_quote_from_a_participle(nlp: Language) -> None:
     claims = analyse(nlp, text)
     for words in ("all fake news", "phony stuff", "didn't happen"):
         assert claim_with(claims, words).speaker.endswith("Trump")
+
+
+def test_predicate_after_a_dash_parenthetical_stays_with_its_noun(nlp: Language) -> None:
+    # spaCy hangs "was false" on the first clause's verb; it predicates "one central claim".
+    claims = analyse(nlp, "No corroborating evidence has emerged in later years to support many of the claims in the "
+                          "report, and federal investigators determined that one key allegation — that Mr. Smith's "
+                          "lawyer, John Doe, had met with foreign agents in Vienna during the campaign — was false.")
+    vienna = claim_with(claims, "Vienna")
+    assert (vienna.speaker, vienna.cue, vienna.polarity) == ("federal investigators", "determined", "denied")
+    assert "false" not in vienna.content
+    assert not any(c.content.endswith("was false") for c in claims), [c.content for c in claims]
+
+
+def test_a_person_named_again_is_the_antecedent_of_the_next_pronoun(nlp: Language) -> None:
+    claims = analyse(nlp, "Anna Petrova said the talks had failed. Boris Ivanov said they were useful. "
+                          "While Petrova acknowledged that no deal was signed, she argued that progress was made.")
+    assert claim_with(claims, "progress").speaker == "Anna Petrova"

@@ -70,10 +70,39 @@ def _preceded_by_comma(token: Token) -> bool:
     return previous is not None and previous.text in (",", ";", "–", "—")
 
 
+_DASHES = ("\u2014", "\u2013", "--")
+
+
+def dash_predicate_subject(token: Token, sent: Span) -> Token | None:
+    """The noun a predicate after a dash parenthetical belongs to, when the parser lost it.
+
+    In "investigators determined that one key allegation — that Cohen had met Russian officials
+    in Prague — was false" spaCy hangs "was false" on the sentence's first verb as a second
+    predicate; it predicates "one key allegation". A subjectless conjunct right after a closing
+    dash, whose sentence opens a dash after a noun between the conjunct's head and it, goes
+    back to that noun.
+    """
+    if token.dep_ != "conj" or token.pos_ not in ("AUX", "VERB", "ADJ") or _has_subject(token):
+        return None
+    closing = _before(token)
+    if closing is None or closing.text not in _DASHES:
+        return None
+    for i in range(closing.i - 1, max(token.head.i, sent.start), -1):
+        opening = token.doc[i]
+        if opening.text in _DASHES:
+            noun = token.doc[i - 1]
+            if noun.pos_ in ("NOUN", "PROPN", "PRON") and noun.i > token.head.i:
+                return noun
+            return None
+    return None
+
+
 def split_kind(token: Token, sent: Span, reporting: set[str]) -> str | None:
     """Why this token heads its own claim unit, or None."""
     if token.i == sent.root.i:
         return None
+    if dash_predicate_subject(token, sent) is not None:
+        return None  # it belongs with its noun's clause (split_units)
     dep = token.dep_
     if dep == "conj" and _is_finite_conj(token):
         return "conj"
@@ -141,10 +170,11 @@ def split_units(sent: Span, reporting: set[str]) -> list[Unit]:
         kind = split_kind(token, sent, reporting)
         if kind:
             heads[token.i] = Unit(head=token, kind=kind)
+    regrafted = {t.i: noun for t in sent if (noun := dash_predicate_subject(t, sent)) is not None}
     for token in sent:
-        node = token
-        while node.i not in heads and node.head.i != node.i and sent.start <= node.head.i < sent.end:
-            node = node.head
+        node, hops = token, 0
+        while node.i not in heads and node.head.i != node.i and sent.start <= node.head.i < sent.end and hops < len(sent):
+            node, hops = regrafted.get(node.i, node.head), hops + 1
         owner = heads.get(node.i, heads[sent.root.i])
         owner.tokens.append(token.i)
     return sorted(heads.values(), key=lambda u: min(u.tokens) if u.tokens else u.head.i)

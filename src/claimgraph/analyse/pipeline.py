@@ -236,8 +236,14 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
         for frame in applicable:
             resolved = discourse.resolve(frame)
             if resolved and frame.kind in ("verb", "according", "passive", "noun"):
-                if not any(k.label == resolved.surface for k in discourse.sources[-2:]):
+                recent = next((k for k in discourse.sources[-2:] if k.label == resolved.surface), None)
+                if recent is None:
                     discourse.remember(frame, resolved, lexicon)
+                else:
+                    # Named again: the latest mention again ("While Steele acknowledged ..., he
+                    # argued": "he" is Steele even when another person was named in between).
+                    discourse.sources.remove(recent)
+                    discourse.sources.append(recent)
         main_clause = cue_frame is not None and cue_frame.anchor.dep_ not in ("relcl", "acl", "advcl", "amod")
         # '"A," X said. "B."': a quotation closed by its frame goes on in the next quoted sentence.
         quoted_report = cue_frame is not None and bool(cue_frame.strip) and starts_quote
