@@ -127,3 +127,17 @@ def test_a_negation_over_an_open_question_does_not_deny_it(judge: StructuralJudg
 
     assert is_negative(view("a", "The Kremlin has no compromising materials on Trump."))
     assert not is_negative(view("b", "They have not reached any judgment on whether Russia has compromising material on Trump."))
+
+
+def test_a_wording_difference_on_a_loosely_shared_topic_is_not_a_contradiction(judge: StructuralJudge) -> None:
+    # A negation or a date on one side of two claims that only share a topic (structural_floor)
+    # does not make them disagree; an explicit denial still does (test_opposite_polarity_...).
+    a = view("a", "Putin was not doing this out of the kindness of his heart during the security council meeting.")
+    b = view("b", "Putin, his spy chiefs and senior ministers were all present at the security council meeting.",
+             document="d2")
+    assert judge.judge(a, b).relation == "unrelated"
+    c = view("c", "Speaking to a trusted compatriot in June 2016, a senior Foreign Ministry figure said the "
+                  "operation was run by the FSB.")
+    d = view("d", "Speaking to a trusted compatriot in October 2016, a Kremlin insider said Ivanov had been sacked.",
+             document="d2")
+    assert judge.judge(c, d).relation == "unrelated"

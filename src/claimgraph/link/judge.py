@@ -227,6 +227,13 @@ class JudgeOptions:
     containment: float = 0.8
     extra_terms: int = 3
     contradiction_floor: float = 0.40  # structural contradictions need at least this topical score
+    # A contradiction read from the wording alone (a negation, a date, a number, a denial word
+    # or an antonym on one side) needs more: two claims on one topic often differ in one of
+    # those without disagreeing ("Putin wasn't doing this out of kindness" against "Putin and
+    # his spy chiefs were present at the meeting"; two memos' "Speaking in June 2016, ..." and
+    # "Speaking in October 2016, ..."). A denial (opposite polarity) keeps contradiction_floor:
+    # it rarely repeats the words of what it denies ("pulp fiction").
+    structural_floor: float = 0.40
     # A claim with fewer content terms ("It didn't happen", "Who provided it", "The FBI could
     # have, and") says too little to be matched with another document's claim: its topic is in
     # a context the linker does not see.
@@ -335,6 +342,8 @@ class StructuralJudge:
         relation, specific, reasons = self.stance(a, b)
         # Contradicting statements share a topic but not their wording, so they get a lower floor.
         floor = self.options.contradiction_floor if relation == "contradicts" else self.options.same_score
+        if relation == "contradicts" and not reasons[0].startswith("polarity"):
+            floor = max(floor, self.options.structural_floor)
         if score < floor:
             return Judgement(relation="unrelated", score=round(score, 4), method=self.name)
         return Judgement(
