@@ -141,3 +141,17 @@ def test_a_wording_difference_on_a_loosely_shared_topic_is_not_a_contradiction(j
     d = view("d", "Speaking to a trusted compatriot in October 2016, a Kremlin insider said Ivanov had been sacked.",
              document="d2")
     assert judge.judge(c, d).relation == "unrelated"
+
+
+def test_claims_sharing_only_names_are_unrelated(judge: StructuralJudge) -> None:
+    # Both name the special counsel; one says he took over, the other that his report came out.
+    a = view("a", "A special counsel, Robert Mueller, eventually took over the inquiry.", names=["robert", "muelle"])
+    b = view("b", "The full redacted report by Robert Mueller has been released.", document="d2",
+             names=["robert", "muelle"])
+    assert judge._predicates_apart(a, b)
+    assert judge.judge(a, b).relation == "unrelated"
+    # A paraphrase in other words keeps the vectors' agreement and is not split off.
+    c = view("c", "The lead now sits with the presidential administration.", names=["presid", "admini"])
+    d = view("d", "The lead now sits with the presidential administration.", document="d2",
+             names=["presid", "admini"], terms=["remain"])
+    assert not judge._predicates_apart(c, d)

@@ -16,7 +16,7 @@ from claimgraph.link.embed import Embedder
 from claimgraph.link.index import NeighbourIndex
 from claimgraph.link.judge import ClaimView, Judge, StructuralJudge, Vocabulary, is_negative
 from claimgraph.link.lines import ClusterSourcing, Line, build_lines, cluster_sourcing
-from claimgraph.link.proposition import people, proposition
+from claimgraph.link.proposition import name_terms, people, proposition
 from claimgraph.link.provenance import ProvenanceBuilder, ProvenanceEdge
 from claimgraph.models import Analysis, Document
 
@@ -108,7 +108,7 @@ class Linker:
         for claim, text, vector in zip(claims, propositions, vectors):
             view = ClaimView(
                 id=claim.id, document_id=document.id, content=claim.content, proposition=text,
-                people=people(text, analysis),
+                people=people(text, analysis), names=name_terms(text, analysis),
                 sentence_index=claim.sentence_index, polarity=claim.polarity, hedging=claim.hedging,
                 speaker=claim.speaker, chain=list(claim.chain), times=list(claim.times),
                 published=document.published, vector=vector,

@@ -142,6 +142,7 @@ class ClaimView:
     content: str
     proposition: str = ""  # the content without its reporting frame (link/proposition.py); "" = content
     people: list[str] = field(default_factory=list)  # surnames of the named people it is about
+    names: list[str] = field(default_factory=list)  # content terms of the entity names it contains
     sentence_index: int = 0
     polarity: str = "asserted"
     hedging: str = "none"
@@ -346,9 +347,27 @@ class StructuralJudge:
             floor = max(floor, self.options.structural_floor)
         if score < floor:
             return Judgement(relation="unrelated", score=round(score, 4), method=self.name)
+        if relation != "contradicts" and self._predicates_apart(a, b):
+            return Judgement(relation="unrelated", score=round(score, 4), method=self.name,
+                             reasons=("nothing in common but names",))
         return Judgement(
             relation=relation, score=round(score, 4), method=self.name, specific=specific, reasons=tuple(reasons)
         )
+
+    @staticmethod
+    def _predicates_apart(a: ClaimView, b: ClaimView) -> bool:
+        """Do both claims say something beyond their names, and nothing of it alike?
+
+        "A special counsel, Robert S. Mueller III, took over" and "The Mueller report has been
+        released by the Department of Justice" share a name and a topic, not a statement.
+        """
+        pa, pb = set(a.terms) - set(a.names), set(b.terms) - set(b.names)
+        if not pa or not pb or pa & pb:
+            return False
+        # Paraphrases share no words either ("where it now sits" / "where it remained"): their
+        # sentence vectors still agree closely.
+        cosine = float(np.dot(a.vector, b.vector)) if a.vector is not None and b.vector is not None else 0.0
+        return cosine < 0.65
 
 
 class NliJudge:

@@ -255,6 +255,25 @@ def proposition(claim: Claim, analysis: Analysis | None = None, text: str | None
     return cleaned or claim.content
 
 
+def name_terms(text: str, analysis: Analysis | None) -> list[str]:
+    """Content terms (judge stems) of the names of the document's entities the text contains.
+
+    What a claim says beyond its names is its predicate: two claims naming the Steele dossier
+    and the FBI may still say nothing alike (see the judge's `_predicates_apart`).
+    """
+    if analysis is None:
+        return []
+    from claimgraph.link.judge import content_terms
+
+    lowered = text.lower()
+    out: set[str] = set()
+    # Not events: "Trump support operation" names what claims about it predicate.
+    for name in {e.name for e in analysis.entities if e.name and len(e.name) > 1 and e.type != "EVENT"}:
+        if re.search(r"(?<!\w)" + re.escape(name.lower()) + r"(?!\w)", lowered):
+            out.update(content_terms(name))
+    return sorted(out)
+
+
 def people(text: str, analysis: Analysis | None) -> list[str]:
     """Surnames (lower case) of the document's named people whose canonical name the text contains."""
     if analysis is None:

@@ -28,8 +28,8 @@ from claimgraph.link.judge import ClaimView, Judge, Judgement, Vocabulary
 from claimgraph.models import Analysis, Document, TimeExpression
 
 _MAGIC = b"CGLS1"  # bump when the layout changes
-_VIEW_FIELDS = ("id", "document_id", "content", "proposition", "people", "sentence_index", "polarity", "hedging", "speaker", "chain",
-                "published", "terms")
+_VIEW_FIELDS = ("id", "document_id", "content", "proposition", "people", "names", "sentence_index", "polarity", "hedging",
+                "speaker", "chain", "published", "terms")
 
 
 class StateError(ClaimgraphError):
@@ -80,7 +80,7 @@ def linker_from_bytes(
     return linker
 
 
-_ROWS_MAGIC = b"CGLS2"  # bump when the head's layout or the rows' fields change
+_ROWS_MAGIC = b"CGLS3"  # bump when the head's layout or the rows' fields change
 _ROW_FIELDS = tuple(f for f in _VIEW_FIELDS if f not in ("id", "document_id")) + ("times",)
 
 
