@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from claimgraph.ingest import ingest_paths
 from claimgraph.ledger import LinkStoreOptions, RunOptions, analyse_store, link_store, run_store
+from claimgraph.link.corpus import linkable
 from claimgraph.link.embed import HashingEmbedder, PrefetchEmbedder
 from claimgraph.link.state import linker_from_bytes, linker_from_rows, linker_to_bytes
 from claimgraph.store import open_store, schema as t
@@ -53,15 +54,22 @@ def test_incremental_store_link_equals_a_full_relink(store, seeds) -> None:
     assert all(len(r.added) == 1 for r in reports)
     incremental = load_layer(store)
     views, judged = _count(store, t.link_views), _count(store, t.link_judged)
-    assert views == sum(len(a.claims) for a in analyses.values())
+    assert views == sum(len(linkable(a)) for a in analyses.values())
 
     full = link_store(store, options=LinkStoreOptions(full=True), embedder=embedder)
     assert not full.incremental and len(full.added) == 3
     assert load_layer(store) == incremental
     assert incremental["clusters"] and incremental["links"] and incremental["assessments"]
-    # A relink replaces the rows: as many views, and the judged pairs a single pass makes.
+    # A relink replaces the rows: as many views, and the judged pairs a single pass makes. The
+    # neighbour index is approximate: after a restore an insert can land elsewhere in the HNSW
+    # graph than in one pass, so a low-scoring candidate pair or two may differ (never the
+    # layer, checked above); what must not happen is rows kept from before the relink.
     assert _count(store, t.link_views) == views
-    assert 0 < _count(store, t.link_judged) <= judged
+    relinked = _count(store, t.link_judged)
+    assert 0 < relinked <= judged * 1.01 + 2
+    with store.engine.connect() as connection:
+        pairs = connection.execute(select(t.link_judged.c.a, t.link_judged.c.b)).all()
+    assert len(set(pairs)) == relinked
 
 
 def test_a_run_appends_its_rows_and_leaves_earlier_ones_alone(store, seeds) -> None:
@@ -144,7 +152,7 @@ def test_run_store_embeds_beside_the_parse_and_links_as_the_stages_do(tmp_path: 
         assert len(analysed.analysed) == 3 and len(linked.added) == 3
         assert load_layer(store) == expected
     # Every document's claims were embedded once, in one call (prefetched, then taken).
-    assert sorted(calls) == sorted(len(a.claims) for a in analyses.values())
+    assert sorted(calls) == sorted(len(linkable(a)) for a in analyses.values())
 
 
 def test_prefetched_vectors_are_taken_once_and_others_embedded_on_demand() -> None:
@@ -174,4 +182,4 @@ def test_claimgraph_run_then_link_adds_nothing_twice(tmp_path: Path) -> None:
     again = CliRunner().invoke(main, ["--db", db, "link"], catch_exceptions=False)
     assert "linked 3 document(s) incrementally (0 new)" in again.output
     with open_store(db) as store:
-        assert _count(store, t.link_views) == sum(1 for _ in store.claims())
+        assert _count(store, t.link_views) == sum(1 for _, claim in store.claims() if claim.claim_type != "meta")

@@ -211,6 +211,7 @@ def run_store(
     """`analyse_store` then `link_store`, embedding each analysed document's claims on a second
     thread while the next document is parsed: the link stage then mostly waits for nothing.
     """
+    from claimgraph.link.corpus import linkable
     from claimgraph.link.embed import EmbedOptions, LazyMiniLM, PrefetchEmbedder
     from claimgraph.link.proposition import proposition
 
@@ -223,7 +224,7 @@ def run_store(
         # The texts Linker.add_document will embed for this document, in its order: from the
         # analysis as stored and corrected (claims come back in text order), as link_store reads it.
         analysis = _linked_analysis(store, document.id)
-        prefetching.prefetch([proposition(claim, analysis, document.text) for claim in analysis.claims])
+        prefetching.prefetch([proposition(claim, analysis, document.text) for claim in linkable(analysis)])
 
     try:
         analysed = analyse_store(store, options=options.analyse, nlp=nlp, on_document=on_document, on_analysis=prefetch)

@@ -18,7 +18,7 @@ from claimgraph.link.judge import ClaimView, Judge, StructuralJudge, Vocabulary,
 from claimgraph.link.lines import ClusterSourcing, Line, build_lines, cluster_sourcing
 from claimgraph.link.proposition import name_terms, people, proposition
 from claimgraph.link.provenance import ProvenanceBuilder, ProvenanceEdge
-from claimgraph.models import Analysis, Document
+from claimgraph.models import Analysis, Claim, Document
 
 LINK_STEP = "link.corpus.v1"
 
@@ -99,7 +99,7 @@ class Linker:
             return []  # an unchanged document changes nothing
         self.inputs[document.id] = (document, analysis)
         self.provenance.add(document, analysis)
-        claims = [c for c in analysis.claims if c.id not in self.state.views]
+        claims = [c for c in linkable(analysis) if c.id not in self.state.views]
         if not claims:
             return []
         propositions = [proposition(c, analysis, document.text) for c in claims]
@@ -194,6 +194,13 @@ def _with_descendants(
                 members.append((member.claim, "more_specific"))
         queue.extend(children.get(child.id, []))
     return members
+
+
+def linkable(analysis: Analysis) -> list[Claim]:
+    """The claims the linker compares: not meta-claims ("Speaking in confidence to a trusted
+    compatriot in June 2016, Source A"; "documents seen by The Guardian"), which say how a
+    report came about, not what happened (the gold clusters hold none of them)."""
+    return [c for c in analysis.claims if c.claim_type != "meta"]
 
 
 def link_corpus(
