@@ -60,16 +60,12 @@ def test_incremental_store_link_equals_a_full_relink(store, seeds) -> None:
     assert not full.incremental and len(full.added) == 3
     assert load_layer(store) == incremental
     assert incremental["clusters"] and incremental["links"] and incremental["assessments"]
-    # A relink replaces the rows: as many views, and the judged pairs a single pass makes. The
-    # neighbour index is approximate: after a restore an insert can land elsewhere in the HNSW
-    # graph than in one pass, so a low-scoring candidate pair or two may differ (never the
-    # layer, checked above); what must not happen is rows kept from before the relink.
+    # A relink replaces the rows: the same views and the same judged pairs as the runs one by
+    # one. (Neighbours are exact below NeighbourIndex.exact_below vectors; through the HNSW
+    # graph, a graph restored from bytes grows differently from one built in one pass, and
+    # low-scoring candidate pairs could differ.)
     assert _count(store, t.link_views) == views
-    relinked = _count(store, t.link_judged)
-    assert 0 < relinked <= judged * 1.01 + 2
-    with store.engine.connect() as connection:
-        pairs = connection.execute(select(t.link_judged.c.a, t.link_judged.c.b)).all()
-    assert len(set(pairs)) == relinked
+    assert _count(store, t.link_judged) == judged
 
 
 def test_a_run_appends_its_rows_and_leaves_earlier_ones_alone(store, seeds) -> None:
