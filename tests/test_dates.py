@@ -78,3 +78,21 @@ def test_find_times_catches_memo_dateline_and_qualifier_outside_ner(nlp: spacy.l
     text = "Report ends.\n\n12 October 2016\n"
     times = find_times(nlp(text), anchor=None)
     assert [(t.text, t.value) for t in times] == [("12 October 2016", "2016-10-12")]
+
+
+@pytest.mark.parametrize("text, value, precision", [
+    ("22 January 2016", "2016-01-22", "day"), ("January 22, 2016", "2016-01-22", "day"),
+    ("Sept. 5, 2016", "2016-09-05", "day"), ("June 2016", "2016-06", "month"), ("May of 2017", "2017-05", "month"),
+])
+def test_absolute_dates_need_no_dateparser(text: str, value: str, precision: str) -> None:
+    from claimgraph.analyse.dates import _absolute
+
+    assert _absolute(text) == (value, precision)
+    parsed = normalise_time(text, anchor="2021-07-15")
+    assert parsed is not None and (parsed.value, parsed.precision) == (value, precision)
+
+
+def test_an_impossible_day_is_left_to_dateparser() -> None:
+    from claimgraph.analyse.dates import _absolute
+
+    assert _absolute("31 February 2016") is None
