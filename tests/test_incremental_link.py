@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from pathlib import Path
 
@@ -66,6 +67,7 @@ def test_incremental_store_link_equals_a_full_relink(store, seeds) -> None:
     # low-scoring candidate pairs could differ.)
     assert _count(store, t.link_views) == views
     assert _count(store, t.link_judged) == judged
+    assert _count(store, t.link_provenance) == 3
 
 
 def test_a_run_appends_its_rows_and_leaves_earlier_ones_alone(store, seeds) -> None:
@@ -179,3 +181,21 @@ def test_claimgraph_run_then_link_adds_nothing_twice(tmp_path: Path) -> None:
     assert "linked 3 document(s) incrementally (0 new)" in again.output
     with open_store(db) as store:
         assert _count(store, t.link_views) == sum(1 for _, claim in store.claims() if claim.claim_type != "meta")
+
+
+def test_provenance_replayed_from_its_log_equals_the_rebuilt_one(seeds) -> None:
+    from claimgraph.link.provenance import ProvenanceBuilder
+
+    paths, analyses = seeds
+    with open_store(":memory:") as store:
+        for path in paths:
+            _add(store, path, analyses)
+        documents = sorted(store.documents(), key=lambda d: (d.published or "", d.id))
+    built, replayed = ProvenanceBuilder(), ProvenanceBuilder()
+    for document in documents:
+        built.add(document, analyses[document.id])
+    for document in documents:
+        replayed.replay(document, json.loads(json.dumps(built.log[document.id])))  # as the store keeps it
+    assert [e.to_dict() for e in replayed.result()] == [e.to_dict() for e in built.result()]
+    assert replayed._quote_owner == built._quote_owner and replayed.log == built.log
+    assert any(e.relation in ("copies", "shares_text") for e in built.result())  # quotes were shared

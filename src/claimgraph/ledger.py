@@ -137,7 +137,7 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
     key = json.dumps({"embedder": embedder.name, "judge": getattr(judge, "name", type(judge).__name__), "analysis": steps})
     clock("inputs")
     saved = None if options.full else load_linker_rows(store)
-    linker, since = None, (0, 0)
+    linker, since = None, (0, 0, 0)
     if saved and saved[0] == key:
         wanted = {document.id for document, _ in inputs}
         try:
@@ -148,7 +148,7 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
         if restored is not None and {v.document_id for v in restored.state.views.values()} <= wanted:
             # Rows past these counts are this run's own: only they are written back.
             linker, report.incremental = restored, True
-            since = (len(restored.state.views), len(restored.state.judged))
+            since = (len(restored.state.views), len(restored.state.judged), len(restored.inputs))
     saved = None  # the rows are in the linker now; do not hold them twice
     if linker is None:
         linker = Linker(embedder=embedder, judge=judge, options=link_options)

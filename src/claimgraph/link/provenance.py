@@ -87,6 +87,10 @@ class ProvenanceBuilder:
         self.edges: dict[tuple[str, str, str], ProvenanceEdge] = {}
         self.documents: dict[str, Document] = {}
         self._quote_owner: dict[str, list[tuple[str, tuple[int, int]]]] = {}  # quote hash -> [(doc, span)]
+        # What each document's `add` did, in order: edges made and quotes registered. Replaying
+        # it restores the builder without reading the document's text again (`replay`).
+        self.log: dict[str, dict[str, list[Any]]] = {}
+        self._current: dict[str, list[Any]] | None = None
         lexicon = load_provenance_lexicon()
         name = lexicon["name_pattern"]
         self._phrases = [(re.compile(p["pattern"].replace("{NAME}", name)), p["relation"]) for p in lexicon["phrases"]]
@@ -95,6 +99,8 @@ class ProvenanceBuilder:
     def _edge(self, child: str, parent: str, relation: str, evidence: Evidence) -> None:
         if child == parent:
             return
+        if self._current is not None:
+            self._current["edges"].append([child, parent, relation, evidence.to_dict()])
         edge = self.edges.setdefault((child, parent, relation), ProvenanceEdge(child=child, parent=parent, relation=relation))
         if evidence not in edge.evidence:  # field by field, as the dataclass compares
             edge.evidence.append(evidence)
@@ -103,6 +109,30 @@ class ProvenanceBuilder:
         return [d.outlet for d in self.documents.values() if d.outlet]
 
     def add(self, document: Document, analysis: Analysis) -> None:
+        self._current = self.log[document.id] = {"edges": [], "quotes": []}
+        try:
+            self._add(document, analysis)
+        finally:
+            self._current = None
+
+    def replay(self, document: Document, entry: dict[str, list[Any]]) -> None:
+        """Redo what `add` did for this document, from its log entry (no text is read)."""
+        self.documents[document.id] = document
+        self._current = self.log[document.id] = {"edges": [], "quotes": []}
+        try:
+            for child, parent, relation, evidence in entry["edges"]:
+                self._edge(child, parent, relation, Evidence(**evidence))
+            for digest, span in entry["quotes"]:
+                self._own_quote(digest, document.id, (span[0], span[1]))
+        finally:
+            self._current = None
+
+    def _own_quote(self, digest: str, document_id: str, span: tuple[int, int]) -> None:
+        self._quote_owner.setdefault(digest, []).append((document_id, span))
+        if self._current is not None:
+            self._current["quotes"].append([digest, list(span)])
+
+    def _add(self, document: Document, analysis: Analysis) -> None:
         self.documents[document.id] = document
         own = source_key(document.outlet) if document.outlet else None
         outlets = self.outlets()
@@ -139,7 +169,7 @@ class ProvenanceBuilder:
             for other, other_span in self._quote_owner.get(digest, []):
                 if other != document.id:
                     self._shared(document.id, other, passage, span, other_span)
-            self._quote_owner.setdefault(digest, []).append((document.id, span))
+            self._own_quote(digest, document.id, span)
         # 4. near-duplicates found at ingest.
         if document.near_duplicate_of:
             self._edge(document.id, document.near_duplicate_of, "near_duplicate",

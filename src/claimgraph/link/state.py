@@ -80,7 +80,7 @@ def linker_from_bytes(
     return linker
 
 
-_ROWS_MAGIC = b"CGLS3"  # bump when the head's layout or the rows' fields change
+_ROWS_MAGIC = b"CGLS4"  # bump when the head's layout or the rows' fields change
 _ROW_FIELDS = tuple(f for f in _VIEW_FIELDS if f not in ("id", "document_id")) + ("times",)
 
 
@@ -91,12 +91,14 @@ class LinkerRows:
     head: bytes
     views: list[dict[str, Any]] = field(default_factory=list)  # seq, claim_id, document_id, view_json, vector
     judged: list[dict[str, Any]] = field(default_factory=list)  # seq, a, b, judgement_json
+    provenance: list[dict[str, Any]] = field(default_factory=list)  # seq, document_id, data_json
 
 
-def linker_rows(linker: Linker, *, since: tuple[int, int] = (0, 0)) -> LinkerRows:
-    """The head, and the rows made after `since`: the (views, judged pairs) it was restored with."""
+def linker_rows(linker: Linker, *, since: tuple[int, int, int] = (0, 0, 0)) -> LinkerRows:
+    """The head, and the rows made after `since`: the (views, judged pairs, documents) it was
+    restored with."""
     state = linker.state
-    views_from, judged_from = since
+    views_from, judged_from, documents_from = since
     if len(state.views) < views_from or len(state.judged) < judged_from:
         raise StateError("the linker holds fewer claims or judged pairs than it was restored with; relink")
     header = {**_head(linker), "counts": [len(state.views), len(state.judged)]}
@@ -112,8 +114,12 @@ def linker_rows(linker: Linker, *, since: tuple[int, int] = (0, 0)) -> LinkerRow
          "judgement_json": json.dumps(j.to_dict())}
         for seq, ((a, b), j) in enumerate(islice(state.judged.items(), judged_from, None), start=judged_from)
     ]
+    provenance = [
+        {"seq": seq, "document_id": document_id, "data_json": json.dumps(linker.provenance.log[document_id])}
+        for seq, document_id in enumerate(islice(linker.inputs, documents_from, None), start=documents_from)
+    ]
     return LinkerRows(head=_ROWS_MAGIC + struct.pack("<Q", len(raw)) + raw + state.index.to_bytes(),
-                      views=views, judged=judged)
+                      views=views, judged=judged, provenance=provenance)
 
 
 def linker_from_rows(
@@ -140,7 +146,8 @@ def linker_from_rows(
     judgements = json.loads("[" + ",".join(row["judgement_json"] for row in rows.judged) + "]")
     for row, judgement in zip(rows.judged, judgements):
         state.judged[(row["a"], row["b"])] = _judgement(judgement)
-    _restore_rest(linker, header, inputs)
+    replays = {row["document_id"]: json.loads(row["data_json"]) for row in rows.provenance}
+    _restore_rest(linker, header, inputs, replays=replays)
     return linker
 
 
@@ -165,9 +172,11 @@ def _judgement(saved: dict[str, Any]) -> Judgement:
     return Judgement(**{**saved, "reasons": tuple(saved.get("reasons", ()))})
 
 
-def _restore_rest(linker: Linker, header: dict[str, Any], inputs: list[tuple[Document, Analysis]]) -> None:
+def _restore_rest(linker: Linker, header: dict[str, Any], inputs: list[tuple[Document, Analysis]], *,
+                  replays: dict[str, dict[str, Any]] | None = None) -> None:
     """Vocabulary, cluster membership, and the documents back in the order they were first
-    added (lines and provenance are built in it)."""
+    added (lines and provenance are built in it). Provenance is replayed from its saved log
+    where `replays` has the document's, else rebuilt from the text."""
     vocabulary = Vocabulary.from_dict(header["vocabulary"])
     linker.vocabulary.n, linker.vocabulary.df = vocabulary.n, vocabulary.df
     state = linker.state
@@ -181,7 +190,10 @@ def _restore_rest(linker: Linker, header: dict[str, Any], inputs: list[tuple[Doc
         if document_id in by_id:
             document, analysis = by_id[document_id]
             linker.inputs[document_id] = (document, analysis)
-            linker.provenance.add(document, analysis)
+            if replays is not None and document_id in replays:
+                linker.provenance.replay(document, replays[document_id])
+            else:
+                linker.provenance.add(document, analysis)
 
 
 def _read_head(data: bytes) -> tuple[dict[str, Any], bytes]:

@@ -109,7 +109,8 @@ def load_linker_rows(store: Store) -> tuple[str, LinkerRows] | None:
             return None
         views = _dicts(connection.execute(select(t.link_views).order_by(t.link_views.c.seq)))
         judged = _dicts(connection.execute(select(t.link_judged).order_by(t.link_judged.c.seq)))
-    return head.key, LinkerRows(head=head.data, views=views, judged=judged)
+        provenance = _dicts(connection.execute(select(t.link_provenance).order_by(t.link_provenance.c.seq)))
+    return head.key, LinkerRows(head=head.data, views=views, judged=judged, provenance=provenance)
 
 
 def _dicts(result: Any) -> list[dict[str, Any]]:
@@ -126,7 +127,9 @@ def save_linker_rows(store: Store, key: str, rows: LinkerRows, *, replace: bool)
         if replace:
             connection.execute(delete(t.link_views))
             connection.execute(delete(t.link_judged))
-        for table, values in ((t.link_views, rows.views), (t.link_judged, rows.judged)):
+            connection.execute(delete(t.link_provenance))
+        for table, values in ((t.link_views, rows.views), (t.link_judged, rows.judged),
+                              (t.link_provenance, rows.provenance)):
             for begin in range(0, len(values), _CHUNK):
                 connection.execute(insert(table), values[begin : begin + _CHUNK])
         connection.execute(insert(t.link_state).values(name=LINKER, key=key, data=rows.head))

@@ -289,3 +289,13 @@ link_judged = Table(
     Column("b", String(80), nullable=False),
     Column("judgement_json", Text, nullable=False),
 )
+
+# Per document, the provenance builder's edges and quote digests, in the linker's document order
+# (0011_link_provenance): appended and replaced like the rows above.
+link_provenance = Table(
+    "link_provenance",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("document_id", String(40), nullable=False, unique=True),
+    Column("data_json", Text, nullable=False),
+)
