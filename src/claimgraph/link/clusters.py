@@ -297,9 +297,17 @@ class ClusterState:
         return first if j.specific == "a" else second
 
     def _anchor(self, members: list[str]) -> str:
+        # How many members each is more specific than: each pair looked at once.
+        more_specific: dict[str, int] = dict.fromkeys(members, 0)
+        for i, x in enumerate(members):
+            for y in members[i + 1 :]:
+                side = self._specific_side(x, y)
+                if side is not None:
+                    more_specific[side] += 1
+
         def generality(claim_id: str) -> tuple[int, int, int, int, str]:
             view = self.views[claim_id]
-            more_specific_than = sum(1 for o in members if o != claim_id and self._specific_side(claim_id, o) == claim_id)
+            more_specific_than = more_specific[claim_id]
             # The anchor is the cluster's headline: a fragment ("The FBI could have, and", "When he
             # briefed the president-elect ...") only when no member reads as a statement.
             # Asserted before denied: an anchor states the proposition, not its denial.

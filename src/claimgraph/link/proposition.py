@@ -17,7 +17,7 @@ import dataclasses
 import re
 from functools import lru_cache
 
-from claimgraph.link.judge import load_lexicon
+from claimgraph.link.judge import content_terms, load_lexicon
 from claimgraph.models import Analysis, Claim, Entity
 
 # Mentions whose canonical name may stand in for the text: names always; descriptions only of
@@ -263,8 +263,6 @@ def name_terms(text: str, analysis: Analysis | None) -> list[str]:
     """
     if analysis is None:
         return []
-    from claimgraph.link.judge import content_terms
-
     lowered = text.lower()
     out: set[str] = set()
     # Not events: "Trump support operation" names what claims about it predicate.
