@@ -306,3 +306,14 @@ def test_a_person_named_again_is_the_antecedent_of_the_next_pronoun(nlp: Languag
     claims = analyse(nlp, "Anna Petrova said the talks had failed. Boris Ivanov said they were useful. "
                           "While Petrova acknowledged that no deal was signed, she argued that progress was made.")
     assert claim_with(claims, "progress").speaker == "Anna Petrova"
+
+
+def test_who_spoke_to_whom_when_is_a_meta_claim(nlp: Language) -> None:
+    claims = analyse(nlp, "Speaking to a trusted compatriot in June 2016, a senior Russian official reported that "
+                          "the operation had been moved to the presidential administration.")
+    setting = claim_with(claims, "Speaking")
+    assert setting.claim_type == "meta"
+    assert claim_with(claims, "presidential administration").claim_type != "meta"
+    asked = analyse(nlp, "Asked to explain why the Kremlin had launched such an aggressive operation, the official "
+                         "said that Russia needed to upset the status quo.")
+    assert all(c.claim_type != "meta" for c in asked), [(c.text, c.claim_type) for c in asked]

@@ -31,6 +31,7 @@ class Unit:
     head: Token
     tokens: list[int] = field(default_factory=list)
     kind: str = "main"  # main | conj | relcl | acl | advcl | absolute
+    setting: bool = False  # "Speaking to X in June 2016, A and B": who spoke to whom, a meta-claim
 
 
 def _has_subject(token: Token) -> bool:

@@ -262,7 +262,8 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
             speaker_entity=speaker_entity if speaker else None, chain=chain, cue=cue,
             cue_start=cue_start, cue_end=cue_end, attribution=attribution, hedging=hedging,
             polarity="denied" if denied else "asserted",
-            claim_type=claim_type(unit_text, applicable, unit.head, denied=denied, speaker=speaker, direct=direct),
+            claim_type="meta" if unit.setting and not denied else claim_type(
+                unit_text, applicable, unit.head, denied=denied, speaker=speaker, direct=direct),
             quote=quote_kind(unit_text, attributed=attributed, inside_quote=direct),
             entities=sorted({m.entity for m in ctx.mentions if start <= m.start and m.end <= end}),
             times=[t for t in ctx.times if start <= t.start and t.end <= end],
@@ -330,6 +331,9 @@ def _absorb_leading_participle(units: list[Unit], frames: list[Frame]) -> None:
             if other is not unit:
                 other.tokens = [i for i in other.tokens if i not in frame.source_tokens]
         unit.tokens = sorted(set(unit.tokens) | frame.source_tokens)
+        # "Speaking to a compatriot in June 2016, Source A": only when and to whom a source spoke
+        # (not "Asked to explain why the Kremlin had launched ..., the official": that states a fact).
+        unit.setting = unit.head.lemma_.lower() in ("speak", "talk")
 
 
 def _update_carry(discourse: carry_over.Discourse, own: carry_over.Carry | None, frames: list[Frame],
