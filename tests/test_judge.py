@@ -155,3 +155,9 @@ def test_claims_sharing_only_names_are_unrelated(judge: StructuralJudge) -> None
     d = view("d", "The lead now sits with the presidential administration.", document="d2",
              names=["presid", "admini"], terms=["remain"])
     assert not judge._predicates_apart(c, d)
+
+
+def test_so_called_is_not_a_shared_term() -> None:
+    from claimgraph.link.judge import content_terms
+
+    assert content_terms("the so-called Steele dossier") == content_terms("the Steele dossier")

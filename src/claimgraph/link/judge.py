@@ -48,8 +48,13 @@ def stem(word: str) -> str:
     return word[:6]
 
 
+_SO_CALLED = re.compile(r"\bso[- ]called\b", re.IGNORECASE)
+
+
 def content_terms(text: str) -> list[str]:
     stop = set(load_lexicon()["stopwords"]) | set(load_lexicon()["negation"])
+    # "the so-called Steele dossier": a distancing hedge, not a word two claims share in substance.
+    text = _SO_CALLED.sub(" ", text)
     return [stem(w) for w in tokens(text) if w not in stop and len(w) > 1 and not w.endswith("n't")]
 
 
