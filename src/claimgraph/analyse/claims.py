@@ -102,8 +102,6 @@ def split_kind(token: Token, sent: Span, reporting: set[str]) -> str | None:
     """Why this token heads its own claim unit, or None."""
     if token.i == sent.root.i:
         return None
-    if dash_predicate_subject(token, sent) is not None:
-        return None  # it belongs with its noun's clause (split_units)
     dep = token.dep_
     if dep == "conj" and _is_finite_conj(token):
         return "conj"
@@ -167,11 +165,13 @@ def split_kind(token: Token, sent: Span, reporting: set[str]) -> str | None:
 def split_units(sent: Span, reporting: set[str]) -> list[Unit]:
     """Units of a sentence; every token belongs to the nearest unit head above it."""
     heads: dict[int, Unit] = {sent.root.i: Unit(head=sent.root, kind="main")}
+    # A predicate the parser lost after a dash parenthetical is no unit of its own: it goes
+    # with its noun's clause.
+    regrafted = {t.i: noun for t in sent if (noun := dash_predicate_subject(t, sent)) is not None}
     for token in sent:
-        kind = split_kind(token, sent, reporting)
+        kind = None if token.i in regrafted else split_kind(token, sent, reporting)
         if kind:
             heads[token.i] = Unit(head=token, kind=kind)
-    regrafted = {t.i: noun for t in sent if (noun := dash_predicate_subject(t, sent)) is not None}
     for token in sent:
         node, hops = token, 0
         while node.i not in heads and node.head.i != node.i and sent.start <= node.head.i < sent.end and hops < len(sent):

@@ -18,6 +18,7 @@ import numpy as np
 
 from claimgraph.link.index import NeighbourIndex
 from claimgraph.link.judge import ClaimView, Judge, Judgement, is_negative
+from claimgraph.records import flat_dict
 
 CLUSTER_STEP = "link.clusters.v1"
 
@@ -49,9 +50,7 @@ class Link:
     reasons: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        # By hand: dataclasses.asdict deep-copies, and a corpus has tens of thousands of links.
-        return {"a": self.a, "b": self.b, "relation": self.relation, "score": self.score, "method": self.method,
-                "specific": self.specific, "reasons": list(self.reasons)}
+        return flat_dict(self)
 
 
 @dataclass(kw_only=True)
@@ -60,7 +59,7 @@ class ClusterMember:
     relation: str  # to the anchor: same | more_specific | contradicts (the anchor itself is "same")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"claim": self.claim, "relation": self.relation}
+        return flat_dict(self)
 
 
 @dataclass(kw_only=True)
@@ -74,8 +73,7 @@ class Cluster:
     step: str = CLUSTER_STEP
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "anchor": self.anchor, "anchor_text": self.anchor_text, "parent": self.parent,
-                "members": [m.to_dict() for m in self.members], "documents": list(self.documents), "step": self.step}
+        return {**flat_dict(self), "members": [m.to_dict() for m in self.members]}
 
     @property
     def claim_ids(self) -> list[str]:

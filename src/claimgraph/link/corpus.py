@@ -16,7 +16,7 @@ from claimgraph.link.embed import Embedder
 from claimgraph.link.index import NeighbourIndex
 from claimgraph.link.judge import ClaimView, Judge, StructuralJudge, Vocabulary, is_negative
 from claimgraph.link.lines import ClusterSourcing, Line, build_lines, cluster_sourcing
-from claimgraph.link.proposition import name_terms, people, proposition
+from claimgraph.link.proposition import named_in, proposition
 from claimgraph.link.provenance import ProvenanceBuilder, ProvenanceEdge
 from claimgraph.models import Analysis, Claim, Document
 
@@ -106,9 +106,10 @@ class Linker:
         vectors = self.embedder.embed(propositions)
         views = []
         for claim, text, vector in zip(claims, propositions, vectors):
+            people, names = named_in(text, analysis)
             view = ClaimView(
                 id=claim.id, document_id=document.id, content=claim.content, proposition=text,
-                people=people(text, analysis), names=name_terms(text, analysis),
+                people=people, names=names,
                 sentence_index=claim.sentence_index, polarity=claim.polarity, hedging=claim.hedging,
                 speaker=claim.speaker, chain=list(claim.chain), times=list(claim.times),
                 published=document.published, vector=vector,

@@ -22,6 +22,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from claimgraph.link.embed import ModelMissing
+from claimgraph.records import flat_dict
 
 Relation = Literal["same", "more_specific", "contradicts", "unrelated"]
 JUDGE_STEP = "link.judge.structural.v1"
@@ -51,8 +52,13 @@ def stem(word: str) -> str:
 _SO_CALLED = re.compile(r"\bso[- ]called\b", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    return frozenset(load_lexicon()["stopwords"]) | frozenset(load_lexicon()["negation"])
+
+
 def content_terms(text: str) -> list[str]:
-    stop = set(load_lexicon()["stopwords"]) | set(load_lexicon()["negation"])
+    stop = _stopwords()
     # "the so-called Steele dossier": a distancing hedge, not a word two claims share in substance.
     text = _SO_CALLED.sub(" ", text)
     return [stem(w) for w in tokens(text) if w not in stop and len(w) > 1 and not w.endswith("n't")]
@@ -213,10 +219,7 @@ class Judgement:
     reasons: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        # By hand, not dataclasses.asdict (which deep-copies every field): a run saves one
-        # row per judged pair, and asdict was most of that cost.
-        return {"relation": self.relation, "score": self.score, "method": self.method, "specific": self.specific,
-                "reasons": list(self.reasons)}
+        return flat_dict(self)  # not dataclasses.asdict: a run saves one row per judged pair
 
 
 class Judge(Protocol):
@@ -244,6 +247,9 @@ class JudgeOptions:
     # have, and") says too little to be matched with another document's claim: its topic is in
     # a context the linker does not see.
     min_terms: int = 2
+    # Claims sharing only names (`_predicates_apart`) are unrelated unless their vectors agree at
+    # least this much: paraphrases share no words either ("where it now sits" / "it remained").
+    names_only_cosine: float = 0.65
 
     @classmethod
     def from_lexicon(cls) -> "JudgeOptions":
@@ -348,7 +354,7 @@ class StructuralJudge:
         relation, specific, reasons = self.stance(a, b)
         # Contradicting statements share a topic but not their wording, so they get a lower floor.
         floor = self.options.contradiction_floor if relation == "contradicts" else self.options.same_score
-        if relation == "contradicts" and not reasons[0].startswith("polarity"):
+        if relation == "contradicts" and a.polarity == b.polarity:  # read from the wording, not a denial
             floor = max(floor, self.options.structural_floor)
         if score < floor:
             return Judgement(relation="unrelated", score=round(score, 4), method=self.name)
@@ -359,8 +365,7 @@ class StructuralJudge:
             relation=relation, score=round(score, 4), method=self.name, specific=specific, reasons=tuple(reasons)
         )
 
-    @staticmethod
-    def _predicates_apart(a: ClaimView, b: ClaimView) -> bool:
+    def _predicates_apart(self, a: ClaimView, b: ClaimView) -> bool:
         """Do both claims say something beyond their names, and nothing of it alike?
 
         "A special counsel, Robert S. Mueller III, took over" and "The Mueller report has been
@@ -369,10 +374,8 @@ class StructuralJudge:
         pa, pb = set(a.terms) - set(a.names), set(b.terms) - set(b.names)
         if not pa or not pb or pa & pb:
             return False
-        # Paraphrases share no words either ("where it now sits" / "where it remained"): their
-        # sentence vectors still agree closely.
         cosine = float(np.dot(a.vector, b.vector)) if a.vector is not None and b.vector is not None else 0.0
-        return cosine < 0.65
+        return cosine < self.options.names_only_cosine
 
 
 class NliJudge:

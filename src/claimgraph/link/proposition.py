@@ -255,33 +255,25 @@ def proposition(claim: Claim, analysis: Analysis | None = None, text: str | None
     return cleaned or claim.content
 
 
-def name_terms(text: str, analysis: Analysis | None) -> list[str]:
-    """Content terms (judge stems) of the names of the document's entities the text contains.
+def named_in(text: str, analysis: Analysis | None) -> tuple[list[str], list[str]]:
+    """(people, names) of the document's entities whose canonical name the text contains.
 
-    What a claim says beyond its names is its predicate: two claims naming the Steele dossier
-    and the FBI may still say nothing alike (see the judge's `_predicates_apart`).
+    people: surnames (lower case) of the named people, for the judge's different-people test.
+    names: content terms (judge stems) of every name but events'. What a claim says beyond its
+    names is its predicate: two claims naming the Steele dossier and the FBI may still say
+    nothing alike (the judge's `_predicates_apart`); "Trump support operation" names what
+    claims about it predicate, so events' names are not set aside.
     """
     if analysis is None:
-        return []
+        return [], []
     lowered = text.lower()
-    out: set[str] = set()
-    # Not events: "Trump support operation" names what claims about it predicate.
-    for name in {e.name for e in analysis.entities if e.name and len(e.name) > 1 and e.type != "EVENT"}:
-        if re.search(r"(?<!\w)" + re.escape(name.lower()) + r"(?!\w)", lowered):
-            out.update(content_terms(name))
-    return sorted(out)
+    named = [e for e in analysis.entities if e.name and len(e.name) > 1
+             and re.search(r"(?<!\w)" + re.escape(e.name.lower()) + r"(?!\w)", lowered)]
+    surnames = {e.name.split()[-1].lower() for e in named if _named_person(e)}
+    terms = {t for e in named if e.type != "EVENT" for t in content_terms(e.name)}
+    return sorted(surnames), sorted(terms)
 
 
 def people(text: str, analysis: Analysis | None) -> list[str]:
     """Surnames (lower case) of the document's named people whose canonical name the text contains."""
-    if analysis is None:
-        return []
-    lowered = text.lower()
-    out = set()
-    for entity in analysis.entities:
-        if not _named_person(entity):
-            continue
-        words = entity.name.split()
-        if re.search(r"(?<!\w)" + re.escape(entity.name.lower()) + r"(?!\w)", lowered):
-            out.add(words[-1].lower())
-    return sorted(out)
+    return named_in(text, analysis)[0]

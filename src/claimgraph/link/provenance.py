@@ -53,8 +53,7 @@ class ProvenanceEdge:
     step: str = PROVENANCE_STEP
 
     def to_dict(self) -> dict[str, Any]:
-        return {"child": self.child, "parent": self.parent, "relation": self.relation,
-                "evidence": [e.to_dict() for e in self.evidence], "step": self.step}
+        return {**flat_dict(self), "evidence": [e.to_dict() for e in self.evidence]}
 
 
 def is_publication(name: str, outlets: Iterable[str] = ()) -> bool:
@@ -118,14 +117,11 @@ class ProvenanceBuilder:
     def replay(self, document: Document, entry: dict[str, list[Any]]) -> None:
         """Redo what `add` did for this document, from its log entry (no text is read)."""
         self.documents[document.id] = document
-        self._current = self.log[document.id] = {"edges": [], "quotes": []}
-        try:
-            for child, parent, relation, evidence in entry["edges"]:
-                self._edge(child, parent, relation, Evidence(**evidence))
-            for digest, span in entry["quotes"]:
-                self._own_quote(digest, document.id, (span[0], span[1]))
-        finally:
-            self._current = None
+        for child, parent, relation, evidence in entry["edges"]:
+            self._edge(child, parent, relation, Evidence(**evidence))
+        for digest, (start, end) in entry["quotes"]:
+            self._own_quote(digest, document.id, (start, end))
+        self.log[document.id] = entry
 
     def _own_quote(self, digest: str, document_id: str, span: tuple[int, int]) -> None:
         self._quote_owner.setdefault(digest, []).append((document_id, span))

@@ -6,8 +6,8 @@ index. `linker_rows`: what the store keeps (store/links.py), a smaller head blob
 membership, vocabulary, neighbour index) plus one row per claim view and per judged pair,
 of which a run writes only those it made: the views and judged pairs a linker holds only
 grow, in order, so the rows it restored from plus its new ones are the whole of it.
-Documents and analyses are in neither: the store has them, and provenance is rebuilt from
-them without embedding anything.
+Documents and analyses are in neither: the store has them. Provenance is rebuilt from them
+in the blob form; the rows form also keeps each document's provenance log and replays it.
 """
 
 from __future__ import annotations
