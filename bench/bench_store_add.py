@@ -14,8 +14,8 @@ rewritten ones, and the build's vectors are word-hashing vectors saved under the
 name. The timed add then embeds with the real MiniLM, so its neighbours among the synthetic
 claims are not meaningful, but the work per claim (k neighbours, judging, clustering) and
 all the store work are those of a real ledger. A benchmark, not a test: building 20k claims
-takes about 4 minutes on two cores; 100k is out of reach while `Linker.result()` costs
-O(clusters x claims) (about 2 minutes at 20k claims, so about 50 at 100k).
+takes about 3 minutes on two cores (a full link reads out after every document), 100k claims
+about five times that.
 """
 
 from __future__ import annotations

@@ -14,9 +14,10 @@ from claimgraph.ingest import ingest_paths
 from claimgraph.ledger import LinkStoreOptions, RunOptions, analyse_store, link_store, run_store
 from claimgraph.link.corpus import linkable
 from claimgraph.link.embed import HashingEmbedder, PrefetchEmbedder
-from claimgraph.link.state import linker_from_bytes, linker_from_rows, linker_to_bytes
+from claimgraph.link import LinkOptions, Linker, StructuralJudge
+from claimgraph.link.state import linker_from_bytes, linker_to_bytes
 from claimgraph.store import open_store, schema as t
-from claimgraph.store.links import load_layer, load_linker_rows
+from claimgraph.store.links import load_head, load_layer, restore_linker
 
 from conftest import EXAMPLES
 
@@ -97,18 +98,25 @@ def test_restored_views_keep_their_times_and_vectors(store, seeds) -> None:
     for path in paths:
         _add(store, path, analyses)
     link_store(store, embedder=HashingEmbedder())
-    _, rows = load_linker_rows(store)
-    from claimgraph.ledger import current_inputs
+    from claimgraph.ledger import current_documents, current_inputs
 
-    linker = linker_from_rows(rows, current_inputs(store), embedder=HashingEmbedder())
-    claims = {c.id: c for a in analyses.values() for c in a.claims}
-    dated = [v for v in linker.state.views.values() if claims[v.id].times]
-    assert dated and all(v.times == claims[v.id].times for v in dated)
+    _, head = load_head(store)
+    linker, _, _ = restore_linker(store, head, current_documents(store), embedder=HashingEmbedder(), judge=StructuralJudge(),
+                                  options=LinkOptions(), correct=lambda analysis: analysis)
+    claims = {c.id: c for a in analyses.values() for c in linkable(a)}
+    ids = [claim_id for claim_id, claim in claims.items() if claim.times]
+    assert ids and not set(ids) & set(dict.items(linker.state.views))  # read on demand, not on restore
+    dated = [linker.state.views[claim_id] for claim_id in ids]
+    assert all(v.times == claims[v.id].times for v in dated)
     fresh = HashingEmbedder().embed([v.proposition or v.content for v in dated])
     assert np.allclose(np.stack([v.vector for v in dated]), fresh)
     # The one-blob form keeps them too (the judge compares dates: "January 2016" vs "October 2016").
-    again = linker_from_bytes(linker_to_bytes(linker), current_inputs(store), embedder=HashingEmbedder())
+    held = Linker(embedder=HashingEmbedder())
+    for document, analysis in current_inputs(store):
+        held.add_document(document, analysis)
+    again = linker_from_bytes(linker_to_bytes(held), current_inputs(store), embedder=HashingEmbedder())
     assert all(again.state.views[v.id].times == v.times for v in dated)
+    assert again.result().to_dict() == held.result().to_dict()
 
 
 def test_a_head_that_does_not_match_its_rows_relinks_everything(store, seeds) -> None:
@@ -199,3 +207,32 @@ def test_provenance_replayed_from_its_log_equals_the_rebuilt_one(seeds) -> None:
     assert [e.to_dict() for e in replayed.result()] == [e.to_dict() for e in built.result()]
     assert replayed._quote_owner == built._quote_owner and replayed.log == built.log
     assert any(e.relation in ("copies", "shares_text") for e in built.result())  # quotes were shared
+
+
+def test_shared_corpus_linked_one_document_per_run_equals_a_full_relink(tmp_path: Path) -> None:
+    """The 30 documents of ../shared/corpus, analysed with spaCy once, linked one per run: every
+    run reads only what it needs and writes what it changed, and the layer equals a relink."""
+    from conftest import shared_path
+
+    corpus = shared_path("corpus")
+    with open_store(str(tmp_path / "analysed.db")) as store:
+        ingest_paths(store, [corpus])
+        analyse_store(store)
+        documents = sorted(store.documents(with_text=False), key=lambda d: (d.published or "", d.id))
+        analyses = {d.id: store.load_analysis(d.id) for d in documents}
+    embedder = HashingEmbedder()
+    with open_store(str(tmp_path / "linked.db")) as store:
+        for document in documents:
+            _add(store, Path(document.origin), analyses)
+            report = link_store(store, embedder=embedder)
+            assert report.added == [document.id] and report.incremental == (document is not documents[0])
+        incremental = load_layer(store)
+        judged = _count(store, t.link_judged)
+        assert not link_store(store, embedder=embedder).added  # nothing new: nothing linked or written
+        full = link_store(store, options=LinkStoreOptions(full=True), embedder=embedder)
+        assert not full.incremental and len(full.added) == len(documents)
+        relinked = load_layer(store)
+        for key in ("clusters", "links", "lines", "provenance", "events", "assessments", "sourcing"):
+            assert relinked[key] == incremental[key], key
+        assert _count(store, t.link_judged) == judged
+        assert len(incremental["clusters"]) > 100 and len(incremental["lines"]) > 5

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from claimgraph.link import HashingEmbedder, LinkOptions, Linker, NeighbourIndex, link_corpus
+from claimgraph.link import HashingEmbedder, LinkOptions, Linker, NeighbourIndex, StructuralJudge, link_corpus
 from claimgraph.link.embed import ModelMissing, OnnxMiniLM
 from claimgraph.link.proposition import people, proposition, strip_frames
 from claimgraph.models import Analysis, Claim, Document, Entity, Mention
@@ -213,22 +213,30 @@ def test_pronouns_take_the_last_named_person_and_characterisations_become_is() -
 
 
 def test_a_general_cluster_counts_the_support_of_its_sub_clusters() -> None:
-    from claimgraph.link.clusters import Cluster, ClusterMember
-    from claimgraph.link.corpus import _with_descendants
+    from claimgraph.link.clusters import Cluster, ClusterMember, ClusterState
+    from claimgraph.link.index import NeighbourIndex
     from claimgraph.link.judge import ClaimView
+    from claimgraph.link.lines import LineState
+    from claimgraph.link.readout import Layer, ReadOut
 
     general = Cluster(id="K1", anchor="s1", anchor_text="Trump supported by Kremlin",
                       members=[ClusterMember(claim="s1", relation="same")])
-    specific = Cluster(id="K2", anchor="g1", anchor_text="Putin ordered the spy agencies to support Trump", parent="K1",
+    specific = Cluster(id="K2", anchor="g1", anchor_text="Putin ordered the spy agencies to support Trump",
                        members=[ClusterMember(claim="g1", relation="same"), ClusterMember(claim="g2", relation="contradicts")])
-    views = {
+    state = ClusterState(NeighbourIndex(8), StructuralJudge())
+    state.views.update({
         "s1": ClaimView(id="s1", document_id="memo", content="Trump supported by Kremlin"),
         "g1": ClaimView(id="g1", document_id="news", content="Putin ordered the spy agencies to support Trump"),
         "g2": ClaimView(id="g2", document_id="news", content="Putin ordered nothing", polarity="denied"),
-    }
+    })
+    layer = Layer()
+    layer.put(general, denial=False)
+    layer.put(specific, denial=False)
+    layer.set_parent(specific, "K1")
+    readout = ReadOut(state, layer, LineState())
     # The sub-cluster's assertion supports the general claim; its denial stays with the detail.
-    assert _with_descendants(general, [general, specific], views) == [("s1", "same"), ("g1", "more_specific")]
-    assert _with_descendants(specific, [general, specific], views) == [("g1", "same"), ("g2", "contradicts")]
+    assert readout._with_descendants(general) == [("s1", "same"), ("g1", "more_specific")]
+    assert readout._with_descendants(specific) == [("g1", "same"), ("g2", "contradicts")]
 
 
 def test_a_truncated_denial_is_completed_and_an_anaphoric_one_takes_the_lede() -> None:
@@ -333,6 +341,11 @@ def test_a_negated_assertion_too_far_to_merge_still_hangs_under_what_it_denies()
     vectors = HashingEmbedder().embed(list(texts.values()))
     state.add([ClaimView(id=k, document_id=f"d{i}", content=t, vector=v)
                for i, ((k, t), v) in enumerate(zip(texts.items(), vectors))])
-    clusters = {m: c for c in state.clusters() for m in c.claim_ids}
+    from claimgraph.link.lines import LineState
+    from claimgraph.link.readout import Layer, ReadOut
+
+    layer = Layer()
+    ReadOut(state, layer, LineState()).update(state.take_touched(), set(), lambda ids: {})
+    clusters = {m: c for c in layer.clusters.values() for m in c.claim_ids}
     assert clusters["g1"] is clusters["g2"] and clusters["n1"].parent == clusters["g1"].id
     assert [m.relation for m in clusters["n1"].members] == ["contradicts"]

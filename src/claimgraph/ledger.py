@@ -85,11 +85,22 @@ class LinkReport:
 
 def current_inputs(store: Store) -> list[tuple[Any, Any]]:
     """(document, analysis) of every analysed document that no newer version supersedes."""
+    return _inputs(store, list(current_documents(store, with_text=True).values()))
+
+
+def current_documents(store: Store, *, with_text: bool = False) -> dict[str, Any]:
+    """The analysed documents no newer version supersedes, by id (without texts, zones and
+    origins by default: what the linker needs of documents it does not add)."""
+    documents = store.documents(with_text=with_text, zones=with_text)
+    superseded = {d.supersedes for d in documents if d.supersedes}
+    analysed = store.analysed()
+    return {d.id: d for d in documents if d.id not in superseded and d.id in analysed}
+
+
+def _inputs(store: Store, documents: list[Any]) -> list[tuple[Any, Any]]:
+    """(document, analysis as the linker reads it) for these documents, in their order."""
     from claimgraph.store.corrections import active_claim_corrections
 
-    documents = store.documents(with_text=True)
-    superseded = {d.supersedes for d in documents if d.supersedes}
-    documents = [d for d in documents if d.id not in superseded]
     analyses = store.load_analyses([d.id for d in documents])
     corrected = {document_id for document_id, _, _ in active_claim_corrections(store)}  # one query, not one per document
     return [
@@ -114,69 +125,64 @@ def _corrected(store: Store, analysis: Any) -> Any:
     return analysis
 
 
+_NEW_BATCH = 50  # new documents read (texts and analyses) per batch
+
+
 def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), embedder: Any = None) -> LinkReport:
     """Cluster claims, build provenance, lines, events and assessments; store them.
 
-    The linker's state is saved in the store, so a run after adding one document embeds,
-    queries and judges only that document's claims.
+    The linker is saved in the store, so a run after adding one document embeds, queries and
+    judges only that document's claims, reads only the saved rows that work needs, and writes
+    only what it changed.
     """
+    from functools import partial
+
     from claimgraph.link import LinkOptions, Linker, NliJudge, StructuralJudge
     from claimgraph.link.embed import LazyMiniLM
-    from claimgraph.link.events import build_events
-    from claimgraph.link.state import StateError, linker_from_rows, linker_rows
-    from claimgraph.store.links import load_linker_rows, save_layer, save_linker_rows, source_grades
+    from claimgraph.link.state import StateError, linker_rows
+    from claimgraph.store.links import layer_counts, load_head, regrade, restore_linker, save_linker, source_grades
 
     embedder = embedder or LazyMiniLM()
     judge = NliJudge(options.judge_model) if options.judge_model else StructuralJudge()
     report = LinkReport()
     clock = _Clock(report.timings)
     link_options = LinkOptions(reliability=source_grades(store))
-    inputs = current_inputs(store)
-    report.documents = len(inputs)
-    steps = sorted({analysis.step for _, analysis in inputs})
+    documents = current_documents(store)
+    report.documents = len(documents)
+    analysed = store.analysed()
+    steps = sorted({analysed[d][0] for d in documents})
     key = json.dumps({"embedder": embedder.name, "judge": getattr(judge, "name", type(judge).__name__), "analysis": steps})
     clock("inputs")
-    saved = None if options.full else load_linker_rows(store)
-    linker, since = None, (0, 0, 0)
+    saved = None if options.full else load_head(store)
+    linker, since, graded = None, (0, 0, 0), None
     if saved and saved[0] == key:
-        wanted = {document.id for document, _ in inputs}
         try:
-            restored = linker_from_rows(saved[1], inputs, embedder=embedder, judge=judge, options=link_options)
+            # A document removed or superseded since the last run leaves stale claims: StateError, relink all.
+            linker, since, graded = restore_linker(store, saved[1], documents, embedder=embedder, judge=judge,
+                                                   options=link_options, correct=partial(_corrected, store))
+            report.incremental = True
         except StateError:
-            restored = None
-        # A document removed or superseded since the last run leaves stale claims: relink all.
-        if restored is not None and {v.document_id for v in restored.state.views.values()} <= wanted:
-            # Rows past these counts are this run's own: only they are written back.
-            linker, report.incremental = restored, True
-            since = (len(restored.state.views), len(restored.state.judged), len(restored.inputs))
-    saved = None  # the rows are in the linker now; do not hold them twice
+            linker, since = None, (0, 0, 0)
     if linker is None:
         linker = Linker(embedder=embedder, judge=judge, options=link_options)
     clock("restore")
-    for document, analysis in sorted(inputs, key=lambda pair: (pair[0].published or "", pair[0].id)):
-        if document.id not in linker.inputs:
+    new = sorted((d for d in documents.values() if d.id not in linker), key=lambda d: (d.published or "", d.id))
+    for begin in range(0, len(new), _NEW_BATCH):
+        batch = store.documents(ids=[d.id for d in new[begin : begin + _NEW_BATCH]])
+        for document, analysis in sorted(_inputs(store, batch), key=lambda pair: (pair[0].published or "", pair[0].id)):
             linker.add_document(document, analysis)
             report.added.append(document.id)
     clock("add")
-    # Saved as the adds left it, before the read-out: result() judges more pairs (anchors,
-    # parents, denials) with the vocabulary of now, which a later run would otherwise reuse
-    # where a single pass over the same documents judges them afresh. Not saving them keeps
-    # an incremental run equal to a full relink.
-    rows = linker_rows(linker, since=since)
-    result = linker.result()
-    clock("result")
-    layer = result.to_dict()
-    layer["events"] = [event.to_dict() for event in build_events(inputs, result.clusters)]
-    clock("events")
-    save_layer(store, layer)
-    clock("save_layer")
-    # Only the views and judged pairs made by this run are written; a relink replaces them all.
-    save_linker_rows(store, key, rows, replace=not report.incremental)
-    clock("save_state")
-    report.clusters, report.lines, report.events = len(result.clusters), len(result.lines), len(layer["events"])
+    regraded = report.incremental and graded != link_options.reliability
+    if report.added or not report.incremental or regraded:
+        save_linker(store, key, linker, linker_rows(linker, since=since), replace=not report.incremental)
+        if regraded:
+            regrade(store, linker)  # the analyst graded a source since: every cluster is assessed again
+    clock("save")
+    report.clusters, report.lines, report.events = layer_counts(store)
     from claimgraph.entity_index import resolve_store_entities
 
-    resolve_store_entities(store)  # canonical entities across documents, analyst corrections replayed
+    resolve_store_entities(store, full=options.full)  # canonical entities across documents, analyst corrections replayed
     clock("entities")
     return report
 

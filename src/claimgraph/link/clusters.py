@@ -5,6 +5,10 @@ from all pairs. A candidate edge only merges two clusters when the pairs across 
 on average (average linkage over the judge's scores), which keeps chains of loosely related
 claims ("Kremlin supports Trump" ~ "Kremlin views Trump as a pragmatist" ~ ...) apart.
 Adding a document judges only its claims' neighbours.
+
+A state restored from the store (`RowSource`) reads earlier claim views and judged pairs on
+demand, a few dozen rows per merge, so adding a document does not read the whole corpus.
+What clusters read out as (anchors, parents, denials) is kept by `link/readout.py`.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable, Protocol
 
 import numpy as np
 
@@ -31,9 +35,6 @@ class ClusterOptions:
     parent_score: float = 0.38  # best cross score for a general cluster to become a parent
     parent_containment: float = 0.6  # IDF-weighted share of the parent anchor's terms in the child anchor
     linkage_sample: int = 24  # members per side compared when checking a merge
-    # A claim may also join a second cluster it agrees with on average. Off: on the seed gold it
-    # cost precision (0.76 -> 0.67) and gained no recall.
-    secondary_members: bool = False
     # A group of denials becomes a sub-cluster of the asserted cluster whose anchor states what
     # they deny, when the judge calls the pair a contradiction at this score or more.
     denial_score: float = 0.40
@@ -96,17 +97,62 @@ def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
+class RowSource(Protocol):
+    """Where a restored state reads the claim views and judged pairs of earlier runs (the store)."""
+
+    def views(self, ids: list[str]) -> dict[str, ClaimView]: ...
+
+    def judged_among(self, ids: list[str]) -> dict[tuple[str, str], Judgement]:
+        """Every saved pair with both claims in `ids`."""
+        ...
+
+    def judged_touching(self, ids: list[str], min_score: float) -> dict[tuple[str, str], Judgement]:
+        """Every saved pair with a claim in `ids` that scored `min_score` or more."""
+        ...
+
+
+class _Views(dict):  # type: ignore[type-arg]
+    """claim id -> ClaimView; a restored state's earlier views are read on first use."""
+
+    def __init__(self, state: "ClusterState") -> None:
+        super().__init__()
+        self._state = state
+
+    def __missing__(self, claim_id: str) -> ClaimView:
+        self.load([claim_id])
+        return dict.__getitem__(self, claim_id)
+
+    def load(self, ids: Iterable[str]) -> None:
+        """Read the views of these claims that are not in memory yet, in one go."""
+        rows = self._state.rows
+        wanted = [i for i in dict.fromkeys(ids) if not dict.__contains__(self, i)]
+        if rows is not None and wanted:
+            self.update(rows.views(wanted))
+
+
 class ClusterState:
     """Everything the incremental clusterer keeps between documents."""
 
-    def __init__(self, index: NeighbourIndex, judge: Judge, options: ClusterOptions | None = None) -> None:
+    def __init__(self, index: NeighbourIndex, judge: Judge, options: ClusterOptions | None = None,
+                 *, rows: RowSource | None = None) -> None:
         self.index = index
         self.judge = judge
         self.options = options or ClusterOptions()
-        self.views: dict[str, ClaimView] = {}
+        self.rows = rows
+        self.views: _Views = _Views(self)
         self.judged: dict[tuple[str, str], Judgement] = {}  # by (smaller id, larger id), a = smaller
         self._parent: dict[str, str] = {}  # union-find over claim ids
         self._members: dict[str, list[str]] = {}  # root -> claim ids
+        # Made since the state was created or restored, in order: what a save appends.
+        self.added_views: list[str] = []
+        self.added_judged: list[tuple[str, str]] = []
+        self.touched: list[str] = []  # claims added since the read-out last looked (`take_touched`)
+        self._by_claim: dict[str, set[tuple[str, str]]] = {}  # judged pairs in memory, by claim
+        self._looked_up: set[tuple[str, str]] = set()  # pairs already looked for among the saved rows
+        self._new: set[str] = set()  # = added_views, for lookups
+
+    def __contains__(self, claim_id: object) -> bool:
+        return claim_id in self._parent
 
     # -- union-find ---------------------------------------------------------------
 
@@ -127,40 +173,116 @@ class ClusterState:
         self._parent[rb] = ra
         self._members[ra].extend(self._members.pop(rb))
 
+    def root(self, claim_id: str) -> str:
+        return self._find(claim_id)
+
+    def group(self, root: str) -> list[str]:
+        """The claims of a group (sorted), by its root."""
+        return sorted(self._members[root])
+
+    def set_groups(self, groups: list[list[str]]) -> None:
+        """Restore the union-find: each list is a group's claims in arrival order."""
+        for members in groups:
+            root = members[0]
+            self._members[root] = list(members)
+            for member in members:
+                self._parent[member] = root
+
+    def groups_in_order(self) -> list[list[str]]:
+        return list(self._members.values())
+
     # -- judging ------------------------------------------------------------------
+
+    def _keep(self, key: tuple[str, str], judgement: Judgement, *, new: bool) -> None:
+        self.judged[key] = judgement
+        self._by_claim.setdefault(key[0], set()).add(key)
+        self._by_claim.setdefault(key[1], set()).add(key)
+        if new:
+            self.added_judged.append(key)
+
+    def _saved(self, claim_id: str) -> bool:
+        """Could this claim have judged pairs among the saved rows (it came from an earlier run)?"""
+        return self.rows is not None and claim_id not in self._new
+
+    def prefetch(self, ids: Iterable[str]) -> None:
+        """Read the views of these claims and the saved judged pairs among them in two queries
+        (a merge check compares up to 24 x 24 of them)."""
+        ids = list(dict.fromkeys(ids))
+        self.views.load(ids)
+        if self.rows is None:
+            return
+        saved = [i for i in ids if self._saved(i)]
+        pairs = {_pair(x, y) for i, x in enumerate(saved) for y in saved[i + 1 :]}
+        pairs -= self._looked_up
+        pairs = {p for p in pairs if p not in self.judged}
+        if not pairs:
+            return
+        involved = sorted({c for p in pairs for c in p})
+        for key, judgement in self.rows.judged_among(involved).items():
+            if key not in self.judged:
+                self._keep(key, judgement, new=False)
+        self._looked_up |= pairs
 
     def judgement(self, a: str, b: str) -> Judgement:
         key = _pair(a, b)
-        if key not in self.judged:
-            self.judged[key] = self.judge.judge(self.views[key[0]], self.views[key[1]])
-        return self.judged[key]
+        found = self.judged.get(key)
+        if found is None and key not in self._looked_up and self._saved(key[0]) and self._saved(key[1]):
+            self.prefetch(key)
+            found = self.judged.get(key)
+        if found is None:
+            found = self.judge.judge(self.views[key[0]], self.views[key[1]])
+            self._keep(key, found, new=True)
+        return found
+
+    def judged_touching(self, ids: Iterable[str], min_score: float) -> dict[tuple[str, str], Judgement]:
+        """Judged pairs (saved or made in this run) with a claim in `ids` scoring `min_score` or more."""
+        ids = list(dict.fromkeys(ids))
+        if self.rows is not None:
+            saved = [i for i in ids if self._saved(i)]
+            if saved:
+                for key, judgement in self.rows.judged_touching(saved, min_score).items():
+                    if key not in self.judged:
+                        self._keep(key, judgement, new=False)
+        out: dict[tuple[str, str], Judgement] = {}
+        for claim_id in ids:
+            for key in self._by_claim.get(claim_id, ()):
+                judgement = self.judged[key]
+                if judgement.score >= min_score:
+                    out[key] = judgement
+        return out
 
     def _linkage(self, ra: str, rb: str) -> float:
         # Capped per side so that merging into a large cluster stays cheap; members are kept in
         # arrival order, so the sample is deterministic.
         cap = self.options.linkage_sample
-        scores = [self.judgement(x, y) for x in self._members[ra][:cap] for y in self._members[rb][:cap]]
+        side_a, side_b = self._members[ra][:cap], self._members[rb][:cap]
+        self.prefetch(side_a + side_b)
+        scores = [self.judgement(x, y) for x in side_a for y in side_b]
         if any(j.score <= 0.0 for j in scores):
             return 0.0  # a same-sentence pair never ends up in one cluster
         return float(np.mean([j.score for j in scores]))
 
     def add(self, views: list[ClaimView]) -> list[tuple[str, str]]:
         """Add claims (with vectors) and merge clusters; returns the candidate pairs judged."""
-        fresh = [v for v in views if v.id not in self.views]
+        fresh = [v for v in views if v.id not in self._parent]
         if not fresh:
             return []
         for view in fresh:
             self.views[view.id] = view
             self._parent[view.id] = view.id
             self._members[view.id] = [view.id]
+            self.added_views.append(view.id)
+            self._new.add(view.id)
+            self.touched.append(view.id)
         vectors = np.stack([v.vector for v in fresh]).astype(np.float32)  # type: ignore[misc]
         self.index.add([v.id for v in fresh], vectors)
         candidates: set[tuple[str, str]] = set()
         for view, neighbours in zip(fresh, self.index.query(vectors, self.options.k + 1)):
             for neighbour in neighbours:
                 if neighbour.id != view.id and neighbour.similarity >= self.options.candidate_floor:
-                    if neighbour.id in self.views:
+                    if neighbour.id in self._parent:
                         candidates.add(_pair(view.id, neighbour.id))
+        self.views.load(c for pair in sorted(candidates) for c in pair)
         judged = [(pair, self.judgement(*pair)) for pair in sorted(candidates)]
         edges = sorted(
             ((j.score, pair) for pair, j in judged if j.relation != "unrelated"), key=lambda e: (-e[0], e[1])
@@ -168,7 +290,7 @@ class ClusterState:
         for _, (a, b) in edges:
             if self.views[a].polarity != self.views[b].polarity and self.judgement(a, b).relation == "contradicts":
                 # A denial is not merged into what it denies: at read-out it hangs under that
-                # cluster as a denial sub-cluster (`_attach_denials`), so the flat clusters stay
+                # cluster as a denial sub-cluster (link/readout.py), so the flat clusters stay
                 # one proposition each and the general cluster still shows who denied it.
                 continue
             ra, rb = self._find(a), self._find(b)
@@ -176,115 +298,33 @@ class ClusterState:
                 self._union(a, b)
         return sorted(candidates)
 
-    # -- read-out -----------------------------------------------------------------
+    def take_touched(self) -> list[str]:
+        """The claims added since the last call (the read-out updates their groups)."""
+        touched, self.touched = self.touched, []
+        return touched
+
+    # -- read-out helpers (link/readout.py) ---------------------------------------
 
     def links(self) -> list[Link]:
-        out = []
-        for (a, b), j in sorted(self.judged.items()):
-            if j.relation == "unrelated":
-                continue
-            specific = {"a": a, "b": b}.get(j.specific or "")
-            out.append(Link(a=a, b=b, relation=j.relation, score=j.score, method=j.method,
-                            specific=specific, reasons=list(j.reasons)))
-        return out
+        """Every judged pair that is not unrelated (in memory: all of them, for a state never saved)."""
+        return [self.link(key) for key in sorted(self.judged) if self.judged[key].relation != "unrelated"]
 
-    def groups(self) -> list[list[str]]:
-        """Clusters as sorted claim-id lists, with secondary members added (see `_secondary`)."""
-        groups = {root: sorted(members) for root, members in self._members.items()}
-        if self.options.secondary_members:
-            for root, extra in self._secondary().items():
-                groups[root] = sorted(set(groups[root]) | extra)
-        return sorted(groups.values())
+    def added_links(self) -> list[Link]:
+        """The links judged since the state was created or restored."""
+        return [self.link(key) for key in self.added_judged if self.judged[key].relation != "unrelated"]
 
-    def _secondary(self) -> dict[str, set[str]]:
-        # A claim that states two propositions ("they agreed X, including Y and Z") belongs to
-        # both clusters: it joins a second cluster when it alone agrees with all of it on average.
-        extra: dict[str, set[str]] = {}
-        for (a, b), j in list(self.judged.items()):
-            if j.relation == "unrelated":
-                continue
-            for claim, other in ((a, b), (b, a)):
-                home, target = self._find(claim), self._find(other)
-                if home == target or len(self._members[target]) < 2:
-                    continue
-                members = self._members[target][: self.options.linkage_sample]
-                scores = [self.judgement(claim, m).score for m in members]
-                if min(scores) > 0.0 and float(np.mean(scores)) >= self.options.merge_score:
-                    extra.setdefault(target, set()).add(claim)
-        return extra
+    def link(self, key: tuple[str, str]) -> Link:
+        a, b = key
+        j = self.judged[key]
+        specific = {"a": a, "b": b}.get(j.specific or "")
+        return Link(a=a, b=b, relation=j.relation, score=j.score, method=j.method, specific=specific,
+                    reasons=list(j.reasons))
 
-    def _denied(self, members: list[str]) -> bool:
+    def denied(self, members: list[str]) -> bool:
         """A group that only says something is not so: denials, or negated assertions ("the
         Kremlin has no kompromat"), which stand against the cluster stating it is."""
+        self.views.load(members)
         return all(is_negative(self.views[m]) for m in members)
-
-    def _denial_targets(self, groups: list[list[str]]) -> dict[int, int]:
-        """Group index of each group of denials -> the asserted group whose anchor it denies.
-
-        Candidates are the groups of each denial's nearest neighbours (never all pairs), and
-        only clusters of two or more claims: a denial is reported against a proposition the
-        corpus states. The denial must contradict that group's anchor (opposite polarity) at
-        `denial_score` or more: against the anchor, not on average, since a denial names the
-        general proposition, not each detail of the cluster's members. Two denials of
-        different propositions ("pulp fiction" in 2017 about kompromat, in 2021 about a
-        meeting) stay apart: each is compared by its own denied proposition.
-        """
-        denials = [i for i, g in enumerate(groups) if self._denied(g)]
-        if not denials:
-            return {}
-        group_of = {m: i for i, g in enumerate(groups) for m in g}
-        anchors = {i: self._anchor(g) for i, g in enumerate(groups) if len(g) > 1 and not self._denied(g)}
-        target: dict[int, tuple[float, int]] = {}
-        for gi in denials:
-            group = groups[gi]
-            views = [self.views[m] for m in group if self.views[m].vector is not None]
-            if not views:
-                continue
-            vectors = np.stack([v.vector for v in views]).astype(np.float32)  # type: ignore[misc]
-            seen: set[int] = set()
-            for neighbours in self.index.query(vectors, self.options.k + 1):
-                for neighbour in neighbours:
-                    oi = group_of.get(neighbour.id)
-                    if oi is not None and oi in anchors and neighbour.similarity >= self.options.candidate_floor:
-                        seen.add(oi)
-            for oi in sorted(seen):
-                for member in group:
-                    j = self.judgement(anchors[oi], member)
-                    if j.relation != "contradicts" or is_negative(self.views[anchors[oi]]) == is_negative(self.views[member]):
-                        continue
-                    if j.score >= self.options.denial_score and j.score > target.get(gi, (0.0, -1))[0]:
-                        target[gi] = (j.score, oi)
-        return {gi: oi for gi, (_, oi) in target.items()}
-
-    def clusters(self, *, include_singletons: bool = False) -> list[Cluster]:
-        """Clusters with an anchor, member relations and parents (general ⊃ specific)."""
-        out: list[Cluster] = []
-        groups = self.groups()
-        denies = self._denial_targets(groups)
-        ids = {i: "K-" + hashlib.sha1(g[0].encode()).hexdigest()[:10] for i, g in enumerate(groups)}
-        denial_parent: dict[str, str] = {}
-        for i, members in enumerate(groups):
-            if len(members) < 2 and not include_singletons and i not in denies:
-                continue  # a lone denial is still shown when it denies a cluster
-            anchor = self._anchor(members)
-            cluster = Cluster(
-                id=ids[i],
-                anchor=anchor,
-                anchor_text=self.views[anchor].content,
-                members=[ClusterMember(claim=m, relation=self._relation_to(anchor, m)) for m in members],
-                documents=sorted({self.views[m].document_id for m in members}),
-            )
-            out.append(cluster)
-            if i in denies:
-                # A denial sub-cluster: each member contradicts the parent's anchor, which is
-                # what the report should say of it (its own anchor is one of the denials).
-                denial_parent[cluster.id] = ids[denies[i]]
-                cluster.members = [ClusterMember(claim=m.claim, relation="contradicts") for m in cluster.members]
-        self._assign_parents(out)
-        for cluster in out:
-            if cluster.id in denial_parent:
-                cluster.parent = denial_parent[cluster.id]
-        return out
 
     def _specific_side(self, x: str, y: str) -> str | None:
         """The claim id judged more specific in the pair, if the judge said more_specific."""
@@ -294,7 +334,8 @@ class ClusterState:
         first, second = _pair(x, y)
         return first if j.specific == "a" else second
 
-    def _anchor(self, members: list[str]) -> str:
+    def anchor(self, members: list[str]) -> str:
+        self.prefetch(members)
         # How many members each is more specific than: each pair looked at once.
         more_specific: dict[str, int] = dict.fromkeys(members, 0)
         for i, x in enumerate(members):
@@ -314,7 +355,7 @@ class ClusterState:
 
         return min(members, key=generality)
 
-    def _relation_to(self, anchor: str, member: str) -> str:
+    def relation_to(self, anchor: str, member: str) -> str:
         if member == anchor:
             return "same"
         relation = self.judgement(anchor, member).relation
@@ -324,7 +365,7 @@ class ClusterState:
             return "contradicts"  # a denial the judge did not call agreeing (double negation) denies it
         return "more_specific" if self._specific_side(anchor, member) == member else "same"
 
-    def _contained(self, general: ClaimView, specific: ClaimView) -> float:
+    def contained(self, general: ClaimView, specific: ClaimView) -> float:
         """Share of the general claim's terms found in the specific one, IDF-weighted if possible."""
         terms = set(general.terms)
         if not terms:
@@ -334,37 +375,3 @@ class ClusterState:
         total = sum(weights.values())
         shared = sum(w for t, w in weights.items() if t in set(specific.terms))
         return shared / total if total else 0.0
-
-    def _assign_parents(self, clusters: list[Cluster]) -> None:
-        by_claim = {m: c for c in clusters for m in c.claim_ids}
-        best: dict[str, tuple[float, str]] = {}
-        # Candidates: every judged pair, plus each anchor against the anchors of the clusters of
-        # its nearest neighbours (in a large corpus a cluster's members may all have closer
-        # neighbours than the general claim, so no pair across the two was judged).
-        anchors = [c for c in clusters if self.views[c.anchor].vector is not None]
-        if anchors:
-            vectors = np.stack([self.views[c.anchor].vector for c in anchors]).astype(np.float32)  # type: ignore[misc]
-            for cluster, neighbours in zip(anchors, self.index.query(vectors, self.options.k + 1)):
-                for neighbour in neighbours:
-                    other = by_claim.get(neighbour.id)
-                    if other is not None and other is not cluster and neighbour.similarity >= self.options.candidate_floor:
-                        self.judgement(cluster.anchor, other.anchor)
-        floor = self.options.parent_score
-        # Most judged pairs score below the floor: test that first, then look up the clusters.
-        for (a, b), j in [(pair, j) for pair, j in self.judged.items() if j.score >= floor and j.relation != "contradicts"]:
-            # (a denial is not a more specific version: its lines would count as support)
-            ca, cb = by_claim.get(a), by_claim.get(b)
-            if ca is None or cb is None or ca is cb:
-                continue
-            for child, parent in ((ca, cb), (cb, ca)):
-                general, specific = self.views[parent.anchor], self.views[child.anchor]
-                # The parent's anchor must say less, and what it says must be in the child's
-                # (weighted by IDF when the judge keeps a vocabulary: sharing "Trump" says little).
-                if len(general.terms) < len(specific.terms) and self._contained(general, specific) >= self.options.parent_containment:
-                    if j.score > best.get(child.id, (0.0, ""))[0]:
-                        if self.judgement(parent.anchor, child.anchor).relation == "contradicts":
-                            continue
-                        best[child.id] = (j.score, parent.id)
-        for cluster in clusters:
-            if cluster.id in best:
-                cluster.parent = best[cluster.id][1]

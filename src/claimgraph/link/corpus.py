@@ -2,25 +2,28 @@
 
 Both feed claims document by document through the same path, so adding a document to an
 existing `Linker` costs about that document: embed its claims, query the neighbour index
-for them, judge those pairs, update clusters, provenance and lines.
+for them, judge those pairs, update clusters, provenance and lines, and read out again the
+clusters it touched (`link/readout.py`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from claimgraph.assess.credibility import Assessment, CredibilityOptions, assess_cluster
-from claimgraph.link.clusters import Cluster, ClusterOptions, ClusterState, Link
+from claimgraph.link.clusters import Cluster, ClusterOptions, ClusterState, Link, RowSource
 from claimgraph.link.embed import Embedder
+from claimgraph.link.events import Event, statement_events
 from claimgraph.link.index import NeighbourIndex
-from claimgraph.link.judge import ClaimView, Judge, StructuralJudge, Vocabulary, is_negative
-from claimgraph.link.lines import ClusterSourcing, Line, build_lines, cluster_sourcing
+from claimgraph.link.judge import ClaimView, Judge, StructuralJudge, Vocabulary
+from claimgraph.link.lines import ClusterSourcing, Line, LineState
 from claimgraph.link.proposition import named_in, proposition
 from claimgraph.link.provenance import ProvenanceBuilder, ProvenanceEdge
+from claimgraph.link.readout import Layer, ReadOut
 from claimgraph.models import Analysis, Claim, Document
 
-LINK_STEP = "link.corpus.v1"
+LINK_STEP = "link.corpus.v2"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,12 +43,13 @@ class LinkResult:
     claim_lines: dict[str, str]  # claim id -> line id
     sourcing: list[ClusterSourcing]
     assessments: list[Assessment]
+    events: list[Event] = field(default_factory=list)
     embedder: str = ""
     judge: str = ""
     step: str = LINK_STEP
 
     def to_dict(self) -> dict[str, Any]:
-        """Export shape: clusters, links, lines, provenance, assessments (plus sourcing)."""
+        """Export shape: clusters, links, lines, provenance, events, assessments (plus sourcing)."""
         return {
             "clusters": [
                 {"id": c.id, "anchor": c.anchor, "anchor_text": c.anchor_text, "parent": c.parent,
@@ -69,12 +73,22 @@ class LinkResult:
             ],
             "sourcing": [s.to_dict() for s in self.sourcing],
             "assessments": [a.to_dict() for a in self.assessments],
+            "events": [e.to_dict() for e in self.events],
             "models": {"embedder": self.embedder, "judge": self.judge, "step": self.step},
         }
 
 
+ClaimsLookup = Callable[[list[str]], dict[str, tuple[Document, Analysis, Claim]]]
+
+
 class Linker:
-    """Incremental linker state: neighbour index, judged pairs, clusters, provenance."""
+    """Incremental linker state: neighbour index, judged pairs, clusters and their read-out,
+    provenance, lines.
+
+    In memory by default. The store restores one whose earlier claim views and judged pairs
+    (`rows`), read-out (`layer`) and lines (`lines`) are read on demand, with `corpus` giving
+    the claims and texts of documents added by earlier runs.
+    """
 
     def __init__(
         self,
@@ -83,118 +97,103 @@ class Linker:
         judge: Judge | None = None,
         options: LinkOptions | None = None,
         index: NeighbourIndex | None = None,
+        rows: RowSource | None = None,
+        layer: Layer | None = None,
+        lines: LineState | None = None,
+        corpus: Any = None,
     ) -> None:
         self.embedder = embedder
         self.options = options or LinkOptions()
         vocabulary = getattr(judge, "vocabulary", None)
         self.vocabulary: Vocabulary = vocabulary if isinstance(vocabulary, Vocabulary) else Vocabulary()
         self.judge: Judge = judge or StructuralJudge(vocabulary=self.vocabulary)
-        self.state = ClusterState(index or NeighbourIndex(embedder.dim), self.judge, self.options.clusters)
+        self.state = ClusterState(index or NeighbourIndex(embedder.dim), self.judge, self.options.clusters, rows=rows)
         self.provenance = ProvenanceBuilder()
-        self.inputs: dict[str, tuple[Document, Analysis]] = {}
+        self.layer = layer if layer is not None else Layer()
+        self.lines = lines if lines is not None else LineState()
+        self.readout = ReadOut(self.state, self.layer, self.lines, include_singletons=self.options.include_singletons)
+        self.inputs: dict[str, tuple[Document, Analysis]] = {}  # documents added by this process, with texts
+        self.order: list[str] = []  # every document linked, in the order added (restored ones first)
+        self.corpus = corpus  # claims(ids) and texts(ids) of documents linked by earlier runs
+        self._claims: dict[str, tuple[Document, Analysis, Claim]] = {}
+        self._linked: set[str] = set()
+
+    def __contains__(self, document_id: object) -> bool:
+        return document_id in self._linked
+
+    def restored(self, order: list[str]) -> None:
+        """The documents earlier runs linked, in the order they were added."""
+        self.order = list(order)
+        self._linked = set(order)
 
     def add_document(self, document: Document, analysis: Analysis) -> list[tuple[str, str]]:
         """Link one document's claims into the corpus; returns the claim pairs judged."""
-        if document.id in self.inputs:
+        if document.id in self:
             return []  # an unchanged document changes nothing
         self.inputs[document.id] = (document, analysis)
+        self.order.append(document.id)
+        self._linked.add(document.id)
+        for claim in analysis.claims:
+            self._claims[claim.id] = (document, analysis, claim)
         self.provenance.add(document, analysis)
-        claims = [c for c in linkable(analysis) if c.id not in self.state.views]
-        if not claims:
-            return []
-        propositions = [proposition(c, analysis, document.text) for c in claims]
-        vectors = self.embedder.embed(propositions)
-        views = []
-        for claim, text, vector in zip(claims, propositions, vectors):
-            people, names = named_in(text, analysis)
-            view = ClaimView(
-                id=claim.id, document_id=document.id, content=claim.content, proposition=text,
-                people=people, names=names,
-                sentence_index=claim.sentence_index, polarity=claim.polarity, hedging=claim.hedging,
-                speaker=claim.speaker, chain=list(claim.chain), times=list(claim.times),
-                published=document.published, vector=vector,
-            )
-            self.vocabulary.add(view.terms)
-            views.append(view)
-        return self.state.add(views)
+        line_changes = self.lines.update(self.provenance.documents, self.provenance.result(), [(document, analysis)],
+                                         texts=self._texts)
+        claims = [c for c in linkable(analysis) if c.id not in self.state]
+        judged: list[tuple[str, str]] = []
+        if claims:
+            propositions = [proposition(c, analysis, document.text) for c in claims]
+            vectors = self.embedder.embed(propositions)
+            views = []
+            for claim, text, vector in zip(claims, propositions, vectors):
+                people, names = named_in(text, analysis)
+                view = ClaimView(
+                    id=claim.id, document_id=document.id, content=claim.content, proposition=text,
+                    people=people, names=names,
+                    sentence_index=claim.sentence_index, polarity=claim.polarity, hedging=claim.hedging,
+                    speaker=claim.speaker, chain=list(claim.chain), times=list(claim.times),
+                    published=document.published, vector=vector,
+                )
+                self.vocabulary.add(view.terms)
+                views.append(view)
+            judged = self.state.add(views)
+        self.readout.update(self.state.take_touched(), line_changes, self._claims_of,
+                            all_claims=[c.id for c in analysis.claims])
+        for event in statement_events([(document, analysis)]):
+            self.layer.add_event(event)
+        return judged
 
-    def result(self) -> LinkResult:
-        inputs = list(self.inputs.values())
-        edges = self.provenance.result()
-        lines, claim_lines = build_lines(inputs, edges)
-        clusters = self.state.clusters(include_singletons=self.options.include_singletons)
-        views = self.state.views
-        # Built once: per cluster they would cost the corpus each time (clusters x claims).
-        polarity = {k: v.polarity for k, v in views.items()}
-        hedging = {k: v.hedging for k, v in views.items()}
-        published = {k: v.published for k, v in views.items()}
-        children = _children(clusters)
-        sourcing = [
-            cluster_sourcing(
-                c.id, _with_descendants(c, clusters, views, children=children), claim_line=claim_lines,
-                polarity=polarity, hedging=hedging, published=published,
-            )
-            for c in clusters
-        ]
-        root_of = {line.id: line.root for line in lines}
+    def _claims_of(self, ids: list[str]) -> dict[str, tuple[Document, Analysis, Claim]]:
+        out = {i: self._claims[i] for i in ids if i in self._claims}
+        missing = [i for i in ids if i not in out]
+        if missing and self.corpus is not None:
+            out.update(self.corpus.claims(missing, self.state.views))
+        return out
+
+    def _texts(self, ids: list[str]) -> dict[str, str]:
+        out = {i: self.inputs[i][0].text for i in ids if i in self.inputs}
+        missing = [i for i in ids if i not in out]
+        if missing and self.corpus is not None:
+            out.update(self.corpus.texts(missing))
+        return out
+
+    def assess(self, sourcing: list[ClusterSourcing]) -> list[Assessment]:
+        """Credibility per cluster, with the analyst's grades by line id or by a line's root."""
         reliability = dict(self.options.reliability)
-        for line_id, root in root_of.items():  # an analyst may grade a line by its root's name
+        for line_id, root in self.lines.line_roots.items():  # an analyst may grade a line by its root's name
             if root in self.options.reliability:
                 reliability.setdefault(line_id, self.options.reliability[root])
-        assessments = [
-            assess_cluster(s, reliability=reliability, options=self.options.credibility) for s in sourcing
-        ]
+        return [assess_cluster(s, reliability=reliability, options=self.options.credibility) for s in sourcing]
+
+    def result(self) -> LinkResult:
+        """Everything linked, read out (a linker held in memory: `link_corpus`)."""
+        clusters = sorted(self.layer.clusters.values(), key=lambda c: c.claim_ids)
+        sourcing = [self.layer.sourcing[c.id] for c in clusters]
         return LinkResult(
-            clusters=clusters, links=self.state.links(), provenance=edges, lines=lines, claim_lines=claim_lines,
-            sourcing=sourcing, assessments=assessments, embedder=self.embedder.name,
-            judge=getattr(self.judge, "name", type(self.judge).__name__),
+            clusters=clusters, links=self.state.links(), provenance=self.provenance.result(),
+            lines=self.lines.lines(), claim_lines=dict(self.lines.claim_line), sourcing=sourcing,
+            assessments=self.assess(sourcing), events=sorted(self.layer.events.values(), key=lambda e: (e.date or "", e.id)),
+            embedder=self.embedder.name, judge=getattr(self.judge, "name", type(self.judge).__name__),
         )
-
-
-def _children(clusters: list[Cluster]) -> dict[str, list[Cluster]]:
-    children: dict[str, list[Cluster]] = {}
-    for other in clusters:
-        if other.parent:
-            children.setdefault(other.parent, []).append(other)
-    return children
-
-
-def _with_descendants(
-    cluster: Cluster,
-    clusters: list[Cluster],
-    views: dict[str, ClaimView],
-    *,
-    children: dict[str, list[Cluster]] | None = None,
-) -> list[tuple[str, str]]:
-    """A cluster's members plus the asserted, agreeing members of its more specific sub-clusters.
-
-    A sub-cluster states the parent's proposition with more detail ("Putin authorised the spy
-    agencies to support Trump" under "the Kremlin ran an operation to support Trump"), so the
-    lines behind it support the parent too. Their denials and contradictions stay with the
-    sub-cluster: denying a detail does not deny the general claim. A child made only of denials
-    of the parent's anchor (a denial sub-cluster) counts against the parent.
-    """
-    members = [(m.claim, m.relation) for m in cluster.members]
-    children = _children(clusters) if children is None else children
-    seen, queue = {cluster.id}, list(children.get(cluster.id, []))
-    while queue:
-        child = queue.pop(0)
-        if child.id in seen:
-            continue
-        seen.add(child.id)
-        denials = [views.get(m.claim) for m in child.members]
-        if all(v is not None and is_negative(v) for v in denials):
-            # A denial sub-cluster (clusters.py `_denial_targets`) denies its parent's anchor:
-            # its lines deny the parent. Deeper down it denied only a detail, and stays there.
-            if child.parent == cluster.id:
-                members.extend((m.claim, "contradicts") for m in child.members)
-            continue
-        for member in child.members:
-            view = views.get(member.claim)
-            if member.relation != "contradicts" and view is not None and view.polarity == "asserted":
-                members.append((member.claim, "more_specific"))
-        queue.extend(children.get(child.id, []))
-    return members
 
 
 def linkable(analysis: Analysis) -> list[Claim]:

@@ -20,6 +20,11 @@ document costs about the work of that document (`EntityResolver.add`):
 Types must be compatible (a person never joins an organisation, "the Kremlin" (ORG) never
 joins "Russia" (GPE)), so Russia, the Kremlin and Moscow stay apart.
 
+Resolution does not depend on the order documents come in: two entities are one when they
+share a key and are compatible, whichever came first, and lone surnames are attached on the
+sets as matching left them. So the store adds a new document to the saved sets
+(entity_index.resolve_store_entities) and gets what resolving everything again would give.
+
 Canonical ids are "X-" + sha1 of the type class and the normalised canonical name: the same
 input gives the same ids. Analyst corrections (merge, split, rename) are replayed on top of
 the result by `apply_entity_corrections`, keyed by members (document id, entity key) and
@@ -32,7 +37,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -41,11 +46,14 @@ from claimgraph.analyse.roles import load_lexicon, resolve_role
 from claimgraph.models import Analysis, Document, Entity
 
 __all__ = [
-    "STEP", "CanonicalEntity", "EntityCorrection", "EntityResolver", "Member", "apply_entity_corrections",
-    "canonical_id", "normalise_name", "resolve_entities", "type_class",
+    "STEP", "CanonicalEntity", "CorrectionOutcome", "EntityCorrection", "EntityResolver", "MatchKeys", "Member",
+    "Signature", "UnionFind", "apply_entity_corrections", "canonical_entity", "canonical_id", "correct_groups",
+    "lone_joins", "match_keys", "normalise_name", "resolve_entities", "type_class",
 ]
 
-STEP = "entity-resolution.v1"
+# v2: order-independent (every compatible signature under a key is joined, no cap on homonyms
+# per key; lone surnames attached on the sets before any such join).
+STEP = "entity-resolution.v2"
 
 Member = tuple[str, str]  # (document id, document-local entity key)
 
@@ -74,7 +82,6 @@ _PERSON_TITLES = re.compile(
     re.I,
 )
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
-_BUCKET_LIMIT = 16  # distinct entities kept under one key (homonyms); more are not matched by it
 
 
 def type_class(entity_type: str) -> str:
@@ -192,26 +199,122 @@ class EntityCorrection:
     value: str | None = None  # rename: the new name
 
 
-@dataclass
-class _Record:
-    member: Member
-    entity: Entity
-    date: str | None
-    cls: str
+@dataclass(frozen=True)
+class Signature:
+    """What matching compares of an entity: two entities with one signature under one key are one."""
+
+    cls: str  # type class
     key: str  # normalised canonical name (after the lexicon)
-    keys: set[str]  # every match key
-    full_person: bool = False  # a person named with first name and surname
-    name_like: bool = True  # its name is a proper name, not a description
+    person: bool  # a person named with first name and surname
+    name_like: bool  # its name is a proper name, not a description
 
 
-class _UnionFind:
+@dataclass(frozen=True)
+class MatchKeys:
+    """How one per-document entity is matched: its signature, its keys, and for people the surname."""
+
+    signature: Signature
+    keys: tuple[str, ...]  # every match key, sorted
+    surname: str | None = None  # people: the last word of the name
+    first: str | None = None  # full-named people: the first word
+
+    @property
+    def lone(self) -> bool:
+        """A person named by surname alone (attached to a full name only when unambiguous)."""
+        return self.surname is not None and self.first is None
+
+
+def match_keys(entity: Entity, date: str | None) -> MatchKeys:
+    """The signature and match keys of a per-document entity (role descriptions resolved as of `date`)."""
+    cls = type_class(entity.type)
+    is_person = entity.type == "PER"
+    name = _display(entity.name, entity.type)
+    key = _lexicon_name(normalise_name(name, entity.type))
+    if is_person:
+        resolved = _role_holder(entity.name, date)  # an entity named only by its role
+        if resolved:
+            key = normalise_name(resolved, "PER")
+    keys = {key} if key else set()
+    for alias in entity.aliases:
+        if is_person:
+            resolved = _role_holder(alias, date)
+            if resolved and normalise_name(resolved, "PER").split()[-1:] == key.split()[-1:]:
+                continue  # "the former POTUS" of this Trump: a description, nothing new to match on
+        alias_key = _lexicon_name(normalise_name(alias, entity.type))
+        if not alias_key:
+            continue
+        if cls in _DESCRIPTIVE and not _is_name_like(alias):
+            alias_key = _TRAILING_TIME.sub("", alias_key)
+        if _is_name_like(alias) or (cls in _DESCRIPTIVE and _specific(alias_key)):
+            if is_person and len(_person_words(alias_key)) > 1 and key and \
+                    _person_words(alias_key)[-1] != _person_words(key)[-1]:
+                continue  # an alias with another person's full name is an in-document error; not a key
+            keys.add(alias_key)
+    if cls in _DESCRIPTIVE and key and not _is_name_like(entity.name):
+        keys.discard(key)
+        key = _TRAILING_TIME.sub("", key)
+        if _specific(key):
+            keys.add(key)  # "the election", "the group": too generic to match across documents
+    words = _person_words(key) if is_person and keys else []
+    full = len(words) > 1
+    return MatchKeys(Signature(cls, key, full, _is_name_like(entity.name)), tuple(sorted(keys)),
+                     surname=words[-1] if words else None, first=words[0] if full else None)
+
+
+def _specific(key: str) -> bool:
+    """A lower-case description specific enough to match across documents: two content words or more."""
+    return len([w for w in key.split() if w not in _GENERIC_WORDS]) >= 2
+
+
+def _compatible(a: Signature, b: Signature, match_key: str) -> bool:
+    """Whether two entities sharing `match_key` are one (symmetric; always true for one signature)."""
+    if a.person and b.person and not _same_person(a.key, b.key):
+        return False  # two full names behind one key (an alias) must agree on first names
+    if match_key == a.key and match_key == b.key:
+        return True  # the same name
+    # Through an alias: not between two different proper names ("Russia" with the alias
+    # "Moscow" in a text that uses Moscow for the state is not the city "Moscow").
+    if a.name_like and b.name_like and a.key != b.key:
+        ta, tb = set(a.key.split()), set(b.key.split())
+        return ta <= tb or tb <= ta
+    return True
+
+
+def _same_person(a: str, b: str) -> bool:
+    wa, wb = _person_words(a), _person_words(b)
+    return wa[-1] == wb[-1] and _first_names_agree(wa[0], wb[0])
+
+
+def lone_joins(people: dict[str, set[Member]], lone: dict[str, set[Member]]) -> list[tuple[Member, Member]]:
+    """Which sets people named by a surname alone join: (set, set) pairs.
+
+    `people` and `lone` give, per surname, the sets (their roots) of its full-named and of its
+    lone people. A lone surname joins the full-named people with it only if they are all one
+    person; with no full-named person the lone ones are one. Computed on the sets before any
+    of these joins, so the answer does not depend on the order of surnames or documents.
+    """
+    joins: list[tuple[Member, Member]] = []
+    for surname in sorted(lone):
+        full = people.get(surname, set())
+        targets = lone[surname]
+        if len(full) == 1:
+            joins += [(root, next(iter(full))) for root in sorted(targets)]
+        elif not full and len(targets) > 1:
+            first = min(targets)
+            joins += [(root, first) for root in sorted(targets) if root != first]
+    return joins
+
+
+class UnionFind:
+    """Sets of members; a set's root is its smallest member, whatever the order of the unions."""
+
     def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
+        self.parent: dict[Member, Member] = {}
 
-    def add(self, item: int) -> None:
+    def add(self, item: Member) -> None:
         self.parent.setdefault(item, item)
 
-    def find(self, item: int) -> int:
+    def find(self, item: Member) -> Member:
         root = item
         while self.parent[root] != root:
             root = self.parent[root]
@@ -219,68 +322,32 @@ class _UnionFind:
             self.parent[item], item = root, self.parent[item]
         return root
 
-    def union(self, a: int, b: int) -> int:
+    def union(self, a: Member, b: Member) -> Member:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return ra
-        keep, drop = min(ra, rb), max(ra, rb)  # the earlier record stays the root: deterministic
+        keep, drop = min(ra, rb), max(ra, rb)
         self.parent[drop] = keep
         return keep
 
 
 class EntityResolver:
-    """Incremental resolver: `add` matches one document's entities against a name index."""
+    """Incremental, order-independent resolver: `add` matches one document's entities against a key index.
+
+    Two entities are one when they share a match key and are compatible, or are full-named
+    people with one surname whose first names agree; the sets are the connected components of
+    that, so adding documents in any order, or some now and the rest later, gives the same
+    sets. The index keeps one member of each signature under a key: entities with one
+    signature are always compatible, so comparing signatures finds every pair.
+    """
 
     def __init__(self) -> None:
-        self.records: list[_Record] = []
-        self.by_member: dict[Member, int] = {}
-        self.index: dict[tuple[str, str], list[int]] = {}  # (type class, key) -> a record of each entity with it
+        self.records: dict[Member, tuple[Entity, MatchKeys]] = {}
         self.documents: set[str] = set()
-        self.surnames: dict[str, list[int]] = defaultdict(list)  # surname -> records of full-named people
-        self.lone: dict[str, list[int]] = defaultdict(list)  # surname -> records of people named by surname only
-        self.sets = _UnionFind()
-
-    # ------------------------------------------------------------------ keys
-
-    def _keys(self, entity: Entity, date: str | None) -> tuple[str, set[str], bool]:
-        cls = type_class(entity.type)
-        is_person = entity.type == "PER"
-        name = _display(entity.name, entity.type)
-        key = _lexicon_name(normalise_name(name, entity.type))
-        if is_person:
-            resolved = _role_holder(entity.name, date)  # an entity named only by its role
-            if resolved:
-                key = normalise_name(resolved, "PER")
-        keys = {key} if key else set()
-        for alias in entity.aliases:
-            if is_person:
-                resolved = _role_holder(alias, date)
-                if resolved and normalise_name(resolved, "PER").split()[-1:] == key.split()[-1:]:
-                    continue  # "the former POTUS" of this Trump: a description, nothing new to match on
-            alias_key = _lexicon_name(normalise_name(alias, entity.type))
-            if not alias_key:
-                continue
-            if cls in _DESCRIPTIVE and not _is_name_like(alias):
-                alias_key = _TRAILING_TIME.sub("", alias_key)
-            if _is_name_like(alias) or (cls in _DESCRIPTIVE and self._specific(alias_key)):
-                if is_person and len(_person_words(alias_key)) > 1 and key and \
-                        _person_words(alias_key)[-1] != _person_words(key)[-1]:
-                    continue  # an alias with another person's full name is an in-document error; not a key
-                keys.add(alias_key)
-        if cls in _DESCRIPTIVE and key and not _is_name_like(entity.name):
-            keys.discard(key)
-            key = _TRAILING_TIME.sub("", key)
-            if self._specific(key):
-                keys.add(key)  # "the election", "the group": too generic to match across documents
-        full = is_person and len(_person_words(key)) > 1
-        return key, keys, full
-
-    @staticmethod
-    def _specific(key: str) -> bool:
-        """A lower-case description specific enough to match across documents: two content words or more."""
-        return len([w for w in key.split() if w not in _GENERIC_WORDS]) >= 2
-
-    # ------------------------------------------------------------------ adding
+        self.index: dict[tuple[str, str], dict[Signature, Member]] = {}  # (type class, key) -> signature -> a member
+        self.people: dict[str, dict[str, Member]] = {}  # surname -> first name -> a full-named person
+        self.lone: dict[str, set[Member]] = {}  # surname -> people named by it alone
+        self.sets = UnionFind()
 
     def add(self, document: Document, analysis: Analysis) -> None:
         """Match one document's entities against the index and add them (each document once)."""
@@ -289,88 +356,78 @@ class EntityResolver:
             raise ValueError(f"document {document_id} was already added; build a new resolver to re-resolve")
         self.documents.add(document_id)
         for entity in sorted(analysis.entities, key=lambda e: _key_order(e.key)):
-            self._add_entity((document_id, entity.key), entity, document.published)
+            member = (document_id, entity.key)
+            keys = match_keys(entity, document.published)
+            self.records[member] = (entity, keys)
+            self.place(member, keys)
 
-    def _add_entity(self, member: Member, entity: Entity, date: str | None) -> None:
-        key, keys, full = self._keys(entity, date)
-        record = _Record(member, entity, date, type_class(entity.type), key, keys, full, _is_name_like(entity.name))
-        index = len(self.records)
-        self.records.append(record)
-        self.by_member[member] = index
-        self.sets.add(index)
-        if not keys:
-            return
-        for match_key in sorted(keys):
-            bucket = self.index.setdefault((record.cls, match_key), [])
-            joined = False
-            for other in bucket:
-                if self._compatible(record, self.records[other], match_key):
-                    self.sets.union(index, other)
-                    joined = True
-            # One record per distinct entity under a key is enough to find it again.
-            if not joined and len(bucket) < _BUCKET_LIMIT:
-                bucket.append(index)
-        if record.cls == "PER":
-            words = _person_words(key)
-            if full:
-                people = self.surnames[words[-1]]
-                same = [o for o in people if self._same_person(record, self.records[o])]
-                for other in same:
-                    self.sets.union(index, other)
-                if not same:
-                    people.append(index)
-            elif words:
-                self.lone[words[-1]].append(index)
+    def place(self, member: Member, keys: MatchKeys) -> None:
+        """Join `member` to every set it matches, and index it."""
+        self.sets.add(member)
+        signature = keys.signature
+        for match_key in keys.keys:
+            bucket = self.index.setdefault((signature.cls, match_key), {})
+            for other, known in bucket.items():
+                if _compatible(signature, other, match_key):
+                    self.sets.union(member, known)
+            bucket.setdefault(signature, member)
+        if keys.first is not None:
+            people = self.people.setdefault(keys.surname or "", {})
+            for first, known in people.items():
+                if _first_names_agree(keys.first, first):
+                    self.sets.union(member, known)
+            people.setdefault(keys.first, member)
+        elif keys.surname is not None:
+            self.lone.setdefault(keys.surname, set()).add(member)
 
-    def _compatible(self, a: _Record, b: _Record, match_key: str) -> bool:
-        if a.cls == "PER" and a.full_person and b.full_person and not self._same_person(a, b):
-            return False  # two full names behind one key (an alias) must agree on first names
-        if match_key == a.key and match_key == b.key:
-            return True  # the same name
-        # Through an alias: not between two different proper names ("Russia" with the alias
-        # "Moscow" in a text that uses Moscow for the state is not the city "Moscow").
-        if a.name_like and b.name_like and a.key != b.key:
-            ta, tb = set(a.key.split()), set(b.key.split())
-            return ta <= tb or tb <= ta
-        return True
+    def restore(self, signature: Signature, match_key: str, root: Member) -> None:
+        """A saved set known under `match_key` with `signature` (the store's incremental run)."""
+        self.sets.add(root)
+        self.index.setdefault((signature.cls, match_key), {}).setdefault(signature, root)
 
-    @staticmethod
-    def _same_person(a: _Record, b: _Record) -> bool:
-        wa, wb = _person_words(a.key), _person_words(b.key)
-        return wa[-1] == wb[-1] and _first_names_agree(wa[0], wb[0])
+    def restore_person(self, surname: str, first: str, root: Member) -> None:
+        """A saved set of full-named people with this surname and first name."""
+        self.sets.add(root)
+        self.people.setdefault(surname, {}).setdefault(first, root)
 
-    # ------------------------------------------------------------------ result
-
-    def groups(self) -> list[list[int]]:
-        """The records of each canonical entity, people named by surname alone attached where unambiguous."""
-        # A lone surname joins the full-named people with it only if they are all one person.
-        for surname, lone in self.lone.items():
-            people = {self.sets.find(i) for i in self.surnames.get(surname, [])}
-            if len(people) == 1:
-                target = people.pop()
-                for index in lone:
-                    self.sets.union(index, target)
-            elif not people and len(lone) > 1:
-                for index in lone[1:]:
-                    self.sets.union(index, lone[0])
-        grouped: dict[int, list[int]] = defaultdict(list)
-        for index in range(len(self.records)):
-            grouped[self.sets.find(index)].append(index)
+    def groups(self) -> list[list[Member]]:
+        """The members of each canonical entity, people named by surname alone attached where unambiguous."""
+        people = {surname: {self.sets.find(m) for m in firsts.values()} for surname, firsts in self.people.items()}
+        lone = {surname: {self.sets.find(m) for m in members} for surname, members in self.lone.items()}
+        final = UnionFind()
+        for a, b in lone_joins(people, lone):
+            final.add(a)
+            final.add(b)
+            final.union(a, b)
+        grouped: dict[Member, list[Member]] = defaultdict(list)
+        for member in self.records:
+            root = self.sets.find(member)
+            grouped[final.find(root) if root in final.parent else root].append(member)
         return [sorted(members) for _, members in sorted(grouped.items())]
 
     def result(self) -> list[CanonicalEntity]:
-        entities = [self._canonical([self.records[i] for i in group]) for group in self.groups()]
-        return _assign_ids(entities)
-
-    def _canonical(self, records: list[_Record]) -> CanonicalEntity:
-        types = Counter(r.entity.type for r in records)
-        entity_type = max(types, key=lambda t: (types[t], t))
-        return _build(entity_type, [(r.member, r.entity) for r in records])
+        entities = [canonical_entity([(m, self.records[m][0]) for m in group]) for group in self.groups()]
+        return _assign_ids(entities, [canonical_id(e.type, e.name) for e in entities])[0]
 
 
+@lru_cache(maxsize=200_000)
+def _form(text: str) -> tuple[str, str]:
+    """A surface form with spaces folded, and its case-folded key."""
+    form = " ".join(_fold(text).split())
+    return form, form.casefold()
+
+
+@lru_cache(maxsize=200_000)
 def _key_order(key: str) -> tuple[int, str]:
     digits = re.sub(r"\D", "", key)
     return (int(digits) if digits else 0, key)
+
+
+def canonical_entity(members: list[tuple[Member, Entity]], name: str | None = None) -> CanonicalEntity:
+    """The canonical entity over these per-document entities: the commonest type (its id is assigned later)."""
+    types = Counter(entity.type for _, entity in members)
+    entity_type = max(types, key=lambda t: (types[t], t)) if types else "OTHER"
+    return _build(entity_type, members, name=name)
 
 
 def _pick_name(entity_type: str, names: list[str]) -> str:
@@ -395,8 +452,7 @@ def _build(entity_type: str, members: list[tuple[Member, Entity]], name: str | N
     aliases: list[str] = []
     for _, entity in members:
         for form in [entity.name, *entity.aliases]:
-            form = " ".join(_fold(form).split())
-            folded = form.casefold()
+            form, folded = _form(form)
             if form and folded not in seen and form != chosen:
                 seen.add(folded)
                 aliases.append(form)
@@ -404,19 +460,21 @@ def _build(entity_type: str, members: list[tuple[Member, Entity]], name: str | N
                            members=[m for m, _ in members])
 
 
-def _assign_ids(entities: list[CanonicalEntity], auto_names: dict[int, str] | None = None) -> list[CanonicalEntity]:
-    """Stable ids; where two entities share a name (a split), the larger keeps the plain id."""
+def _assign_ids(entities: list[CanonicalEntity], bases_of: list[str]) -> tuple[list[CanonicalEntity], dict[str, str]]:
+    """Stable ids from each entity's base (the plain id of its name); where two entities share a
+    base (a split), the larger keeps the plain id. Also returns each id's base."""
     by_base: dict[str, list[CanonicalEntity]] = defaultdict(list)
-    for position, entity in enumerate(entities):
-        basis = (auto_names or {}).get(position, entity.name)
-        by_base[canonical_id(entity.type, basis)].append(entity)
+    for entity, base in zip(entities, bases_of):
+        by_base[base].append(entity)
+    bases: dict[str, str] = {}
     for base, same in by_base.items():
         same.sort(key=lambda e: (-len(e.members), e.members[:1]))
         same[0].id = base
         for other in same[1:]:
             first = other.members[0] if other.members else ("", "")
             other.id = canonical_id(other.type, other.name, salt=f"{first[0]}:{first[1]}")
-    return sorted(entities, key=lambda e: (e.name.casefold(), e.id))
+        bases.update((entity.id, base) for entity in same)
+    return sorted(entities, key=lambda e: (e.name.casefold(), e.id)), bases
 
 
 def resolve_entities(inputs: Iterable[tuple[Document, Analysis]]) -> list[CanonicalEntity]:
@@ -434,6 +492,7 @@ def resolve_entities(inputs: Iterable[tuple[Document, Analysis]]) -> list[Canoni
 class CorrectionOutcome:
     applied: list[int] = field(default_factory=list)
     stale: list[int] = field(default_factory=list)  # its members are gone from the corpus
+    bases: dict[str, str] = field(default_factory=dict)  # canonical id -> the plain id of its members' name
 
 
 def apply_entity_corrections(
@@ -445,10 +504,28 @@ def apply_entity_corrections(
 
     `per_document` maps each member to its per-document entity (names, types, aliases).
     """
+    return correct_groups([list(e.members) for e in entities], corrections, per_document)
+
+
+def correct_groups(
+    groups_in: list[list[Member]],
+    corrections: Iterable[EntityCorrection],
+    per_document: dict[Member, Entity],
+    *,
+    homonyms: Callable[[set[str]], list[tuple[CanonicalEntity, str]]] | None = None,
+) -> tuple[list[CanonicalEntity], CorrectionOutcome]:
+    """The canonical entities of these groups of members, corrections replayed in order.
+
+    The order of the groups matters where a merge keeps the first group's analyst name: the
+    store passes them by smallest member, so a run over some groups (those a new document
+    touched, with every correction that reaches them) agrees with a run over all. Such a run
+    passes `homonyms`: given base ids, the other entities with one of them (and its base),
+    which keep everything but their ids and are returned with the rest.
+    """
     outcome = CorrectionOutcome()
-    groups: list[list[Member] | None] = [list(e.members) for e in entities]
-    names: list[str | None] = [None for _ in entities]  # analyst names
-    owner: dict[Member, int] = {m: i for i, e in enumerate(entities) for m in e.members}
+    groups: list[list[Member] | None] = [list(group) for group in groups_in]
+    names: list[str | None] = [None for _ in groups]  # analyst names
+    owner: dict[Member, int] = {m: i for i, group in enumerate(groups_in) for m in group}
 
     def group_of(members: Iterable[Member]) -> list[int]:
         found: list[int] = []
@@ -495,17 +572,19 @@ def apply_entity_corrections(
         outcome.applied.append(correction.id)
 
     result: list[CanonicalEntity] = []
-    auto_names: dict[int, str] = {}
+    bases: list[str] = []
     for group, name in zip(groups, names):
         if not group:
             continue
-        types = Counter(per_document[m].type for m in group if m in per_document)
-        entity_type = max(types, key=lambda t: (types[t], t)) if types else "OTHER"
         pairs = [(m, per_document[m]) for m in group if m in per_document]
-        auto = _build(entity_type, pairs)
-        built = _build(entity_type, pairs, name=name) if name else auto
+        auto = canonical_entity(pairs)
+        built = canonical_entity(pairs, name=name) if name else auto
         if name and auto.name.casefold() != name.casefold() and auto.name not in built.aliases:
             built.aliases = sorted([*built.aliases, auto.name])
-        auto_names[len(result)] = auto.name  # a rename keeps the id the members would have had
+        bases.append(canonical_id(built.type, auto.name))  # a rename keeps the id the members would have had
         result.append(built)
-    return _assign_ids(result, auto_names), outcome
+    for entity, base in homonyms(set(bases)) if homonyms else ():
+        result.append(entity)
+        bases.append(base)
+    entities, outcome.bases = _assign_ids(result, bases)
+    return entities, outcome

@@ -167,59 +167,77 @@ def _best(expressions: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def build_events(inputs: list[tuple[Document, Analysis]], clusters: list[Cluster]) -> list[Event]:
-    """One event per cluster (or unclustered claim) that its claims date, plus statement events.
+    """One event per cluster (or unclustered claim) that its claims date, plus statement events."""
+    claims: dict[str, tuple[Document, Analysis, Claim]] = {
+        claim.id: (document, analysis, claim) for document, analysis in inputs for claim in analysis.claims
+    }
+    clustered = {m.claim for c in clusters for m in c.members}
+    events = [e for c in clusters if (e := cluster_event(c, claims)) is not None]
+    events += [e for claim_id in claims if claim_id not in clustered if (e := claim_event(claim_id, claims)) is not None]
+    events += _statement_events(claims)
+    return sorted(events, key=lambda e: (e.date or "", e.id))
+
+
+def event_id(cluster_or_claim: str) -> str:
+    """The id of the event of a cluster, or of a claim in none."""
+    return "EV-" + hashlib.sha1(cluster_or_claim.encode()).hexdigest()[:12]
+
+
+def cluster_event(cluster: Cluster, claims: dict[str, tuple[Document, Analysis, Claim]]) -> Event | None:
+    """The event a cluster's members state, if they date it.
 
     A cluster is dated by the most precise time inside any member's span; failing that, by the
     time a temporal anaphor in a member's span refers to (source "context" in `expressions`).
     """
-    claims: dict[str, tuple[Document, Analysis, Claim]] = {
-        claim.id: (document, analysis, claim) for document, analysis in inputs for claim in analysis.claims
-    }
-    groups: list[tuple[str | None, list[str], list[str]]] = [
-        (c.id, [m.claim for m in c.members], [m.claim for m in c.members if _states_anchor(c, m.relation)])
-        for c in clusters
+    return _group_event(cluster.id, [m.claim for m in cluster.members],
+                        [m.claim for m in cluster.members if _states_anchor(cluster, m.relation)], claims)
+
+
+def claim_event(claim_id: str, claims: dict[str, tuple[Document, Analysis, Claim]]) -> Event | None:
+    """The event of a claim in no cluster, if it dates it."""
+    return _group_event(None, [claim_id], [claim_id], claims)
+
+
+def statement_events(inputs: list[tuple[Document, Analysis]]) -> list[Event]:
+    """The statement events of these documents (each document's own)."""
+    return _statement_events({c.id: (d, a, c) for d, a in inputs for c in a.claims})
+
+
+def _group_event(cluster_id: str | None, members: list[str], stating: list[str],
+                 claims: dict[str, tuple[Document, Analysis, Claim]]) -> Event | None:
+    present = [m for m in members if m in claims]
+    daters = [m for m in stating if m in claims]
+    expressions = [
+        _expression(claim_id, claims[claim_id][0], time, source="span")
+        for claim_id in present
+        for time in claims[claim_id][2].times
+        if time.value and _inside(time, claims[claim_id][2])
     ]
-    clustered = {claim for _, members, _ in groups for claim in members}
-    groups += [(None, [claim_id], [claim_id]) for claim_id in claims if claim_id not in clustered]
-    events = []
-    for cluster_id, members, stating in groups:
-        present = [m for m in members if m in claims]
-        daters = [m for m in stating if m in claims]
-        expressions = [
-            _expression(claim_id, claims[claim_id][0], time, source="span")
-            for claim_id in present
-            for time in claims[claim_id][2].times
-            if time.value and _inside(time, claims[claim_id][2])
-        ]
-        # The members state one event, so a time stated by any of them dates all (a denial names
-        # the time of what it denies: "it had happened in 2013"). Only when none states one is
-        # the time an anaphor refers to used, and only from members that state the anchor's
-        # event: a guess made in a claim that contradicts the anchor is not the event's time.
-        dating = expressions or [
-            e for claim_id in daters if (e := _context_expression(claims[claim_id][2], *claims[claim_id][:2]))
-        ]
-        if not dating:
-            continue
-        # The most precise expression dates the event; less precise ones agree with it or not
-        # (the judge, not the timeline, decides whether they contradict).
-        best = _best(dating)
-        anchor = claims[present[0]][2]
-        events.append(
-            Event(
-                id="EV-" + hashlib.sha1((cluster_id or present[0]).encode()).hexdigest()[:12],
-                date=best["value"],
-                precision=best["precision"],
-                qualifier=best["qualifier"],
-                what=anchor.content,
-                cluster=cluster_id,
-                claims=present,
-                expressions=dating,
-                reported=sorted({claims[m][0].published for m in present if claims[m][0].published}),
-                spoken=sorted({t.value for m in present for t in _speech_times(claims[m][2], claims[m][1]) if t.value}),
-            )
-        )
-    events += _statement_events(claims)
-    return sorted(events, key=lambda e: (e.date or "", e.id))
+    # The members state one event, so a time stated by any of them dates all (a denial names
+    # the time of what it denies: "it had happened in 2013"). Only when none states one is
+    # the time an anaphor refers to used, and only from members that state the anchor's
+    # event: a guess made in a claim that contradicts the anchor is not the event's time.
+    dating = expressions or [
+        e for claim_id in daters if (e := _context_expression(claims[claim_id][2], *claims[claim_id][:2]))
+    ]
+    if not dating:
+        return None
+    # The most precise expression dates the event; less precise ones agree with it or not
+    # (the judge, not the timeline, decides whether they contradict).
+    best = _best(dating)
+    anchor = claims[present[0]][2]
+    return Event(
+        id=event_id(cluster_id or present[0]),
+        date=best["value"],
+        precision=best["precision"],
+        qualifier=best["qualifier"],
+        what=anchor.content,
+        cluster=cluster_id,
+        claims=present,
+        expressions=dating,
+        reported=sorted({claims[m][0].published for m in present if claims[m][0].published}),
+        spoken=sorted({t.value for m in present for t in _speech_times(claims[m][2], claims[m][1]) if t.value}),
+    )
 
 
 def _statement_events(claims: dict[str, tuple[Document, Analysis, Claim]]) -> list[Event]:

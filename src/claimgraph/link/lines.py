@@ -109,45 +109,165 @@ def resolve_roots(documents: list[Document], edges: list[ProvenanceEdge]) -> tup
     return {d.id: resolve(d.id) for d in documents}, resolve
 
 
+@dataclass(kw_only=True)
+class ClaimSource:
+    """What a claim's line is decided from, besides the corpus: its document, the nearest named
+    source of its chain, and the corpus author that source stands for (read from the text once)."""
+
+    document: str
+    source: str | None = None
+    author: str | None = None
+
+    @property
+    def source_key(self) -> str | None:
+        return source_key(self.source) if self.source else None
+
+
+class LineState:
+    """Each claim's line, kept up to date document by document.
+
+    A claim's line depends on its document's root, on where the source it names resolves to,
+    and on the corpus's authors. Adding a document can change those for earlier claims (it is
+    the earliest of an outlet, a publication others cite, a new author), so `update` compares
+    the roots and resolutions it saw before with the new ones and reassigns only the claims
+    whose inputs changed: usually none. The store's subclass (store/links.py) reads claims'
+    sources and lines on demand instead of keeping them all.
+    """
+
+    def __init__(self) -> None:
+        self.claim_line: dict[str, str] = {}
+        self.claim_source: dict[str, ClaimSource] = {}
+        self.roots: dict[str, str] = {}  # document id -> root, as last resolved
+        self.resolved: dict[str, str] = {}  # source key a claim resolved through -> its root then
+        self.outlet_keys: set[str] = set()
+        self.authors: dict[str, str] = {}
+        self.line_roots: dict[str, str] = {}  # line id -> root
+        self.document_ids: set[str] = set()  # the corpus's documents (a root that is one is a document line)
+        self.changed: set[str] = set()  # claims (re)assigned since `changed` was last cleared
+
+    # -- what the store's subclass reads on demand --------------------------------
+
+    def need(self, claim_ids: list[str]) -> None:
+        """Make claim_line / claim_source hold these claims (in memory they always do)."""
+
+    def claims_of(self, documents: set[str], keys: set[str]) -> list[str]:
+        """Claims of these documents, or naming or resolving through these source keys."""
+        return sorted(
+            c for c, s in self.claim_source.items()
+            if s.document in documents or s.source_key in keys or s.author in keys
+        )
+
+    def all_claims(self) -> list[str]:
+        return sorted(self.claim_source)
+
+    # -- updating -----------------------------------------------------------------
+
+    def update(
+        self,
+        documents: dict[str, Document],
+        edges: list[ProvenanceEdge],
+        added: list[tuple[Document, Analysis]],
+        texts: Any,
+    ) -> set[str]:
+        """Assign the claims of `added` (already among `documents`) and reassign earlier claims
+        whose inputs changed; returns the claims whose line is new or changed.
+
+        `texts(ids)` gives document texts: needed only when the corpus's authors change, when
+        every claim's author is read again.
+        """
+        corpus = list(documents.values())
+        outlets = [d.outlet for d in corpus if d.outlet]
+        roots, resolve = resolve_roots(corpus, edges)
+        authors = _corpus_authors(outlets)
+        outlet_keys = {source_key(o) for o in outlets}
+        added_ids = {d.id for d, _ in added}
+        redo: list[str]
+        if authors != self.authors and self.roots:
+            redo = self.all_claims()  # a new author: any earlier "the dossier says" may be theirs
+            reread = True
+        else:
+            moved = {d for d, r in roots.items() if d not in added_ids and self.roots.get(d, r) != r}
+            keys = {k for k, r in self.resolved.items() if resolve(k) != r} | (outlet_keys - self.outlet_keys)
+            redo = self.claims_of(moved, keys) if moved or keys else []
+            reread = False
+        self.roots, self.authors, self.outlet_keys = roots, authors, outlet_keys
+        self.document_ids = set(documents)
+        self.resolved = {k: resolve(k) for k in self.resolved}
+        changed: set[str] = set()
+        if redo:
+            self.need(redo)
+            sources = [self.claim_source[c] for c in redo]
+            if reread:
+                by_document = texts(sorted({s.document for s in sources}))
+                for claim_id, source in zip(redo, sources):
+                    if source.source:
+                        source.author = _author_named(source.source, by_document.get(source.document, ""), authors)
+            for claim_id, source in zip(redo, sources):
+                changed |= self._assign(claim_id, source, documents, outlets, resolve, force=reread)
+        for document, analysis in added:
+            for claim in analysis.claims:
+                chain = [c for c in claim.chain if c and not c.startswith("(")]
+                source = ClaimSource(document=document.id, source=chain[0] if chain else None)
+                if chain:
+                    source.author = _author_named(chain[0], document.text, authors)
+                changed |= self._assign(claim.id, source, documents, outlets, resolve, force=True)
+        self.changed |= changed
+        return changed
+
+    def _assign(self, claim_id: str, source: ClaimSource, documents: dict[str, Document], outlets: list[str],
+                resolve: Any, *, force: bool) -> set[str]:
+        document = documents[source.document]
+        own = source_key(document.outlet) if document.outlet else None
+        root = self.roots[source.document]
+        key = None
+        if source.source and source.source_key != own and is_publication(source.source, outlets):
+            key = source.source_key
+        elif source.author is not None and source.author != own:
+            key = source.author
+        if key is not None:
+            root = resolve(key)
+            self.resolved[key] = root
+        line = "L-" + hashlib.sha1(root.encode()).hexdigest()[:10]
+        self.line_roots[line] = root
+        before = self.claim_line.get(claim_id)
+        self.claim_source[claim_id] = source
+        self.claim_line[claim_id] = line
+        return {claim_id} if force or before != line else set()
+
+    # -- reading out --------------------------------------------------------------
+
+    def kind(self, root: str) -> str:
+        """A line's root is a document of the corpus, or a source outside it. (A root may name a
+        document not linked yet, through an edge to it; it is a document line once it is.)"""
+        return "document" if root in self.document_ids else "source"
+
+    def lines(self) -> list[Line]:
+        """Every line with a claim on it (documents, claims and sources sorted)."""
+        out: dict[str, Line] = {}
+        for claim_id in sorted(self.claim_line):
+            line_id = self.claim_line[claim_id]
+            root = self.line_roots[line_id]
+            line = out.setdefault(line_id, Line(id=line_id, root=root, root_kind=self.kind(root)))
+            source = self.claim_source[claim_id]
+            line.claims.append(claim_id)
+            if source.document not in line.documents:
+                line.documents.append(source.document)
+            if source.source and source.source not in line.sources:
+                line.sources.append(source.source)
+        for line in out.values():
+            line.documents.sort()
+            line.sources.sort()
+        return sorted(out.values(), key=lambda l: l.id)
+
+
 def build_lines(
     inputs: list[tuple[Document, Analysis]], edges: list[ProvenanceEdge]
 ) -> tuple[list[Line], dict[str, str]]:
-    """Lines, and the line id of every claim."""
-    documents = [d for d, _ in inputs]
-    outlets = [d.outlet for d in documents if d.outlet]
-    roots, resolve = resolve_roots(documents, edges)
-    doc_ids = {d.id for d in documents}
-    lines: dict[str, Line] = {}
-    claim_line: dict[str, str] = {}
-
-    def line_for(root: str) -> Line:
-        if root not in lines:
-            kind = "document" if root in doc_ids else "source"
-            lines[root] = Line(id="L-" + hashlib.sha1(root.encode()).hexdigest()[:10], root=root, root_kind=kind)
-        return lines[root]
-
-    authors = _corpus_authors(outlets)
-    for document, analysis in inputs:
-        own = source_key(document.outlet) if document.outlet else None
-        for claim in analysis.claims:
-            chain = [c for c in claim.chain if c and not c.startswith("(")]
-            root = roots[document.id]
-            author = _author_named(chain[0], document.text, authors) if chain else None
-            if chain and source_key(chain[0]) != own and is_publication(chain[0], outlets):
-                root = resolve(source_key(chain[0]))
-            elif author is not None and author != own:
-                # "Steele told the FBI ...", "according to the Steele dossier", "the dossier says"
-                # (in a text that calls it "the so-called Steele dossier"): what a corpus author
-                # wrote, re-reported, is that author's line, not a new one.
-                root = resolve(author)
-            line = line_for(root)
-            claim_line[claim.id] = line.id
-            line.claims.append(claim.id)
-            if document.id not in line.documents:
-                line.documents.append(document.id)
-            if chain and chain[0] not in line.sources:
-                line.sources.append(chain[0])
-    return sorted(lines.values(), key=lambda l: l.id), claim_line
+    """Lines, and the line id of every claim, for a whole corpus at once."""
+    state = LineState()
+    documents = {d.id: d for d, _ in inputs}
+    state.update(documents, edges, inputs, texts=lambda ids: {i: documents[i].text for i in ids})
+    return state.lines(), dict(state.claim_line)
 
 
 # Nouns naming what an author wrote: "the dossier says", "the memos claim".

@@ -90,6 +90,7 @@ class ProvenanceBuilder:
         # it restores the builder without reading the document's text again (`replay`).
         self.log: dict[str, dict[str, list[Any]]] = {}
         self._current: dict[str, list[Any]] | None = None
+        self.changed: set[tuple[str, str, str]] = set()  # edges made or given evidence by `add` (not `replay`)
         lexicon = load_provenance_lexicon()
         name = lexicon["name_pattern"]
         self._phrases = [(re.compile(p["pattern"].replace("{NAME}", name)), p["relation"]) for p in lexicon["phrases"]]
@@ -103,6 +104,8 @@ class ProvenanceBuilder:
         edge = self.edges.setdefault((child, parent, relation), ProvenanceEdge(child=child, parent=parent, relation=relation))
         if evidence not in edge.evidence:  # field by field, as the dataclass compares
             edge.evidence.append(evidence)
+            if self._current is not None:
+                self.changed.add((child, parent, relation))
 
     def outlets(self) -> list[str]:
         return [d.outlet for d in self.documents.values() if d.outlet]
@@ -166,11 +169,13 @@ class ProvenanceBuilder:
                 if other != document.id:
                     self._shared(document.id, other, passage, span, other_span)
             self._own_quote(digest, document.id, span)
-        # 4. near-duplicates found at ingest.
-        if document.near_duplicate_of:
-            self._edge(document.id, document.near_duplicate_of, "near_duplicate",
-                       Evidence(text=f"near-duplicate (score {document.near_duplicate_score})", document=document.id,
-                                kind="near_duplicate"))
+        # 4. near-duplicates found at ingest. Ingesting this document may have pointed an earlier
+        # one at it too (near-duplication is symmetric); that document was linked before it knew.
+        for near in [document] + [d for d in self.documents.values() if d.id != document.id and d.near_duplicate_of == document.id]:
+            if near.near_duplicate_of:
+                self._edge(near.id, near.near_duplicate_of, "near_duplicate",
+                           Evidence(text=f"near-duplicate (score {near.near_duplicate_score})", document=near.id,
+                                    kind="near_duplicate"))
 
     def _shared(self, doc: str, other: str, passage: str, span: tuple[int, int], other_span: tuple[int, int]) -> None:
         a, b = self.documents[doc], self.documents[other]

@@ -1,22 +1,31 @@
-"""Canonical cross-document entities in the store, and the analyst's corrections of them.
+"""Canonical cross-document entities in the store, the resolver's saved state, and the analyst's corrections.
 
-canonical_entities / entity_members are derived: rewritten whole by
-claimgraph.entity_index.resolve_store_entities. entity_corrections is analyst input, never
-derived: each merge, split or rename is recorded with who and when, can be undone (kept in
-the history, no longer applied), and is keyed by members (document id, document-local entity
-key) and names, not by canonical ids, so it is replayed after the corpus is re-resolved.
+canonical_entities / entity_members are derived: written by
+claimgraph.entity_index.resolve_store_entities, whole by a full resolution, only the entities
+that changed by an incremental one. The resolver's state (0012_entity_state: entity_records,
+entity_keys, entity_documents, entity_bases, entity_state) is what that incremental run reads
+instead of every document's entities; entity_changes is where the database marks documents
+whose entity rows were written since (triggers on `entities`, so every write path marks).
+entity_corrections is analyst input, never derived: each merge, split or rename is recorded
+with who and when, can be undone (kept in the history, no longer applied), and is keyed by
+members (document id, document-local entity key) and names, not by canonical ids, so it is
+replayed after the corpus is re-resolved.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Index, Integer, String, Table, Text, delete, func, insert, select, update
+from sqlalchemy import (Boolean, Column, Connection, Index, Integer, String, Table, Text, and_, bindparam, delete,
+                        func, insert, select, tuple_, update)
 
 from claimgraph.errors import ClaimgraphError, NotFound
+from claimgraph.models import Entity
+from claimgraph.store import schema as t
 from claimgraph.store.schema import metadata
 from claimgraph.store.sql import Store
 
@@ -59,8 +68,80 @@ entity_corrections = Table(
     Column("undone_at", String(32)),
 )
 
-# Derived rows, rewritten together by resolve_store_entities.
-ENTITY_TABLES = (entity_members, canonical_entities)
+# ---------------------------------------------------------------- the resolver's state (0012)
+
+# Every resolved per-document entity and its set as matching left it (before lone surnames
+# join): `node` is the set's smallest member, "document:key", so the same documents give the
+# same rows whatever the order they came in. People carry their surname (and first name when
+# full-named) for attaching lone surnames.
+entity_records = Table(
+    "entity_records",
+    metadata,
+    Column("document_id", String(40), primary_key=True),
+    Column("key", String(24), primary_key=True),
+    Column("node", String(80), nullable=False),
+    Column("surname", Text),
+    Column("first", Text),
+)
+Index("ix_entity_records_node", entity_records.c.node)
+Index("ix_entity_records_surname", entity_records.c.surname)
+
+# The match index: under each (type class, match key), one row per signature with the set
+# holding it (entities with one signature under one key are always one).
+entity_keys = Table(
+    "entity_keys",
+    metadata,
+    Column("cls", String(24), primary_key=True),
+    Column("match_key", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("person", Boolean, primary_key=True),
+    Column("name_like", Boolean, primary_key=True),
+    Column("node", String(80), nullable=False),
+)
+Index("ix_entity_keys_node", entity_keys.c.node)
+
+# The documents whose entities are in the state: their date (roles resolve as of it) and a
+# digest of their entity rows, to tell a re-analysis that changed them from one that did not.
+entity_documents = Table(
+    "entity_documents",
+    metadata,
+    Column("document_id", String(40), primary_key=True),
+    Column("published", String(32)),
+    Column("entities", Integer, nullable=False),
+    Column("digest", String(40), nullable=False),
+)
+
+# Each canonical entity's base id (the plain id of its members' name): entities sharing one
+# are told apart together, so an incremental run re-assigns them together.
+entity_bases = Table(
+    "entity_bases",
+    metadata,
+    Column("canonical_id", String(40), primary_key=True),
+    Column("base", String(40), nullable=False),
+)
+Index("ix_entity_bases_base", entity_bases.c.base)
+
+# One row, "resolver": the rules and corrections the state was made under, and the report's counts.
+entity_state = Table(
+    "entity_state",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Documents whose entity rows were inserted, updated or deleted since a run read them, marked by
+# triggers (migration 0012); `changes` counts the writes so a run clears only what it has read.
+entity_changes = Table(
+    "entity_changes",
+    metadata,
+    Column("document_id", String(40), primary_key=True),
+    Column("changes", Integer, nullable=False),
+)
+
+# Derived rows, rewritten together by a full resolution; an incremental one writes what changed.
+CANONICAL_TABLES = (entity_members, canonical_entities, entity_bases)
+STATE_TABLES = (entity_records, entity_keys, entity_documents, entity_state)
+ENTITY_TABLES = CANONICAL_TABLES + STATE_TABLES
 
 
 class EntityCorrectionError(ClaimgraphError):
@@ -124,19 +205,91 @@ def _record(row: Any) -> EntityCorrectionRecord:
 # ---------------------------------------------------------------------- canonical entities
 
 
-def save_canonical_entities(store: Store, entities: list[CanonicalEntity]) -> None:
-    """Replace the derived canonical entities and their members in one transaction."""
+@dataclass(kw_only=True)
+class EntityRows:
+    """What a resolution writes: canonical entities with their base ids, and the resolver's state rows."""
+
+    entities: list[CanonicalEntity]
+    bases: dict[str, str]  # canonical id -> base id
+    records: list[dict[str, Any]] = field(default_factory=list)  # entity_records rows (new ones, incrementally)
+    keys: list[dict[str, Any]] = field(default_factory=list)  # entity_keys rows
+    documents: list[dict[str, Any]] = field(default_factory=list)  # entity_documents rows
+    meta: dict[str, Any] = field(default_factory=dict)  # entity_state's "resolver" value
+
+
+def _entity_row(entity: CanonicalEntity) -> dict[str, Any]:
+    return dict(id=entity.id, name=entity.name, type=entity.type, aliases_json=json.dumps(entity.aliases, ensure_ascii=False))
+
+
+def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        connection.execute(insert(table), rows)
+
+
+def _chunks(items: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def save_entity_resolution(store: Store, rows: EntityRows, *, marks: dict[str, int]) -> None:
+    """Replace the canonical entities and the resolver's state in one transaction (a full resolution)."""
     with store.transaction() as connection:
         for table in ENTITY_TABLES:
             connection.execute(delete(table))
-        if entities:
-            connection.execute(insert(canonical_entities), [
-                dict(id=e.id, name=e.name, type=e.type, aliases_json=json.dumps(e.aliases, ensure_ascii=False))
-                for e in entities
-            ])
-        members = [dict(canonical_id=e.id, document_id=d, key=k) for e in entities for d, k in e.members]
-        if members:
-            connection.execute(insert(entity_members), members)
+        _insert(connection, canonical_entities, [_entity_row(e) for e in rows.entities])
+        _insert(connection, entity_members, [dict(canonical_id=e.id, document_id=d, key=k)
+                                             for e in rows.entities for d, k in e.members])
+        _insert(connection, entity_bases, [dict(canonical_id=i, base=b) for i, b in rows.bases.items()])
+        _insert(connection, entity_records, rows.records)
+        _insert(connection, entity_keys, rows.keys)
+        _insert(connection, entity_documents, rows.documents)
+        connection.execute(insert(entity_state).values(name="resolver", value=json.dumps(rows.meta)))
+        clear_entity_marks(connection, marks)
+
+
+def write_entity_changes(connection: Connection, rows: EntityRows, *, old: dict[str, CanonicalEntity],
+                         old_bases: dict[str, str], relabel: dict[str, str]) -> int:
+    """Write an incremental resolution: its relabelled sets and new state rows, and of the canonical
+    entities over the members it re-resolved, only those that differ from `old` (the stored ones).
+    Returns how many canonical entities were inserted, updated or deleted."""
+    moves = [dict(old_node=a, new_node=b) for a, b in relabel.items() if a != b]
+    for table in (entity_records, entity_keys):
+        if moves:
+            connection.execute(update(table).where(table.c.node == bindparam("old_node")).values(node=bindparam("new_node")),
+                               moves)
+    _insert(connection, entity_records, rows.records)
+    _insert(connection, entity_keys, rows.keys)
+    _insert(connection, entity_documents, rows.documents)
+
+    new = {entity.id: entity for entity in rows.entities}
+    gone = [i for i in old if i not in new]
+    kept = [i for i in new if i in old]
+    renamed = [_entity_row(new[i]) for i in kept
+               if (old[i].name, old[i].type, old[i].aliases) != (new[i].name, new[i].type, new[i].aliases)]
+    left = [dict(d=d, k=k) for i in kept for d, k in sorted(set(old[i].members) - set(new[i].members))]
+    joined = [dict(canonical_id=i, document_id=d, key=k)
+              for i, entity in new.items() for d, k in sorted(set(entity.members) - set(old[i].members if i in old else ()))]
+    rebased = [i for i in kept if old_bases.get(i) != rows.bases[i]]
+    # Deletes first: a member may move from one entity to another.
+    for chunk in _chunks(gone + rebased):
+        connection.execute(delete(entity_bases).where(entity_bases.c.canonical_id.in_(chunk)))
+    for chunk in _chunks(gone):
+        connection.execute(delete(entity_members).where(entity_members.c.canonical_id.in_(chunk)))
+        connection.execute(delete(canonical_entities).where(canonical_entities.c.id.in_(chunk)))
+    if left:
+        connection.execute(delete(entity_members).where(entity_members.c.document_id == bindparam("d"),
+                                                        entity_members.c.key == bindparam("k")), left)
+    if renamed:
+        connection.execute(update(canonical_entities).where(canonical_entities.c.id == bindparam("entity_id")).values(
+            name=bindparam("new_name"), type=bindparam("new_type"), aliases_json=bindparam("new_aliases")),
+            [dict(entity_id=row["id"], new_name=row["name"], new_type=row["type"], new_aliases=row["aliases_json"])
+             for row in renamed])
+    _insert(connection, canonical_entities, [_entity_row(new[i]) for i in new if i not in old])
+    _insert(connection, entity_members, joined)
+    _insert(connection, entity_bases, [dict(canonical_id=i, base=rows.bases[i]) for i in new if i not in old or i in rebased])
+    regrouped = {i for i in kept if set(old[i].members) != set(new[i].members)}
+    return len(set(gone) | {i for i in new if i not in old} | {row["id"] for row in renamed} | set(rebased) | regrouped)
 
 
 def canonical_entity_records(store: Store, *, entity_type: str | None = None) -> list[CanonicalEntity]:
@@ -196,6 +349,143 @@ def find_canonical_entity(store: Store, ref: str) -> CanonicalEntity:
             choices = ", ".join(f"{e.id} ({e.name}, {e.type}, {len(e.documents)} doc)" for e in found)
             raise NotFound(f"{ref!r} names {len(found)} entities; use an id: {choices}")
     raise NotFound(f"no entity {ref!r} (try `claimgraph entity list`)")
+
+
+# ---------------------------------------------------------------------- the resolver's state
+
+
+def node_label(member: Member) -> str:
+    return f"{member[0]}:{member[1]}"
+
+
+def node_member(label: str) -> Member:
+    document_id, _, key = label.partition(":")  # document ids hold no colon (the CLI's document:key)
+    return (document_id, key)
+
+
+def entity_marks(store_or_connection: Store | Connection) -> dict[str, int]:
+    """Documents whose entity rows were written since a run last read them, and how many writes."""
+    query = select(entity_changes.c.document_id, entity_changes.c.changes)
+    if isinstance(store_or_connection, Store):
+        with store_or_connection.engine.connect() as connection:
+            return {row[0]: row[1] for row in connection.execute(query)}
+    return {row[0]: row[1] for row in store_or_connection.execute(query)}
+
+
+def clear_entity_marks(connection: Connection, marks: dict[str, int]) -> None:
+    """Clear the marks a run has read; a document written again since keeps its mark."""
+    if marks:
+        connection.execute(delete(entity_changes).where(entity_changes.c.document_id == bindparam("d"),
+                                                        entity_changes.c.changes == bindparam("n")),
+                           [dict(d=d, n=n) for d, n in marks.items()])
+
+
+def load_entity_meta(connection: Connection) -> dict[str, Any] | None:
+    value = connection.execute(select(entity_state.c.value).where(entity_state.c.name == "resolver")).scalar()
+    return json.loads(value) if value else None
+
+
+def save_entity_meta(connection: Connection, meta: dict[str, Any]) -> None:
+    connection.execute(update(entity_state).where(entity_state.c.name == "resolver").values(value=json.dumps(meta)))
+
+
+def saved_entity_documents(connection: Connection) -> dict[str, tuple[str | None, str]]:
+    """document id -> (published, digest of its entity rows) of the documents in the state."""
+    rows = connection.execute(select(entity_documents.c.document_id, entity_documents.c.published,
+                                     entity_documents.c.digest))
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def document_entities(connection: Connection, document_ids: Iterable[str]) -> dict[str, list[Entity]]:
+    """The per-document entities of these documents (those with none are left out)."""
+    found: dict[str, list[Entity]] = {}
+    for chunk in _chunks(document_ids):
+        for row in connection.execute(select(t.entities).where(t.entities.c.document_id.in_(chunk))):
+            found.setdefault(row.document_id, []).append(
+                Entity(key=row.key, name=row.name, type=row.type, aliases=json.loads(row.aliases_json)))
+    return found
+
+
+def saved_match_keys(connection: Connection, lookups: Iterable[tuple[str, str]]) -> list[Any]:
+    """entity_keys rows under these (type class, match key) pairs."""
+    found: list[Any] = []
+    for chunk in _chunks(sorted(lookups)):
+        found += connection.execute(select(entity_keys).where(
+            tuple_(entity_keys.c.cls, entity_keys.c.match_key).in_(chunk))).all()
+    return found
+
+
+def surname_nodes(connection: Connection, surnames: Iterable[str]) -> list[Any]:
+    """(surname, first, node) of every set holding a person with one of these surnames (first: None when lone)."""
+    found: list[Any] = []
+    for chunk in _chunks(sorted(surnames)):
+        found += connection.execute(select(entity_records.c.surname, entity_records.c.first, entity_records.c.node)
+                                    .where(entity_records.c.surname.in_(chunk)).distinct()).all()
+    return found
+
+
+def node_records(connection: Connection, nodes: Iterable[str]) -> list[Any]:
+    """Every record of these sets with its per-document entity and its stored canonical entity (if any):
+    document_id, key, node, surname, first, name, type, aliases_json, canonical_id."""
+    found: list[Any] = []
+    r, e, m = entity_records, t.entities, entity_members
+    for chunk in _chunks(sorted(nodes)):
+        found += connection.execute(
+            select(r.c.document_id, r.c.key, r.c.node, r.c.surname, r.c.first, e.c.name, e.c.type, e.c.aliases_json,
+                   m.c.canonical_id)
+            .join(e, and_(e.c.document_id == r.c.document_id, e.c.key == r.c.key))
+            .outerjoin(m, and_(m.c.document_id == r.c.document_id, m.c.key == r.c.key))
+            .where(r.c.node.in_(chunk))).all()
+    return found
+
+
+def member_nodes(connection: Connection, members: Iterable[Member]) -> dict[Member, str]:
+    """The saved set of each of these members that has one."""
+    found: dict[Member, str] = {}
+    for chunk in _chunks(sorted(set(members))):
+        for row in connection.execute(select(entity_records.c.document_id, entity_records.c.key, entity_records.c.node)
+                                      .where(tuple_(entity_records.c.document_id, entity_records.c.key).in_(chunk))):
+            found[(row[0], row[1])] = row[2]
+    return found
+
+
+def canonical_entity_sizes(connection: Connection, ids: Iterable[str]) -> dict[str, int]:
+    """How many members each of these stored canonical entities has."""
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(ids)):
+        found.update((row[0], row[1]) for row in connection.execute(
+            select(entity_members.c.canonical_id, func.count()).where(entity_members.c.canonical_id.in_(chunk))
+            .group_by(entity_members.c.canonical_id)))
+    return found
+
+
+def canonical_ids_by_base(connection: Connection, bases: Iterable[str]) -> dict[str, str]:
+    """canonical id -> base of the stored entities with one of these base ids."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(sorted(bases)):
+        found.update((row[0], row[1]) for row in connection.execute(
+            select(entity_bases.c.canonical_id, entity_bases.c.base).where(entity_bases.c.base.in_(chunk))))
+    return found
+
+
+def stored_canonical_entities(connection: Connection, ids: Iterable[str], *,
+                              with_members: bool = True) -> tuple[dict[str, CanonicalEntity], dict[str, str]]:
+    """These stored canonical entities (with their members, unless told not to), and their base ids."""
+    from claimgraph.link.entities import CanonicalEntity
+
+    entities: dict[str, CanonicalEntity] = {}
+    bases: dict[str, str] = {}
+    for chunk in _chunks(sorted(ids)):
+        for row in connection.execute(select(canonical_entities).where(canonical_entities.c.id.in_(chunk))):
+            entities[row.id] = CanonicalEntity(id=row.id, name=row.name, type=row.type, aliases=json.loads(row.aliases_json))
+        if with_members:
+            for row in connection.execute(select(entity_members).where(entity_members.c.canonical_id.in_(chunk))):
+                entities[row.canonical_id].members.append((row.document_id, row.key))
+        bases.update((row[0], row[1]) for row in connection.execute(
+            select(entity_bases.c.canonical_id, entity_bases.c.base).where(entity_bases.c.canonical_id.in_(chunk))))
+    for entity in entities.values():
+        entity.members.sort(key=_member_order)
+    return entities, bases
 
 
 # ---------------------------------------------------------------------- corrections

@@ -1,30 +1,419 @@
-"""Reading and writing the across-document layer: clusters, links, lines, events, assessments."""
+"""Reading and writing the across-document layer: clusters, links, lines, events, assessments.
+
+A linker restored from the store (`restore_linker`) reads what it needs on demand: claim views
+and judged pairs (`StoreRows`), clusters by claim, id or parent (`StoreLayer`), claims' lines
+(`StoreLines`), and the claims and texts of documents linked before (`StoreCorpus`).
+`save_linker` writes back the rows it made and the layer rows it changed.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 
 from claimgraph.store import schema as t
 from claimgraph.store.sql import Store
 
 if TYPE_CHECKING:  # the link package (numpy, models) only when a linker is loaded
+    from claimgraph.link.corpus import Linker, LinkOptions
     from claimgraph.link.state import LinkerRows
 
 LINKER = "linker"  # link_state's row for the incremental linker's head (its rows: link_views, link_judged)
+INDEX = "linker-index"  # link_state's row for its neighbour index's graph (rewritten only when it grows)
 _CHUNK = 5000  # rows per INSERT: bounded memory in the driver on a full relink of a large ledger
+_IN = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
 LAYER_KEYS = ("clusters", "links", "lines", "events", "assessments", "provenance", "sourcing")
 
 
+def _chunks(ids: Iterable[str], size: int = _IN) -> Iterable[list[str]]:
+    ids = list(ids)
+    for begin in range(0, len(ids), size):
+        yield ids[begin : begin + size]
+
+
+# ---------------------------------------------------------------- reading on demand
+
+
+class StoreRows:
+    """Saved claim views and judged pairs, read by claim id (`ClusterState`'s `RowSource`)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def views(self, ids: list[str]) -> dict[str, Any]:
+        import numpy as np
+
+        from claimgraph.link.state import view
+
+        out = {}
+        with self.store.engine.connect() as connection:
+            for chunk in _chunks(ids):
+                query = select(t.link_views.c.claim_id, t.link_views.c.document_id, t.link_views.c.view_json,
+                               t.link_views.c.vector).where(t.link_views.c.claim_id.in_(chunk))
+                for claim_id, document_id, view_json, vector in connection.execute(query):
+                    out[claim_id] = view(json.loads(view_json), id=claim_id, document_id=document_id,
+                                         vector=np.frombuffer(vector, dtype=np.float32))
+        return out
+
+    def judged_among(self, ids: list[str]) -> dict[tuple[str, str], Any]:
+        wanted = set(ids)
+        out = {}
+        with self.store.engine.connect() as connection:
+            for chunk in _chunks(ids):
+                query = select(t.link_judged.c.a, t.link_judged.c.b, t.link_judged.c.judgement_json).where(
+                    t.link_judged.c.a.in_(chunk))
+                out.update(self._read(connection, query, lambda a, b: b in wanted))
+        return out
+
+    def judged_touching(self, ids: list[str], min_score: float) -> dict[tuple[str, str], Any]:
+        out = {}
+        with self.store.engine.connect() as connection:
+            for chunk in _chunks(ids):
+                for side in (t.link_judged.c.a, t.link_judged.c.b):
+                    query = select(t.link_judged.c.a, t.link_judged.c.b, t.link_judged.c.judgement_json).where(
+                        side.in_(chunk), t.link_judged.c.score >= min_score)
+                    out.update(self._read(connection, query, lambda a, b: True))
+        return out
+
+    @staticmethod
+    def _read(connection: Any, query: Any, keep: Any) -> dict[tuple[str, str], Any]:
+        from claimgraph.link.state import judgement
+
+        rows = [(a, b, j) for a, b, j in connection.execute(query) if keep(a, b)]
+        saved = json.loads("[" + ",".join(j for _, _, j in rows) + "]") if rows else []
+        return {(a, b): judgement(s) for (a, b, _), s in zip(rows, saved)}
+
+
+def _layer_classes() -> tuple[type, type]:
+    from claimgraph.link.lines import LineState
+    from claimgraph.link.readout import Layer
+
+    class StoreLayer(Layer):
+        """The saved read-out, read cluster by cluster as the linker asks for it."""
+
+        def __init__(self, store: Store) -> None:
+            super().__init__()
+            self.store = store
+            self._claims_read: set[str] = set()
+            self._parents_read: set[str] = set()
+            self._read: set[str] = set()  # cluster ids read (or found missing)
+
+        def need_claims(self, claim_ids: list[str]) -> None:
+            wanted = [c for c in dict.fromkeys(claim_ids) if c not in self._claims_read]
+            if not wanted:
+                return
+            self._claims_read.update(wanted)
+            found: set[str] = set()
+            with self.store.engine.connect() as connection:
+                for chunk in _chunks(wanted):
+                    query = select(t.cluster_members.c.cluster_id).where(t.cluster_members.c.claim_id.in_(chunk))
+                    found.update(connection.execute(query).scalars())
+            self.need_clusters(sorted(found))
+
+        def need_children(self, ids: list[str]) -> None:
+            wanted = [c for c in dict.fromkeys(ids) if c not in self._parents_read]
+            if not wanted:
+                return
+            self._parents_read.update(wanted)
+            found: set[str] = set()
+            with self.store.engine.connect() as connection:
+                for chunk in _chunks(wanted):
+                    found.update(connection.execute(select(t.clusters.c.id).where(t.clusters.c.parent.in_(chunk))).scalars())
+            self.need_clusters(sorted(found))
+
+        def need_clusters(self, ids: list[str]) -> None:
+            from claimgraph.link.clusters import Cluster, ClusterMember
+            from claimgraph.link.lines import ClusterSourcing
+
+            wanted = [c for c in dict.fromkeys(ids) if c not in self._read and c not in self.clusters]
+            if not wanted:
+                return
+            self._read.update(wanted)
+            wanted = [c for c in wanted if c not in self.dropped]
+            members: dict[str, list[Any]] = {}
+            rows = []
+            with self.store.engine.connect() as connection:
+                for chunk in _chunks(wanted):
+                    rows += connection.execute(select(t.clusters).where(t.clusters.c.id.in_(chunk))).all()
+                    query = select(t.cluster_members).where(t.cluster_members.c.cluster_id.in_(chunk))
+                    for row in connection.execute(query):
+                        members.setdefault(row.cluster_id, []).append(ClusterMember(claim=row.claim_id, relation=row.relation))
+            for row in rows:
+                data = json.loads(row.data_json)
+                cluster = Cluster(id=row.id, anchor=row.anchor_claim, anchor_text=row.anchor, parent=row.parent,
+                                  members=sorted(members.get(row.id, []), key=lambda m: m.claim),
+                                  documents=data["documents"])
+                self.clusters[cluster.id] = cluster
+                for member in cluster.members:
+                    self.cluster_of.setdefault(member.claim, cluster.id)
+                if cluster.parent:
+                    self.children.setdefault(cluster.parent, set()).add(cluster.id)
+                if data.get("denial"):
+                    self.denials.add(cluster.id)
+                if data.get("sourcing"):
+                    self.sourcing[cluster.id] = ClusterSourcing(**data["sourcing"])
+
+    class StoreLines(LineState):
+        """Claims' lines, read from `claim_lines` as the linker asks for them."""
+
+        def __init__(self, store: Store) -> None:
+            super().__init__()
+            self.store = store
+            self._read: set[str] = set()
+
+        def need(self, claim_ids: list[str]) -> None:
+            from claimgraph.link.lines import ClaimSource
+
+            wanted = [c for c in dict.fromkeys(claim_ids) if c not in self._read and c not in self.claim_line]
+            if not wanted:
+                return
+            self._read.update(wanted)
+            c = t.claim_lines.c
+            with self.store.engine.connect() as connection:
+                for chunk in _chunks(wanted):
+                    query = select(c.claim_id, c.document_id, c.line_id, c.source, c.author).where(c.claim_id.in_(chunk))
+                    for claim_id, document_id, line_id, source, author in connection.execute(query):
+                        self.claim_line[claim_id] = line_id
+                        self.claim_source[claim_id] = ClaimSource(document=document_id, source=source, author=author)
+
+        def claims_of(self, documents: set[str], keys: set[str]) -> list[str]:
+            c = t.claim_lines.c
+            found = set(super().claims_of(documents, keys))
+            with self.store.engine.connect() as connection:
+                for chunk in _chunks(sorted(documents)):
+                    found.update(connection.execute(select(c.claim_id).where(c.document_id.in_(chunk))).scalars())
+                for chunk in _chunks(sorted(keys)):
+                    query = select(c.claim_id).where(or_(c.source_key.in_(chunk), c.author.in_(chunk)))
+                    found.update(connection.execute(query).scalars())
+            return sorted(found)
+
+        def all_claims(self) -> list[str]:
+            with self.store.engine.connect() as connection:
+                return sorted(set(connection.execute(select(t.claim_lines.c.claim_id)).scalars()) | set(self.claim_source))
+
+    return StoreLayer, StoreLines
+
+
+class StoreCorpus:
+    """The claims and texts of documents an earlier run linked, read when the read-out needs them."""
+
+    def __init__(self, store: Store, correct: Any) -> None:
+        self.store = store
+        self.correct = correct  # analysis -> the analysis as the linker reads it (analyst corrections)
+        self._documents: dict[str, Any] = {}
+        self._claims: dict[str, tuple[Any, Any, Any]] = {}
+
+    def _load(self, document_ids: list[str]) -> None:
+        wanted = [d for d in dict.fromkeys(document_ids) if d not in self._documents]
+        if not wanted:
+            return
+        documents = {d.id: d for d in self.store.documents(ids=wanted)}
+        analyses = self.store.load_analyses(wanted)
+        for document_id in wanted:
+            document = documents.get(document_id)
+            self._documents[document_id] = document
+            if document is None or document_id not in analyses:
+                continue
+            analysis = self.correct(analyses[document_id])
+            for claim in analysis.claims:
+                self._claims[claim.id] = (document, analysis, claim)
+
+    def claims(self, ids: list[str], views: Any) -> dict[str, tuple[Any, Any, Any]]:
+        views.load(ids)
+        self._load(sorted({views[i].document_id for i in ids if i in views}))
+        return {i: self._claims[i] for i in ids if i in self._claims}
+
+    def texts(self, ids: list[str]) -> dict[str, str]:
+        self._load(ids)
+        return {i: d.text for i, d in ((i, self._documents.get(i)) for i in ids) if d is not None}
+
+
+# ---------------------------------------------------------------- the linker
+
+
+def load_head(store: Store) -> tuple[str, bytes] | None:
+    """(key, head) of the saved linker; None before the first link."""
+    with store.engine.connect() as connection:
+        row = connection.execute(select(t.link_state.c.key, t.link_state.c.data).where(t.link_state.c.name == LINKER)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def saved_counts(store: Store) -> tuple[int, int, int]:
+    """How many view, judged-pair and provenance rows are saved; -1 for a kind whose `seq`
+    numbers have a gap (a row lost)."""
+    out = []
+    with store.engine.connect() as connection:
+        for table in (t.link_views, t.link_judged, t.link_provenance):
+            count, last = connection.execute(select(func.count(), func.max(table.c.seq))).one()
+            out.append(count if (last is None and count == 0) or last == count - 1 else -1)
+    return tuple(out)  # type: ignore[return-value]
+
+
+def restore_linker(store: Store, head: bytes, documents: dict[str, Any], *, embedder: Any, judge: Any,
+                   options: LinkOptions, correct: Any) -> tuple[Linker, tuple[int, int, int], dict[str, str]]:
+    """The saved linker, reading its rows on demand; `documents` are the current documents
+    (metadata) by id. Also the row counts it was saved with and the analyst's grades its
+    assessments used. Raises StateError when the head and its rows disagree or a document it
+    linked is gone."""
+    from claimgraph.link.corpus import Linker
+    from claimgraph.link.index import NeighbourIndex
+    from claimgraph.link.state import StateError, read_head, restore_head
+
+    header = read_head(head, embedder)
+    counts = saved_counts(store)
+    if list(counts[:2]) != header["counts"] or counts[2] != len(header["documents"]):
+        raise StateError("the saved linker's rows do not match its head (an interrupted save?); relink")
+    with store.engine.connect() as connection:
+        graph = connection.execute(select(t.link_state.c.data).where(t.link_state.c.name == INDEX)).scalar()
+        if graph is None:
+            raise StateError("the saved linker has no neighbour index; relink")
+        index = NeighbourIndex.from_bytes(graph, view=True)
+        if index.base_size != header["index_count"]:
+            raise StateError("the saved neighbour index does not match the linker's head; relink")
+        # The views added since the graph was saved are its recent vectors, in the order they came.
+        recent = connection.execute(select(t.link_views.c.claim_id, t.link_views.c.vector)
+                                    .where(t.link_views.c.seq >= header["index_count"]).order_by(t.link_views.c.seq)).all()
+    if recent:
+        import numpy as np
+
+        index.add_recent([r[0] for r in recent], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in recent]))
+    StoreLayer, StoreLines = _layer_classes()
+    linker = Linker(embedder=embedder, judge=judge, options=options, index=index,
+                    rows=StoreRows(store), layer=StoreLayer(store), lines=StoreLines(store),
+                    corpus=StoreCorpus(store, correct))
+    restore_head(linker, header)
+    with store.engine.connect() as connection:
+        logs = {row[0]: json.loads(row[1]) for row in connection.execute(
+            select(t.link_provenance.c.document_id, t.link_provenance.c.data_json))}
+    for document_id in linker.order:
+        if document_id not in documents or document_id not in logs:
+            raise StateError(f"document {document_id} is gone or has no provenance log; relink")
+        linker.provenance.replay(documents[document_id], logs[document_id])
+    return linker, counts, header.get("reliability", {})
+
+
+def save_linker(store: Store, key: str, linker: Linker, rows: LinkerRows, *, replace: bool) -> None:
+    """Write what this run changed: the layer rows of the clusters, events, links, provenance
+    edges and claims' lines it touched, and the linker's new rows and head; `replace` first drops
+    every derived row (a full relink). One transaction."""
+    layer, state = linker.layer, linker.state
+    written = sorted(layer.written & set(layer.clusters))
+    clusters = [layer.clusters[c] for c in written]
+    sourcing = [layer.sourcing[c.id] for c in clusters]
+    assessments = linker.assess(sourcing)
+    edges = linker.provenance.edges
+    changed_edges = sorted(edges) if replace else sorted(linker.provenance.changed)
+    changed_claims = sorted(linker.lines.claim_line) if replace else sorted(linker.lines.changed)
+    events_gone = sorted(layer.events_written | layer.events_dropped)
+    with store.transaction() as connection:
+        if replace:
+            for table in t.LINK_TABLES + (t.link_views, t.link_judged, t.link_provenance):
+                connection.execute(delete(table))
+        else:
+            gone = sorted(layer.written | layer.dropped)
+            for chunk in _chunks(gone):
+                connection.execute(delete(t.cluster_members).where(t.cluster_members.c.cluster_id.in_(chunk)))
+                connection.execute(delete(t.clusters).where(t.clusters.c.id.in_(chunk)))
+                connection.execute(delete(t.assessments).where(t.assessments.c.cluster_id.in_(chunk)))
+            for chunk in _chunks(events_gone):
+                connection.execute(delete(t.events).where(t.events.c.id.in_(chunk)))
+            for chunk in _chunks(changed_claims):
+                connection.execute(delete(t.claim_lines).where(t.claim_lines.c.claim_id.in_(chunk)))
+            for child, parent, relation in changed_edges:
+                p = t.provenance.c
+                connection.execute(delete(t.provenance).where(p.child == child, p.parent == parent, p.relation == relation))
+            connection.execute(delete(t.lines))
+        links = state.links() if replace else state.added_links()
+        values = {
+            t.clusters: [
+                dict(id=c.id, anchor=c.anchor_text, anchor_claim=c.anchor, parent=c.parent,
+                     data_json=json.dumps({"documents": c.documents, "sourcing": s.to_dict(), "denial": c.id in layer.denials}))
+                for c, s in zip(clusters, sourcing)
+            ],
+            t.cluster_members: [dict(cluster_id=c.id, claim_id=m.claim, relation=m.relation) for c in clusters for m in c.members],
+            t.assessments: [dict(cluster_id=a.cluster, credibility=a.credibility, data_json=json.dumps(a.to_dict()))
+                            for a in assessments],
+            t.events: [
+                dict(id=e.id, date=e.date, precision=e.precision, qualifier=e.qualifier,
+                     data_json=json.dumps({k: v for k, v in e.to_dict().items() if k not in ("id", "date", "precision", "qualifier")}))
+                for e in (layer.events[i] for i in sorted(layer.events_written) if i in layer.events)
+            ],
+            t.links: list({(l.a, l.b): dict(a=l.a, b=l.b, relation=l.relation, score=float(l.score), method=l.method)
+                           for l in links}.values()),
+            t.provenance: [dict(child=e.child, parent=e.parent, relation=e.relation,
+                                data_json=json.dumps({"evidence": [ev.to_dict() for ev in e.evidence]}))
+                           for e in (edges[k] for k in changed_edges)],
+            t.lines: [dict(id=line_id, root=root, data_json=json.dumps({"root_kind": linker.lines.kind(root)}))
+                      for line_id, root in sorted(linker.lines.line_roots.items())],
+            t.claim_lines: [
+                dict(claim_id=c, document_id=s.document, line_id=linker.lines.claim_line[c], source=s.source,
+                     source_key=s.source_key, author=s.author)
+                for c, s in ((c, linker.lines.claim_source[c]) for c in changed_claims)
+            ],
+        }
+        for table, rows_ in values.items():
+            for begin in range(0, len(rows_), _CHUNK):
+                connection.execute(insert(table), rows_[begin : begin + _CHUNK])
+        _save_rows(connection, key, rows)
+    layer.saved()
+    linker.lines.changed.clear()
+    linker.provenance.changed.clear()
+
+
+def regrade(store: Store, linker: Linker) -> None:
+    """Assess every cluster again from its saved sourcing (the analyst's grades changed)."""
+    from claimgraph.link.lines import ClusterSourcing
+
+    with store.engine.connect() as connection:
+        saved = [json.loads(d) for d in connection.execute(select(t.clusters.c.data_json)).scalars()]
+    sourcing = [ClusterSourcing(**d["sourcing"]) for d in saved if d.get("sourcing")]
+    assessments = linker.assess(sourcing)
+    with store.transaction() as connection:
+        connection.execute(delete(t.assessments))
+        rows_ = [dict(cluster_id=a.cluster, credibility=a.credibility, data_json=json.dumps(a.to_dict())) for a in assessments]
+        for begin in range(0, len(rows_), _CHUNK):
+            connection.execute(insert(t.assessments), rows_[begin : begin + _CHUNK])
+
+
+def _save_rows(connection: Any, key: str, rows: LinkerRows) -> None:
+    connection.execute(delete(t.link_state).where(t.link_state.c.name == LINKER))
+    if rows.index is not None:
+        connection.execute(delete(t.link_state).where(t.link_state.c.name == INDEX))
+        connection.execute(insert(t.link_state).values(name=INDEX, key=key, data=rows.index))
+    for table, values in ((t.link_views, rows.views), (t.link_judged, rows.judged), (t.link_provenance, rows.provenance)):
+        for begin in range(0, len(values), _CHUNK):
+            connection.execute(insert(table), values[begin : begin + _CHUNK])
+    connection.execute(insert(t.link_state).values(name=LINKER, key=key, data=rows.head))
+
+
+def layer_counts(store: Store) -> tuple[int, int, int]:
+    """(clusters, lines with a claim, events) saved."""
+    with store.engine.connect() as connection:
+        return (
+            connection.execute(select(func.count()).select_from(t.clusters)).scalar_one(),
+            connection.execute(select(func.count(func.distinct(t.claim_lines.c.line_id)))).scalar_one(),
+            connection.execute(select(func.count()).select_from(t.events)).scalar_one(),
+        )
+
+
 def save_layer(store: Store, layer: dict[str, Any]) -> None:
-    """Replace the whole derived layer in one transaction (analyst input is never touched)."""
+    """Replace the whole derived layer with one in the export's shape (imports and tests; the link
+    stage writes through `save_linker`). Analyst input is never touched. One transaction."""
+    claim_document = {claim.id: document_id for document_id, claim in
+                      store.claims(ids=[c for line in layer.get("lines", []) for c in line["claims"]])}
     with store.transaction() as connection:
         for table in t.LINK_TABLES:
             connection.execute(delete(table))
         sourcing = {s["cluster"]: s for s in layer.get("sourcing", [])}
+        claim_lines = []
+        for line in layer.get("lines", []):
+            for i, claim_id in enumerate(line["claims"]):
+                source = line["sources"][i] if i < len(line.get("sources", [])) else None
+                claim_lines.append(dict(claim_id=claim_id, document_id=claim_document.get(claim_id, (line["documents"] or [""])[0]),
+                                        line_id=line["id"], source=source, source_key=None, author=None))
         rows = {
             t.clusters: [
                 dict(id=c["id"], anchor=c["anchor_text"], anchor_claim=c["anchor"], parent=c["parent"],
@@ -40,11 +429,8 @@ def save_layer(store: Store, layer: dict[str, Any]) -> None:
             t.provenance: list({(e["child"], e["parent"], e["relation"]): dict(
                 child=e["child"], parent=e["parent"], relation=e["relation"],
                 data_json=json.dumps({"evidence": e["evidence"]})) for e in layer["provenance"]}.values()),
-            t.lines: [
-                dict(id=l["id"], root=l["root"], data_json=json.dumps({k: l[k] for k in ("root_kind", "claims", "sources")}))
-                for l in layer["lines"]
-            ],
-            t.line_documents: [dict(line_id=l["id"], document_id=d) for l in layer["lines"] for d in l["documents"]],
+            t.lines: [dict(id=l["id"], root=l["root"], data_json=json.dumps({"root_kind": l["root_kind"]})) for l in layer["lines"]],
+            t.claim_lines: claim_lines,
             t.events: [
                 dict(id=e["id"], date=e["date"], precision=e["precision"], qualifier=e["qualifier"],
                      data_json=json.dumps({k: v for k, v in e.items() if k not in ("id", "date", "precision", "qualifier")}))
@@ -60,6 +446,9 @@ def save_layer(store: Store, layer: dict[str, Any]) -> None:
                 connection.execute(insert(table), values)
 
 
+# ---------------------------------------------------------------- reading the layer
+
+
 def load_layer(store: Store) -> dict[str, Any]:
     """The stored layer in the export's shape (empty lists before the first `claimgraph link`)."""
     with store.engine.connect() as connection:
@@ -73,16 +462,26 @@ def load_layer(store: Store) -> dict[str, Any]:
                              "documents": data["documents"], "members": members.get(row.id, [])})
             if data.get("sourcing"):
                 sourcing.append(data["sourcing"])
-        line_documents: dict[str, list[str]] = {}
-        for row in connection.execute(select(t.line_documents).order_by(t.line_documents.c.document_id)):
-            line_documents.setdefault(row.line_id, []).append(row.document_id)
+        on_line: dict[str, dict[str, list[str]]] = {}
+        c = t.claim_lines.c
+        for claim_id, document_id, line_id, source in connection.execute(
+                select(c.claim_id, c.document_id, c.line_id, c.source).order_by(c.claim_id)):
+            line = on_line.setdefault(line_id, {"claims": [], "documents": [], "sources": []})
+            line["claims"].append(claim_id)
+            line["documents"].append(document_id)
+            if source:
+                line["sources"].append(source)
+        lines = []
+        for row in connection.execute(select(t.lines).order_by(t.lines.c.id)):
+            if row.id in on_line:
+                line = on_line[row.id]
+                lines.append({"id": row.id, "root": row.root, **json.loads(row.data_json),
+                              "documents": sorted(set(line["documents"])), "claims": line["claims"],
+                              "sources": sorted(set(line["sources"]))})
         return {
             "clusters": clusters,
             "links": [dict(row._mapping) for row in connection.execute(select(t.links).order_by(t.links.c.a, t.links.c.b))],
-            "lines": [
-                {"id": row.id, "root": row.root, "documents": line_documents.get(row.id, []), **json.loads(row.data_json)}
-                for row in connection.execute(select(t.lines).order_by(t.lines.c.id))
-            ],
+            "lines": lines,
             "provenance": [
                 {"child": row.child, "parent": row.parent, "relation": row.relation, **json.loads(row.data_json)}
                 for row in connection.execute(select(t.provenance).order_by(t.provenance.c.child, t.provenance.c.parent))
@@ -97,42 +496,6 @@ def load_layer(store: Store) -> dict[str, Any]:
             ],
             "sourcing": sourcing,
         }
-
-
-def load_linker_rows(store: Store) -> tuple[str, LinkerRows] | None:
-    """(key, rows) of the saved incremental linker, rows in the order it made them; None before the first link."""
-    from claimgraph.link.state import LinkerRows
-
-    with store.engine.connect() as connection:
-        head = connection.execute(select(t.link_state).where(t.link_state.c.name == LINKER)).first()
-        if head is None:
-            return None
-        views = _dicts(connection.execute(select(t.link_views).order_by(t.link_views.c.seq)))
-        judged = _dicts(connection.execute(select(t.link_judged).order_by(t.link_judged.c.seq)))
-        provenance = _dicts(connection.execute(select(t.link_provenance).order_by(t.link_provenance.c.seq)))
-    return head.key, LinkerRows(head=head.data, views=views, judged=judged, provenance=provenance)
-
-
-def _dicts(result: Any) -> list[dict[str, Any]]:
-    # Plain tuples zipped with the column names once: a Row's mapping view asks for its keys
-    # row by row, which was seconds at a few hundred thousand judged pairs.
-    keys = list(result.keys())
-    return [dict(zip(keys, row)) for row in result.tuples()]
-
-
-def save_linker_rows(store: Store, key: str, rows: LinkerRows, *, replace: bool) -> None:
-    """Save the head and append the rows; `replace` first drops every saved row (a full relink)."""
-    with store.transaction() as connection:
-        connection.execute(delete(t.link_state).where(t.link_state.c.name == LINKER))
-        if replace:
-            connection.execute(delete(t.link_views))
-            connection.execute(delete(t.link_judged))
-            connection.execute(delete(t.link_provenance))
-        for table, values in ((t.link_views, rows.views), (t.link_judged, rows.judged),
-                              (t.link_provenance, rows.provenance)):
-            for begin in range(0, len(values), _CHUNK):
-                connection.execute(insert(table), values[begin : begin + _CHUNK])
-        connection.execute(insert(t.link_state).values(name=LINKER, key=key, data=rows.head))
 
 
 def source_grades(store: Store) -> dict[str, str]:

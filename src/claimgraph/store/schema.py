@@ -255,8 +255,26 @@ source_grades = Table(
     Column("note", Text),
 )
 
-# Derived across-document rows, rewritten together by the link stage.
-LINK_TABLES = (cluster_members, clusters, links, provenance, line_documents, lines, events, assessments)
+Index("ix_clusters_parent", clusters.c.parent)
+# Each claim's line and what it was decided from (0013_link_incremental): a run rewrites only
+# the claims it (re)assigned. `lines` keeps each line's root; its documents, claims and sources
+# are read from here.
+claim_lines = Table(
+    "claim_lines",
+    metadata,
+    Column("claim_id", KEY, primary_key=True),
+    Column("document_id", String(40), nullable=False),
+    Column("line_id", KEY, nullable=False),
+    Column("source", Text),  # the nearest named source of the claim's chain
+    Column("source_key", Text),
+    Column("author", Text),  # the corpus author that source stands for
+)
+Index("ix_claim_lines_document", claim_lines.c.document_id)
+Index("ix_claim_lines_line", claim_lines.c.line_id)
+Index("ix_claim_lines_source_key", claim_lines.c.source_key)
+Index("ix_claim_lines_author", claim_lines.c.author)
+# Derived across-document rows, written by the link stage (a run: only what it changed).
+LINK_TABLES = (cluster_members, clusters, links, provenance, line_documents, lines, claim_lines, events, assessments)
 
 # The incremental linker's saved state (0005_link_state): adding a document loads it, adds
 # only that document's claims, and saves it again.
@@ -287,8 +305,11 @@ link_judged = Table(
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("a", String(80), nullable=False),
     Column("b", String(80), nullable=False),
+    Column("score", Float, nullable=False),  # (0013_link_incremental) read by claim above a score
     Column("judgement_json", Text, nullable=False),
 )
+Index("ix_link_judged_a", link_judged.c.a, link_judged.c.score)
+Index("ix_link_judged_b", link_judged.c.b, link_judged.c.score)
 
 # Per document, the provenance builder's edges and quote digests, in the linker's document order
 # (0011_link_provenance): appended and replaced like the rows above.

@@ -171,13 +171,27 @@ class Store:
         with self.engine.connect() as connection:
             return connection.execute(select(func.count()).select_from(t.documents)).scalar_one()
 
-    def documents(self, *, with_text: bool = True) -> list[Document]:
-        """Every stored document version, oldest first."""
+    def documents(self, *, with_text: bool = True, ids: list[str] | None = None, zones: bool = True) -> list[Document]:
+        """Every stored document version (or those with these ids), oldest first; without their
+        zones and origins when `zones` is off (the link stage's view of the corpus)."""
+        if ids is not None and len(ids) > _READ_CHUNK:
+            found = [d for begin in range(0, len(ids), _READ_CHUNK)
+                     for d in self.documents(with_text=with_text, ids=ids[begin : begin + _READ_CHUNK], zones=zones)]
+            return sorted(found, key=lambda d: (d.ingested_at or "", d.id))
         with self.engine.connect() as connection:
-            rows = connection.execute(select(t.documents).order_by(t.documents.c.ingested_at, t.documents.c.id))
+            columns = [t.documents] if with_text else [c for c in t.documents.c if c.name != "text"]
+            query, origins_query = select(*columns), select(t.origins.c.document_id, t.origins.c.origin)
+            zones_query = select(t.zones)
+            if ids is not None:
+                query = query.where(t.documents.c.id.in_(ids))
+                origins_query = origins_query.where(t.origins.c.document_id.in_(ids))
+                zones_query = zones_query.where(t.zones.c.document_id.in_(ids))
+            rows = connection.execute(query.order_by(t.documents.c.ingested_at, t.documents.c.id))
             documents = [_document_from_row(row._mapping, with_text=with_text) for row in rows]
-            origins = _group(connection.execute(select(t.origins.c.document_id, t.origins.c.origin)))
-            zones = _group(connection.execute(select(t.zones).order_by(t.zones.c.start)), key="document_id")
+            if not zones:
+                return documents
+            origins = _group(connection.execute(origins_query))
+            zones = _group(connection.execute(zones_query.order_by(t.zones.c.start)), key="document_id")
         for document in documents:
             document.origins = sorted(origins.get(document.id, []))
             document.zones = [_zone(row) for row in zones.get(document.id, [])]
@@ -351,9 +365,8 @@ def _document_row(document: Document) -> dict[str, Any]:
 
 
 def _document_from_row(row: Any, *, with_text: bool) -> Document:
-    values = {name: row[name] for name in t.documents.c.keys() if name != "metadata_json"}
-    if not with_text:
-        values["text"] = ""
+    values = {name: row[name] for name in t.documents.c.keys() if name not in ("metadata_json", "text")}
+    values["text"] = row["text"] if with_text else ""
     values["metadata"] = {k: MetaValue(**v) for k, v in json.loads(row["metadata_json"]).items()}
     return Document(**values)
 
