@@ -152,13 +152,18 @@ def test_cross_document_views_read_the_store(client, ledger) -> None:
             {"cluster_id": "k1", "claim_id": f"{doc}:c001", "relation": "same"}])
         connection.execute(insert(t.links).values(a=f"{doc}:c000", b=f"{doc}:c001", relation="contradicts", score=0.9, method="test"))
         connection.execute(insert(t.lines).values(id="L1", root="The Guardian", data_json="{}"))
-        connection.execute(insert(t.line_documents).values(line_id="L1", document_id=doc))
+        connection.execute(insert(t.claim_lines).values(claim_id=f"{doc}:c000", document_id=doc, line_id="L1", source="the Guardian"))
+        connection.execute(insert(t.lines).values(id="L-gone", root="a line every claim left", data_json="{}"))
         connection.execute(insert(t.assessments).values(cluster_id="k1", credibility=3, data_json=json.dumps(
             {"cluster": "k1", "credibility": 3, "label": "F3", "reliability": "F", "reasons": ["one line"], "supporting_lines": ["L1"]})))
     listing = client.get("/api/clusters").json()
     assert listing["computed"] is True and listing["items"][0]["members"] == 2 and listing["items"][0]["contradictions"] == 1
     cluster = client.get("/api/clusters/k1").json()
     assert cluster["claims"]["total"] == 2 and cluster["lines"][0]["root"] == "The Guardian"
+    # A line's documents, claims and sources come from its claims' rows; a line with none is not listed.
+    lines = client.get("/api/lines").json()
+    assert [(l["id"], l["documents"], l["claims"], l["sources"]) for l in lines["items"]] == [
+        ("L1", [doc], [f"{doc}:c000"], ["the Guardian"])]
     assert cluster["assessment"]["reasons"] == ["one line"]
     context = client.get(f"/api/claims/{doc}:c000").json()["context"]
     assert context["clusters"][0]["id"] == "k1" and context["links"][0]["relation"] == "contradicts"

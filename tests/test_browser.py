@@ -56,7 +56,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             {"cluster_id": "k-putin", "claim_id": first[1].id, "relation": "same"},
             {"cluster_id": "k-putin", "claim_id": other[1].id, "relation": "same"}])
         connection.execute(insert(t.lines).values(id="L-guardian", root="The Guardian", data_json=json.dumps({"claims": 2})))
-        connection.execute(insert(t.line_documents).values(line_id="L-guardian", document_id=first[0]))
+        connection.execute(t.claim_lines.delete().where(t.claim_lines.c.claim_id == first[1].id))
+        connection.execute(insert(t.claim_lines).values(claim_id=first[1].id, document_id=first[0], line_id="L-guardian",
+                                                        source="The Guardian"))
         connection.execute(insert(t.assessments).values(cluster_id="k-putin", credibility=3, data_json=json.dumps(
             {"cluster": "k-putin", "credibility": 3, "label": "F3", "reliability": "F",
              "reasons": ["1 independent line supports it", "hedged by every report"], "supporting_lines": ["L-guardian"]})))

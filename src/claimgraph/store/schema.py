@@ -219,13 +219,6 @@ lines = Table(
     Column("data_json", Text, nullable=False),
 )
 
-line_documents = Table(
-    "line_documents",
-    metadata,
-    Column("line_id", KEY, primary_key=True),
-    Column("document_id", String(40), primary_key=True),
-)
-
 events = Table(
     "events",
     metadata,
@@ -274,7 +267,7 @@ Index("ix_claim_lines_line", claim_lines.c.line_id)
 Index("ix_claim_lines_source_key", claim_lines.c.source_key)
 Index("ix_claim_lines_author", claim_lines.c.author)
 # Derived across-document rows, written by the link stage (a run: only what it changed).
-LINK_TABLES = (cluster_members, clusters, links, provenance, line_documents, lines, claim_lines, events, assessments)
+LINK_TABLES = (cluster_members, clusters, links, provenance, lines, claim_lines, events, assessments)
 
 # The incremental linker's saved state (0005_link_state): adding a document loads it, adds
 # only that document's claims, and saves it again.

@@ -190,21 +190,30 @@ def document_contexts(store: Store, document_id: str, claim_ids: list[str]) -> d
 
 
 def lines_for_documents(store: Store, document_ids: list[str]) -> list[dict[str, Any]]:
+    c = t.claim_lines.c
     with store.engine.connect() as connection:
-        ids = list(
-            connection.execute(select(t.line_documents.c.line_id).where(t.line_documents.c.document_id.in_(document_ids)).distinct()).scalars()
-        )
-        return [_plain(r) for r in connection.execute(select(t.lines).where(t.lines.c.id.in_(ids)))] if ids else []
+        ids = list(connection.execute(select(c.line_id).where(c.document_id.in_(document_ids)).distinct()).scalars())
+        lines = [_plain(r) for r in connection.execute(select(t.lines).where(t.lines.c.id.in_(ids)).order_by(t.lines.c.id))] if ids else []
+        return _with_line_claims(connection, lines)
 
 
 def list_lines(store: Store, page: PageRequest) -> Paged:
-    result = _paged_table(store, t.lines, page, [t.lines.c.id])
+    # A line every claim has left (re-rooted since) keeps its row but is not listed.
+    result = _paged_table(store, t.lines, page, [t.lines.c.id], t.lines.c.id.in_(select(t.claim_lines.c.line_id)))
     with store.engine.connect() as connection:
-        for line in result.items:
-            line["documents"] = list(
-                connection.execute(select(t.line_documents.c.document_id).where(t.line_documents.c.line_id == line["id"])).scalars()
-            )
+        _with_line_claims(connection, result.items)
     return result
+
+
+def _with_line_claims(connection: Any, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each line's documents, claims and named sources, from its claims' rows."""
+    c = t.claim_lines.c
+    for line in lines:
+        rows = connection.execute(select(c.claim_id, c.document_id, c.source).where(c.line_id == line["id"])).all()
+        line["claims"] = sorted(r[0] for r in rows)
+        line["documents"] = sorted({r[1] for r in rows})
+        line["sources"] = sorted({r[2] for r in rows if r[2]})
+    return lines
 
 
 def list_links(store: Store, page: PageRequest, *, relation: str | None = None) -> Paged:

@@ -2,7 +2,8 @@
 
 Judged pairs gain their score and indexes by claim (a merge reads only the pairs it needs, the
 read-out only those above the parent floor); `claim_lines` keeps each claim's line and what it
-was decided from; clusters are found by parent. Saved linkers are dropped: the next run relinks.
+was decided from, and gives each line its documents (`line_documents` goes); clusters are found by
+parent. Saved linkers are dropped: the next run relinks.
 
 Revision ID: 0013_link_incremental
 Revises: 0012_entity_state
@@ -44,9 +45,15 @@ def upgrade() -> None:
     op.create_index("ix_claim_lines_source_key", "claim_lines", ["source_key"])
     op.create_index("ix_claim_lines_author", "claim_lines", ["author"])
     op.create_index("ix_clusters_parent", "clusters", ["parent"])
+    op.drop_table("line_documents")  # a line's documents are its claims' (claim_lines)
 
 
 def downgrade() -> None:
+    op.create_table(
+        "line_documents",
+        sa.Column("line_id", sa.String(80), primary_key=True),
+        sa.Column("document_id", sa.String(40), primary_key=True),
+    )
     op.drop_index("ix_clusters_parent", "clusters")
     op.drop_table("claim_lines")
     op.drop_table("link_judged")
