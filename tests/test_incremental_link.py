@@ -102,7 +102,7 @@ def test_restored_views_keep_their_times_and_vectors(store, seeds) -> None:
 
     _, head = load_head(store)
     linker, _, _ = restore_linker(store, head, current_documents(store), embedder=HashingEmbedder(), judge=StructuralJudge(),
-                                  options=LinkOptions(), correct=lambda analysis: analysis)
+                                  options=LinkOptions())
     claims = {c.id: c for a in analyses.values() for c in linkable(a)}
     ids = [claim_id for claim_id, claim in claims.items() if claim.times]
     assert ids and not set(ids) & set(dict.items(linker.state.views))  # read on demand, not on restore

@@ -345,7 +345,7 @@ def test_a_negated_assertion_too_far_to_merge_still_hangs_under_what_it_denies()
     from claimgraph.link.readout import Layer, ReadOut
 
     layer = Layer()
-    ReadOut(state, layer, LineState()).update(state.take_touched(), set(), lambda ids: {})
+    ReadOut(state, layer, LineState()).update(state.take_touched(), set())
     clusters = {m: c for c in layer.clusters.values() for m in c.claim_ids}
     assert clusters["g1"] is clusters["g2"] and clusters["n1"].parent == clusters["g1"].id
     assert [m.relation for m in clusters["n1"].members] == ["contradicts"]

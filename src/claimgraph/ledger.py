@@ -135,8 +135,6 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
     judges only that document's claims, reads only the saved rows that work needs, and writes
     only what it changed.
     """
-    from functools import partial
-
     from claimgraph.link import LinkOptions, Linker, NliJudge, StructuralJudge
     from claimgraph.link.embed import LazyMiniLM
     from claimgraph.link.state import StateError, linker_rows
@@ -159,7 +157,7 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
         try:
             # A document removed or superseded since the last run leaves stale claims: StateError, relink all.
             linker, since, graded = restore_linker(store, saved[1], documents, embedder=embedder, judge=judge,
-                                                   options=link_options, correct=partial(_corrected, store))
+                                                   options=link_options)
             report.incremental = True
         except StateError:
             linker, since = None, (0, 0, 0)

@@ -9,12 +9,12 @@ clusters it touched (`link/readout.py`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from claimgraph.assess.credibility import Assessment, CredibilityOptions, assess_cluster
 from claimgraph.link.clusters import Cluster, ClusterOptions, ClusterState, Link, RowSource
 from claimgraph.link.embed import Embedder
-from claimgraph.link.events import Event, statement_events
+from claimgraph.link.events import Event, claim_dating, statement_events
 from claimgraph.link.index import NeighbourIndex
 from claimgraph.link.judge import ClaimView, Judge, StructuralJudge, Vocabulary
 from claimgraph.link.lines import ClusterSourcing, Line, LineState
@@ -78,9 +78,6 @@ class LinkResult:
         }
 
 
-ClaimsLookup = Callable[[list[str]], dict[str, tuple[Document, Analysis, Claim]]]
-
-
 class Linker:
     """Incremental linker state: neighbour index, judged pairs, clusters and their read-out,
     provenance, lines.
@@ -114,8 +111,7 @@ class Linker:
         self.readout = ReadOut(self.state, self.layer, self.lines, include_singletons=self.options.include_singletons)
         self.inputs: dict[str, tuple[Document, Analysis]] = {}  # documents added by this process, with texts
         self.order: list[str] = []  # every document linked, in the order added (restored ones first)
-        self.corpus = corpus  # claims(ids) and texts(ids) of documents linked by earlier runs
-        self._claims: dict[str, tuple[Document, Analysis, Claim]] = {}
+        self.corpus = corpus  # texts(ids) of documents linked by earlier runs (a new author: lines read again)
         self._linked: set[str] = set()
 
     def __contains__(self, document_id: object) -> bool:
@@ -133,8 +129,7 @@ class Linker:
         self.inputs[document.id] = (document, analysis)
         self.order.append(document.id)
         self._linked.add(document.id)
-        for claim in analysis.claims:
-            self._claims[claim.id] = (document, analysis, claim)
+        datings = {claim.id: claim_dating(claim, document, analysis) for claim in analysis.claims}
         self.provenance.add(document, analysis)
         line_changes = self.lines.update(self.provenance.documents, self.provenance.result(), [(document, analysis)],
                                          texts=self._texts)
@@ -151,23 +146,16 @@ class Linker:
                     people=people, names=names,
                     sentence_index=claim.sentence_index, polarity=claim.polarity, hedging=claim.hedging,
                     speaker=claim.speaker, chain=list(claim.chain), times=list(claim.times),
-                    published=document.published, vector=vector,
+                    published=document.published, vector=vector, dating=datings[claim.id],
                 )
                 self.vocabulary.add(view.terms)
                 views.append(view)
             judged = self.state.add(views)
-        self.readout.update(self.state.take_touched(), line_changes, self._claims_of,
-                            all_claims=[c.id for c in analysis.claims])
+        self.readout.update(self.state.take_touched(), line_changes,
+                            {c.id: (datings[c.id], c.content, document.published) for c in analysis.claims})
         for event in statement_events([(document, analysis)]):
             self.layer.add_event(event)
         return judged
-
-    def _claims_of(self, ids: list[str]) -> dict[str, tuple[Document, Analysis, Claim]]:
-        out = {i: self._claims[i] for i in ids if i in self._claims}
-        missing = [i for i in ids if i not in out]
-        if missing and self.corpus is not None:
-            out.update(self.corpus.claims(missing, self.state.views))
-        return out
 
     def _texts(self, ids: list[str]) -> dict[str, str]:
         out = {i: self.inputs[i][0].text for i in ids if i in self.inputs}

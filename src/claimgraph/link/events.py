@@ -203,41 +203,58 @@ def statement_events(inputs: list[tuple[Document, Analysis]]) -> list[Event]:
     return _statement_events({c.id: (d, a, c) for d, a in inputs for c in a.claims})
 
 
+def claim_dating(claim: Claim, document: Document, analysis: Analysis) -> dict[str, Any]:
+    """What one claim gives its event, read from its document once: the times inside its span,
+    the time a temporal anaphor in it points at, and the speech times of its frame. A claim's
+    view keeps it, so a cluster's event is made again without reading its members' documents."""
+    return {
+        "span": [_expression(claim.id, document, t, source="span") for t in claim.times if t.value and _inside(t, claim)],
+        "context": _context_expression(claim, document, analysis),
+        "spoken": [t.value for t in _speech_times(claim, analysis) if t.value],
+    }
+
+
 def _group_event(cluster_id: str | None, members: list[str], stating: list[str],
                  claims: dict[str, tuple[Document, Analysis, Claim]]) -> Event | None:
-    present = [m for m in members if m in claims]
-    daters = [m for m in stating if m in claims]
-    expressions = [
-        _expression(claim_id, claims[claim_id][0], time, source="span")
-        for claim_id in present
-        for time in claims[claim_id][2].times
-        if time.value and _inside(time, claims[claim_id][2])
-    ]
+    datings = {m: claim_dating(claims[m][2], claims[m][0], claims[m][1]) for m in members if m in claims}
+    return group_event(cluster_id, members, stating, datings,
+                       content={m: claims[m][2].content for m in datings},
+                       published={m: claims[m][0].published for m in datings})
+
+
+def group_event(cluster_id: str | None, members: list[str], stating: list[str], datings: dict[str, dict[str, Any]], *,
+                content: dict[str, str], published: dict[str, str | None]) -> Event | None:
+    """The event a group of claims dates (`claim_dating` of each), if any."""
+    present = [m for m in members if m in datings]
+    daters = [m for m in stating if m in datings]
+    expressions = [e for m in present for e in datings[m].get("span", [])]
     # The members state one event, so a time stated by any of them dates all (a denial names
     # the time of what it denies: "it had happened in 2013"). Only when none states one is
     # the time an anaphor refers to used, and only from members that state the anchor's
     # event: a guess made in a claim that contradicts the anchor is not the event's time.
-    dating = expressions or [
-        e for claim_id in daters if (e := _context_expression(claims[claim_id][2], *claims[claim_id][:2]))
-    ]
+    dating = expressions or [e for m in daters if (e := datings[m].get("context"))]
     if not dating:
         return None
     # The most precise expression dates the event; less precise ones agree with it or not
     # (the judge, not the timeline, decides whether they contradict).
     best = _best(dating)
-    anchor = claims[present[0]][2]
     return Event(
         id=event_id(cluster_id or present[0]),
         date=best["value"],
         precision=best["precision"],
         qualifier=best["qualifier"],
-        what=anchor.content,
+        what=content[present[0]],
         cluster=cluster_id,
         claims=present,
         expressions=dating,
-        reported=sorted({claims[m][0].published for m in present if claims[m][0].published}),
-        spoken=sorted({t.value for m in present for t in _speech_times(claims[m][2], claims[m][1]) if t.value}),
+        reported=sorted({published[m] for m in present if published[m]}),
+        spoken=sorted({value for m in present for value in datings[m].get("spoken", [])}),
     )
+
+
+def stating(cluster: Cluster) -> list[str]:
+    """The members that state a cluster's event (not a contradiction of it)."""
+    return [m.claim for m in cluster.members if _states_anchor(cluster, m.relation)]
 
 
 def _statement_events(claims: dict[str, tuple[Document, Analysis, Claim]]) -> list[Event]:

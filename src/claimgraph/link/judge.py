@@ -163,6 +163,7 @@ class ClaimView:
     published: str | None = None  # the document's date, for first/last report
     vector: np.ndarray | None = None
     terms: list[str] = field(default_factory=list)
+    dating: dict[str, Any] = field(default_factory=dict)  # what it gives its event (events.claim_dating)
     _features: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -27,20 +27,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from claimgraph.link.clusters import Cluster, ClusterMember, ClusterState
-from claimgraph.link.events import Event, claim_event, cluster_event, event_id
+from claimgraph.link.events import Event, event_id, group_event, stating
 from claimgraph.link.judge import is_negative
 from claimgraph.link.lines import ClusterSourcing, LineState, cluster_sourcing
-from claimgraph.models import Analysis, Claim, Document
 
 READOUT_STEP = "link.readout.v1"
-
-ClaimsLookup = Callable[[list[str]], dict[str, tuple[Document, Analysis, Claim]]]
-
 
 def cluster_id(members: list[str]) -> str:
     """A group's cluster id: from its first claim id, so it changes only when the group does."""
@@ -137,13 +133,16 @@ class ReadOut:
         self.include_singletons = include_singletons
         self._near: dict[str, list[str]] = {}  # claim id -> its nearest neighbours, during an update
 
-    def update(self, new_claims: list[str], line_changes: set[str], claims: ClaimsLookup,
-               all_claims: list[str] | None = None) -> None:
-        """After a document: read out again what its claims (`new_claims`, the linkable ones,
-        and `all_claims`, every claim of it) and the claims whose line changed touched.
+    def update(self, new_claims: list[str], line_changes: set[str],
+               own: dict[str, tuple[dict[str, Any], str, str | None]] | None = None) -> None:
+        """After a document: read out again what its claims (`new_claims`, the linkable ones
+        added) and the claims whose line changed touched.
 
-        `claims(ids)` gives each claim with its document and analysis (for events).
+        `own`: every claim of the document (meta-claims too) -> its dating
+        (`events.claim_dating`), content and report date, for the events of claims in no cluster.
         """
+        own = own or {}
+        all_claims = list(own)
         st, layer = self.state, self.layer
         self._near: dict[str, list[str]] = {}
         roots = sorted({st.root(c) for c in new_claims})
@@ -236,17 +235,35 @@ class ReadOut:
         for cluster_id_ in self._with_ancestors(resource):
             layer.sourcing[cluster_id_] = self._sourcing(layer.clusters[cluster_id_])
             layer.written.add(cluster_id_)
-        # 5. events: the changed clusters', and those of claims now in no cluster
-        looked_up = claims(sorted(event_claims | {m for c in made for m in c.claim_ids}))
+        # 5. events: the changed clusters', and those of claims now in no cluster, from what each
+        # claim gives its event (kept in its view: no member's document is read again)
+        layer.need_claims(sorted(event_claims))
         for cluster in made:
             if cluster.id in layer.clusters:
-                layer.put_event(cluster.id, cluster_event(cluster, looked_up))
-        layer.need_claims(sorted(event_claims))
+                datings, content, published = self._dating(cluster.claim_ids, own)
+                layer.put_event(cluster.id, group_event(cluster.id, cluster.claim_ids, stating(cluster), datings,
+                                                        content=content, published=published))
         for claim_id in sorted(event_claims):
             if claim_id in layer.cluster_of:
-                layer.put_event(claim_id, None)
-            elif claim_id in looked_up:
-                layer.put_event(claim_id, claim_event(claim_id, looked_up))
+                if claim_id not in clustered_before:
+                    layer.put_event(claim_id, None)  # it joined a cluster: no event of its own now
+                continue
+            datings, content, published = self._dating([claim_id], own)
+            layer.put_event(claim_id, group_event(None, [claim_id], [claim_id], datings, content=content, published=published))
+
+    def _dating(self, ids: list[str], own: dict[str, tuple[dict[str, Any], str, str | None]]) -> tuple[
+            dict[str, dict[str, Any]], dict[str, str], dict[str, str | None]]:
+        """Each claim's dating, content and report date: the new document's own, else its view's."""
+        st = self.state
+        st.views.load([i for i in ids if i not in own])
+        datings, content, published = {}, {}, {}
+        for claim_id in ids:
+            if claim_id in own:
+                datings[claim_id], content[claim_id], published[claim_id] = own[claim_id]
+            else:
+                view = st.views[claim_id]
+                datings[claim_id], content[claim_id], published[claim_id] = view.dating, view.content, view.published
+        return datings, content, published
 
     # -- one group ----------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from claimgraph.models import Analysis, Document, TimeExpression
 
 _MAGIC = b"CGLS2"  # bump when the layout changes
 _VIEW_FIELDS = ("id", "document_id", "content", "proposition", "people", "names", "sentence_index", "polarity", "hedging",
-                "speaker", "chain", "published", "terms")
+                "speaker", "chain", "published", "terms", "dating")
 
 
 class StateError(ClaimgraphError):
@@ -94,8 +94,6 @@ def linker_from_bytes(
             raise StateError(f"the saved linker holds document {document_id}, which the inputs lack; relink")
         document, analysis = by_id[document_id]
         linker.inputs[document_id] = (document, analysis)
-        for claim in analysis.claims:
-            linker._claims[claim.id] = (document, analysis, claim)
         linker.provenance.replay(document, header["provenance"][document_id])
     return linker
 

@@ -198,37 +198,14 @@ def _layer_classes() -> tuple[type, type]:
 
 
 class StoreCorpus:
-    """The claims and texts of documents an earlier run linked, read when the read-out needs them."""
+    """The texts of documents an earlier run linked, read when lines are worked out again (a new
+    corpus author: any earlier "the dossier says" may be theirs)."""
 
-    def __init__(self, store: Store, correct: Any) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.correct = correct  # analysis -> the analysis as the linker reads it (analyst corrections)
-        self._documents: dict[str, Any] = {}
-        self._claims: dict[str, tuple[Any, Any, Any]] = {}
-
-    def _load(self, document_ids: list[str]) -> None:
-        wanted = [d for d in dict.fromkeys(document_ids) if d not in self._documents]
-        if not wanted:
-            return
-        documents = {d.id: d for d in self.store.documents(ids=wanted)}
-        analyses = self.store.load_analyses(wanted)
-        for document_id in wanted:
-            document = documents.get(document_id)
-            self._documents[document_id] = document
-            if document is None or document_id not in analyses:
-                continue
-            analysis = self.correct(analyses[document_id])
-            for claim in analysis.claims:
-                self._claims[claim.id] = (document, analysis, claim)
-
-    def claims(self, ids: list[str], views: Any) -> dict[str, tuple[Any, Any, Any]]:
-        views.load(ids)
-        self._load(sorted({views[i].document_id for i in ids if i in views}))
-        return {i: self._claims[i] for i in ids if i in self._claims}
 
     def texts(self, ids: list[str]) -> dict[str, str]:
-        self._load(ids)
-        return {i: d.text for i, d in ((i, self._documents.get(i)) for i in ids) if d is not None}
+        return {d.id: d.text for d in self.store.documents(ids=list(ids), zones=False)}
 
 
 # ---------------------------------------------------------------- the linker
@@ -253,7 +230,7 @@ def saved_counts(store: Store) -> tuple[int, int, int]:
 
 
 def restore_linker(store: Store, head: bytes, documents: dict[str, Any], *, embedder: Any, judge: Any,
-                   options: LinkOptions, correct: Any) -> tuple[Linker, tuple[int, int, int], dict[str, str]]:
+                   options: LinkOptions) -> tuple[Linker, tuple[int, int, int], dict[str, str]]:
     """The saved linker, reading its rows on demand; `documents` are the current documents
     (metadata) by id. Also the row counts it was saved with and the analyst's grades its
     assessments used. Raises StateError when the head and its rows disagree or a document it
@@ -283,7 +260,7 @@ def restore_linker(store: Store, head: bytes, documents: dict[str, Any], *, embe
     StoreLayer, StoreLines = _layer_classes()
     linker = Linker(embedder=embedder, judge=judge, options=options, index=index,
                     rows=StoreRows(store), layer=StoreLayer(store), lines=StoreLines(store),
-                    corpus=StoreCorpus(store, correct))
+                    corpus=StoreCorpus(store))
     restore_head(linker, header)
     with store.engine.connect() as connection:
         logs = {row[0]: json.loads(row[1]) for row in connection.execute(
