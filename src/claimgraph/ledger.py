@@ -44,7 +44,7 @@ def analyse_store(
     done = store.analysed()
     wanted = (STEP, model_name(nlp))
     report = AnalyseReport()
-    for document in store.documents(with_text=False):
+    for document in store.documents(with_text=False, zones=False):
         if not options.force and done.get(document.id) == wanted:
             report.skipped.append(document.id)
             continue

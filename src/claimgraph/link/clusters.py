@@ -110,6 +110,10 @@ class RowSource(Protocol):
         """Every saved pair with a claim in `ids` that scored `min_score` or more."""
         ...
 
+    def judged_between(self, ids: list[str], others: list[str]) -> dict[tuple[str, str], Judgement]:
+        """Every saved pair with one claim in `ids` and the other in `others`."""
+        ...
+
 
 class _Views(dict):  # type: ignore[type-arg]
     """claim id -> ClaimView; a restored state's earlier views are read on first use."""
@@ -219,6 +223,21 @@ class ClusterState:
             return
         involved = sorted({c for p in pairs for c in p})
         for key, judgement in self.rows.judged_among(involved).items():
+            if key not in self.judged:
+                self._keep(key, judgement, new=False)
+        self._looked_up |= pairs
+
+    def prefetch_between(self, ids: list[str], others: list[str]) -> None:
+        """Views of both lists and the saved pairs across them, in a few queries."""
+        self.views.load(list(ids) + list(others))
+        if self.rows is None:
+            return
+        saved, saved_others = [i for i in ids if self._saved(i)], [o for o in others if self._saved(o)]
+        pairs = {_pair(x, y) for x in saved for y in saved_others if x != y} - self._looked_up
+        pairs = {p for p in pairs if p not in self.judged}
+        if not pairs:
+            return
+        for key, judgement in self.rows.judged_between(saved, saved_others).items():
             if key not in self.judged:
                 self._keep(key, judgement, new=False)
         self._looked_up |= pairs
@@ -335,14 +354,29 @@ class ClusterState:
         return first if j.specific == "a" else second
 
     def anchor(self, members: list[str]) -> str:
-        self.prefetch(members)
-        # How many members each is more specific than: each pair looked at once.
+        """The cluster's least specific member that reads as a statement (its headline).
+
+        Each member counts how many others it is more specific than: every pair in a cluster of
+        up to `linkage_sample` claims; in a larger one, against its first `linkage_sample`
+        claims (arrival order), which a merge compared already: all pairs would cost the square
+        of the cluster at every claim it gains.
+        """
+        cap = self.options.linkage_sample
         more_specific: dict[str, int] = dict.fromkeys(members, 0)
-        for i, x in enumerate(members):
-            for y in members[i + 1 :]:
-                side = self._specific_side(x, y)
-                if side is not None:
-                    more_specific[side] += 1
+        if len(members) <= cap:
+            self.prefetch(members)
+            for i, x in enumerate(members):  # each pair looked at once
+                for y in members[i + 1 :]:
+                    side = self._specific_side(x, y)
+                    if side is not None:
+                        more_specific[side] += 1
+        else:
+            sample = self._members[self._find(members[0])][:cap]
+            self.prefetch_between(members, sample)
+            for x in members:
+                for y in sample:
+                    if x != y and self._specific_side(x, y) == x:
+                        more_specific[x] += 1
 
         def generality(claim_id: str) -> tuple[int, int, int, int, str]:
             view = self.views[claim_id]

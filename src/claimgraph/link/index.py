@@ -52,9 +52,10 @@ class NeighbourIndex:
     # 0.75 s through the graph; over 20k, 5.0 s against 1.2 s, so larger ledgers stay approximate).
     exact_below = 5_000
 
-    def __init__(self, dim: int, *, connectivity: int = 16, expansion_search: int = 64) -> None:
+    def __init__(self, dim: int, *, connectivity: int = 16, expansion_search: int = 64, empty: bool = False) -> None:
         self.dim = dim
-        self._index = _usearch_index()(
+        # `empty`: no graph yet (from_bytes sets the saved one; making one to throw away costs 50 ms)
+        self._index = None if empty else _usearch_index()(
             ndim=dim, metric="cos", dtype="f32", connectivity=connectivity, expansion_search=expansion_search
         )
         self._ids: list[str] = []  # usearch keys are positions in this list
@@ -81,10 +82,12 @@ class NeighbourIndex:
     def recent_size(self) -> int:
         return len(self._recent_ids)
 
+    compact_at = 2_000  # vectors waiting outside the graph before it is compacted, at least
+
     def crowded(self) -> bool:
         """Enough vectors wait outside the graph that it is time to `compact` (a tenth of the
-        graph, at least 2,000: exhaustive search over them stays a few milliseconds a query)."""
-        return self.recent_size >= max(2_000, self.base_size // 10)
+        graph, at least `compact_at`: exhaustive search over them stays a few milliseconds a query)."""
+        return self.recent_size >= max(self.compact_at, self.base_size // 10)
 
     def freeze(self) -> None:
         """Keep the graph as it is: vectors added from now on are searched exhaustively."""
@@ -185,7 +188,7 @@ class NeighbourIndex:
         (size,) = struct.unpack_from("<Q", data, offset)
         offset += 8
         header = json.loads(data[offset : offset + size])
-        index = cls(int(header["dim"]))
+        index = cls(int(header["dim"]), empty=True)
         index._ids = list(header["ids"])
         index._keys = {claim_id: key for key, claim_id in enumerate(index._ids)}
         if view:

@@ -91,6 +91,10 @@ class ProvenanceBuilder:
         self.log: dict[str, dict[str, list[Any]]] = {}
         self._current: dict[str, list[Any]] | None = None
         self.changed: set[tuple[str, str, str]] = set()  # edges made or given evidence by `add` (not `replay`)
+        # A builder restored from the store (`restore`) reads earlier documents' quote digests on
+        # demand: digests -> {digest: [(document, span), ...]} in the order they were added.
+        self.saved_quotes: Callable[[list[str]], dict[str, list[tuple[str, tuple[int, int]]]]] | None = None
+        self._looked_up: set[str] = set()
         lexicon = load_provenance_lexicon()
         name = lexicon["name_pattern"]
         self._phrases = [(re.compile(p["pattern"].replace("{NAME}", name)), p["relation"]) for p in lexicon["phrases"]]
@@ -125,6 +129,24 @@ class ProvenanceBuilder:
         for digest, (start, end) in entry["quotes"]:
             self._own_quote(digest, document.id, (start, end))
         self.log[document.id] = entry
+
+    def restore(self, documents: dict[str, Document], edges: list[ProvenanceEdge],
+                saved_quotes: Callable[[list[str]], dict[str, list[tuple[str, tuple[int, int]]]]]) -> None:
+        """The builder as earlier runs left it, from their edges (with evidence) and documents;
+        quotes are looked up by digest when a new document quotes a passage."""
+        self.documents.update(documents)
+        for edge in edges:
+            self.edges[(edge.child, edge.parent, edge.relation)] = edge
+        self.saved_quotes = saved_quotes
+
+    def _owners(self, digests: list[str]) -> None:
+        """Earlier documents' owners of these digests, before this run's (they came first)."""
+        wanted = [d for d in digests if d not in self._looked_up]
+        self._looked_up.update(wanted)
+        if self.saved_quotes is None or not wanted:
+            return
+        for digest, owners in self.saved_quotes(wanted).items():
+            self._quote_owner[digest] = list(owners) + self._quote_owner.get(digest, [])
 
     def _own_quote(self, digest: str, document_id: str, span: tuple[int, int]) -> None:
         self._quote_owner.setdefault(digest, []).append((document_id, span))
@@ -161,10 +183,11 @@ class ProvenanceBuilder:
                 self._edge(document.id, source_key(name), relation,
                            Evidence(text=match.group(0), document=document.id, start=match.start(), end=match.end()))
         # 3. verbatim quoted passages shared with documents already seen.
-        for passage, span in _quotes(document.text, self._min_quote).items():
-            if not inside(span[0]):
-                continue  # boilerplate such as two files' identical licence lines is not reuse
-            digest = hashlib.sha1(passage.encode()).hexdigest()
+        # (boilerplate such as two files' identical licence lines is not reuse)
+        passages = [(p, span, hashlib.sha1(p.encode()).hexdigest())
+                    for p, span in _quotes(document.text, self._min_quote).items() if inside(span[0])]
+        self._owners([digest for _, _, digest in passages])
+        for passage, span, digest in passages:
             for other, other_span in self._quote_owner.get(digest, []):
                 if other != document.id:
                     self._shared(document.id, other, passage, span, other_span)

@@ -111,6 +111,7 @@ class LinkerRows:
     views: list[dict[str, Any]] = field(default_factory=list)  # seq, claim_id, document_id, view_json, vector
     judged: list[dict[str, Any]] = field(default_factory=list)  # seq, a, b, score, judgement_json
     provenance: list[dict[str, Any]] = field(default_factory=list)  # seq, document_id, data_json
+    quotes: list[dict[str, Any]] = field(default_factory=list)  # digest, document_id, seq, start, end
 
 
 def linker_rows(linker: Linker, *, since: tuple[int, int, int] = (0, 0, 0)) -> LinkerRows:
@@ -142,8 +143,13 @@ def linker_rows(linker: Linker, *, since: tuple[int, int, int] = (0, 0, 0)) -> L
         {"seq": seq, "document_id": document_id, "data_json": json.dumps(linker.provenance.log[document_id])}
         for seq, document_id in enumerate(linker.order[documents_from:], start=documents_from)
     ]
+    quotes = list({
+        (digest, document_id): {"digest": digest, "document_id": document_id, "seq": seq, "start": start, "end": end}
+        for seq, document_id in enumerate(linker.order[documents_from:], start=documents_from)
+        for digest, (start, end) in linker.provenance.log[document_id]["quotes"]
+    }.values())
     return LinkerRows(head=_ROWS_MAGIC + struct.pack("<Q", len(raw)) + raw, index=graph,
-                      views=views, judged=judged, provenance=provenance)
+                      views=views, judged=judged, provenance=provenance, quotes=quotes)
 
 
 def read_head(data: bytes, embedder: Embedder) -> dict[str, Any]:

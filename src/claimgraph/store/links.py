@@ -9,6 +9,7 @@ and judged pairs (`StoreRows`), clusters by claim, id or parent (`StoreLayer`), 
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import TYPE_CHECKING, Any, Iterable
 
 from sqlalchemy import delete, func, insert, or_, select
@@ -66,6 +67,16 @@ class StoreRows:
                 query = select(t.link_judged.c.a, t.link_judged.c.b, t.link_judged.c.judgement_json).where(
                     t.link_judged.c.a.in_(chunk))
                 out.update(self._read(connection, query, lambda a, b: b in wanted))
+        return out
+
+    def judged_between(self, ids: list[str], others: list[str]) -> dict[tuple[str, str], Any]:
+        a, b = t.link_judged.c.a, t.link_judged.c.b
+        out = {}
+        with self.store.engine.connect() as connection:
+            for chunk in _chunks(ids):
+                for one, other in ((a, b), (b, a)):
+                    query = select(a, b, t.link_judged.c.judgement_json).where(one.in_(chunk), other.in_(others))
+                    out.update(self._read(connection, query, lambda x, y: True))
         return out
 
     def judged_touching(self, ids: list[str], min_score: float) -> dict[tuple[str, str], Any]:
@@ -219,13 +230,18 @@ def load_head(store: Store) -> tuple[str, bytes] | None:
 
 
 def saved_counts(store: Store) -> tuple[int, int, int]:
-    """How many view, judged-pair and provenance rows are saved; -1 for a kind whose `seq`
-    numbers have a gap (a row lost)."""
+    """How many view, judged-pair and provenance rows are saved, by their last `seq` (rows are
+    written in one transaction with the head, so a save is never cut short; a lost last row
+    shows). Views and provenance rows are counted too: -1 where their `seq` has a gap."""
     out = []
     with store.engine.connect() as connection:
         for table in (t.link_views, t.link_judged, t.link_provenance):
-            count, last = connection.execute(select(func.count(), func.max(table.c.seq))).one()
-            out.append(count if (last is None and count == 0) or last == count - 1 else -1)
+            last = connection.execute(select(func.max(table.c.seq))).scalar()
+            size = 0 if last is None else last + 1
+            if table is not t.link_judged:  # a few thousand rows per 100k claims; judged pairs are millions
+                count = connection.execute(select(func.count()).select_from(table)).scalar_one()
+                size = size if count == size else -1
+            out.append(size)
     return tuple(out)  # type: ignore[return-value]
 
 
@@ -262,14 +278,36 @@ def restore_linker(store: Store, head: bytes, documents: dict[str, Any], *, embe
                     rows=StoreRows(store), layer=StoreLayer(store), lines=StoreLines(store),
                     corpus=StoreCorpus(store))
     restore_head(linker, header)
-    with store.engine.connect() as connection:
-        logs = {row[0]: json.loads(row[1]) for row in connection.execute(
-            select(t.link_provenance.c.document_id, t.link_provenance.c.data_json))}
-    for document_id in linker.order:
-        if document_id not in documents or document_id not in logs:
-            raise StateError(f"document {document_id} is gone or has no provenance log; relink")
-        linker.provenance.replay(documents[document_id], logs[document_id])
+    gone = [d for d in linker.order if d not in documents]
+    if gone:
+        raise StateError(f"document {gone[0]} is gone or superseded; relink")
+    linker.provenance.restore({d: documents[d] for d in linker.order}, _edges(store), partial(_quotes, store))
     return linker, counts, header.get("reliability", {})
+
+
+def _edges(store: Store) -> list[Any]:
+    """The saved provenance edges, with their evidence (the builder's own, as it left them)."""
+    from claimgraph.link.provenance import Evidence, ProvenanceEdge
+
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(t.provenance.c.child, t.provenance.c.parent, t.provenance.c.relation,
+                                         t.provenance.c.data_json)).all()
+    # One JSON document for all rows: parsing thousands of small ones one by one costs more.
+    saved = json.loads("[" + ",".join(row[3] for row in rows) + "]") if rows else []
+    return [ProvenanceEdge(child=child, parent=parent, relation=relation, evidence=[Evidence(**e) for e in data["evidence"]])
+            for (child, parent, relation, _), data in zip(rows, saved)]
+
+
+def _quotes(store: Store, digests: list[str]) -> dict[str, list[tuple[str, tuple[int, int]]]]:
+    """The documents that quote each of these passages (by digest), in the linker's order."""
+    q = t.link_quotes.c
+    out: dict[str, list[tuple[str, tuple[int, int]]]] = {}
+    with store.engine.connect() as connection:
+        for chunk in _chunks(digests):
+            query = select(q.digest, q.document_id, q.start, q.end).where(q.digest.in_(chunk)).order_by(q.seq, q.start)
+            for digest, document_id, start, end in connection.execute(query):
+                out.setdefault(digest, []).append((document_id, (start, end)))
+    return out
 
 
 def save_linker(store: Store, key: str, linker: Linker, rows: LinkerRows, *, replace: bool) -> None:
@@ -287,7 +325,7 @@ def save_linker(store: Store, key: str, linker: Linker, rows: LinkerRows, *, rep
     events_gone = sorted(layer.events_written | layer.events_dropped)
     with store.transaction() as connection:
         if replace:
-            for table in t.LINK_TABLES + (t.link_views, t.link_judged, t.link_provenance):
+            for table in t.LINK_TABLES + (t.link_views, t.link_judged, t.link_provenance, t.link_quotes):
                 connection.execute(delete(table))
         else:
             gone = sorted(layer.written | layer.dropped)
@@ -360,7 +398,8 @@ def _save_rows(connection: Any, key: str, rows: LinkerRows) -> None:
     if rows.index is not None:
         connection.execute(delete(t.link_state).where(t.link_state.c.name == INDEX))
         connection.execute(insert(t.link_state).values(name=INDEX, key=key, data=rows.index))
-    for table, values in ((t.link_views, rows.views), (t.link_judged, rows.judged), (t.link_provenance, rows.provenance)):
+    for table, values in ((t.link_views, rows.views), (t.link_judged, rows.judged), (t.link_provenance, rows.provenance),
+                          (t.link_quotes, rows.quotes)):
         for begin in range(0, len(values), _CHUNK):
             connection.execute(insert(table), values[begin : begin + _CHUNK])
     connection.execute(insert(t.link_state).values(name=LINKER, key=key, data=rows.head))

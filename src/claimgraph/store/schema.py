@@ -313,3 +313,14 @@ link_provenance = Table(
     Column("document_id", String(40), nullable=False, unique=True),
     Column("data_json", Text, nullable=False),
 )
+# Quoted passages by digest, each with the document that quotes it (0014_link_quotes): a run
+# looks up only its new documents' digests.
+link_quotes = Table(
+    "link_quotes",
+    metadata,
+    Column("digest", String(40), primary_key=True),
+    Column("document_id", String(40), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+)
