@@ -93,6 +93,27 @@ def test_a_graph_compacted_between_runs_answers_as_one_built_in_one_pass(store, 
     assert load_layer(store) == incremental
 
 
+def test_a_claim_correction_since_the_last_run_relinks_everything(store, seeds) -> None:
+    """A claim marked wrong (or given another polarity) changes a document already linked, whose
+    claims an incremental run would not read again: the next run relinks, and the claim is gone."""
+    from claimgraph.store.corrections import correct_claim
+
+    paths, analyses = seeds
+    embedder = HashingEmbedder()
+    for path in paths:
+        _add(store, path, analyses)
+        link_store(store, embedder=embedder)
+    layer = load_layer(store)
+    member = layer["clusters"][0]["members"][0]["claim"]
+    claim = next(c for a in analyses.values() for c in a.claims if c.id == member)
+    correct_claim(store, document_id=member.split(":")[0], start=claim.start, end=claim.end, field="wrong", value="true",
+                  author="ana")
+    report = link_store(store, embedder=embedder)
+    assert not report.incremental and len(report.added) == 3
+    assert member not in {m["claim"] for c in load_layer(store)["clusters"] for m in c["members"]}
+    assert link_store(store, embedder=embedder).incremental  # and the run after it is incremental again
+
+
 def test_a_run_appends_its_rows_and_leaves_earlier_ones_alone(store, seeds) -> None:
     paths, analyses = seeds
     embedder = HashingEmbedder()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+import hashlib
 import json
 import time
 from typing import Any
@@ -149,7 +150,13 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
     report.documents = len(documents)
     analysed = store.analysed()
     steps = sorted({analysed[d][0] for d in documents})
-    key = json.dumps({"embedder": embedder.name, "judge": getattr(judge, "name", type(judge).__name__), "analysis": steps})
+    # The analyst's claim corrections in force: a change (a claim marked wrong, a polarity set)
+    # alters claims already linked, which an incremental run would not read again: relink all.
+    from claimgraph.store.corrections import active_claim_corrections
+
+    in_force = sorted(c.id for fields in active_claim_corrections(store).values() for c in fields.values())
+    key = json.dumps({"embedder": embedder.name, "judge": getattr(judge, "name", type(judge).__name__), "analysis": steps,
+                      "corrections": hashlib.sha1(json.dumps(in_force).encode()).hexdigest()})
     clock("inputs")
     saved = None if options.full else load_head(store)
     linker, since, graded = None, (0, 0, 0), None
