@@ -166,3 +166,32 @@ def test_what_a_corpus_author_wrote_is_that_authors_line_when_re_reported() -> N
     assert claim_line["n3"] != claim_line["mc"]  # the newspaper's own reporting is its own line
     # "the report" in a text naming no corpus author's report stays with its document.
     assert claim_line["r1"] not in {claim_line["mc"], claim_line["n3"]}
+
+
+def test_lines_kept_document_by_document_follow_an_author_who_arrives_late() -> None:
+    """The memo arrives after the newspapers that re-report it ("Steele told ...", "the dossier
+    says" in a text naming the Steele dossier): the earlier claims move to the memo's line, as
+    when the whole corpus is read at once; claims naming nobody stay."""
+    from claimgraph.link.lines import LineState
+
+    inputs = [
+        (document("n", "The so-called Steele dossier was paid for by Democrats. The dossier says there is a tape.",
+                  outlet="Other Times", published="2021-12-01"),
+         Analysis(document_id="n", claims=[claim("n1", "there is a tape", ["The dossier"]),
+                                           claim("n2", "he met them", ["Steele"]),
+                                           claim("n3", "paid for by Democrats")])),
+        (document("r", "The report says he lied.", outlet="Third Post", published="2021-12-02"),
+         Analysis(document_id="r", claims=[claim("r1", "he lied", ["the report"])])),
+        (document("m", "Memo: a source said the Kremlin held kompromat.", outlet="Christopher Steele",
+                  published="2022-01-01"), Analysis(document_id="m", claims=[claim("mc", "kompromat")])),
+    ]
+    builder, state, texts = ProvenanceBuilder(), LineState(), {d.id: d.text for d, _ in inputs}
+    moved = []
+    for doc, analysis in inputs:
+        builder.add(doc, analysis)
+        moved.append(state.update(builder.documents, builder.result(), [(doc, analysis)],
+                                  texts=lambda ids: {i: texts[i] for i in ids}))
+    lines, claim_line = build_lines(inputs, builder.result())
+    assert state.claim_line == claim_line
+    assert claim_line["n1"] == claim_line["n2"] == claim_line["mc"] != claim_line["n3"]
+    assert {"n1", "n2"} <= moved[2] and not {"n3", "r1"} & moved[2]  # reassigned when the author came

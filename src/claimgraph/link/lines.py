@@ -157,9 +157,6 @@ class LineState:
             if s.document in documents or s.source_key in keys or s.author in keys
         )
 
-    def all_claims(self) -> list[str]:
-        return sorted(self.claim_source)
-
     # -- updating -----------------------------------------------------------------
 
     def update(
@@ -181,46 +178,51 @@ class LineState:
         authors = _corpus_authors(outlets)
         outlet_keys = {source_key(o) for o in outlets}
         added_ids = {d.id for d, _ in added}
-        redo: list[str]
-        if authors != self.authors and self.roots:
-            redo = self.all_claims()  # a new author: any earlier "the dossier says" may be theirs
-            reread = True
-        else:
-            moved = {d for d, r in roots.items() if d not in added_ids and self.roots.get(d, r) != r}
-            keys = {k for k, r in self.resolved.items() if resolve(k) != r} | (outlet_keys - self.outlet_keys)
-            redo = self.claims_of(moved, keys) if moved or keys else []
-            reread = False
+        # Authors only grow (the first outlet with a surname keeps it): a new one can be what an
+        # earlier claim's source names ("Steele told ...") or, for a bare writing ("the dossier
+        # says"), what its document calls it; only those claims' authors are read again.
+        surnames = set(authors) - set(self.authors) if self.roots else set()
+        reread = sorted(self.claims_naming(surnames)) if surnames else []
+        moved = {d for d, r in roots.items() if d not in added_ids and self.roots.get(d, r) != r}
+        keys = {k for k, r in self.resolved.items() if resolve(k) != r} | (outlet_keys - self.outlet_keys)
+        redo = sorted(set(self.claims_of(moved, keys) if moved or keys else []) | set(reread))
         self.roots, self.authors, self.outlet_keys = roots, authors, outlet_keys
         self.document_ids = set(documents)
         self.resolved = {k: resolve(k) for k in self.resolved}
         changed: set[str] = set()
         if redo:
             self.need(redo)
-            sources = [self.claim_source[c] for c in redo]
             if reread:
+                sources = [self.claim_source[c] for c in reread]
                 by_document = texts(sorted({s.document for s in sources}))
-                for claim_id, source in zip(redo, sources):
-                    if source.source:
-                        source.author = _author_named(source.source, by_document.get(source.document, ""), authors)
-            for claim_id, source in zip(redo, sources):
-                changed |= self._assign(claim_id, source, documents, outlets, resolve, force=reread)
+                for claim_id, source in zip(reread, sources):
+                    author = _author_named(source.source or "", by_document.get(source.document, ""), authors)
+                    if author != source.author:
+                        source.author = author
+                        changed.add(claim_id)  # its row keeps what its line was decided from
+            for claim_id in redo:
+                changed |= self._assign(claim_id, self.claim_source[claim_id], documents, outlet_keys, resolve, force=False)
         for document, analysis in added:
             for claim in analysis.claims:
                 chain = [c for c in claim.chain if c and not c.startswith("(")]
                 source = ClaimSource(document=document.id, source=chain[0] if chain else None)
                 if chain:
                     source.author = _author_named(chain[0], document.text, authors)
-                changed |= self._assign(claim.id, source, documents, outlets, resolve, force=True)
+                changed |= self._assign(claim.id, source, documents, outlet_keys, resolve, force=True)
         self.changed |= changed
         return changed
 
-    def _assign(self, claim_id: str, source: ClaimSource, documents: dict[str, Document], outlets: list[str],
+    def claims_naming(self, surnames: set[str]) -> list[str]:
+        """Claims whose source names one of these surnames, or is a bare writing ("the dossier")."""
+        return sorted(c for c, s in self.claim_source.items() if s.source and _may_name(s.source, surnames))
+
+    def _assign(self, claim_id: str, source: ClaimSource, documents: dict[str, Document], outlet_keys: set[str],
                 resolve: Any, *, force: bool) -> set[str]:
         document = documents[source.document]
         own = source_key(document.outlet) if document.outlet else None
         root = self.roots[source.document]
         key = None
-        if source.source and source.source_key != own and is_publication(source.source, outlets):
+        if source.source and source.source_key != own and is_publication(source.source, keys=outlet_keys):
             key = source.source_key
         elif source.author is not None and source.author != own:
             key = source.author
@@ -283,6 +285,12 @@ def _corpus_authors(outlets: list[str]) -> dict[str, str]:
         if len(words) >= 2 and all(w[:1].isupper() for w in words) and not is_publication(outlet):
             authors.setdefault(words[-1].lower(), source_key(outlet))
     return authors
+
+
+def _may_name(name: str, surnames: set[str]) -> bool:
+    """Could `_author_named` give this source one of these new authors?"""
+    words = set(re.findall(r"[a-z]+", name.lower().replace("’s", "").replace("'s", "")))
+    return bool(words & surnames) or bool(re.fullmatch(rf"(?:the|this|that|his|her)\s+{_WRITINGS}", name.strip().lower()))
 
 
 def _author_named(name: str, text: str, authors: dict[str, str]) -> str | None:

@@ -56,10 +56,11 @@ class ProvenanceEdge:
         return {**flat_dict(self), "evidence": [e.to_dict() for e in self.evidence]}
 
 
-def is_publication(name: str, outlets: Iterable[str] = ()) -> bool:
-    """Is this name a publication (something a document can re-report) rather than a person?"""
+def is_publication(name: str, outlets: Iterable[str] = (), *, keys: set[str] | None = None) -> bool:
+    """Is this name a publication (something a document can re-report) rather than a person?
+    `keys`: the corpus outlets' source keys, when the caller has them (faster than `outlets`)."""
     key = source_key(name)
-    if any(key == source_key(o) for o in outlets if o):
+    if key in (keys or ()) or any(key == source_key(o) for o in outlets if o):
         return True
     lexicon = load_provenance_lexicon()
     bare = re.sub(r"^(?:this|that|our|his|her|its|their)\s+", "", key.removeprefix("source:"))

@@ -201,9 +201,17 @@ def _layer_classes() -> tuple[type, type]:
                     found.update(connection.execute(query).scalars())
             return sorted(found)
 
-        def all_claims(self) -> list[str]:
+        def claims_naming(self, surnames: set[str]) -> list[str]:
+            from claimgraph.link.lines import _may_name
+
+            c = t.claim_lines.c
+            found = set(super().claims_naming(surnames))
             with self.store.engine.connect() as connection:
-                return sorted(set(connection.execute(select(t.claim_lines.c.claim_id)).scalars()) | set(self.claim_source))
+                names = [n for n in connection.execute(select(c.source).where(c.source.is_not(None)).distinct()).scalars()
+                         if _may_name(n, surnames)]
+                for chunk in _chunks(names):
+                    found.update(connection.execute(select(c.claim_id).where(c.source.in_(chunk))).scalars())
+            return sorted(found)
 
     return StoreLayer, StoreLines
 
