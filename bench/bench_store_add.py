@@ -139,7 +139,7 @@ def _add_copies(store: object, base: list[tuple[object, object]], mutate: _Mutat
     return claims
 
 
-def build(db: Path, claims: int, work: Path) -> None:
+def build(db: str, claims: int, work: Path) -> None:
     from claimgraph.ledger import current_inputs, link_store
     from claimgraph.store import open_store
 
@@ -157,7 +157,7 @@ def build(db: Path, claims: int, work: Path) -> None:
                       "link_phases": {k: round(v, 2) for k, v in getattr(report, "timings", {}).items()}}))
 
 
-def add(db: Path, work: Path, n: int) -> None:
+def add(db: str, work: Path, n: int) -> None:
     """One more document, as `claimgraph ingest` + `analyse` + `link` would add it."""
     warnings.simplefilter("ignore")
     from claimgraph.analyse import load_nlp
@@ -196,13 +196,25 @@ def add(db: Path, work: Path, n: int) -> None:
                       "rss_models_mb": round(rss_before), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
 
 
+def _linked(db: str) -> bool:
+    """Has this store a saved linker (built before)?"""
+    if "://" not in db and not Path(db).exists():
+        return False
+    from claimgraph.store import open_store
+    from claimgraph.store.links import load_head
+
+    with open_store(db) as store:
+        return load_head(store) is not None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--claims", type=int, nargs="+", default=[5000, 20000])
     parser.add_argument("--work", type=Path, default=None, help="keep the stores here (default: a temporary folder)")
     parser.add_argument("--adds", type=int, default=3, help="documents added one after another per size")
     parser.add_argument("--step", choices=["build", "add"], help=argparse.SUPPRESS)
-    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--url", help="a store URL (e.g. PostgreSQL) to build in and add to, instead of SQLite files in --work (one size)")
+    parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=10**6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -212,13 +224,13 @@ def main() -> int:
         work = args.work or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         for claims in args.claims:
-            db = work / f"ledger-{claims}.db"
-            if not db.exists():
+            db = args.url or str(work / f"ledger-{claims}.db")
+            if not _linked(db):
                 # Each step in its own process: its peak RSS is its own.
-                subprocess.run([sys.executable, __file__, "--step", "build", "--claims", str(claims), "--db", str(db),
+                subprocess.run([sys.executable, __file__, "--step", "build", "--claims", str(claims), "--db", db,
                                 "--work", str(work)], check=True)
             for k in range(args.adds):
-                subprocess.run([sys.executable, __file__, "--step", "add", "--db", str(db), "--work", str(work),
+                subprocess.run([sys.executable, __file__, "--step", "add", "--db", db, "--work", str(work),
                                 "--n", str(10**6 + k)], check=True)
     return 0
 
