@@ -13,7 +13,6 @@ What clusters read out as (anchors, parents, denials) is kept by `link/readout.p
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol
