@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select, update
 
+from claimgraph.errors import ClaimgraphError
 from claimgraph.ingest import ingest_paths
 from claimgraph.ledger import LinkStoreOptions, RunOptions, analyse_store, link_store, run_store
 from claimgraph.link.corpus import linkable
@@ -149,6 +150,8 @@ def test_restored_views_keep_their_times_and_vectors(store, seeds) -> None:
     claims = {c.id: c for a in analyses.values() for c in linkable(a)}
     ids = [claim_id for claim_id, claim in claims.items() if claim.times]
     assert ids and not set(ids) & set(dict.items(linker.state.views))  # read on demand, not on restore
+    with pytest.raises(ClaimgraphError, match="load_layer"):
+        linker.result()  # it holds only what it read
     dated = [linker.state.views[claim_id] for claim_id in ids]
     assert all(v.times == claims[v.id].times for v in dated)
     fresh = HashingEmbedder().embed([v.proposition or v.content for v in dated])

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from claimgraph.assess.credibility import Assessment, CredibilityOptions, assess_cluster
+from claimgraph.errors import ClaimgraphError
 from claimgraph.link.clusters import Cluster, ClusterOptions, ClusterState, Link, RowSource
 from claimgraph.link.embed import Embedder
 from claimgraph.link.events import Event, claim_dating, statement_events
@@ -174,6 +175,9 @@ class Linker:
 
     def result(self) -> LinkResult:
         """Everything linked, read out (a linker held in memory: `link_corpus`)."""
+        if self.state.rows is not None:
+            raise ClaimgraphError("a linker restored from a store holds only what it read; "
+                                  "read the store's layer (claimgraph.store.links.load_layer)")
         clusters = sorted(self.layer.clusters.values(), key=lambda c: c.claim_ids)
         sourcing = [self.layer.sourcing[c.id] for c in clusters]
         return LinkResult(
