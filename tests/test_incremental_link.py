@@ -18,7 +18,8 @@ from claimgraph.link.embed import HashingEmbedder, PrefetchEmbedder
 from claimgraph.link import LinkOptions, Linker, StructuralJudge
 from claimgraph.link.state import linker_from_bytes, linker_to_bytes
 from claimgraph.store import open_store, schema as t
-from claimgraph.store.links import load_head, load_layer, restore_linker
+from claimgraph.store.linker import load_head, restore_linker
+from claimgraph.store.links import load_layer
 
 from conftest import EXAMPLES
 
@@ -77,7 +78,7 @@ def test_a_graph_compacted_between_runs_answers_as_one_built_in_one_pass(store, 
     once they are many, a run moves them in and saves the graph again. Neither changes what a
     run finds: the layer equals a full relink."""
     from claimgraph.link.index import NeighbourIndex
-    from claimgraph.store.links import INDEX
+    from claimgraph.store.linker import INDEX
 
     monkeypatch.setattr(NeighbourIndex, "compact_at", 40)  # the seeds in link order: 45, 32 and 29 linkable claims
     paths, analyses = seeds

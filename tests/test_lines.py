@@ -148,10 +148,14 @@ def test_documents_of_one_author_with_nothing_upstream_are_one_line() -> None:
     assert next(l for l in lines if l.id == claim_line["m7c"]).root == "m6"  # the author's earliest document
 
 
-def test_what_a_corpus_author_wrote_is_that_authors_line_when_re_reported() -> None:
-    inputs = [
-        (document("m", "Memo: a source said the Kremlin held kompromat.", outlet="Christopher Steele",
-                  published="2016-06-20"), Analysis(document_id="m", claims=[claim("mc", "kompromat")])),
+def _steele_memo(published: str) -> tuple[Document, Analysis]:
+    return (document("m", "Memo: a source said the Kremlin held kompromat.", outlet="Christopher Steele",
+                     published=published), Analysis(document_id="m", claims=[claim("mc", "kompromat")]))
+
+
+def _re_reports() -> list[tuple[Document, Analysis]]:
+    """A newspaper re-reporting the memos ("the dossier says", "Steele ...") and one citing some report."""
+    return [
         (document("n", "The so-called Steele dossier was paid for by Democrats. The dossier says there is a tape.",
                   outlet="Other Times", published="2021-12-01"),
          Analysis(document_id="n", claims=[claim("n1", "there is a tape", ["The dossier"]),
@@ -160,6 +164,10 @@ def test_what_a_corpus_author_wrote_is_that_authors_line_when_re_reported() -> N
         (document("r", "The report says he lied.", outlet="Third Post", published="2021-12-02"),
          Analysis(document_id="r", claims=[claim("r1", "he lied", ["the report"])])),
     ]
+
+
+def test_what_a_corpus_author_wrote_is_that_authors_line_when_re_reported() -> None:
+    inputs = [_steele_memo("2016-06-20")] + _re_reports()
     lines, claim_line = build_lines(inputs, build(inputs))
     # Re-reports of the memos count with the memos, not as a second line.
     assert claim_line["n1"] == claim_line["n2"] == claim_line["mc"]
@@ -174,17 +182,7 @@ def test_lines_kept_document_by_document_follow_an_author_who_arrives_late() -> 
     when the whole corpus is read at once; claims naming nobody stay."""
     from claimgraph.link.lines import LineState
 
-    inputs = [
-        (document("n", "The so-called Steele dossier was paid for by Democrats. The dossier says there is a tape.",
-                  outlet="Other Times", published="2021-12-01"),
-         Analysis(document_id="n", claims=[claim("n1", "there is a tape", ["The dossier"]),
-                                           claim("n2", "he met them", ["Steele"]),
-                                           claim("n3", "paid for by Democrats")])),
-        (document("r", "The report says he lied.", outlet="Third Post", published="2021-12-02"),
-         Analysis(document_id="r", claims=[claim("r1", "he lied", ["the report"])])),
-        (document("m", "Memo: a source said the Kremlin held kompromat.", outlet="Christopher Steele",
-                  published="2022-01-01"), Analysis(document_id="m", claims=[claim("mc", "kompromat")])),
-    ]
+    inputs = _re_reports() + [_steele_memo("2022-01-01")]
     builder, state, texts = ProvenanceBuilder(), LineState(), {d.id: d.text for d, _ in inputs}
     moved = []
     for doc, analysis in inputs:

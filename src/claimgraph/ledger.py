@@ -89,12 +89,13 @@ def current_inputs(store: Store) -> list[tuple[Any, Any]]:
     return _inputs(store, list(current_documents(store, with_text=True).values()))
 
 
-def current_documents(store: Store, *, with_text: bool = False) -> dict[str, Any]:
+def current_documents(store: Store, *, with_text: bool = False, analysed: dict[str, Any] | None = None) -> dict[str, Any]:
     """The analysed documents no newer version supersedes, by id (without texts, zones and
-    origins by default: what the linker needs of documents it does not add)."""
+    origins by default: what the linker needs of documents it does not add). `analysed`:
+    `store.analysed()`, when the caller has it."""
     documents = store.documents(with_text=with_text, zones=with_text)
     superseded = {d.supersedes for d in documents if d.supersedes}
-    analysed = store.analysed()
+    analysed = store.analysed() if analysed is None else analysed
     return {d.id: d for d in documents if d.id not in superseded and d.id in analysed}
 
 
@@ -139,16 +140,17 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
     from claimgraph.link import LinkOptions, Linker, NliJudge, StructuralJudge
     from claimgraph.link.embed import LazyMiniLM
     from claimgraph.link.state import StateError, linker_rows
-    from claimgraph.store.links import layer_counts, load_head, regrade, restore_linker, save_linker, source_grades
+    from claimgraph.store.linker import load_head, regrade, restore_linker, save_linker
+    from claimgraph.store.links import layer_counts, source_grades
 
     embedder = embedder or LazyMiniLM()
     judge = NliJudge(options.judge_model) if options.judge_model else StructuralJudge()
     report = LinkReport()
     clock = _Clock(report.timings)
     link_options = LinkOptions(reliability=source_grades(store))
-    documents = current_documents(store)
-    report.documents = len(documents)
     analysed = store.analysed()
+    documents = current_documents(store, analysed=analysed)
+    report.documents = len(documents)
     steps = sorted({analysed[d][0] for d in documents})
     # The analyst's claim corrections in force: a change (a claim marked wrong, a polarity set)
     # alters claims already linked, which an incremental run would not read again: relink all.

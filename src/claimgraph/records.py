@@ -8,6 +8,8 @@ record (strings, numbers, lists of strings, dicts of lists of strings) needs.
 
 from __future__ import annotations
 
+import json
+import struct
 from dataclasses import fields
 from typing import Any
 
@@ -23,3 +25,20 @@ def flat_dict(record: Any) -> dict[str, Any]:
             value = {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in value.items()}
         out[f.name] = value
     return out
+
+
+def frame(magic: bytes, header: dict[str, Any]) -> bytes:
+    """How saved blobs begin: `magic`, the header's JSON length (8 bytes, little-endian), the JSON."""
+    raw = json.dumps(header).encode()
+    return magic + struct.pack("<Q", len(raw)) + raw
+
+
+def unframe(data: bytes, magic: bytes) -> tuple[dict[str, Any], int] | None:
+    """The header `frame` wrote and the offset of what follows it; None when `data` does not begin
+    with `magic` (another layout)."""
+    if not bytes(data[: len(magic)]) == magic:
+        return None
+    offset = len(magic)
+    (size,) = struct.unpack_from("<Q", data, offset)
+    offset += 8
+    return json.loads(bytes(data[offset : offset + size])), offset + size

@@ -101,16 +101,13 @@ class RowSource(Protocol):
 
     def views(self, ids: list[str]) -> dict[str, ClaimView]: ...
 
-    def judged_among(self, ids: list[str]) -> dict[tuple[str, str], Judgement]:
-        """Every saved pair with both claims in `ids`."""
-        ...
-
     def judged_touching(self, ids: list[str], min_score: float) -> dict[tuple[str, str], Judgement]:
         """Every saved pair with a claim in `ids` that scored `min_score` or more."""
         ...
 
     def judged_between(self, ids: list[str], others: list[str]) -> dict[tuple[str, str], Judgement]:
-        """Every saved pair with one claim in `ids` and the other in `others`."""
+        """Every saved pair with one claim in `ids` and the other in `others` (the same list: the
+        pairs among them)."""
         ...
 
 
@@ -207,28 +204,12 @@ class ClusterState:
         """Could this claim have judged pairs among the saved rows (it came from an earlier run)?"""
         return self.rows is not None and claim_id not in self._new
 
-    def prefetch(self, ids: Iterable[str]) -> None:
-        """Read the views of these claims and the saved judged pairs among them in two queries
-        (a merge check compares up to 24 x 24 of them)."""
+    def prefetch(self, ids: Iterable[str], others: Iterable[str] | None = None) -> None:
+        """Read the views of these claims and the saved judged pairs among them (or across them
+        and `others`) in a few queries: a merge check compares up to 24 x 24 of them."""
         ids = list(dict.fromkeys(ids))
-        self.views.load(ids)
-        if self.rows is None:
-            return
-        saved = [i for i in ids if self._saved(i)]
-        pairs = {_pair(x, y) for i, x in enumerate(saved) for y in saved[i + 1 :]}
-        pairs -= self._looked_up
-        pairs = {p for p in pairs if p not in self.judged}
-        if not pairs:
-            return
-        involved = sorted({c for p in pairs for c in p})
-        for key, judgement in self.rows.judged_among(involved).items():
-            if key not in self.judged:
-                self._keep(key, judgement, new=False)
-        self._looked_up |= pairs
-
-    def prefetch_between(self, ids: list[str], others: list[str]) -> None:
-        """Views of both lists and the saved pairs across them, in a few queries."""
-        self.views.load(list(ids) + list(others))
+        others = ids if others is None else list(dict.fromkeys(others))
+        self.views.load(ids + others)
         if self.rows is None:
             return
         saved, saved_others = [i for i in ids if self._saved(i)], [o for o in others if self._saved(o)]
@@ -371,7 +352,7 @@ class ClusterState:
                         more_specific[side] += 1
         else:
             sample = self._members[self._find(members[0])][:cap]
-            self.prefetch_between(members, sample)
+            self.prefetch(members, sample)
             for x in members:
                 for y in sample:
                     if x != y and self._specific_side(x, y) == x:

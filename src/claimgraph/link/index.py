@@ -10,8 +10,6 @@ recent ones exhaustively, and `compact` moves them into the graph once they are 
 
 from __future__ import annotations
 
-import json
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -19,6 +17,7 @@ from typing import Sequence
 import numpy as np
 
 from claimgraph.errors import ClaimgraphError
+from claimgraph.records import frame, unframe
 
 _MAGIC = b"CGIX1"
 
@@ -175,28 +174,25 @@ class NeighbourIndex:
         """The graph (and its ids); vectors added since it was frozen are not in it: compact first."""
         if self._recent_ids:
             raise IndexError_("the index holds vectors outside its graph; compact it before saving")
-        header = json.dumps({"dim": self.dim, "ids": self._ids}).encode()
-        return _MAGIC + struct.pack("<Q", len(header)) + header + bytes(self._index.save())
+        return frame(_MAGIC, {"dim": self.dim, "ids": self._ids}) + bytes(self._index.save())
 
     @classmethod
     def from_bytes(cls, data: bytes, *, view: bool = False) -> "NeighbourIndex":
         """A saved index; `view` reads the graph in place (no copy), frozen: later vectors wait
         outside it until `compact`."""
-        if not data.startswith(_MAGIC):
+        framed = unframe(data, _MAGIC)
+        if framed is None:
             raise IndexError_("not a claimgraph neighbour index (bad header); rebuild it with `link_corpus`")
-        offset = len(_MAGIC)
-        (size,) = struct.unpack_from("<Q", data, offset)
-        offset += 8
-        header = json.loads(data[offset : offset + size])
+        header, offset = framed
         index = cls(int(header["dim"]), empty=True)
         index._ids = list(header["ids"])
         index._keys = {claim_id: key for key, claim_id in enumerate(index._ids)}
         if view:
-            index._buffer = memoryview(data)[offset + size :]
+            index._buffer = memoryview(data)[offset:]
             index._index = _usearch_index().restore(index._buffer, view=True)
             index.frozen = True
         else:
-            index._index = _usearch_index().restore(bytearray(data[offset + size :]))
+            index._index = _usearch_index().restore(bytearray(data[offset:]))
         return index
 
     def save(self, path: str | Path) -> None:

@@ -57,9 +57,10 @@ class ClusterSourcing:
 
 def _upstream(edges: list[ProvenanceEdge], outlets: list[str]) -> dict[str, Counter[str]]:
     up: dict[str, Counter[str]] = {}
+    keys = {source_key(o) for o in outlets}
     for edge in edges:
         derived = edge.relation in DERIVED or (
-            edge.relation == "cites" and edge.parent.startswith("source:") and is_publication(edge.parent[7:], outlets)
+            edge.relation == "cites" and edge.parent.startswith("source:") and is_publication(edge.parent[7:], keys=keys)
         )
         if derived and not edge.child.startswith("source:"):
             up.setdefault(edge.child, Counter())[edge.parent] += len(edge.evidence)
@@ -130,7 +131,7 @@ class LineState:
     and on the corpus's authors. Adding a document can change those for earlier claims (it is
     the earliest of an outlet, a publication others cite, a new author), so `update` compares
     the roots and resolutions it saw before with the new ones and reassigns only the claims
-    whose inputs changed: usually none. The store's subclass (store/links.py) reads claims'
+    whose inputs changed: usually none. The store's subclass (store/linker.py) reads claims'
     sources and lines on demand instead of keeping them all.
     """
 
@@ -214,7 +215,7 @@ class LineState:
 
     def claims_naming(self, surnames: set[str]) -> list[str]:
         """Claims whose source names one of these surnames, or is a bare writing ("the dossier")."""
-        return sorted(c for c, s in self.claim_source.items() if s.source and _may_name(s.source, surnames))
+        return sorted(c for c, s in self.claim_source.items() if s.source and may_name(s.source, surnames))
 
     def _assign(self, claim_id: str, source: ClaimSource, documents: dict[str, Document], outlet_keys: set[str],
                 resolve: Any, *, force: bool) -> set[str]:
@@ -287,10 +288,18 @@ def _corpus_authors(outlets: list[str]) -> dict[str, str]:
     return authors
 
 
-def _may_name(name: str, surnames: set[str]) -> bool:
+def _name_words(name: str) -> set[str]:
+    return set(re.findall(r"[a-z]+", name.lower().replace("’s", "").replace("'s", "")))
+
+
+def _bare_writing(name: str) -> bool:
+    """A writing named without its author ("the dossier", "the memos")."""
+    return bool(re.fullmatch(rf"(?:the|this|that|his|her)\s+{_WRITINGS}", name.strip().lower()))
+
+
+def may_name(name: str, surnames: set[str]) -> bool:
     """Could `_author_named` give this source one of these new authors?"""
-    words = set(re.findall(r"[a-z]+", name.lower().replace("’s", "").replace("'s", "")))
-    return bool(words & surnames) or bool(re.fullmatch(rf"(?:the|this|that|his|her)\s+{_WRITINGS}", name.strip().lower()))
+    return bool(_name_words(name) & surnames) or _bare_writing(name)
 
 
 def _author_named(name: str, text: str, authors: dict[str, str]) -> str | None:
@@ -302,11 +311,10 @@ def _author_named(name: str, text: str, authors: dict[str, str]) -> str | None:
     """
     if not authors:
         return None
-    words = set(re.findall(r"[a-z]+", name.lower().replace("’s", "").replace("'s", "")))
-    named = {authors[w] for w in words if w in authors}
+    named = {authors[w] for w in _name_words(name) if w in authors}
     if len(named) == 1:
         return named.pop()
-    if named or not re.fullmatch(rf"(?:the|this|that|his|her)\s+{_WRITINGS}", name.strip().lower()):
+    if named or not _bare_writing(name):
         return None
     noun = name.strip().split()[-1].lower().rstrip("s")
     cited = {

@@ -19,7 +19,7 @@ come from judged pairs fixed when they were judged, but a parent or a denial tar
 then is not judged again with the corpus's later vocabulary. A full relink adds the same
 documents in the same order through the same steps, so it reads out the same.
 
-`Layer` keeps the read-out in memory; the store's subclass (`store/links.py`) reads clusters on
+`Layer` keeps the read-out in memory; the store's subclass (`store/linker.py`) reads clusters on
 demand and writes back only what changed.
 """
 
@@ -142,7 +142,6 @@ class ReadOut:
         (`events.claim_dating`), content and report date, for the events of claims in no cluster.
         """
         own = own or {}
-        all_claims = list(own)
         st, layer = self.state, self.layer
         self._near: dict[str, list[str]] = {}
         roots = sorted({st.root(c) for c in new_claims})
@@ -152,7 +151,7 @@ class ReadOut:
         layer.need_children(gone)
         reparent: set[str] = set()  # clusters whose parent is decided again
         resource: set[str] = set()  # clusters whose sourcing is computed again (with their ancestors)
-        event_claims: set[str] = set(members) | set(all_claims or [])
+        event_claims: set[str] = set(members) | set(own)
         clustered_before: set[str] = set()
         was: dict[str, tuple[str, set[str]]] = {}  # cluster id -> (its anchor, its sub-clusters) before
         for old in gone:

@@ -3,12 +3,12 @@
 Two forms. `linker_to_bytes`: one blob holding everything (claim views, judged pairs, cluster
 membership, vocabulary, the read-out, lines, provenance logs, vectors and the neighbour
 index), for a linker kept outside a store. `linker_rows`: what the store keeps
-(store/links.py), a head (cluster membership, vocabulary, the order documents were added in,
+(store/linker.py), a head (cluster membership, vocabulary, the order documents were added in,
 what lines were last resolved from, the neighbour index) plus one row per claim view, judged
 pair and document provenance log, of which a run writes only those it made: the views and
 judged pairs a linker holds only grow, in order, so the rows saved before plus its new ones
 are the whole of it. The store keeps the read-out in its layer tables and reads all of these
-back on demand (`store.links.restore_linker`).
+back on demand (`store.linker.restore_linker`).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from claimgraph.link.judge import ClaimView, Judge, Judgement, Vocabulary
 from claimgraph.link.lines import ClaimSource, LineState
 from claimgraph.link.readout import layer_dict, layer_from_dict
 from claimgraph.models import Analysis, Document, TimeExpression
+from claimgraph.records import frame, unframe
 
 _MAGIC = b"CGLS2"  # bump when the layout changes
 _VIEW_FIELDS = ("id", "document_id", "content", "proposition", "people", "names", "sentence_index", "polarity", "hedging",
@@ -127,7 +128,7 @@ def linker_rows(linker: Linker, *, since: tuple[int, int, int] = (0, 0, 0)) -> L
     if not index.frozen or index.crowded():
         index.compact()
         graph = index.to_bytes()
-    raw = json.dumps({**head(linker), "counts": counts, "index_count": index.base_size}).encode()
+    framed = frame(_ROWS_MAGIC, {**head(linker), "counts": counts, "index_count": index.base_size})
     views = [
         {"seq": seq, "claim_id": claim_id, "document_id": state.views[claim_id].document_id,
          "view_json": json.dumps({f: _plain(getattr(state.views[claim_id], f)) for f in ROW_FIELDS}),
@@ -148,18 +149,16 @@ def linker_rows(linker: Linker, *, since: tuple[int, int, int] = (0, 0, 0)) -> L
         for seq, document_id in enumerate(linker.order[documents_from:], start=documents_from)
         for digest, (start, end) in linker.provenance.log[document_id]["quotes"]
     }.values())
-    return LinkerRows(head=_ROWS_MAGIC + struct.pack("<Q", len(raw)) + raw, index=graph,
+    return LinkerRows(head=framed, index=graph,
                       views=views, judged=judged, provenance=provenance, quotes=quotes)
 
 
 def read_head(data: bytes, embedder: Embedder) -> dict[str, Any]:
     """The saved head's fields."""
-    if not data.startswith(_ROWS_MAGIC):
+    framed = unframe(data, _ROWS_MAGIC)
+    if framed is None:
         raise StateError("not a saved claimgraph linker head (an older layout?); relink the corpus")
-    offset = len(_ROWS_MAGIC)
-    (size,) = struct.unpack_from("<Q", data, offset)
-    offset += 8
-    header = json.loads(data[offset : offset + size])
+    header = framed[0]
     check_head(header, embedder)
     return header
 

@@ -1,0 +1,372 @@
+"""The linker as the store keeps it, restored to add documents and saved again.
+
+A linker restored from the store (`restore_linker`) reads what it needs on demand: claim views
+and judged pairs (`StoreRows`), clusters by claim, id or parent (`StoreLayer`), claims' lines
+(`StoreLines`), and the texts of documents linked before (`StoreCorpus`). `save_linker` writes
+back the rows it made and the layer rows it changed. Imported when a linker is loaded (numpy,
+the link package), not by the store itself.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Any
+
+import numpy as np
+from sqlalchemy import delete, func, insert, or_, select
+
+from claimgraph.link.clusters import Cluster, ClusterMember
+from claimgraph.link.corpus import Linker, LinkOptions
+from claimgraph.link.index import NeighbourIndex
+from claimgraph.link.lines import ClaimSource, ClusterSourcing, LineState, may_name
+from claimgraph.link.provenance import Evidence, ProvenanceEdge
+from claimgraph.link.readout import Layer
+from claimgraph.link.state import LinkerRows, StateError, judgement, read_head, restore_head, view
+from claimgraph.store import schema as t
+from claimgraph.store.links import CHUNK, chunks
+from claimgraph.store.sql import Store
+
+LINKER = "linker"  # link_state's row for the incremental linker's head (its rows: link_views, link_judged)
+INDEX = "linker-index"  # link_state's row for its neighbour index's graph (rewritten only when it grows)
+
+
+class StoreRows:
+    """Saved claim views and judged pairs, read by claim id (`ClusterState`'s `RowSource`)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def views(self, ids: list[str]) -> dict[str, Any]:
+        out = {}
+        with self.store.engine.connect() as connection:
+            for chunk in chunks(ids):
+                query = select(t.link_views.c.claim_id, t.link_views.c.document_id, t.link_views.c.view_json,
+                               t.link_views.c.vector).where(t.link_views.c.claim_id.in_(chunk))
+                for claim_id, document_id, view_json, vector in connection.execute(query):
+                    out[claim_id] = view(json.loads(view_json), id=claim_id, document_id=document_id,
+                                         vector=np.frombuffer(vector, dtype=np.float32))
+        return out
+
+    def judged_between(self, ids: list[str], others: list[str]) -> dict[tuple[str, str], Any]:
+        a, b = t.link_judged.c.a, t.link_judged.c.b
+        out = {}
+        # Pairs are saved as (smaller id, larger id): among one list, one side of the query will do.
+        sides = ((a, b),) if set(ids) == set(others) else ((a, b), (b, a))
+        with self.store.engine.connect() as connection:
+            for chunk in chunks(ids):
+                for one, other in sides:
+                    query = select(a, b, t.link_judged.c.judgement_json).where(one.in_(chunk), other.in_(others))
+                    out.update(self._read(connection, query, lambda x, y: True))
+        return out
+
+    def judged_touching(self, ids: list[str], min_score: float) -> dict[tuple[str, str], Any]:
+        out = {}
+        with self.store.engine.connect() as connection:
+            for chunk in chunks(ids):
+                for side in (t.link_judged.c.a, t.link_judged.c.b):
+                    query = select(t.link_judged.c.a, t.link_judged.c.b, t.link_judged.c.judgement_json).where(
+                        side.in_(chunk), t.link_judged.c.score >= min_score)
+                    out.update(self._read(connection, query, lambda a, b: True))
+        return out
+
+    @staticmethod
+    def _read(connection: Any, query: Any, keep: Any) -> dict[tuple[str, str], Any]:
+        rows = [(a, b, j) for a, b, j in connection.execute(query) if keep(a, b)]
+        saved = json.loads("[" + ",".join(j for _, _, j in rows) + "]") if rows else []
+        return {(a, b): judgement(s) for (a, b, _), s in zip(rows, saved)}
+
+
+class StoreLayer(Layer):
+    """The saved read-out, read cluster by cluster as the linker asks for it."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self._claims_read: set[str] = set()
+        self._parents_read: set[str] = set()
+        self._read: set[str] = set()  # cluster ids read (or found missing)
+
+    def need_claims(self, claim_ids: list[str]) -> None:
+        wanted = [c for c in dict.fromkeys(claim_ids) if c not in self._claims_read]
+        if not wanted:
+            return
+        self._claims_read.update(wanted)
+        found: set[str] = set()
+        with self.store.engine.connect() as connection:
+            for chunk in chunks(wanted):
+                query = select(t.cluster_members.c.cluster_id).where(t.cluster_members.c.claim_id.in_(chunk))
+                found.update(connection.execute(query).scalars())
+        self.need_clusters(sorted(found))
+
+    def need_children(self, ids: list[str]) -> None:
+        wanted = [c for c in dict.fromkeys(ids) if c not in self._parents_read]
+        if not wanted:
+            return
+        self._parents_read.update(wanted)
+        found: set[str] = set()
+        with self.store.engine.connect() as connection:
+            for chunk in chunks(wanted):
+                found.update(connection.execute(select(t.clusters.c.id).where(t.clusters.c.parent.in_(chunk))).scalars())
+        self.need_clusters(sorted(found))
+
+    def need_clusters(self, ids: list[str]) -> None:
+        wanted = [c for c in dict.fromkeys(ids) if c not in self._read and c not in self.clusters]
+        if not wanted:
+            return
+        self._read.update(wanted)
+        wanted = [c for c in wanted if c not in self.dropped]
+        members: dict[str, list[Any]] = {}
+        rows = []
+        with self.store.engine.connect() as connection:
+            for chunk in chunks(wanted):
+                rows += connection.execute(select(t.clusters).where(t.clusters.c.id.in_(chunk))).all()
+                query = select(t.cluster_members).where(t.cluster_members.c.cluster_id.in_(chunk))
+                for row in connection.execute(query):
+                    members.setdefault(row.cluster_id, []).append(ClusterMember(claim=row.claim_id, relation=row.relation))
+        for row in rows:
+            data = json.loads(row.data_json)
+            cluster = Cluster(id=row.id, anchor=row.anchor_claim, anchor_text=row.anchor, parent=row.parent,
+                              members=sorted(members.get(row.id, []), key=lambda m: m.claim),
+                              documents=data["documents"])
+            self.clusters[cluster.id] = cluster
+            for member in cluster.members:
+                self.cluster_of.setdefault(member.claim, cluster.id)
+            if cluster.parent:
+                self.children.setdefault(cluster.parent, set()).add(cluster.id)
+            if data.get("denial"):
+                self.denials.add(cluster.id)
+            if data.get("sourcing"):
+                self.sourcing[cluster.id] = ClusterSourcing(**data["sourcing"])
+
+class StoreLines(LineState):
+    """Claims' lines, read from `claim_lines` as the linker asks for them."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+        self._read: set[str] = set()
+
+    def need(self, claim_ids: list[str]) -> None:
+        wanted = [c for c in dict.fromkeys(claim_ids) if c not in self._read and c not in self.claim_line]
+        if not wanted:
+            return
+        self._read.update(wanted)
+        c = t.claim_lines.c
+        with self.store.engine.connect() as connection:
+            for chunk in chunks(wanted):
+                query = select(c.claim_id, c.document_id, c.line_id, c.source, c.author).where(c.claim_id.in_(chunk))
+                for claim_id, document_id, line_id, source, author in connection.execute(query):
+                    self.claim_line[claim_id] = line_id
+                    self.claim_source[claim_id] = ClaimSource(document=document_id, source=source, author=author)
+
+    def claims_of(self, documents: set[str], keys: set[str]) -> list[str]:
+        c = t.claim_lines.c
+        found = set(super().claims_of(documents, keys))
+        with self.store.engine.connect() as connection:
+            for chunk in chunks(sorted(documents)):
+                found.update(connection.execute(select(c.claim_id).where(c.document_id.in_(chunk))).scalars())
+            for chunk in chunks(sorted(keys)):
+                query = select(c.claim_id).where(or_(c.source_key.in_(chunk), c.author.in_(chunk)))
+                found.update(connection.execute(query).scalars())
+        return sorted(found)
+
+    def claims_naming(self, surnames: set[str]) -> list[str]:
+        c = t.claim_lines.c
+        found = set(super().claims_naming(surnames))
+        with self.store.engine.connect() as connection:
+            names = [n for n in connection.execute(select(c.source).where(c.source.is_not(None)).distinct()).scalars()
+                     if may_name(n, surnames)]
+            for chunk in chunks(names):
+                found.update(connection.execute(select(c.claim_id).where(c.source.in_(chunk))).scalars())
+        return sorted(found)
+
+
+
+class StoreCorpus:
+    """The texts of documents an earlier run linked, read when lines are worked out again (a new
+    corpus author: any earlier "the dossier says" may be theirs)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def texts(self, ids: list[str]) -> dict[str, str]:
+        return {d.id: d.text for d in self.store.documents(ids=list(ids), zones=False)}
+
+
+# ---------------------------------------------------------------- the linker
+
+
+def load_head(store: Store) -> tuple[str, bytes] | None:
+    """(key, head) of the saved linker; None before the first link."""
+    with store.engine.connect() as connection:
+        row = connection.execute(select(t.link_state.c.key, t.link_state.c.data).where(t.link_state.c.name == LINKER)).first()
+    return None if row is None else (row[0], row[1])
+
+
+def saved_counts(store: Store) -> tuple[int, int, int]:
+    """How many view, judged-pair and provenance rows are saved, by their last `seq` (rows are
+    written in one transaction with the head, so a save is never cut short; a lost last row
+    shows). Views and provenance rows are counted too: -1 where their `seq` has a gap."""
+    out = []
+    with store.engine.connect() as connection:
+        for table in (t.link_views, t.link_judged, t.link_provenance):
+            last = connection.execute(select(func.max(table.c.seq))).scalar()
+            size = 0 if last is None else last + 1
+            if table is not t.link_judged:  # a few thousand rows per 100k claims; judged pairs are millions
+                count = connection.execute(select(func.count()).select_from(table)).scalar_one()
+                size = size if count == size else -1
+            out.append(size)
+    return tuple(out)  # type: ignore[return-value]
+
+
+def restore_linker(store: Store, head: bytes, documents: dict[str, Any], *, embedder: Any, judge: Any,
+                   options: LinkOptions) -> tuple[Linker, tuple[int, int, int], dict[str, str]]:
+    """The saved linker, reading its rows on demand; `documents` are the current documents
+    (metadata) by id. Also the row counts it was saved with and the analyst's grades its
+    assessments used. Raises StateError when the head and its rows disagree or a document it
+    linked is gone."""
+
+    header = read_head(head, embedder)
+    counts = saved_counts(store)
+    if list(counts[:2]) != header["counts"] or counts[2] != len(header["documents"]):
+        raise StateError("the saved linker's rows do not match its head (an interrupted save?); relink")
+    with store.engine.connect() as connection:
+        graph = connection.execute(select(t.link_state.c.data).where(t.link_state.c.name == INDEX)).scalar()
+        if graph is None:
+            raise StateError("the saved linker has no neighbour index; relink")
+        index = NeighbourIndex.from_bytes(graph, view=True)
+        if index.base_size != header["index_count"]:
+            raise StateError("the saved neighbour index does not match the linker's head; relink")
+        # The views added since the graph was saved are its recent vectors, in the order they came.
+        recent = connection.execute(select(t.link_views.c.claim_id, t.link_views.c.vector)
+                                    .where(t.link_views.c.seq >= header["index_count"]).order_by(t.link_views.c.seq)).all()
+    if recent:
+        index.add_recent([r[0] for r in recent], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in recent]))
+    linker = Linker(embedder=embedder, judge=judge, options=options, index=index,
+                    rows=StoreRows(store), layer=StoreLayer(store), lines=StoreLines(store),
+                    corpus=StoreCorpus(store))
+    restore_head(linker, header)
+    gone = [d for d in linker.order if d not in documents]
+    if gone:
+        raise StateError(f"document {gone[0]} is gone or superseded; relink")
+    linker.provenance.restore({d: documents[d] for d in linker.order}, _edges(store), partial(_quotes, store))
+    return linker, counts, header.get("reliability", {})
+
+
+def _edges(store: Store) -> list[Any]:
+    """The saved provenance edges, with their evidence (the builder's own, as it left them)."""
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(t.provenance.c.child, t.provenance.c.parent, t.provenance.c.relation,
+                                         t.provenance.c.data_json)).all()
+    # One JSON document for all rows: parsing thousands of small ones one by one costs more.
+    saved = json.loads("[" + ",".join(row[3] for row in rows) + "]") if rows else []
+    return [ProvenanceEdge(child=child, parent=parent, relation=relation, evidence=[Evidence(**e) for e in data["evidence"]])
+            for (child, parent, relation, _), data in zip(rows, saved)]
+
+
+def _quotes(store: Store, digests: list[str]) -> dict[str, list[tuple[str, tuple[int, int]]]]:
+    """The documents that quote each of these passages (by digest), in the linker's order."""
+    q = t.link_quotes.c
+    out: dict[str, list[tuple[str, tuple[int, int]]]] = {}
+    with store.engine.connect() as connection:
+        for chunk in chunks(digests):
+            query = select(q.digest, q.document_id, q.start, q.end).where(q.digest.in_(chunk)).order_by(q.seq, q.start)
+            for digest, document_id, start, end in connection.execute(query):
+                out.setdefault(digest, []).append((document_id, (start, end)))
+    return out
+
+
+def save_linker(store: Store, key: str, linker: Linker, rows: LinkerRows, *, replace: bool) -> None:
+    """Write what this run changed: the layer rows of the clusters, events, links, provenance
+    edges and claims' lines it touched, and the linker's new rows and head; `replace` first drops
+    every derived row (a full relink). One transaction."""
+    layer, state = linker.layer, linker.state
+    written = sorted(layer.written & set(layer.clusters))
+    clusters = [layer.clusters[c] for c in written]
+    sourcing = [layer.sourcing[c.id] for c in clusters]
+    assessments = linker.assess(sourcing)
+    edges = linker.provenance.edges
+    changed_edges = sorted(edges) if replace else sorted(linker.provenance.changed)
+    changed_claims = sorted(linker.lines.claim_line) if replace else sorted(linker.lines.changed)
+    events_gone = sorted(layer.events_written | layer.events_dropped)
+    with store.transaction() as connection:
+        if replace:
+            for table in t.LINK_TABLES + (t.link_views, t.link_judged, t.link_provenance, t.link_quotes):
+                connection.execute(delete(table))
+        else:
+            gone = sorted(layer.written | layer.dropped)
+            for chunk in chunks(gone):
+                connection.execute(delete(t.cluster_members).where(t.cluster_members.c.cluster_id.in_(chunk)))
+                connection.execute(delete(t.clusters).where(t.clusters.c.id.in_(chunk)))
+                connection.execute(delete(t.assessments).where(t.assessments.c.cluster_id.in_(chunk)))
+            for chunk in chunks(events_gone):
+                connection.execute(delete(t.events).where(t.events.c.id.in_(chunk)))
+            for chunk in chunks(changed_claims):
+                connection.execute(delete(t.claim_lines).where(t.claim_lines.c.claim_id.in_(chunk)))
+            for child, parent, relation in changed_edges:
+                p = t.provenance.c
+                connection.execute(delete(t.provenance).where(p.child == child, p.parent == parent, p.relation == relation))
+            connection.execute(delete(t.lines))
+        links = state.links() if replace else state.added_links()
+        values = {
+            t.clusters: [
+                dict(id=c.id, anchor=c.anchor_text, anchor_claim=c.anchor, parent=c.parent,
+                     data_json=json.dumps({"documents": c.documents, "sourcing": s.to_dict(), "denial": c.id in layer.denials}))
+                for c, s in zip(clusters, sourcing)
+            ],
+            t.cluster_members: [dict(cluster_id=c.id, claim_id=m.claim, relation=m.relation) for c in clusters for m in c.members],
+            t.assessments: [dict(cluster_id=a.cluster, credibility=a.credibility, data_json=json.dumps(a.to_dict()))
+                            for a in assessments],
+            t.events: [
+                dict(id=e.id, date=e.date, precision=e.precision, qualifier=e.qualifier,
+                     data_json=json.dumps({k: v for k, v in e.to_dict().items() if k not in ("id", "date", "precision", "qualifier")}))
+                for e in (layer.events[i] for i in sorted(layer.events_written) if i in layer.events)
+            ],
+            t.links: list({(l.a, l.b): dict(a=l.a, b=l.b, relation=l.relation, score=float(l.score), method=l.method)
+                           for l in links}.values()),
+            t.provenance: [dict(child=e.child, parent=e.parent, relation=e.relation,
+                                data_json=json.dumps({"evidence": [ev.to_dict() for ev in e.evidence]}))
+                           for e in (edges[k] for k in changed_edges)],
+            t.lines: [dict(id=line_id, root=root, data_json=json.dumps({"root_kind": linker.lines.kind(root)}))
+                      for line_id, root in sorted(linker.lines.line_roots.items())],
+            t.claim_lines: [
+                dict(claim_id=c, document_id=s.document, line_id=linker.lines.claim_line[c], source=s.source,
+                     source_key=s.source_key, author=s.author)
+                for c, s in ((c, linker.lines.claim_source[c]) for c in changed_claims)
+            ],
+        }
+        for table, rows_ in values.items():
+            for begin in range(0, len(rows_), CHUNK):
+                connection.execute(insert(table), rows_[begin : begin + CHUNK])
+        _save_rows(connection, key, rows)
+    layer.saved()
+    linker.lines.changed.clear()
+    linker.provenance.changed.clear()
+
+
+def regrade(store: Store, linker: Linker) -> None:
+    """Assess every cluster again from its saved sourcing (the analyst's grades changed)."""
+    with store.engine.connect() as connection:
+        saved = [json.loads(d) for d in connection.execute(select(t.clusters.c.data_json)).scalars()]
+    sourcing = [ClusterSourcing(**d["sourcing"]) for d in saved if d.get("sourcing")]
+    assessments = linker.assess(sourcing)
+    with store.transaction() as connection:
+        connection.execute(delete(t.assessments))
+        rows_ = [dict(cluster_id=a.cluster, credibility=a.credibility, data_json=json.dumps(a.to_dict())) for a in assessments]
+        for begin in range(0, len(rows_), CHUNK):
+            connection.execute(insert(t.assessments), rows_[begin : begin + CHUNK])
+
+
+def _save_rows(connection: Any, key: str, rows: LinkerRows) -> None:
+    connection.execute(delete(t.link_state).where(t.link_state.c.name == LINKER))
+    if rows.index is not None:
+        connection.execute(delete(t.link_state).where(t.link_state.c.name == INDEX))
+        connection.execute(insert(t.link_state).values(name=INDEX, key=key, data=rows.index))
+    for table, values in ((t.link_views, rows.views), (t.link_judged, rows.judged), (t.link_provenance, rows.provenance),
+                          (t.link_quotes, rows.quotes)):
+        for begin in range(0, len(values), CHUNK):
+            connection.execute(insert(table), values[begin : begin + CHUNK])
+    connection.execute(insert(t.link_state).values(name=LINKER, key=key, data=rows.head))
+
+
