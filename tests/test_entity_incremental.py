@@ -29,7 +29,8 @@ from conftest import EXAMPLES, shared_path
 
 warnings.simplefilter("ignore")
 
-STATE = (entity_store.entity_records, entity_store.entity_keys, entity_store.entity_documents, entity_store.entity_bases)
+STATE = (entity_store.entity_records, entity_store.entity_keys, entity_store.entity_documents, entity_store.entity_bases,
+         entity_store.entity_sets)
 
 
 def _snapshot(store: Store) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -359,3 +360,59 @@ def test_seeds_against_gold_entities(seed_inputs: list[tuple[Document, Analysis]
     names = {e.name: e for e in entities}
     for name in ("Vladimir Putin", "Donald Trump", "The Guardian"):
         assert len(names[name].documents) >= 2, name
+
+
+def _reference_entity(members: list[tuple[tuple[str, str], Entity]]) -> tuple[str, str, list[str]]:
+    """entity-resolution.v2's canonical entity as it was built member by member (type, name, aliases)."""
+    from claimgraph.link.entities import _display, _form, _key_order, _person_words, normalise_name
+
+    types = Counter(e.type for _, e in members)
+    entity_type = max(types, key=lambda t: (types[t], t))
+    members = sorted(members, key=lambda m: (m[0][0], _key_order(m[0][1])))
+    counts = Counter(_display(e.name, entity_type) for _, e in members if e.name.strip())
+
+    def score(name: str) -> tuple[Any, ...]:
+        not_caps = not all(w.isupper() for w in name.split() if w.isalpha() and len(w) > 3)
+        if entity_type == "PER":
+            return (len(_person_words(normalise_name(name, "PER"))), not_caps, counts[name], len(name), name)
+        return (not_caps, counts[name], len(name), name)
+
+    chosen = (max(counts, key=score) if counts else "") or members[0][1].name
+    seen, aliases = {normalise_name(chosen, entity_type)}, []
+    for _, entity in members:
+        for text in [entity.name, *entity.aliases]:
+            form, folded = _form(text)
+            if form and folded not in seen and form != chosen:
+                seen.add(folded)
+                aliases.append(form)
+    return entity_type, chosen, sorted(aliases)
+
+
+def test_set_summaries_merge_into_the_entity_of_all_their_members() -> None:
+    """Summaries of any split of the members merge into the summary of all of them, whose entity is the
+    one built member by member: the chosen spelling skipped for an alias, the next one taken."""
+    import random
+
+    from claimgraph.link.entities import EntitySummary, canonical_entity
+
+    names = ["The Guardian", "the Guardian", "THE GUARDIAN", "Guardian", "The Guardian newspaper", "  ", "guardian's"]
+    rng = random.Random(5)
+    for trial in range(40):
+        members = [((f"d{rng.randrange(6)}", f"E{n}"), Entity(key=f"E{n}", name=rng.choice(names),
+                                                             type=rng.choice(["ORG", "ORG", "WORK", "PER"]),
+                                                             aliases=rng.sample(names, rng.randrange(3))))
+                   for n in range(rng.randrange(1, 9))]
+        members = list({m: (m, e) for m, e in members}.values())
+        whole = EntitySummary()
+        parts = [EntitySummary() for _ in range(3)]
+        for member, entity in members:
+            whole.add(member, entity)
+            parts[rng.randrange(3)].add(member, entity)
+        merged = EntitySummary()
+        for part in rng.sample(parts, 3):
+            merged.merge(EntitySummary.from_json(part.to_json()))
+        assert merged.to_json() == whole.to_json()
+        built = canonical_entity(members)
+        assert (built.type, built.name, built.aliases) == _reference_entity(members), trial
+        assert whole.entity() == replace(built, members=[])
+        assert whole.rank == (len(built.members), built.members[:1])

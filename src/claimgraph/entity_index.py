@@ -12,10 +12,12 @@ corrections in force replayed in order, so what is stored always equals
 resolve + corrections, and an undo is just a re-resolution without it.
 
 Incremental: the resolver's sets and match index are saved in the store (0012_entity_state),
-and a run adds only the documents whose entity rows were written since the last one (the
-database marks them in entity_changes). It re-resolves the canonical entities those
-documents reach - their sets, what lone surnames join to them, what the corrections in
-force join to them, entities sharing their base id - and writes only those that changed.
+with a summary of each set (0015_entity_sets), and a run adds only the documents whose entity
+rows were written since the last one (the database marks them in entity_changes). It
+re-resolves the canonical entities those documents reach - their sets, what lone surnames
+join to them, what the corrections in force join to them, entities sharing their base id -
+from the sets' summaries (from their members where a correction reaches them), and writes
+only those that changed.
 Resolution does not depend on the order of documents (link/entities.py), so this equals one
 full resolution of the same documents (tests/test_entity_incremental.py). A run resolves
 everything again, and saves the state anew, when the saved state cannot be used: there is
@@ -38,8 +40,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from claimgraph.errors import NotFound
-from claimgraph.link.entities import (STEP, CanonicalEntity, CorrectionOutcome, EntityCorrection, EntityResolver,
-                                      MatchKeys, Member, Signature, UnionFind, correct_groups, lone_joins, match_keys)
+from claimgraph.link.entities import (STEP, CanonicalEntity, EntityCorrection, EntityResolver, EntitySummary, MatchKeys,
+                                      Member, Signature, UnionFind, correct_groups, lone_joins, match_keys,
+                                      summary_entities)
 from claimgraph.models import Analysis, Document, Entity
 from claimgraph.store import Store
 from claimgraph.store import entities as entity_store
@@ -129,6 +132,25 @@ def _key_rows(resolver: EntityResolver, *, known: set[tuple[str, str, Signature]
             if (cls, match_key, signature) not in known]
 
 
+def _set_rows(find: Any, records: dict[Member, tuple[Entity, MatchKeys]],
+              summaries: dict[Member, tuple[set[str], EntitySummary]] | None = None) -> list[dict[str, Any]]:
+    """entity_sets rows of the sets these records are in, their summaries counted into `summaries` (the sets' so far)."""
+    in_set: dict[Member, list[Member]] = defaultdict(list)
+    for member in records:
+        in_set[find(member)].append(member)
+    rows = []
+    for node in sorted(in_set):
+        surnames, summary = (summaries or {}).get(node) or (set(), EntitySummary())  # one set at a time (full: 30k)
+        for member in in_set[node]:
+            entity, keys = records[member]
+            summary.add(member, entity)
+            if keys.surname:
+                surnames.add(keys.surname)
+        rows.append(dict(node=node_label(node), surnames_json=json.dumps(sorted(surnames), ensure_ascii=False),
+                         summary_json=summary.to_json()))
+    return rows
+
+
 def _counts(report: EntityReport) -> dict[str, Any]:
     return {"documents": report.documents, "document_entities": report.document_entities, "entities": report.entities,
             "cross_document": report.cross_document, "applied": report.corrections_applied,
@@ -170,6 +192,7 @@ def _resolve_all(store: Store, key: dict[str, str], corrections: list[EntityCorr
         keys=_key_rows(resolver, known=set()),
         documents=[dict(document_id=d.id, published=d.published, entities=len(a.entities), digest=_digest(a.entities))
                    for d, a in inputs],
+        sets=_set_rows(resolver.sets.find, resolver.records),
         meta={**key, **_counts(report)},
     )
     entity_store.save_entity_resolution(store, rows, marks=marks)
@@ -182,9 +205,10 @@ def _resolve_added(store: Store, key: dict[str, str], corrections: list[EntityCo
         meta = entity_store.load_entity_meta(connection)
         if meta is None or any(meta.get(name) != value for name, value in key.items()):
             raise _StateUnusable("no saved state, or one made under other rules or corrections")
+        # Removing, superseding or re-dating a document marks it too (0015): the marked ones are all to check.
         marks = entity_store.entity_marks(connection)
-        saved = entity_store.saved_entity_documents(connection)
-        published = _current_documents(connection)
+        saved = entity_store.saved_entity_documents(connection, marks)
+        published = entity_store.current_documents(connection, marks)
         if any(document_id not in published or published[document_id] != date for document_id, (date, _) in saved.items()):
             raise _StateUnusable("a document in the saved state was removed, superseded or re-dated")
         written = entity_store.document_entities(connection, [d for d in marks if d in published])
@@ -207,7 +231,8 @@ def _resolve_added(store: Store, key: dict[str, str], corrections: list[EntityCo
 
 class _Addition:
     """One incremental run: new documents' entities matched against the saved sets, then the
-    canonical entities they reach re-resolved from those sets' members alone."""
+    canonical entities they reach re-resolved from those sets' summaries (entity_sets), or from
+    their members where a correction in force reaches them."""
 
     def __init__(self, connection: Connection, corrections: list[EntityCorrection]) -> None:
         self.connection = connection
@@ -216,30 +241,41 @@ class _Addition:
         self.new: dict[Member, tuple[Entity, MatchKeys]] = {}
         self.known: set[tuple[str, str, Signature]] = set()  # entity_keys rows read
         self.relabel: dict[Member, Member] = {}  # a saved set read -> its set now
+        self.merged: dict[Member, list[Member]] = {}  # a set now -> the saved sets in it
+        self.new_sets: dict[Member, list[Member]] = {}  # a set now -> the new members in it
+        self.saved: dict[Member, tuple[set[str], EntitySummary]] = {}  # a saved set -> its surnames and summary
         self.by_surname: dict[str, list[tuple[str | None, Member]]] = {}  # saved (first, set) per surname
 
     def run(self, added: dict[str, list[Entity]], published: dict[str, str | None], report: EntityReport) -> None:
         self._match(added, published)
-        corrections, entities, outcome, old, old_bases = self._reach()
+        reached, joins, corrections = self._reach()
         find = self.resolver.sets.find
+        now = {node: (set(), EntitySummary()) for node in self.new_sets}  # the sets the new members are in
+        for node, (surnames, summary) in now.items():
+            for old in self.merged.get(node, []):
+                surnames |= self.saved[old][0]
+                summary.merge(self.saved[old][1])
         rows = EntityRows(
-            entities=entities, bases=outcome.bases,
+            entities=[], bases={},
             records=[_record_row(m, keys, find(m)) for m, (_, keys) in self.new.items()],
             keys=_key_rows(self.resolver, known=self.known),
             documents=[dict(document_id=d, published=published[d], entities=len(entities_), digest=_digest(entities_))
                        for d, entities_ in sorted(added.items())],
+            sets=_set_rows(find, self.new, now),
+            dropped_sets=[node_label(old) for node in self.new_sets for old in self.merged.get(node, []) if old != node],
         )
         relabel = {node_label(a): node_label(b) for a, b in self.relabel.items()}
-        report.changed = entity_store.write_entity_changes(self.connection, rows, old=old, old_bases=old_bases,
-                                                           relabel=relabel)
+        groups = self._groups(reached, joins)
+        if corrections:
+            entities, old, changed = self._by_members(groups, corrections, rows, relabel, report)
+        else:
+            summaries = {node: now[node][1] if node in now else self.saved[node][1] for node in reached}
+            entities, old, changed = self._by_sets(groups, summaries, rows, relabel)
+        report.changed = changed
         report.documents += len(added)
         report.document_entities += len(self.new)
         report.entities += len(entities) - len(old)
-        report.cross_document += sum(len(e.documents) > 1 for e in entities) - sum(
-            len(e.documents) > 1 for e in old.values())
-        replayed = {c.id for c in corrections}  # the others' outcome is as the last run left it
-        report.corrections_applied = sorted(set(report.corrections_applied) - replayed | set(outcome.applied))
-        report.corrections_stale = sorted(set(report.corrections_stale) - replayed | set(outcome.stale))
+        report.cross_document += sum(cross for cross in entities.values()) - sum(cross for cross in old.values())
 
     # ------------------------------------------------------------------ matching
 
@@ -265,7 +301,12 @@ class _Addition:
         for member, (entity, keys) in self.new.items():
             self.resolver.records[member] = (entity, keys)
             self.resolver.place(member, keys)
-        self.relabel = {node: self.resolver.sets.find(node) for node in restored}
+        find = self.resolver.sets.find
+        self.relabel = {node: find(node) for node in restored}
+        for old, node in self.relabel.items():
+            self.merged.setdefault(node, []).append(old)
+        for member in self.new:
+            self.new_sets.setdefault(find(member), []).append(member)
 
     def _load_surnames(self, surnames: set[str]) -> None:
         wanted = surnames - self.by_surname.keys()
@@ -277,6 +318,12 @@ class _Addition:
     def _now(self, node: Member) -> Member:
         """A saved set as it is now (sets the new entities joined take their smallest member)."""
         return self.relabel.get(node, node)
+
+    def _saved_in(self, node: Member) -> list[Member]:
+        """The saved sets in a set as it is now (none for a set of new members alone)."""
+        if node in self.merged:
+            return self.merged[node]
+        return [] if node in self.new_sets else [node]
 
     def _surname_sets(self, surname: str) -> tuple[list[tuple[Member, Member]], list[tuple[Member, Member]]]:
         """The lone-surname joins of `surname` before the new entities (sets as now) and after."""
@@ -292,57 +339,163 @@ class _Addition:
 
     # ------------------------------------------------------------------ reach
 
-    def _reach(self) -> tuple[list[EntityCorrection], list[CanonicalEntity], CorrectionOutcome,
-                              dict[str, CanonicalEntity], dict[str, str]]:
-        """The canonical entities the new entities can change, resolved as a full run would resolve them.
+    def _reach(self) -> tuple[set[Member], dict[str, list[tuple[Member, Member]]], list[EntityCorrection]]:
+        """The sets (as now) whose canonical entities the new entities can change, the lone-surname joins
+        among them, and the corrections in force that reach them.
 
-        Re-resolves the members of the sets the new entities are in, of the sets lone surnames
-        join (or joined) to those, and of the sets the corrections in force reach from them,
-        until nothing more is reached; stored entities sharing a base id with the result keep
-        all but their ids, which are assigned anew with it. Returns the corrections replayed,
-        the entities and the outcome, and the stored entities they replace with their base ids.
+        The sets the new entities are in, the sets lone surnames join (or joined) to those, and the
+        sets the corrections in force reach from them, until nothing more is reached.
         """
-        find = self.resolver.sets.find
-        new_sets: dict[Member, list[Member]] = defaultdict(list)
-        for member in self.new:
-            new_sets[find(member)].append(member)
-        merged: dict[Member, list[Member]] = defaultdict(list)  # a set now -> the saved sets in it
-        for old, now in self.relabel.items():
-            merged[now].append(old)
-        members: dict[Member, tuple[Member, str | None, str | None, Entity]] = {}
-        stored: dict[str, list[Member]] = defaultdict(list)  # the stored entities over these members
         reached: set[Member] = set()
         joins: dict[str, list[tuple[Member, Member]]] = {}  # surname -> its lone-surname joins now
         pending = sorted(self.corrections, key=lambda c: c.id)
+        sides = self._correction_sets(pending)
         corrections: list[EntityCorrection] = []
-        frontier = set(new_sets)
+        frontier = set(self.new_sets)
         while frontier:
             reached |= frontier
-            saved = [old for node in frontier for old in (merged[node] if node in merged else [node])]
-            for row in entity_store.node_records(self.connection, [node_label(n) for n in saved]):
-                member = (row.document_id, row.key)
-                aliases = json.loads(row.aliases_json) if row.aliases_json != "[]" else []
-                members[member] = (self._now(node_member(row.node)), row.surname, row.first,
-                                   Entity(key=row.key, name=row.name, type=row.type, aliases=aliases))
-                if row.canonical_id is not None:
-                    stored[row.canonical_id].append(member)
-            for node in frontier:
-                for member in new_sets.get(node, []):
-                    entity, keys = self.new[member]
-                    members[member] = (node, keys.surname, keys.first, entity)
-            more: set[Member] = set()
-            surnames = {surname for _, surname, _, _ in members.values() if surname} - joins.keys()
+            self._load_sets([old for node in frontier for old in self._saved_in(node)])
+            surnames = {keys.surname for node in frontier for member in self.new_sets.get(node, [])
+                        for keys in [self.new[member][1]] if keys.surname}
+            surnames |= {surname for node in frontier for old in self._saved_in(node) for surname in self.saved[old][0]}
+            surnames -= joins.keys()
             self._load_surnames(surnames)
+            more: set[Member] = set()
             for surname in surnames:
                 before, joins[surname] = self._surname_sets(surname)
                 more |= {node for pair in before + joins[surname] for node in pair}
             for correction in list(pending):
-                sides = [m for side in correction.members for m in side]
-                if any(m in members for m in sides):
+                if sides[correction.id] & reached:
                     pending.remove(correction)
                     corrections.append(correction)
-                    more |= self._sets_of([m for m in sides if m not in members])
+                    more |= sides[correction.id]
             frontier = more - reached
+        return reached, joins, corrections
+
+    def _load_sets(self, nodes: list[Member]) -> None:
+        wanted = {node_label(node) for node in nodes if node not in self.saved}
+        for row in entity_store.set_summaries(self.connection, wanted):
+            self.saved[node_member(row.node)] = (set(json.loads(row.surnames_json)), EntitySummary.from_json(row.summary_json))
+        if any(node not in self.saved for node in nodes):
+            raise _StateUnusable("a saved set has no summary")  # a state saved before 0015
+
+    def _correction_sets(self, corrections: list[EntityCorrection]) -> dict[int, set[Member]]:
+        """The sets (as now) of each correction's members, new or saved; members no longer in the corpus have none."""
+        wanted = {m for c in corrections for side in c.members for m in side}
+        saved = entity_store.member_nodes(self.connection, [m for m in wanted if m not in self.new]) if wanted else {}
+        find = self.resolver.sets.find
+        node = {m: find(m) for m in wanted if m in self.new} | {m: self._now(node_member(s)) for m, s in saved.items()}
+        return {c.id: {node[m] for side in c.members for m in side if m in node} for c in corrections}
+
+    def _groups(self, reached: set[Member], joins: dict[str, list[tuple[Member, Member]]]) -> list[list[Member]]:
+        """The reached sets (as now) grouped into canonical entities by the lone-surname joins, by smallest set."""
+        final = UnionFind()
+        for pairs in joins.values():
+            for a, b in pairs:
+                final.add(a)
+                final.add(b)
+                final.union(a, b)
+        grouped: dict[Member, list[Member]] = defaultdict(list)
+        for node in reached:
+            grouped[final.find(node) if node in final.parent else node].append(node)
+        return [sorted(group) for _, group in sorted(grouped.items())]
+
+    # ------------------------------------------------------------------ resolve and write
+
+    def _by_sets(self, groups: list[list[Member]], summaries: dict[Member, EntitySummary], rows: EntityRows,
+                 relabel: dict[str, str]) -> tuple[dict[str, bool], dict[str, bool], int]:
+        """Re-resolve the groups from their sets' summaries (no correction reaches them) and write what changed.
+
+        Each saved set is whole in one stored entity (only corrections divide sets), so members move
+        by set. Returns the entities after and before (id -> cross-document) and how many changed.
+        """
+        olds = [old for group in groups for node in group for old in self._saved_in(node)]
+        owner = entity_store.member_entities(self.connection, olds)  # a set's entity: its smallest member's
+        if any(old not in owner for old in olds):
+            raise _StateUnusable("a saved set has no stored entity")  # never expected
+        stored: dict[str, list[Member]] = defaultdict(list)
+        for old in olds:
+            stored[owner[old]].append(old)
+        sizes = entity_store.canonical_entity_sizes(self.connection, stored)
+        if any(sizes.get(i) != sum(self.saved[old][1].size for old in found) for i, found in stored.items()):
+            raise _StateUnusable("a stored entity reaches beyond the re-resolved sets")  # never expected
+        old, old_bases = entity_store.stored_canonical_entities(self.connection, stored, with_members=False)
+        homonyms: dict[str, CanonicalEntity] = {}  # stored entities sharing a base id with these, as stored
+        renamed: dict[str, CanonicalEntity] = {}  # the same, their ids assigned anew
+
+        def others(bases: set[str]) -> list[tuple[CanonicalEntity, str, tuple[int, list[Member]]]]:
+            """Stored entities outside these sets with one of these base ids (or one of those replaced)."""
+            wanted = {i: b for i, b in entity_store.canonical_ids_by_base(self.connection, bases | set(old_bases.values()))
+                      .items() if i not in old}
+            ranks = entity_store.canonical_entity_ranks(self.connection, wanted)
+            # Per base, only the first in line can change (it holds the base id, or takes it if these sets
+            # give it up): the others keep their salted ids, and are left out.
+            first_in_line: dict[str, str] = {}
+            for i in sorted(wanted, key=lambda i: (-ranks[i][0], ranks[i][1])):
+                first_in_line.setdefault(wanted[i], i)
+            found, found_bases = entity_store.stored_canonical_entities(self.connection, first_in_line.values(),
+                                                                        with_members=False)
+            homonyms.update(found)
+            renamed.update((i, replace(entity)) for i, entity in found.items())
+            old_bases.update(found_bases)
+            return [(renamed[i], found_bases[i], ranks[i]) for i in found]
+
+        group_summaries = []
+        for group in groups:
+            summary = EntitySummary()
+            for node in group:
+                summary.merge(summaries[node])
+            group_summaries.append(summary)
+        entities, rows.bases = summary_entities(group_summaries, homonyms=others)
+        rows.entities = entities + list(renamed.values())
+        # What each entity is made of, before and after: saved sets, new members, homonyms whole.
+        before: dict[str, set[Any]] = {i: {node_label(s) for s in found} for i, found in stored.items()}
+        before.update((i, {i}) for i in homonyms)
+        after: dict[str, set[Any]] = {e.id: {i} for i, e in renamed.items()}
+        moved: dict[str, str] = {}  # saved set -> its members' entity now, where that changed
+        members: list[dict[str, Any]] = []
+        for group, entity in zip(groups, entities):
+            parts = after.setdefault(entity.id, set())
+            for node in group:
+                for saved in self._saved_in(node):
+                    parts.add(node_label(saved))
+                    if owner[saved] != entity.id:
+                        moved[node_label(saved)] = entity.id
+                for member in self.new_sets.get(node, []):
+                    parts.add(member)
+                    members.append(dict(canonical_id=entity.id, document_id=member[0], key=member[1]))
+        changed = entity_store.write_set_changes(
+            self.connection, rows, old={**old, **homonyms}, old_bases=old_bases, relabel=relabel,
+            renumbered={i: e.id for i, e in renamed.items() if e.id != i}, moved=moved, members=members)
+        changed |= {i for i in after if i in before and after[i] != before[i]}
+
+        def cross(summaries_: Iterable[EntitySummary]) -> bool:
+            return len({d for summary in summaries_ for d in summary.documents}) > 1
+
+        cross_after = {e.id: len(s.documents) > 1 for e, s in zip(entities, group_summaries)}
+        cross_before = {i: cross(self.saved[s][1] for s in found) for i, found in stored.items()}
+        for i, entity in renamed.items():  # homonyms keep their members: the same on both sides
+            cross_after[entity.id] = cross_before[i] = False
+        return cross_after, cross_before, len(changed)
+
+    def _by_members(self, groups: list[list[Member]], corrections: list[EntityCorrection], rows: EntityRows,
+                    relabel: dict[str, str], report: EntityReport) -> tuple[dict[str, bool], dict[str, bool], int]:
+        """Re-resolve the groups from their members, replaying the corrections that reach them, and write
+        what changed. Returns the entities after and before (id -> cross-document) and how many changed."""
+        members: dict[Member, Entity] = {}
+        in_set: dict[Member, list[Member]] = defaultdict(list)  # a set as now -> its members
+        stored: dict[str, list[Member]] = defaultdict(list)  # the stored entities over these members
+        olds = [old for group in groups for node in group for old in self._saved_in(node)]
+        for row in entity_store.node_records(self.connection, [node_label(n) for n in olds]):
+            member = (row.document_id, row.key)
+            aliases = json.loads(row.aliases_json) if row.aliases_json != "[]" else []
+            members[member] = Entity(key=row.key, name=row.name, type=row.type, aliases=aliases)
+            in_set[self._now(node_member(row.node))].append(member)
+            if row.canonical_id is not None:
+                stored[row.canonical_id].append(member)
+        for node, new_members in self.new_sets.items():
+            members.update((m, self.new[m][0]) for m in new_members)
+            in_set[node] += new_members
         sizes = entity_store.canonical_entity_sizes(self.connection, stored)
         if any(sizes[i] != len(found) for i, found in stored.items()):
             raise _StateUnusable("a stored entity reaches beyond the re-resolved members")  # never expected
@@ -360,29 +513,16 @@ class _Addition:
             old_bases.update(found_bases)
             return [(entity, found_bases[i]) for i, entity in found.items()]
 
-        groups = self._groups(members, joins)
-        per_document = {member: entity for member, (_, _, _, entity) in members.items()}
-        entities, outcome = correct_groups(groups, corrections, per_document, homonyms=others)
-        return corrections, entities, outcome, {**old, **homonyms}, old_bases
-
-    def _sets_of(self, wanted: list[Member]) -> set[Member]:
-        """The sets (as now) of these members, new or saved; members no longer in the corpus have none."""
-        found = {self.resolver.sets.find(m) for m in wanted if m in self.new}
-        saved = entity_store.member_nodes(self.connection, [m for m in wanted if m not in self.new])
-        return found | {self._now(node_member(label)) for label in saved.values()}
-
-    def _groups(self, members: dict[Member, tuple[Member, str | None, str | None, Entity]],
-                joins: dict[str, list[tuple[Member, Member]]]) -> list[list[Member]]:
-        final = UnionFind()
-        for pairs in joins.values():
-            for a, b in pairs:
-                final.add(a)
-                final.add(b)
-                final.union(a, b)
-        grouped: dict[Member, list[Member]] = defaultdict(list)
-        for member, (node, _, _, _) in members.items():
-            grouped[final.find(node) if node in final.parent else node].append(member)
-        return [sorted(group) for _, group in sorted(grouped.items())]
+        member_groups = [sorted(m for node in group for m in in_set[node]) for group in groups]
+        entities, outcome = correct_groups(member_groups, corrections, members, homonyms=others)
+        rows.entities, rows.bases = entities, outcome.bases
+        changed = entity_store.write_entity_changes(self.connection, rows, old={**old, **homonyms}, old_bases=old_bases,
+                                                    relabel=relabel)
+        replayed = {c.id for c in corrections}  # the others' outcome is as the last run left it
+        report.corrections_applied = sorted(set(report.corrections_applied) - replayed | set(outcome.applied))
+        report.corrections_stale = sorted(set(report.corrections_stale) - replayed | set(outcome.stale))
+        return ({e.id: len(e.documents) > 1 for e in entities},
+                {i: len(e.documents) > 1 for i, e in {**old, **homonyms}.items()}, changed)
 
 
 def current_entity(store: Store, ref: str) -> CanonicalEntity:

@@ -34,6 +34,7 @@ names, never by canonical ids, so they survive re-resolution.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -46,9 +47,9 @@ from claimgraph.analyse.roles import load_lexicon, resolve_role
 from claimgraph.models import Analysis, Document, Entity
 
 __all__ = [
-    "STEP", "CanonicalEntity", "CorrectionOutcome", "EntityCorrection", "EntityResolver", "MatchKeys", "Member",
-    "Signature", "UnionFind", "apply_entity_corrections", "canonical_entity", "canonical_id", "correct_groups",
-    "lone_joins", "match_keys", "normalise_name", "resolve_entities", "type_class",
+    "STEP", "CanonicalEntity", "CorrectionOutcome", "EntityCorrection", "EntityResolver", "EntitySummary", "MatchKeys",
+    "Member", "Signature", "UnionFind", "apply_entity_corrections", "canonical_entity", "canonical_id", "correct_groups",
+    "lone_joins", "match_keys", "normalise_name", "resolve_entities", "summary_entities", "type_class",
 ]
 
 # v2: order-independent (every compatible signature under a key is joined, no cap on homonyms
@@ -425,13 +426,112 @@ def _key_order(key: str) -> tuple[int, str]:
 
 def canonical_entity(members: list[tuple[Member, Entity]], name: str | None = None) -> CanonicalEntity:
     """The canonical entity over these per-document entities: the commonest type (its id is assigned later)."""
-    types = Counter(entity.type for _, entity in members)
-    entity_type = max(types, key=lambda t: (types[t], t)) if types else "OTHER"
-    return _build(entity_type, members, name=name)
+    summary = EntitySummary()
+    for member, entity in members:
+        summary.add(member, entity)
+    built = summary.entity(name=name)
+    built.members = sorted((m for m, _ in members), key=_member_order)
+    return built
 
 
-def _pick_name(entity_type: str, names: list[str]) -> str:
-    counts = Counter(_display(n, entity_type) for n in names if n.strip())
+def _member_order(member: Member) -> tuple[str, tuple[int, str]]:
+    return (member[0], _key_order(member[1]))
+
+
+Position = tuple[str, int, str, int]  # a surface form's place: its member in member order, then its place in the member
+
+
+@dataclass
+class EntitySummary:
+    """What a canonical entity's type, name, aliases and id need from its members, and nothing more.
+
+    Summaries combine (`merge`) into exactly the summary of all their members, so the store keeps
+    one per set (entity_sets) and re-resolves an entity from its sets' summaries, not their members.
+    Aliases need, per case-folded form, only its two first spellings: the first that is not the
+    chosen name is the alias.
+    """
+
+    size: int = 0
+    first: Member | None = None  # the first member in member order (ids tell homonyms apart by it)
+    first_name: str = ""  # its name (the name of last resort)
+    documents: list[str] = field(default_factory=list)  # the two smallest document ids: cross-document or not
+    types: Counter[str] = field(default_factory=Counter)
+    names: Counter[str] = field(default_factory=Counter)
+    forms: dict[str, list[tuple[Position, str]]] = field(default_factory=dict)
+
+    def add(self, member: Member, entity: Entity) -> None:
+        """Count one per-document entity in."""
+        if self.first is None or _member_order(member) < _member_order(self.first):
+            self.first, self.first_name = member, entity.name
+        self.size += 1
+        if member[0] not in self.documents:
+            self.documents = sorted([*self.documents, member[0]])[:2]
+        self.types[entity.type] += 1
+        self.names[entity.name] += 1
+        digits, key = _key_order(member[1])
+        for i, text in enumerate([entity.name, *entity.aliases]):
+            form, folded = _form(text)
+            if form:
+                self._add_forms(folded, [((member[0], digits, key, i), form)])
+
+    def merge(self, other: EntitySummary) -> None:
+        """Count another summary's members in (members are never counted twice)."""
+        if other.first is not None and (self.first is None or _member_order(other.first) < _member_order(self.first)):
+            self.first, self.first_name = other.first, other.first_name
+        self.size += other.size
+        self.documents = sorted(set(self.documents) | set(other.documents))[:2]
+        self.types.update(other.types)
+        self.names.update(other.names)
+        for folded, forms in other.forms.items():
+            self._add_forms(folded, forms)
+
+    def _add_forms(self, folded: str, items: list[tuple[Position, str]]) -> None:
+        kept: list[tuple[Position, str]] = []
+        for item in sorted([*self.forms.get(folded, []), *items]):
+            if all(item[1] != form for _, form in kept):
+                kept.append(item)
+                if len(kept) == 2:
+                    break
+        self.forms[folded] = kept
+
+    def entity(self, name: str | None = None) -> CanonicalEntity:
+        """The canonical entity these members make: the commonest type, the chosen (or given) name, the
+        other spellings as aliases; no members and no id (assigned later)."""
+        entity_type = max(self.types, key=lambda t: (self.types[t], t)) if self.types else "OTHER"
+        chosen = name or _pick_name(entity_type, self.names) or self.first_name
+        seen = normalise_name(chosen, entity_type)
+        aliases = []
+        for folded, forms in self.forms.items():
+            alias = next((form for _, form in forms if form != chosen), None)
+            if folded != seen and alias:
+                aliases.append(alias)
+        return CanonicalEntity(id="", name=chosen, type=entity_type, aliases=sorted(aliases))
+
+    @property
+    def rank(self) -> tuple[int, list[Member]]:
+        """What tells entities with one base id apart: the most members, then the first member."""
+        return (self.size, [self.first] if self.first else [])
+
+    def to_json(self) -> str:
+        return json.dumps({"size": self.size, "first": self.first, "first_name": self.first_name,
+                           "documents": self.documents, "types": self.types, "names": self.names,
+                           "forms": self.forms}, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> EntitySummary:
+        data = json.loads(text)
+        return cls(size=data["size"], first=tuple(data["first"]) if data["first"] else None,  # type: ignore[arg-type]
+                   first_name=data["first_name"], documents=data["documents"], types=Counter(data["types"]),
+                   names=Counter(data["names"]),
+                   forms={folded: [(tuple(position), form) for position, form in forms]  # type: ignore[misc]
+                          for folded, forms in data["forms"].items()})
+
+
+def _pick_name(entity_type: str, names: Counter[str]) -> str:
+    counts: Counter[str] = Counter()
+    for name, count in names.items():
+        if name.strip():
+            counts[_display(name, entity_type)] += count
     if not counts:
         return ""
 
@@ -444,36 +544,24 @@ def _pick_name(entity_type: str, names: list[str]) -> str:
     return max(counts, key=score)
 
 
-def _build(entity_type: str, members: list[tuple[Member, Entity]], name: str | None = None) -> CanonicalEntity:
-    """A canonical entity over these per-document entities (its id is assigned later)."""
-    members = sorted(members, key=lambda m: (m[0][0], _key_order(m[0][1])))
-    chosen = name or _pick_name(entity_type, [e.name for _, e in members]) or members[0][1].name
-    seen = {normalise_name(chosen, entity_type)}
-    aliases: list[str] = []
-    for _, entity in members:
-        for form in [entity.name, *entity.aliases]:
-            form, folded = _form(form)
-            if form and folded not in seen and form != chosen:
-                seen.add(folded)
-                aliases.append(form)
-    return CanonicalEntity(id="", name=chosen, type=entity_type, aliases=sorted(aliases),
-                           members=[m for m, _ in members])
-
-
-def _assign_ids(entities: list[CanonicalEntity], bases_of: list[str]) -> tuple[list[CanonicalEntity], dict[str, str]]:
+def _assign_ids(entities: list[CanonicalEntity], bases_of: list[str],
+                ranks: list[tuple[int, list[Member]]] | None = None) -> tuple[list[CanonicalEntity], dict[str, str]]:
     """Stable ids from each entity's base (the plain id of its name); where two entities share a
-    base (a split), the larger keeps the plain id. Also returns each id's base."""
-    by_base: dict[str, list[CanonicalEntity]] = defaultdict(list)
-    for entity, base in zip(entities, bases_of):
-        by_base[base].append(entity)
+    base (a split), the larger keeps the plain id. Also returns each id's base. `ranks` gives each
+    entity's (size, [first member]) where its members are not at hand."""
+    if ranks is None:
+        ranks = [(len(e.members), e.members[:1]) for e in entities]
+    by_base: dict[str, list[tuple[CanonicalEntity, tuple[int, list[Member]]]]] = defaultdict(list)
+    for entity, base, rank in zip(entities, bases_of, ranks):
+        by_base[base].append((entity, rank))
     bases: dict[str, str] = {}
     for base, same in by_base.items():
-        same.sort(key=lambda e: (-len(e.members), e.members[:1]))
-        same[0].id = base
-        for other in same[1:]:
-            first = other.members[0] if other.members else ("", "")
-            other.id = canonical_id(other.type, other.name, salt=f"{first[0]}:{first[1]}")
-        bases.update((entity.id, base) for entity in same)
+        same.sort(key=lambda pair: (-pair[1][0], pair[1][1]))
+        same[0][0].id = base
+        for other, (_, first) in same[1:]:
+            member = first[0] if first else ("", "")
+            other.id = canonical_id(other.type, other.name, salt=f"{member[0]}:{member[1]}")
+        bases.update((entity.id, base) for entity, _ in same)
     return sorted(entities, key=lambda e: (e.name.casefold(), e.id)), bases
 
 
@@ -588,3 +676,20 @@ def correct_groups(
         bases.append(base)
     entities, outcome.bases = _assign_ids(result, bases)
     return entities, outcome
+
+
+def summary_entities(
+    summaries: list[EntitySummary],
+    *,
+    homonyms: Callable[[set[str]], list[tuple[CanonicalEntity, str, tuple[int, list[Member]]]]],
+) -> tuple[list[CanonicalEntity], dict[str, str]]:
+    """The canonical entities of groups given by their summaries, no correction applying to them: what
+    correct_groups makes of their members, without the members. `homonyms` as there, with each
+    one's rank (EntitySummary.rank). Returns the entities in the summaries' order, and each id's base."""
+    entities = [summary.entity() for summary in summaries]
+    bases = [canonical_id(e.type, e.name) for e in entities]
+    ranks = [summary.rank for summary in summaries]
+    others = homonyms(set(bases))
+    _, found = _assign_ids(entities + [e for e, _, _ in others], bases + [b for _, b, _ in others],
+                           ranks + [r for _, _, r in others])
+    return entities, found

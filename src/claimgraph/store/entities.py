@@ -3,9 +3,10 @@
 canonical_entities / entity_members are derived: written by
 claimgraph.entity_index.resolve_store_entities, whole by a full resolution, only the entities
 that changed by an incremental one. The resolver's state (0012_entity_state: entity_records,
-entity_keys, entity_documents, entity_bases, entity_state) is what that incremental run reads
-instead of every document's entities; entity_changes is where the database marks documents
-whose entity rows were written since (triggers on `entities`, so every write path marks).
+entity_keys, entity_documents, entity_bases, entity_state; 0015: entity_sets) is what that
+incremental run reads instead of every document's entities; entity_changes is where the
+database marks documents whose entity rows were written since (triggers on `entities`, so every
+write path marks) or that were removed, superseded or re-dated (triggers on `documents`).
 entity_corrections is analyst input, never derived: each merge, split or rename is recorded
 with who and when, can be undone (kept in the history, no longer applied), and is keyed by
 members (document id, document-local entity key) and names, not by canonical ids, so it is
@@ -84,7 +85,8 @@ entity_records = Table(
     Column("first", Text),
 )
 Index("ix_entity_records_node", entity_records.c.node)
-Index("ix_entity_records_surname", entity_records.c.surname)
+# Covering: the sets of a surname's people are read from the index alone (0015).
+Index("ix_entity_records_surname", entity_records.c.surname, entity_records.c.first, entity_records.c.node)
 
 # The match index: under each (type class, match key), one row per signature with the set
 # holding it (entities with one signature under one key are always one).
@@ -121,6 +123,17 @@ entity_bases = Table(
 )
 Index("ix_entity_bases_base", entity_bases.c.base)
 
+# Each set's summary (0015): the surnames of its people, and what its canonical entity needs from
+# its members (link.entities.EntitySummary as JSON), so an incremental run re-resolves an entity
+# from its sets' summaries instead of reading every member.
+entity_sets = Table(
+    "entity_sets",
+    metadata,
+    Column("node", String(80), primary_key=True),
+    Column("surnames_json", Text, nullable=False),
+    Column("summary_json", Text, nullable=False),
+)
+
 # One row, "resolver": the rules and corrections the state was made under, and the report's counts.
 entity_state = Table(
     "entity_state",
@@ -140,7 +153,7 @@ entity_changes = Table(
 
 # Derived rows, rewritten together by a full resolution; an incremental one writes what changed.
 CANONICAL_TABLES = (entity_members, canonical_entities, entity_bases)
-STATE_TABLES = (entity_records, entity_keys, entity_documents, entity_state)
+STATE_TABLES = (entity_records, entity_keys, entity_documents, entity_sets, entity_state)
 ENTITY_TABLES = CANONICAL_TABLES + STATE_TABLES
 
 
@@ -214,6 +227,8 @@ class EntityRows:
     records: list[dict[str, Any]] = field(default_factory=list)  # entity_records rows (new ones, incrementally)
     keys: list[dict[str, Any]] = field(default_factory=list)  # entity_keys rows
     documents: list[dict[str, Any]] = field(default_factory=list)  # entity_documents rows
+    sets: list[dict[str, Any]] = field(default_factory=list)  # entity_sets rows (new or changed ones, incrementally)
+    dropped_sets: list[str] = field(default_factory=list)  # incremental: sets now part of another
     meta: dict[str, Any] = field(default_factory=dict)  # entity_state's "resolver" value
 
 
@@ -244,6 +259,7 @@ def save_entity_resolution(store: Store, rows: EntityRows, *, marks: dict[str, i
         _insert(connection, entity_records, rows.records)
         _insert(connection, entity_keys, rows.keys)
         _insert(connection, entity_documents, rows.documents)
+        _insert(connection, entity_sets, rows.sets)
         connection.execute(insert(entity_state).values(name="resolver", value=json.dumps(rows.meta)))
         clear_entity_marks(connection, marks)
 
@@ -253,6 +269,52 @@ def write_entity_changes(connection: Connection, rows: EntityRows, *, old: dict[
     """Write an incremental resolution: its relabelled sets and new state rows, and of the canonical
     entities over the members it re-resolved, only those that differ from `old` (the stored ones).
     Returns how many canonical entities were inserted, updated or deleted."""
+    _write_state(connection, rows, relabel)
+    new = {entity.id: entity for entity in rows.entities}
+    gone = [i for i in old if i not in new]
+    kept = [i for i in new if i in old]
+    left = [dict(d=d, k=k) for i in kept for d, k in sorted(set(old[i].members) - set(new[i].members))]
+    joined = [dict(canonical_id=i, document_id=d, key=k)
+              for i, entity in new.items() for d, k in sorted(set(entity.members) - set(old[i].members if i in old else ()))]
+    # Deletes first: a member may move from one entity to another.
+    for chunk in _chunks(gone):
+        connection.execute(delete(entity_members).where(entity_members.c.canonical_id.in_(chunk)))
+    if left:
+        connection.execute(delete(entity_members).where(entity_members.c.document_id == bindparam("d"),
+                                                        entity_members.c.key == bindparam("k")), left)
+    _insert(connection, entity_members, joined)
+    changed = _write_canonical(connection, rows, old=old, old_bases=old_bases)
+    regrouped = {i for i in kept if set(old[i].members) != set(new[i].members)}
+    return len(changed | regrouped)
+
+
+def write_set_changes(connection: Connection, rows: EntityRows, *, old: dict[str, CanonicalEntity],
+                      old_bases: dict[str, str], relabel: dict[str, str], renumbered: dict[str, str],
+                      moved: dict[str, str], members: list[dict[str, Any]]) -> set[str]:
+    """Write an incremental resolution made from set summaries (its entities carry no members).
+
+    Members move by set, not one by one: `renumbered` gives the entities outside the re-resolved
+    sets whose id changes (old id -> new), `moved` the saved sets (as stored, before `relabel`)
+    whose members' entity changes (set -> new id); `members` are the new members' rows. Returns
+    the ids of the canonical entities inserted, updated or deleted.
+    """
+    # An id that passes from one entity to another is left before it is taken: only a base id is
+    # ever passed on (the others are salted by the entity's own first member).
+    for old_id, new_id in sorted(renumbered.items(), key=lambda item: rows.bases[item[1]] == item[1]):
+        connection.execute(update(entity_members).where(entity_members.c.canonical_id == old_id)
+                           .values(canonical_id=new_id))
+    if moved:
+        in_set = select(entity_records.c.document_id, entity_records.c.key).where(entity_records.c.node == bindparam("node"))
+        connection.execute(update(entity_members).where(tuple_(entity_members.c.document_id, entity_members.c.key)
+                                                        .in_(in_set)).values(canonical_id=bindparam("new_id")),
+                           [dict(node=node, new_id=new_id) for node, new_id in moved.items()])
+    _write_state(connection, rows, relabel)
+    _insert(connection, entity_members, members)
+    return _write_canonical(connection, rows, old=old, old_bases=old_bases)
+
+
+def _write_state(connection: Connection, rows: EntityRows, relabel: dict[str, str]) -> None:
+    """The resolver's state after an incremental run: sets relabelled, new records, keys, documents and set summaries."""
     moves = [dict(old_node=a, new_node=b) for a, b in relabel.items() if a != b]
     for table in (entity_records, entity_keys):
         if moves:
@@ -261,35 +323,33 @@ def write_entity_changes(connection: Connection, rows: EntityRows, *, old: dict[
     _insert(connection, entity_records, rows.records)
     _insert(connection, entity_keys, rows.keys)
     _insert(connection, entity_documents, rows.documents)
+    for chunk in _chunks(rows.dropped_sets + [row["node"] for row in rows.sets]):
+        connection.execute(delete(entity_sets).where(entity_sets.c.node.in_(chunk)))
+    _insert(connection, entity_sets, rows.sets)
 
+
+def _write_canonical(connection: Connection, rows: EntityRows, *, old: dict[str, CanonicalEntity],
+                     old_bases: dict[str, str]) -> set[str]:
+    """The canonical_entities and entity_bases rows of `rows.entities` in place of `old`'s; returns
+    the ids inserted, deleted, renamed or rebased."""
     new = {entity.id: entity for entity in rows.entities}
     gone = [i for i in old if i not in new]
     kept = [i for i in new if i in old]
     renamed = [_entity_row(new[i]) for i in kept
                if (old[i].name, old[i].type, old[i].aliases) != (new[i].name, new[i].type, new[i].aliases)]
-    left = [dict(d=d, k=k) for i in kept for d, k in sorted(set(old[i].members) - set(new[i].members))]
-    joined = [dict(canonical_id=i, document_id=d, key=k)
-              for i, entity in new.items() for d, k in sorted(set(entity.members) - set(old[i].members if i in old else ()))]
     rebased = [i for i in kept if old_bases.get(i) != rows.bases[i]]
-    # Deletes first: a member may move from one entity to another.
     for chunk in _chunks(gone + rebased):
         connection.execute(delete(entity_bases).where(entity_bases.c.canonical_id.in_(chunk)))
     for chunk in _chunks(gone):
-        connection.execute(delete(entity_members).where(entity_members.c.canonical_id.in_(chunk)))
         connection.execute(delete(canonical_entities).where(canonical_entities.c.id.in_(chunk)))
-    if left:
-        connection.execute(delete(entity_members).where(entity_members.c.document_id == bindparam("d"),
-                                                        entity_members.c.key == bindparam("k")), left)
     if renamed:
         connection.execute(update(canonical_entities).where(canonical_entities.c.id == bindparam("entity_id")).values(
             name=bindparam("new_name"), type=bindparam("new_type"), aliases_json=bindparam("new_aliases")),
             [dict(entity_id=row["id"], new_name=row["name"], new_type=row["type"], new_aliases=row["aliases_json"])
              for row in renamed])
     _insert(connection, canonical_entities, [_entity_row(new[i]) for i in new if i not in old])
-    _insert(connection, entity_members, joined)
     _insert(connection, entity_bases, [dict(canonical_id=i, base=rows.bases[i]) for i in new if i not in old or i in rebased])
-    regrouped = {i for i in kept if set(old[i].members) != set(new[i].members)}
-    return len(set(gone) | {i for i in new if i not in old} | {row["id"] for row in renamed} | set(rebased) | regrouped)
+    return set(gone) | {i for i in new if i not in old} | {row["id"] for row in renamed} | set(rebased)
 
 
 def canonical_entity_records(store: Store, *, entity_type: str | None = None) -> list[CanonicalEntity]:
@@ -389,11 +449,25 @@ def save_entity_meta(connection: Connection, meta: dict[str, Any]) -> None:
     connection.execute(update(entity_state).where(entity_state.c.name == "resolver").values(value=json.dumps(meta)))
 
 
-def saved_entity_documents(connection: Connection) -> dict[str, tuple[str | None, str]]:
-    """document id -> (published, digest of its entity rows) of the documents in the state."""
-    rows = connection.execute(select(entity_documents.c.document_id, entity_documents.c.published,
-                                     entity_documents.c.digest))
-    return {row[0]: (row[1], row[2]) for row in rows}
+def saved_entity_documents(connection: Connection, document_ids: Iterable[str]) -> dict[str, tuple[str | None, str]]:
+    """document id -> (published, digest of its entity rows) of those of these documents in the state."""
+    found: dict[str, tuple[str | None, str]] = {}
+    for chunk in _chunks(sorted(document_ids)):
+        found.update((row[0], (row[1], row[2])) for row in connection.execute(
+            select(entity_documents.c.document_id, entity_documents.c.published, entity_documents.c.digest)
+            .where(entity_documents.c.document_id.in_(chunk))))
+    return found
+
+
+def current_documents(connection: Connection, document_ids: Iterable[str]) -> dict[str, str | None]:
+    """id -> published of those of these documents that exist and that no newer version supersedes."""
+    found: dict[str, str | None] = {}
+    superseded: set[str] = set()
+    d = t.documents
+    for chunk in _chunks(sorted(document_ids)):
+        found.update((row[0], row[1]) for row in connection.execute(select(d.c.id, d.c.published).where(d.c.id.in_(chunk))))
+        superseded.update(row[0] for row in connection.execute(select(d.c.supersedes).where(d.c.supersedes.in_(chunk))))
+    return {document_id: date for document_id, date in found.items() if document_id not in superseded}
 
 
 def document_entities(connection: Connection, document_ids: Iterable[str]) -> dict[str, list[Entity]]:
@@ -408,10 +482,14 @@ def document_entities(connection: Connection, document_ids: Iterable[str]) -> di
 
 def saved_match_keys(connection: Connection, lookups: Iterable[tuple[str, str]]) -> list[Any]:
     """entity_keys rows under these (type class, match key) pairs."""
+    by_class: dict[str, list[str]] = {}
+    for cls, match_key in sorted(lookups):
+        by_class.setdefault(cls, []).append(match_key)
     found: list[Any] = []
-    for chunk in _chunks(sorted(lookups)):
-        found += connection.execute(select(entity_keys).where(
-            tuple_(entity_keys.c.cls, entity_keys.c.match_key).in_(chunk))).all()
+    for cls, match_keys in by_class.items():  # one class at a time: the primary key's index serves the lookup
+        for chunk in _chunks(match_keys):
+            found += connection.execute(select(entity_keys).where(entity_keys.c.cls == cls,
+                                                                  entity_keys.c.match_key.in_(chunk))).all()
     return found
 
 
@@ -439,14 +517,44 @@ def node_records(connection: Connection, nodes: Iterable[str]) -> list[Any]:
     return found
 
 
+def set_summaries(connection: Connection, nodes: Iterable[str]) -> list[Any]:
+    """The entity_sets rows of these sets (node, surnames_json, summary_json)."""
+    found: list[Any] = []
+    for chunk in _chunks(sorted(nodes)):
+        found += connection.execute(select(entity_sets).where(entity_sets.c.node.in_(chunk))).all()
+    return found
+
+
+def _by_member(connection: Connection, table: Table, column: Column[Any], members: Iterable[Member]) -> dict[Member, Any]:
+    """`column` of each of these members' rows in `table` (keyed by document_id, key)."""
+    wanted = set(members)
+    found: dict[Member, Any] = {}
+    for chunk in _chunks(sorted(wanted)):
+        # Two IN lists, not one of pairs: SQLite serves these from the primary key, a list of pairs from a scan.
+        query = select(table.c.document_id, table.c.key, column).where(
+            table.c.document_id.in_({d for d, _ in chunk}), table.c.key.in_({k for _, k in chunk}))
+        found.update(((row[0], row[1]), row[2]) for row in connection.execute(query) if (row[0], row[1]) in wanted)
+    return found
+
+
+def member_entities(connection: Connection, members: Iterable[Member]) -> dict[Member, str]:
+    """The stored canonical entity of each of these members that has one."""
+    return _by_member(connection, entity_members, entity_members.c.canonical_id, members)
+
+
+def canonical_entity_ranks(connection: Connection, ids: Iterable[str]) -> dict[str, tuple[int, list[Member]]]:
+    """Of these stored canonical entities: how many members, and the first in member order (as a list)."""
+    members: dict[str, list[Member]] = {}
+    for chunk in _chunks(sorted(ids)):
+        for row in connection.execute(select(entity_members.c.canonical_id, entity_members.c.document_id,
+                                             entity_members.c.key).where(entity_members.c.canonical_id.in_(chunk))):
+            members.setdefault(row[0], []).append((row[1], row[2]))
+    return {i: (len(found), [min(found, key=_member_order)]) for i, found in members.items()}
+
+
 def member_nodes(connection: Connection, members: Iterable[Member]) -> dict[Member, str]:
     """The saved set of each of these members that has one."""
-    found: dict[Member, str] = {}
-    for chunk in _chunks(sorted(set(members))):
-        for row in connection.execute(select(entity_records.c.document_id, entity_records.c.key, entity_records.c.node)
-                                      .where(tuple_(entity_records.c.document_id, entity_records.c.key).in_(chunk))):
-            found[(row[0], row[1])] = row[2]
-    return found
+    return _by_member(connection, entity_records, entity_records.c.node, members)
 
 
 def canonical_entity_sizes(connection: Connection, ids: Iterable[str]) -> dict[str, int]:
