@@ -24,6 +24,15 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _graph_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Graph files of stores that are not SQLite files go to a folder of the test run's own."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CLAIMGRAPH_CACHE", str(tmp_path_factory.mktemp("graph-cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return str(tmp_path / "ledger.db")

@@ -95,6 +95,50 @@ def test_a_graph_compacted_between_runs_answers_as_one_built_in_one_pass(store, 
     assert load_layer(store) == incremental
 
 
+def test_the_graph_is_mapped_from_its_file_and_read_from_its_row_when_the_file_is_gone(store, seeds) -> None:
+    """A run writes the neighbour graph to a file beside the store (named by its digest) and
+    later runs map it rather than read the row's copy; without the file, the row is read and the
+    file written again; a graph saved before files existed is named on its first read."""
+    from claimgraph.store.linker import INDEX, graph_files
+
+    def row() -> tuple[str, bytes]:
+        with store.engine.connect() as connection:
+            return connection.execute(select(t.link_state.c.key, t.link_state.c.data)
+                                      .where(t.link_state.c.name == INDEX)).one()
+
+    def set_row(**values: object) -> None:
+        with store.transaction() as connection:
+            connection.execute(update(t.link_state).where(t.link_state.c.name == INDEX).values(**values))
+
+    paths, analyses = seeds
+    embedder = HashingEmbedder()
+    folder, prefix = graph_files(store)
+    _add(store, paths[0], analyses)
+    link_store(store, embedder=embedder)
+    key, graph = row()
+    file = folder / (prefix + json.loads(key)["sha1"])
+    assert file.read_bytes() == graph and [p.name for p in folder.glob(prefix + "*")] == [file.name]
+
+    set_row(data=b"not a graph")  # the file is what is read
+    _add(store, paths[1], analyses)
+    assert link_store(store, embedder=embedder).incremental
+
+    set_row(data=graph)
+    file.unlink()  # the row is read, and the file written again
+    _add(store, paths[2], analyses)
+    assert link_store(store, embedder=embedder).incremental
+    assert file.read_bytes() == graph
+
+    linker_key = json.loads(key)["linker"]
+    set_row(key=linker_key)  # as saved before graphs had files
+    file.unlink()
+    assert link_store(store, embedder=embedder).incremental
+    assert row() == (key, graph) and file.read_bytes() == graph
+    incremental = load_layer(store)
+    link_store(store, options=LinkStoreOptions(full=True), embedder=embedder)
+    assert load_layer(store) == incremental
+
+
 def test_a_claim_correction_since_the_last_run_relinks_everything(store, seeds) -> None:
     """A claim marked wrong (or given another polarity) changes a document already linked, whose
     claims an incremental run would not read again: the next run relinks, and the claim is gone."""
@@ -299,7 +343,7 @@ def _lines_one_by_one_equal_lines_at_once(db: Path) -> None:
     builder, state, texts = ProvenanceBuilder(), LineState(), {d.id: d.text for d, _ in inputs}
     for document, analysis in inputs:
         builder.add(document, analysis)
-        state.update(builder.documents, builder.result(), [(document, analysis)], texts=lambda ids: {i: texts[i] for i in ids})
+        state.update(builder.documents, builder.weights, [(document, analysis)], texts=lambda ids: {i: texts[i] for i in ids})
     lines, claim_line = build_lines(inputs, builder.result())
     assert state.claim_line == claim_line
     assert [line.to_dict() for line in state.lines()] == [line.to_dict() for line in lines]

@@ -187,7 +187,7 @@ def test_lines_kept_document_by_document_follow_an_author_who_arrives_late() -> 
     moved = []
     for doc, analysis in inputs:
         builder.add(doc, analysis)
-        moved.append(state.update(builder.documents, builder.result(), [(doc, analysis)],
+        moved.append(state.update(builder.documents, builder.weights, [(doc, analysis)],
                                   texts=lambda ids: {i: texts[i] for i in ids}))
     lines, claim_line = build_lines(inputs, builder.result())
     assert state.claim_line == claim_line

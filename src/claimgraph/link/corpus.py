@@ -132,8 +132,7 @@ class Linker:
         self._linked.add(document.id)
         datings = {claim.id: claim_dating(claim, document, analysis) for claim in analysis.claims}
         self.provenance.add(document, analysis)
-        # Lines weigh edges by their evidence, in any order: the edges as they are, not sorted.
-        line_changes = self.lines.update(self.provenance.documents, list(self.provenance.edges.values()), [(document, analysis)],
+        line_changes = self.lines.update(self.provenance.documents, self.provenance.weights, [(document, analysis)],
                                          texts=self._texts)
         claims = [c for c in linkable(analysis) if c.id not in self.state]
         judged: list[tuple[str, str]] = []

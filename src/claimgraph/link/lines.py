@@ -55,22 +55,30 @@ class ClusterSourcing:
         return flat_dict(self)
 
 
-def _upstream(edges: list[ProvenanceEdge], outlets: list[str]) -> dict[str, Counter[str]]:
+EdgeWeights = dict[tuple[str, str, str], int]  # (child, parent, relation) -> pieces of evidence
+
+
+def edge_weights(edges: list[ProvenanceEdge]) -> EdgeWeights:
+    return {(e.child, e.parent, e.relation): len(e.evidence) for e in edges}
+
+
+def _upstream(weights: EdgeWeights, outlets: list[str]) -> dict[str, Counter[str]]:
     up: dict[str, Counter[str]] = {}
     keys = {source_key(o) for o in outlets}
-    for edge in edges:
-        derived = edge.relation in DERIVED or (
-            edge.relation == "cites" and edge.parent.startswith("source:") and is_publication(edge.parent[7:], keys=keys)
+    for (child, parent, relation), weight in weights.items():
+        derived = relation in DERIVED or (
+            relation == "cites" and parent.startswith("source:") and is_publication(parent[7:], keys=keys)
         )
-        if derived and not edge.child.startswith("source:"):
-            up.setdefault(edge.child, Counter())[edge.parent] += len(edge.evidence)
+        if derived and not child.startswith("source:"):
+            up.setdefault(child, Counter())[parent] += weight
     return up
 
 
-def resolve_roots(documents: list[Document], edges: list[ProvenanceEdge]) -> tuple[dict[str, str], Any]:
-    """Root node per document, and a resolver for any node (source or document)."""
+def resolve_roots(documents: list[Document], weights: EdgeWeights) -> tuple[dict[str, str], Any]:
+    """Root node per document, and a resolver for any node (source or document), from the
+    provenance edges weighed by their evidence."""
     outlets = [d.outlet for d in documents if d.outlet]
-    up = _upstream(edges, outlets)
+    up = _upstream(weights, outlets)
     # A publication that is itself in the corpus continues through that document.
     by_outlet: dict[str, str] = {}
     for document in sorted(documents, key=lambda d: (d.published or "9999", d.id)):
@@ -163,7 +171,7 @@ class LineState:
     def update(
         self,
         documents: dict[str, Document],
-        edges: list[ProvenanceEdge],
+        weights: EdgeWeights,
         added: list[tuple[Document, Analysis]],
         texts: Any,
     ) -> set[str]:
@@ -175,7 +183,7 @@ class LineState:
         """
         corpus = list(documents.values())
         outlets = [d.outlet for d in corpus if d.outlet]
-        roots, resolve = resolve_roots(corpus, edges)
+        roots, resolve = resolve_roots(corpus, weights)
         authors = _corpus_authors(outlets)
         outlet_keys = {source_key(o) for o in outlets}
         added_ids = {d.id for d, _ in added}
@@ -269,7 +277,7 @@ def build_lines(
     """Lines, and the line id of every claim, for a whole corpus at once."""
     state = LineState()
     documents = {d.id: d for d, _ in inputs}
-    state.update(documents, edges, inputs, texts=lambda ids: {i: documents[i].text for i in ids})
+    state.update(documents, edge_weights(edges), inputs, texts=lambda ids: {i: documents[i].text for i in ids})
     return state.lines(), dict(state.claim_line)
 
 

@@ -85,6 +85,7 @@ class ProvenanceBuilder:
 
     def __init__(self) -> None:
         self.edges: dict[tuple[str, str, str], ProvenanceEdge] = {}
+        self.weights: dict[tuple[str, str, str], int] = {}  # every edge's pieces of evidence (lines weigh edges by them)
         self.documents: dict[str, Document] = {}
         self._quote_owner: dict[str, list[tuple[str, tuple[int, int]]]] = {}  # quote hash -> [(doc, span)]
         # What each document's `add` did, in order: edges made and quotes registered. Replaying
@@ -96,6 +97,8 @@ class ProvenanceBuilder:
         # demand: digests -> {digest: [(document, span), ...]} in the order they were added.
         self.saved_quotes: Callable[[list[str]], dict[str, list[tuple[str, tuple[int, int]]]]] | None = None
         self._looked_up: set[str] = set()
+        # ... and edges made by earlier runs, with their evidence, when a new document adds to them.
+        self.saved_edges: Callable[[list[tuple[str, str, str]]], list[ProvenanceEdge]] | None = None
         lexicon = load_provenance_lexicon()
         name = lexicon["name_pattern"]
         self._phrases = [(re.compile(p["pattern"].replace("{NAME}", name)), p["relation"]) for p in lexicon["phrases"]]
@@ -106,9 +109,13 @@ class ProvenanceBuilder:
             return
         if self._current is not None:
             self._current["edges"].append([child, parent, relation, evidence.to_dict()])
-        edge = self.edges.setdefault((child, parent, relation), ProvenanceEdge(child=child, parent=parent, relation=relation))
+        key = (child, parent, relation)
+        if key in self.weights and key not in self.edges and self.saved_edges is not None:
+            self.edges.update((k, e) for e in self.saved_edges([key]) if (k := (e.child, e.parent, e.relation)) == key)
+        edge = self.edges.setdefault(key, ProvenanceEdge(child=child, parent=parent, relation=relation))
         if evidence not in edge.evidence:  # field by field, as the dataclass compares
             edge.evidence.append(evidence)
+            self.weights[key] = len(edge.evidence)
             if self._current is not None:
                 self.changed.add((child, parent, relation))
 
@@ -131,14 +138,15 @@ class ProvenanceBuilder:
             self._own_quote(digest, document.id, (start, end))
         self.log[document.id] = entry
 
-    def restore(self, documents: dict[str, Document], edges: list[ProvenanceEdge],
-                saved_quotes: Callable[[list[str]], dict[str, list[tuple[str, tuple[int, int]]]]]) -> None:
-        """The builder as earlier runs left it, from their edges (with evidence) and documents;
+    def restore(self, documents: dict[str, Document], weights: dict[tuple[str, str, str], int],
+                saved_quotes: Callable[[list[str]], dict[str, list[tuple[str, tuple[int, int]]]]],
+                saved_edges: Callable[[list[tuple[str, str, str]]], list[ProvenanceEdge]]) -> None:
+        """The builder as earlier runs left it: their documents and each edge's weight (pieces of
+        evidence); an edge's evidence is read (`saved_edges`) when a new document adds to it, and
         quotes are looked up by digest when a new document quotes a passage."""
         self.documents.update(documents)
-        for edge in edges:
-            self.edges[(edge.child, edge.parent, edge.relation)] = edge
-        self.saved_quotes = saved_quotes
+        self.weights.update(weights)
+        self.saved_quotes, self.saved_edges = saved_quotes, saved_edges
 
     def _owners(self, digests: list[str]) -> None:
         """Earlier documents' owners of these digests, before this run's (they came first)."""

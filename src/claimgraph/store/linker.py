@@ -9,12 +9,15 @@ the link package), not by the store itself.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import JSON, cast, delete, func, insert, or_, select, tuple_, update
 
 from claimgraph.link.clusters import Cluster, ClusterMember
 from claimgraph.link.corpus import Linker, LinkOptions
@@ -232,10 +235,7 @@ def restore_linker(store: Store, head: bytes, documents: dict[str, Any], *, embe
     if list(counts[:2]) != header["counts"] or counts[2] != len(header["documents"]):
         raise StateError("the saved linker's rows do not match its head (an interrupted save?); relink")
     with store.engine.connect() as connection:
-        graph = connection.execute(select(t.link_state.c.data).where(t.link_state.c.name == INDEX)).scalar()
-        if graph is None:
-            raise StateError("the saved linker has no neighbour index; relink")
-        index = NeighbourIndex.from_bytes(graph, view=True)
+        index = NeighbourIndex.from_bytes(_read_graph(store, connection), view=True)
         if index.base_size != header["index_count"]:
             raise StateError("the saved neighbour index does not match the linker's head; relink")
         # The views added since the graph was saved are its recent vectors, in the order they came.
@@ -250,19 +250,35 @@ def restore_linker(store: Store, head: bytes, documents: dict[str, Any], *, embe
     gone = [d for d in linker.order if d not in documents]
     if gone:
         raise StateError(f"document {gone[0]} is gone or superseded; relink")
-    linker.provenance.restore({d: documents[d] for d in linker.order}, _edges(store), partial(_quotes, store))
+    linker.provenance.restore({d: documents[d] for d in linker.order}, _edge_weights(store), partial(_quotes, store),
+                              partial(_edges, store))
     return linker, counts, header.get("reliability", {})
 
 
-def _edges(store: Store) -> list[Any]:
-    """The saved provenance edges, with their evidence (the builder's own, as it left them)."""
+def _edge_weights(store: Store) -> dict[tuple[str, str, str], int]:
+    """Every saved provenance edge and its pieces of evidence (counted by the database: parsing
+    every edge's evidence costs more than the rest of a restore)."""
+    p = t.provenance.c
+    if store.engine.dialect.name == "sqlite":
+        weight = func.json_array_length(p.data_json, "$.evidence")
+    else:
+        weight = func.json_array_length(cast(p.data_json, JSON)["evidence"])
     with store.engine.connect() as connection:
-        rows = connection.execute(select(t.provenance.c.child, t.provenance.c.parent, t.provenance.c.relation,
-                                         t.provenance.c.data_json)).all()
-    # One JSON document for all rows: parsing thousands of small ones one by one costs more.
-    saved = json.loads("[" + ",".join(row[3] for row in rows) + "]") if rows else []
-    return [ProvenanceEdge(child=child, parent=parent, relation=relation, evidence=[Evidence(**e) for e in data["evidence"]])
-            for (child, parent, relation, _), data in zip(rows, saved)]
+        return {(child, parent, relation): n for child, parent, relation, n
+                in connection.execute(select(p.child, p.parent, p.relation, weight))}
+
+
+def _edges(store: Store, keys: list[tuple[str, str, str]]) -> list[Any]:
+    """These saved provenance edges, with their evidence (the builder's own, as it left them)."""
+    p = t.provenance.c
+    rows = []
+    with store.engine.connect() as connection:
+        for chunk in chunks(keys):
+            rows += connection.execute(select(p.child, p.parent, p.relation, p.data_json)
+                                       .where(tuple_(p.child, p.parent, p.relation).in_(chunk))).all()
+    return [ProvenanceEdge(child=child, parent=parent, relation=relation,
+                           evidence=[Evidence(**e) for e in json.loads(data)["evidence"]])
+            for child, parent, relation, data in rows]
 
 
 def _quotes(store: Store, digests: list[str]) -> dict[str, list[tuple[str, tuple[int, int]]]]:
@@ -290,6 +306,7 @@ def save_linker(store: Store, key: str, linker: Linker, rows: LinkerRows, *, rep
     changed_edges = sorted(edges) if replace else sorted(linker.provenance.changed)
     changed_claims = sorted(linker.lines.claim_line) if replace else sorted(linker.lines.changed)
     events_gone = sorted(layer.events_written | layer.events_dropped)
+    digest = None if rows.index is None else hashlib.sha1(rows.index).hexdigest()
     with store.transaction() as connection:
         if replace:
             for table in t.LINK_TABLES + (t.link_views, t.link_judged, t.link_provenance, t.link_quotes):
@@ -339,7 +356,9 @@ def save_linker(store: Store, key: str, linker: Linker, rows: LinkerRows, *, rep
         for table, rows_ in values.items():
             for begin in range(0, len(rows_), CHUNK):
                 connection.execute(insert(table), rows_[begin : begin + CHUNK])
-        _save_rows(connection, key, rows)
+        _save_rows(connection, key, rows, digest)
+    if rows.index is not None:
+        _write_graph_file(store, rows.index, digest)
     layer.saved()
     linker.lines.changed.clear()
     linker.provenance.changed.clear()
@@ -358,11 +377,12 @@ def regrade(store: Store, linker: Linker) -> None:
             connection.execute(insert(t.assessments), rows_[begin : begin + CHUNK])
 
 
-def _save_rows(connection: Any, key: str, rows: LinkerRows) -> None:
+def _save_rows(connection: Any, key: str, rows: LinkerRows, digest: str | None) -> None:
     connection.execute(delete(t.link_state).where(t.link_state.c.name == LINKER))
     if rows.index is not None:
         connection.execute(delete(t.link_state).where(t.link_state.c.name == INDEX))
-        connection.execute(insert(t.link_state).values(name=INDEX, key=key, data=rows.index))
+        meta = {"linker": key, "sha1": digest, "bytes": len(rows.index)}  # the digest names the graph's file
+        connection.execute(insert(t.link_state).values(name=INDEX, key=json.dumps(meta), data=rows.index))
     for table, values in ((t.link_views, rows.views), (t.link_judged, rows.judged), (t.link_provenance, rows.provenance),
                           (t.link_quotes, rows.quotes)):
         for begin in range(0, len(values), CHUNK):
@@ -370,3 +390,74 @@ def _save_rows(connection: Any, key: str, rows: LinkerRows) -> None:
     connection.execute(insert(t.link_state).values(name=LINKER, key=key, data=rows.head))
 
 
+
+
+# ---------------------------------------------------------------- the graph as a file
+
+
+def _graph_meta(key: str | None) -> dict[str, Any] | None:
+    try:
+        meta = json.loads(key or "")
+    except ValueError:
+        return None  # saved before graphs had files: read from the row
+    return meta if isinstance(meta, dict) and {"sha1", "bytes"} <= meta.keys() else None
+
+
+def graph_files(store: Store) -> tuple[Path, str] | None:
+    """Where this store's graph files go, and their names' prefix: beside a SQLite database
+    (`ledger.db-graph-<sha1>`), else in CLAIMGRAPH_CACHE (default ~/.cache/claimgraph) under a
+    name made from the store's URL; None for an in-memory database."""
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite":
+        if not url.database or url.database == ":memory:":
+            return None
+        path = Path(url.database)
+        return path.parent, f"{path.name}-graph-"
+    folder = Path(os.environ.get("CLAIMGRAPH_CACHE") or Path.home() / ".cache" / "claimgraph")
+    return folder, "graph-" + hashlib.sha1(url.render_as_string(hide_password=True).encode()).hexdigest()[:16] + "-"
+
+
+def _read_graph(store: Store, connection: Any) -> Any:
+    """The saved graph's bytes: mapped from its file when the file is there and whole (only the
+    pages a query touches are read, and memory does not grow with the graph), else read from the
+    store's row (and the file written for next time)."""
+    key = connection.execute(select(t.link_state.c.key).where(t.link_state.c.name == INDEX)).scalar()
+    if key is None:
+        raise StateError("the saved linker has no neighbour index; relink")
+    meta, files = _graph_meta(key), graph_files(store)
+    if meta is not None and files is not None:
+        path = files[0] / (files[1] + meta["sha1"])
+        try:
+            if path.stat().st_size == meta["bytes"]:
+                return np.memmap(path, mode="r")
+        except (OSError, ValueError):
+            pass  # missing or unreadable: the row has it
+    graph = connection.execute(select(t.link_state.c.data).where(t.link_state.c.name == INDEX)).scalar()
+    if files is not None:
+        if meta is None:  # saved before graphs had files: name this one
+            meta = {"linker": key, "sha1": hashlib.sha1(graph).hexdigest(), "bytes": len(graph)}
+            with store.transaction() as writing:
+                writing.execute(update(t.link_state).where(t.link_state.c.name == INDEX, t.link_state.c.key == key)
+                                .values(key=json.dumps(meta)))
+        _write_graph_file(store, graph, meta["sha1"])
+    return graph
+
+
+def _write_graph_file(store: Store, graph: bytes, digest: str) -> None:
+    """Write the graph's file (whole or not at all) and remove the store's older ones. The row
+    stays the record: a file that cannot be written is read from the row next time."""
+    files = graph_files(store)
+    if files is None:
+        return
+    folder, prefix = files
+    name = prefix + digest
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial_path = folder / (name + ".partial")
+        partial_path.write_bytes(graph)
+        os.replace(partial_path, folder / name)
+        for old in folder.glob(prefix + "*"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return
