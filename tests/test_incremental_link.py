@@ -348,3 +348,44 @@ def _lines_one_by_one_equal_lines_at_once(db: Path) -> None:
     assert state.claim_line == claim_line
     assert [line.to_dict() for line in state.lines()] == [line.to_dict() for line in lines]
     assert any(s.author for s in state.claim_source.values())  # a corpus author was named (Steele)
+
+
+def test_saved_pairs_across_a_group_are_those_touching_it_with_the_other_claim_outside(store, seeds) -> None:
+    """`judged_across` (the read-out's parent search) reads from the indexes which pairs leave a
+    cluster; it must find exactly the pairs touching the cluster whose other claim is outside it."""
+    from claimgraph.store.linker import StoreRows
+
+    paths, analyses = seeds
+    for path in paths:
+        _add(store, path, analyses)
+    link_store(store, embedder=HashingEmbedder())
+    groups = [[m["claim"] for m in c["members"]] for c in load_layer(store)["clusters"]]
+    rows = StoreRows(store)
+    across = rows.judged_across(groups, 0.3)
+    expected, within = {}, 0
+    for group in groups:
+        touching = rows.judged_touching(group, 0.3)
+        expected.update({k: j for k, j in touching.items() if not (k[0] in group and k[1] in group)})
+        within += sum(k[0] in group and k[1] in group for k in touching)
+    assert across == expected and across and within  # pairs inside the clusters were there to skip
+    assert all(j.score >= 0.3 for j in across.values())
+
+
+def test_link_store_leaves_the_collector_as_it_found_it(store, seeds) -> None:
+    """The run pauses the garbage collector and freezes what it read; afterwards the collector is
+    on or off as before, and nothing stays frozen."""
+    import gc
+
+    paths, analyses = seeds
+    _add(store, paths[0], analyses)
+    link_store(store, embedder=HashingEmbedder())
+    _add(store, paths[1], analyses)
+    try:
+        gc.disable()
+        link_store(store, embedder=HashingEmbedder())
+        assert not gc.isenabled() and gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+    _add(store, paths[2], analyses)
+    link_store(store, embedder=HashingEmbedder())
+    assert gc.isenabled() and gc.get_freeze_count() == 0

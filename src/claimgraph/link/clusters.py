@@ -110,6 +110,11 @@ class RowSource(Protocol):
         pairs among them)."""
         ...
 
+    def judged_across(self, groups: list[list[str]], min_score: float) -> dict[tuple[str, str], Judgement]:
+        """Every saved pair that scored `min_score` or more with one claim in a group and the other
+        outside that group."""
+        ...
+
 
 class _Views(dict):  # type: ignore[type-arg]
     """claim id -> ClaimView; a restored state's earlier views are read on first use."""
@@ -149,6 +154,8 @@ class ClusterState:
         self.touched: list[str] = []  # claims added since the read-out last looked (`take_touched`)
         self._by_claim: dict[str, set[tuple[str, str]]] = {}  # judged pairs in memory, by claim
         self._looked_up: set[tuple[str, str]] = set()  # pairs already looked for among the saved rows
+        self._touching_read: dict[str, float] = {}  # claim -> the floor its saved pairs were read at
+        self._across_read: dict[tuple[str, ...], float] = {}  # group -> the floor its pairs across were read at
         self._new: set[str] = set()  # = added_views, for lookups
 
     def __contains__(self, claim_id: object) -> bool:
@@ -237,17 +244,40 @@ class ClusterState:
         """Judged pairs (saved or made in this run) with a claim in `ids` scoring `min_score` or more."""
         ids = list(dict.fromkeys(ids))
         if self.rows is not None:
-            saved = [i for i in ids if self._saved(i)]
+            # Saved pairs do not change: a claim's are read once at the lowest floor asked.
+            saved = [i for i in ids if self._saved(i) and self._touching_read.get(i, 2.0) > min_score]
             if saved:
                 for key, judgement in self.rows.judged_touching(saved, min_score).items():
                     if key not in self.judged:
                         self._keep(key, judgement, new=False)
+                self._touching_read.update((i, min_score) for i in saved)
         out: dict[tuple[str, str], Judgement] = {}
         for claim_id in ids:
             for key in self._by_claim.get(claim_id, ()):
                 judgement = self.judged[key]
                 if judgement.score >= min_score:
                     out[key] = judgement
+        return out
+
+    def judged_across(self, groups: list[list[str]], min_score: float) -> list[dict[tuple[str, str], Judgement]]:
+        """For each group of claims, the judged pairs (saved or made in this run) scoring
+        `min_score` or more with one claim in the group and the other outside it."""
+        if self.rows is not None:
+            unread = [g for g in groups if self._across_read.get(tuple(g), 2.0) > min_score]
+            saved = [[c for c in g if self._saved(c)] for g in unread]
+            if any(saved):
+                for key, judgement in self.rows.judged_across([g for g in saved if g], min_score).items():
+                    if key not in self.judged:
+                        self._keep(key, judgement, new=False)
+            self._across_read.update((tuple(g), min_score) for g in unread)
+        out = []
+        for group in groups:
+            mine, found = set(group), {}
+            for claim_id in group:
+                for key in self._by_claim.get(claim_id, ()):
+                    if self.judged[key].score >= min_score and not (key[0] in mine and key[1] in mine):
+                        found[key] = self.judged[key]
+            out.append(found)
         return out
 
     def _linkage(self, ra: str, rb: str) -> float:

@@ -13,7 +13,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from claimgraph.link.provenance import DERIVED, ProvenanceEdge, is_publication, source_key
 from claimgraph.models import Analysis, Document
@@ -205,7 +205,10 @@ class LineState:
                 sources = [self.claim_source[c] for c in reread]
                 by_document = texts(sorted({s.document for s in sources}))
                 for claim_id, source in zip(reread, sources):
-                    author = _author_named(source.source or "", by_document.get(source.document, ""), authors)
+                    name, text = source.source or "", by_document.get(source.document, "")
+                    if not _name_words(name) & surnames and not (_bare_writing(name) and _cited(name, text, surnames)):
+                        continue  # a bare writing whose document cites no new author's: as it was
+                    author = _author_named(name, text, authors)
                     if author != source.author:
                         source.author = author
                         changed.add(claim_id)  # its row keeps what its line was decided from
@@ -324,13 +327,15 @@ def _author_named(name: str, text: str, authors: dict[str, str]) -> str | None:
         return named.pop()
     if named or not _bare_writing(name):
         return None
-    noun = name.strip().split()[-1].lower().rstrip("s")
-    cited = {
-        authors[surname]
-        for surname in authors
-        if re.search(rf"\b{re.escape(surname)}(?:['’]s)?\s+{re.escape(noun)}", text, re.IGNORECASE)
-    }
+    cited = {authors[surname] for surname in _cited(name, text, authors)}
     return cited.pop() if len(cited) == 1 else None
+
+
+def _cited(name: str, text: str, surnames: Iterable[str]) -> set[str]:
+    """The surnames whose writing of this kind the text names ("the so-called Steele dossier"
+    for a bare "the dossier")."""
+    noun = re.escape(name.strip().split()[-1].lower().rstrip("s"))
+    return {s for s in surnames if re.search(rf"\b{re.escape(s)}(?:['’]s)?\s+{noun}", text, re.IGNORECASE)}
 
 
 def cluster_sourcing(

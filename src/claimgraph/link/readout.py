@@ -187,8 +187,11 @@ class ReadOut:
         for child in sorted(reparent):
             if child in layer.denials and child in layer.clusters:
                 denial_roots.add(st.root(layer.clusters[child].members[0].claim))
-        for root in sorted(denial_roots):
-            group = groups.get(root) or st.group(root)
+        denial_groups = {root: groups.get(root) or st.group(root) for root in sorted(denial_roots)}
+        # Each group looks for its target around its members: one index query and one read for all.
+        around = [m for group in denial_groups.values() for m in group]
+        layer.need_claims(around + [n for near_ in self._near_each(around).values() for n in near_])
+        for root, group in denial_groups.items():
             layer.need_claims(group)
             before = {layer.cluster_of[m] for m in group if m in layer.cluster_of}
             layer.need_children(sorted(before))
@@ -217,6 +220,12 @@ class ReadOut:
         reparent |= self._adjacent(made, stable, clustered_before)
         fresh = {c.id for c in made} - stable
         self._near_each([layer.clusters[c].anchor for c in sorted(fresh) if c in layer.clusters])
+        # What the clusters placed below look at, in a few reads: their saved pairs at the parent
+        # floor, and the clusters of those pairs' claims and of the new anchors' neighbours.
+        placed = [layer.clusters[c] for c in sorted(reparent) if c in layer.clusters and c not in layer.denials]
+        across = st.judged_across([c.claim_ids for c in placed], st.options.parent_score)
+        near = self._near_each([c.anchor for c in placed if c.id in fresh])
+        layer.need_claims([x for pairs in across for pair in pairs for x in pair] + [n for near_ in near.values() for n in near_])
         for child_id in sorted(reparent):
             if child_id not in layer.clusters or child_id in layer.denials:
                 continue
@@ -331,6 +340,7 @@ class ReadOut:
             if n in layer.cluster_of and n not in group
         })
         best: tuple[float, str | None] = (0.0, None)
+        st.prefetch(group, [layer.clusters[c].anchor for c in candidates])
         for other_id in candidates:
             other = layer.clusters[other_id]
             if other_id in layer.denials or len(other.members) < 2 or st.denied(other.claim_ids):
@@ -379,7 +389,7 @@ class ReadOut:
             for other_id in others:
                 st.judgement(cluster.anchor, layer.clusters[other_id].anchor)
         floor, mine = st.options.parent_score, set(cluster.claim_ids)
-        pairs = st.judged_touching(cluster.claim_ids, floor)
+        pairs = st.judged_across([cluster.claim_ids], floor)[0]  # pairs among its own claims say nothing of a parent
         layer.need_claims([c for pair in pairs for c in pair if c not in mine])
         st.views.load([cluster.anchor] + [layer.clusters[layer.cluster_of[c]].anchor
                                           for pair in pairs for c in pair if c in layer.cluster_of])

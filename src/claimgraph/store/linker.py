@@ -73,6 +73,24 @@ class StoreRows:
                     out.update(self._read(connection, query, lambda a, b: True))
         return out
 
+    def judged_across(self, groups: list[list[str]], min_score: float) -> dict[tuple[str, str], Any]:
+        """Saved pairs scoring `min_score` or more with one claim in a group and the other outside
+        it: found from the indexes alone, so a large cluster's pairs among its own members (most of
+        them) are skipped before any judgement is read."""
+        group_of = {claim: n for n, group in enumerate(groups) for claim in group}
+        j = t.link_judged.c
+        across: list[int] = []
+        with self.store.engine.connect() as connection:
+            for chunk in chunks(list(group_of)):
+                for side, other in ((j.a, j.b), (j.b, j.a)):
+                    query = select(side, other, j.seq).where(side.in_(chunk), j.score >= min_score)
+                    across += [seq for one, two, seq in connection.execute(query) if group_of[one] != group_of.get(two)]
+            out = {}
+            for chunk in chunks(sorted(set(across))):
+                query = select(j.a, j.b, j.judgement_json).where(j.seq.in_(chunk))
+                out.update(self._read(connection, query, lambda a, b: True))
+        return out
+
     @staticmethod
     def _read(connection: Any, query: Any, keep: Any) -> dict[tuple[str, str], Any]:
         rows = [(a, b, j) for a, b, j in connection.execute(query) if keep(a, b)]

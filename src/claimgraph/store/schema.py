@@ -301,8 +301,9 @@ link_judged = Table(
     Column("score", Float, nullable=False),  # (0013_link_incremental) read by claim above a score
     Column("judgement_json", Text, nullable=False),
 )
-Index("ix_link_judged_a", link_judged.c.a, link_judged.c.score)
-Index("ix_link_judged_b", link_judged.c.b, link_judged.c.score)
+# (0016_judged_covering) with the other claim: pairs across a cluster are found from the index alone
+Index("ix_link_judged_a", link_judged.c.a, link_judged.c.score, link_judged.c.b)
+Index("ix_link_judged_b", link_judged.c.b, link_judged.c.score, link_judged.c.a)
 
 # Per document, the provenance builder's edges and quote digests, in the linker's document order
 # (0011_link_provenance): appended and replaced like the rows above.

@@ -1,0 +1,26 @@
+"""Judged pairs indexed with their other claim, so pairs across a cluster are found from the
+index alone (the read-out skips a large cluster's pairs among its own members before reading
+any judgement).
+
+Revision ID: 0016_judged_covering
+Revises: 0015_entity_sets
+"""
+
+from alembic import op
+
+revision = "0016_judged_covering"
+down_revision = "0015_entity_sets"
+
+
+def upgrade() -> None:
+    op.drop_index("ix_link_judged_a", table_name="link_judged")
+    op.drop_index("ix_link_judged_b", table_name="link_judged")
+    op.create_index("ix_link_judged_a", "link_judged", ["a", "score", "b"])
+    op.create_index("ix_link_judged_b", "link_judged", ["b", "score", "a"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_link_judged_a", table_name="link_judged")
+    op.drop_index("ix_link_judged_b", table_name="link_judged")
+    op.create_index("ix_link_judged_a", "link_judged", ["a", "score"])
+    op.create_index("ix_link_judged_b", "link_judged", ["b", "score"])
