@@ -210,7 +210,19 @@ def add(db: str, work: Path, n: int) -> None:
                       "seconds": {k: round(v, 3) for k, v in timings.items()},
                       "link_phases": {k: round(v, 3) for k, v in getattr(linked, "timings", {}).items()},
                       "embedding_s": round(embedder.seconds, 3),  # part of "add": the new claims' vectors
-                      "rss_models_mb": round(rss_before), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+                      "rss_models_mb": round(rss_before), "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                      # After the add: RSS that is the process's own, and pages of mapped files (the graph's)
+                      # that queries touched, which the kernel can drop (peak RSS counts both).
+                      **_rss_now()}))
+
+
+def _rss_now() -> dict[str, int]:
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return {}
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    return {f"{name.lower()}_mb_after": int(fields[name].split()[0]) // 1024 for name in ("RssAnon", "RssFile") if name in fields}
 
 
 def _linked(db: str) -> bool:

@@ -63,6 +63,7 @@ class NeighbourIndex:
         self.frozen = False
         self._recent_ids: list[str] = []
         self._recent: list[np.ndarray] = []
+        self._stacked: np.ndarray | None = None  # np.stack(self._recent), made once per change
         self._recent_keys: set[str] = set()
         self._buffer: memoryview | None = None  # the saved bytes a viewed base reads from
 
@@ -99,6 +100,7 @@ class NeighbourIndex:
             if claim_id not in self:
                 self._recent_ids.append(claim_id)
                 self._recent.append(vector)
+                self._stacked = None
                 self._recent_keys.add(claim_id)
 
     def compact(self) -> None:
@@ -107,7 +109,7 @@ class NeighbourIndex:
             self._index = _usearch_index().restore(bytearray(self._buffer))
             self._buffer = None
         ids, vectors = self._recent_ids, self._recent
-        self._recent_ids, self._recent, self._recent_keys = [], [], set()
+        self._recent_ids, self._recent, self._recent_keys, self._stacked = [], [], set(), None
         self.frozen = False
         if ids:
             self.add(ids, np.stack(vectors))
@@ -156,7 +158,9 @@ class NeighbourIndex:
             from usearch.index import search
 
             # The same kernel as the graph's exhaustive search, so the same similarities.
-            recent = np.stack(self._recent)
+            if self._stacked is None:
+                self._stacked = np.stack(self._recent)
+            recent = self._stacked
             self._collect(out, search(recent, vectors, min(wanted, len(recent)), "cos", exact=True), self._recent_ids,
                           len(self._ids))
         return [[Neighbour(claim_id, 1.0 - distance) for distance, _, claim_id in sorted(row)[:k]] for row in out]

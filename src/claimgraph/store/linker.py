@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import JSON, cast, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import JSON, bindparam, cast, delete, func, insert, or_, select, tuple_, update
 
 from claimgraph.link.clusters import Cluster, ClusterMember
 from claimgraph.link.corpus import Linker, LinkOptions
@@ -34,6 +34,28 @@ LINKER = "linker"  # link_state's row for the incremental linker's head (its row
 INDEX = "linker-index"  # link_state's row for its neighbour index's graph (rewritten only when it grows)
 
 
+def _in(name: str) -> Any:
+    return bindparam(name, expanding=True)
+
+
+# The reads a restored linker makes, hundreds per added document: built once (building a
+# statement with its list of ids costs more than running it on SQLite).
+_v, _j, _m, _c, _l = t.link_views.c, t.link_judged.c, t.cluster_members.c, t.clusters.c, t.claim_lines.c
+_VIEWS = select(_v.claim_id, _v.document_id, _v.view_json, _v.vector).where(_v.claim_id.in_(_in("ids")))
+_BETWEEN = {side: select(_j.a, _j.b, _j.judgement_json).where(one.in_(_in("ids")), other.in_(_in("others")))
+            for side, (one, other) in (("a", (_j.a, _j.b)), ("b", (_j.b, _j.a)))}
+_TOUCHING = {side: select(_j.a, _j.b, _j.judgement_json).where(one.in_(_in("ids")), _j.score >= bindparam("floor"))
+             for side, one in (("a", _j.a), ("b", _j.b))}
+_ACROSS = {side: select(one, other, _j.seq).where(one.in_(_in("ids")), _j.score >= bindparam("floor"))
+           for side, (one, other) in (("a", (_j.a, _j.b)), ("b", (_j.b, _j.a)))}
+_JUDGED_BY_SEQ = select(_j.a, _j.b, _j.judgement_json).where(_j.seq.in_(_in("ids")))
+_CLUSTERS_OF_CLAIMS = select(_m.cluster_id).where(_m.claim_id.in_(_in("ids")))
+_CHILDREN = select(_c.id).where(_c.parent.in_(_in("ids")))
+_CLUSTERS = select(t.clusters).where(_c.id.in_(_in("ids")))
+_MEMBERS = select(t.cluster_members).where(_m.cluster_id.in_(_in("ids")))
+_CLAIM_LINES = select(_l.claim_id, _l.document_id, _l.line_id, _l.source, _l.author).where(_l.claim_id.in_(_in("ids")))
+
+
 class StoreRows:
     """Saved claim views and judged pairs, read by claim id (`ClusterState`'s `RowSource`)."""
 
@@ -44,33 +66,27 @@ class StoreRows:
         out = {}
         with self.store.engine.connect() as connection:
             for chunk in chunks(ids):
-                query = select(t.link_views.c.claim_id, t.link_views.c.document_id, t.link_views.c.view_json,
-                               t.link_views.c.vector).where(t.link_views.c.claim_id.in_(chunk))
-                for claim_id, document_id, view_json, vector in connection.execute(query):
+                for claim_id, document_id, view_json, vector in connection.execute(_VIEWS, {"ids": chunk}):
                     out[claim_id] = view(json.loads(view_json), id=claim_id, document_id=document_id,
                                          vector=np.frombuffer(vector, dtype=np.float32))
         return out
 
     def judged_between(self, ids: list[str], others: list[str]) -> dict[tuple[str, str], Any]:
-        a, b = t.link_judged.c.a, t.link_judged.c.b
         out = {}
         # Pairs are saved as (smaller id, larger id): among one list, one side of the query will do.
-        sides = ((a, b),) if set(ids) == set(others) else ((a, b), (b, a))
+        sides = ("a",) if set(ids) == set(others) else ("a", "b")
         with self.store.engine.connect() as connection:
             for chunk in chunks(ids):
-                for one, other in sides:
-                    query = select(a, b, t.link_judged.c.judgement_json).where(one.in_(chunk), other.in_(others))
-                    out.update(self._read(connection, query, lambda x, y: True))
+                for side in sides:
+                    out.update(self._read(connection, _BETWEEN[side], {"ids": chunk, "others": others}))
         return out
 
     def judged_touching(self, ids: list[str], min_score: float) -> dict[tuple[str, str], Any]:
         out = {}
         with self.store.engine.connect() as connection:
             for chunk in chunks(ids):
-                for side in (t.link_judged.c.a, t.link_judged.c.b):
-                    query = select(t.link_judged.c.a, t.link_judged.c.b, t.link_judged.c.judgement_json).where(
-                        side.in_(chunk), t.link_judged.c.score >= min_score)
-                    out.update(self._read(connection, query, lambda a, b: True))
+                for side in ("a", "b"):
+                    out.update(self._read(connection, _TOUCHING[side], {"ids": chunk, "floor": min_score}))
         return out
 
     def judged_across(self, groups: list[list[str]], min_score: float) -> dict[tuple[str, str], Any]:
@@ -78,22 +94,20 @@ class StoreRows:
         it: found from the indexes alone, so a large cluster's pairs among its own members (most of
         them) are skipped before any judgement is read."""
         group_of = {claim: n for n, group in enumerate(groups) for claim in group}
-        j = t.link_judged.c
         across: list[int] = []
         with self.store.engine.connect() as connection:
             for chunk in chunks(list(group_of)):
-                for side, other in ((j.a, j.b), (j.b, j.a)):
-                    query = select(side, other, j.seq).where(side.in_(chunk), j.score >= min_score)
-                    across += [seq for one, two, seq in connection.execute(query) if group_of[one] != group_of.get(two)]
+                for side in ("a", "b"):
+                    rows = connection.execute(_ACROSS[side], {"ids": chunk, "floor": min_score})
+                    across += [seq for one, two, seq in rows if group_of[one] != group_of.get(two)]
             out = {}
             for chunk in chunks(sorted(set(across))):
-                query = select(j.a, j.b, j.judgement_json).where(j.seq.in_(chunk))
-                out.update(self._read(connection, query, lambda a, b: True))
+                out.update(self._read(connection, _JUDGED_BY_SEQ, {"ids": chunk}))
         return out
 
     @staticmethod
-    def _read(connection: Any, query: Any, keep: Any) -> dict[tuple[str, str], Any]:
-        rows = [(a, b, j) for a, b, j in connection.execute(query) if keep(a, b)]
+    def _read(connection: Any, query: Any, params: dict[str, Any]) -> dict[tuple[str, str], Any]:
+        rows = connection.execute(query, params).all()
         saved = json.loads("[" + ",".join(j for _, _, j in rows) + "]") if rows else []
         return {(a, b): judgement(s) for (a, b, _), s in zip(rows, saved)}
 
@@ -116,8 +130,7 @@ class StoreLayer(Layer):
         found: set[str] = set()
         with self.store.engine.connect() as connection:
             for chunk in chunks(wanted):
-                query = select(t.cluster_members.c.cluster_id).where(t.cluster_members.c.claim_id.in_(chunk))
-                found.update(connection.execute(query).scalars())
+                found.update(connection.execute(_CLUSTERS_OF_CLAIMS, {"ids": chunk}).scalars())
         self.need_clusters(sorted(found))
 
     def need_children(self, ids: list[str]) -> None:
@@ -128,7 +141,7 @@ class StoreLayer(Layer):
         found: set[str] = set()
         with self.store.engine.connect() as connection:
             for chunk in chunks(wanted):
-                found.update(connection.execute(select(t.clusters.c.id).where(t.clusters.c.parent.in_(chunk))).scalars())
+                found.update(connection.execute(_CHILDREN, {"ids": chunk}).scalars())
         self.need_clusters(sorted(found))
 
     def need_clusters(self, ids: list[str]) -> None:
@@ -141,9 +154,8 @@ class StoreLayer(Layer):
         rows = []
         with self.store.engine.connect() as connection:
             for chunk in chunks(wanted):
-                rows += connection.execute(select(t.clusters).where(t.clusters.c.id.in_(chunk))).all()
-                query = select(t.cluster_members).where(t.cluster_members.c.cluster_id.in_(chunk))
-                for row in connection.execute(query):
+                rows += connection.execute(_CLUSTERS, {"ids": chunk}).all()
+                for row in connection.execute(_MEMBERS, {"ids": chunk}):
                     members.setdefault(row.cluster_id, []).append(ClusterMember(claim=row.claim_id, relation=row.relation))
         for row in rows:
             data = json.loads(row.data_json)
@@ -173,11 +185,9 @@ class StoreLines(LineState):
         if not wanted:
             return
         self._read.update(wanted)
-        c = t.claim_lines.c
         with self.store.engine.connect() as connection:
             for chunk in chunks(wanted):
-                query = select(c.claim_id, c.document_id, c.line_id, c.source, c.author).where(c.claim_id.in_(chunk))
-                for claim_id, document_id, line_id, source, author in connection.execute(query):
+                for claim_id, document_id, line_id, source, author in connection.execute(_CLAIM_LINES, {"ids": chunk}):
                     self.claim_line[claim_id] = line_id
                     self.claim_source[claim_id] = ClaimSource(document=document_id, source=source, author=author)
 

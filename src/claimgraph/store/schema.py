@@ -266,6 +266,7 @@ Index("ix_claim_lines_document", claim_lines.c.document_id)
 Index("ix_claim_lines_line", claim_lines.c.line_id)
 Index("ix_claim_lines_source_key", claim_lines.c.source_key)
 Index("ix_claim_lines_author", claim_lines.c.author)
+Index("ix_claim_lines_source", claim_lines.c.source)  # (0016) a new corpus author looks through the distinct sources
 # Derived across-document rows, written by the link stage (a run: only what it changed).
 LINK_TABLES = (cluster_members, clusters, links, provenance, lines, claim_lines, events, assessments)
 
