@@ -111,7 +111,8 @@ class ProvenanceBuilder:
             self._current["edges"].append([child, parent, relation, evidence.to_dict()])
         key = (child, parent, relation)
         if key in self.weights and key not in self.edges and self.saved_edges is not None:
-            self.edges.update((k, e) for e in self.saved_edges([key]) if (k := (e.child, e.parent, e.relation)) == key)
+            for saved in self.saved_edges([key]):  # an earlier run's edge: its evidence first
+                self.edges[key] = saved
         edge = self.edges.setdefault(key, ProvenanceEdge(child=child, parent=parent, relation=relation))
         if evidence not in edge.evidence:  # field by field, as the dataclass compares
             edge.evidence.append(evidence)
