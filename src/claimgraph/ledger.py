@@ -91,10 +91,10 @@ def current_inputs(store: Store) -> list[tuple[Any, Any]]:
 
 
 def current_documents(store: Store, *, with_text: bool = False, analysed: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The analysed documents no newer version supersedes, by id (without texts, zones and
-    origins by default: what the linker needs of documents it does not add). `analysed`:
+    """The analysed documents no newer version supersedes, by id (without texts, zones, origins
+    and metadata by default: what the linker needs of documents it does not add). `analysed`:
     `store.analysed()`, when the caller has it."""
-    documents = store.documents(with_text=with_text, zones=with_text)
+    documents = store.documents(with_text=with_text, zones=with_text, metadata=with_text)
     superseded = {d.supersedes for d in documents if d.supersedes}
     analysed = store.analysed() if analysed is None else analysed
     return {d.id: d for d in documents if d.id not in superseded and d.id in analysed}

@@ -171,15 +171,19 @@ class Store:
         with self.engine.connect() as connection:
             return connection.execute(select(func.count()).select_from(t.documents)).scalar_one()
 
-    def documents(self, *, with_text: bool = True, ids: list[str] | None = None, zones: bool = True) -> list[Document]:
+    def documents(self, *, with_text: bool = True, ids: list[str] | None = None, zones: bool = True,
+                  metadata: bool = True) -> list[Document]:
         """Every stored document version (or those with these ids), oldest first; without their
-        zones and origins when `zones` is off (the link stage's view of the corpus)."""
+        zones and origins when `zones` is off, without their metadata when `metadata` is (the
+        link stage's view of the corpus)."""
         if ids is not None and len(ids) > _READ_CHUNK:
             found = [d for begin in range(0, len(ids), _READ_CHUNK)
-                     for d in self.documents(with_text=with_text, ids=ids[begin : begin + _READ_CHUNK], zones=zones)]
+                     for d in self.documents(with_text=with_text, ids=ids[begin : begin + _READ_CHUNK], zones=zones,
+                                             metadata=metadata)]
             return sorted(found, key=lambda d: (d.ingested_at or "", d.id))
         with self.engine.connect() as connection:
-            columns = [t.documents] if with_text else [c for c in t.documents.c if c.name != "text"]
+            left_out = ({"text"} if not with_text else set()) | ({"metadata_json"} if not metadata else set())
+            columns = [c for c in t.documents.c if c.name not in left_out] if left_out else [t.documents]
             query, origins_query = select(*columns), select(t.origins.c.document_id, t.origins.c.origin)
             zones_query = select(t.zones)
             if ids is not None:
@@ -367,7 +371,8 @@ def _document_row(document: Document) -> dict[str, Any]:
 def _document_from_row(row: Any, *, with_text: bool) -> Document:
     values = {name: row[name] for name in t.documents.c.keys() if name not in ("metadata_json", "text")}
     values["text"] = row["text"] if with_text else ""
-    values["metadata"] = {k: MetaValue(**v) for k, v in json.loads(row["metadata_json"]).items()}
+    if "metadata_json" in row:
+        values["metadata"] = {k: MetaValue(**v) for k, v in json.loads(row["metadata_json"]).items()}
     return Document(**values)
 
 
