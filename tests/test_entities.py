@@ -51,6 +51,18 @@ def test_names_titles_possessives_and_demonyms(nlp: spacy.language.Language) -> 
     assert [e.key for e in entities] == [f"E{i}" for i in range(1, len(entities) + 1)]
 
 
+def test_an_appositive_describes_the_name_but_a_list_after_it_does_not(nlp: spacy.language.Language) -> None:
+    """ "Andrew Wood, former UK ambassador in Moscow, said" describes Wood; "Putin, his spy chiefs
+    and senior ministers were present" lists three parties (the gold keeps them apart)."""
+    entities, mentions = analyse(nlp, "Andrew Wood, former UK ambassador in Moscow, said the papers were real.")
+    assert "former UK ambassador in Moscow" in entity_of(entities, mentions, "Andrew Wood").aliases
+    text = "Vladimir Putin, his spy chiefs and senior ministers were all present at the meeting."
+    entities, mentions = analyse(nlp, text)
+    putin = entity_of(entities, mentions, "Vladimir Putin")
+    assert not {"his spy chiefs", "senior ministers"} & set(putin.aliases)
+    assert not any(m.entity == putin.key for m in mentions if m.text in ("his spy chiefs", "senior ministers"))
+
+
 def test_role_descriptions_resolve_by_document_date(nlp: spacy.language.Language) -> None:
     text = ("Donald Trump met Vladimir Putin in 2018. The former POTUS was branded unstable. "
             "The Russian president denied it, and the sitting president said nothing.")

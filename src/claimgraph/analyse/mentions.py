@@ -259,10 +259,11 @@ def _without_clauses(token: Token) -> list[Token]:
 
 
 def _appositives(doc: Doc, span: Span, name: Candidate) -> list[Candidate]:
-    """ "Andrew Wood, former UK ambassador in Moscow, ...": the appositive is a mention of Wood."""
+    """ "Andrew Wood, former UK ambassador in Moscow, ...": the appositive is a mention of Wood.
+    A plural noun is not ("Putin, his spy chiefs and senior ministers were present": a list)."""
     out = []
     for child in _head(span).children:
-        if child.dep_ != "appos" or child.i < span.end or child.pos_ != "NOUN" \
+        if child.dep_ != "appos" or child.i < span.end or child.pos_ != "NOUN" or child.tag_ == "NNS" \
                 or child.lemma_.lower() not in PERSON_NOUNS \
                 or not re.fullmatch(r",\s*", doc_text(doc)[span.end_char:child.left_edge.idx]):
             continue
