@@ -63,6 +63,17 @@ def test_an_appositive_describes_the_name_but_a_list_after_it_does_not(nlp: spac
     assert not any(m.entity == putin.key for m in mentions if m.text in ("his spy chiefs", "senior ministers"))
 
 
+def test_her_campaign_is_not_the_latest_named_campaign(nlp: spacy.language.Language) -> None:
+    """A generic "the campaign" means the latest named one; "her campaign" says whose it is, which
+    need not be the latest named one (Steele 097: "TRUMP campaign" ... "CLINTON and her campaign")."""
+    text = ("A source close to the Trump campaign confirmed the report. The Kremlin had more "
+            "intelligence on Clinton and her campaign. The campaign denied it.")
+    entities, mentions = analyse(nlp, text)
+    trump_campaign = entity_of(entities, mentions, "Trump campaign")
+    assert "her campaign" not in trump_campaign.aliases
+    assert entity_of(entities, mentions, "The campaign").key == trump_campaign.key
+
+
 def test_role_descriptions_resolve_by_document_date(nlp: spacy.language.Language) -> None:
     text = ("Donald Trump met Vladimir Putin in 2018. The former POTUS was branded unstable. "
             "The Russian president denied it, and the sitting president said nothing.")

@@ -194,6 +194,9 @@ def _recent_named(clusters: dict[str, _Cluster], base: str, position: int) -> st
     return best[1] if best else None
 
 
+_POSSESSED = re.compile(r"(?:his|her|their|its)\s", re.IGNORECASE)
+
+
 def _words(text: str) -> set[str]:
     aliases = load_lexicon().aliases
     lower = re.sub(r"[^\w\s]", " ", text.lower())
@@ -237,8 +240,9 @@ def _link_nominals(cands: list[Candidate], clusters: dict[str, _Cluster], text: 
             key = _recent(clusters, cand.start, types)
         else:
             key = cand.key
-            if key.count(":") == 1 and key.split(":")[0] in {"doc", "event"}:
-                # A generic "the dossier" / "the election" means the latest named one, if any.
+            if key.count(":") == 1 and key.split(":")[0] in {"doc", "event"} and not _POSSESSED.match(surface):
+                # A generic "the dossier" / "the election" means the latest named one, if any; not
+                # "her campaign" (whose it is the pronoun says, not the latest named campaign).
                 key = _recent_named(clusters, key, cand.start) or key
             if key.startswith("source:"):
                 clusters.setdefault(key, _Cluster("ANON_SOURCE", fixed_name=surface.split(",")[0]))
