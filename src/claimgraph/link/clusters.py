@@ -156,6 +156,7 @@ class ClusterState:
         self._looked_up: set[tuple[str, str]] = set()  # pairs already looked for among the saved rows
         self._touching_read: dict[str, float] = {}  # claim -> the floor its saved pairs were read at
         self._across_read: dict[tuple[str, ...], float] = {}  # group -> the floor its pairs across were read at
+        self._apart: dict[tuple[str, str], tuple[int, int]] = {}  # two roots found apart -> their sizes then
         self._new: set[str] = set()  # = added_views, for lookups
 
     def __contains__(self, claim_id: object) -> bool:
@@ -323,8 +324,17 @@ class ClusterState:
                 # one proposition each and the general cluster still shows who denied it.
                 continue
             ra, rb = self._find(a), self._find(b)
-            if ra != rb and self._linkage(ra, rb) >= self.options.merge_score:
+            if ra == rb:
+                continue
+            # Two groups found apart stay apart until one of them grows (their samples are the
+            # same, and so is the linkage): many candidate pairs join the same two groups.
+            key, sizes = _pair(ra, rb), (len(self._members[ra]), len(self._members[rb]))
+            if self._apart.get(key) == sizes:
+                continue
+            if self._linkage(ra, rb) >= self.options.merge_score:
                 self._union(a, b)
+            else:
+                self._apart[key] = sizes
         return sorted(candidates)
 
     def take_touched(self) -> list[str]:
