@@ -101,10 +101,6 @@ class RowSource(Protocol):
 
     def views(self, ids: list[str]) -> dict[str, ClaimView]: ...
 
-    def judged_touching(self, ids: list[str], min_score: float) -> dict[tuple[str, str], Judgement]:
-        """Every saved pair with a claim in `ids` that scored `min_score` or more."""
-        ...
-
     def judged_between(self, ids: list[str], others: list[str]) -> dict[tuple[str, str], Judgement]:
         """Every saved pair with one claim in `ids` and the other in `others` (the same list: the
         pairs among them)."""
@@ -154,7 +150,6 @@ class ClusterState:
         self.touched: list[str] = []  # claims added since the read-out last looked (`take_touched`)
         self._by_claim: dict[str, set[tuple[str, str]]] = {}  # judged pairs in memory, by claim
         self._looked_up: set[tuple[str, str]] = set()  # pairs already looked for among the saved rows
-        self._touching_read: dict[str, float] = {}  # claim -> the floor its saved pairs were read at
         self._across_read: dict[tuple[str, ...], float] = {}  # group -> the floor its pairs across were read at
         self._apart: dict[tuple[str, str], tuple[int, int]] = {}  # two roots found apart -> their sizes then
         self._new: set[str] = set()  # = added_views, for lookups
@@ -240,25 +235,6 @@ class ClusterState:
             found = self.judge.judge(self.views[key[0]], self.views[key[1]])
             self._keep(key, found, new=True)
         return found
-
-    def judged_touching(self, ids: Iterable[str], min_score: float) -> dict[tuple[str, str], Judgement]:
-        """Judged pairs (saved or made in this run) with a claim in `ids` scoring `min_score` or more."""
-        ids = list(dict.fromkeys(ids))
-        if self.rows is not None:
-            # Saved pairs do not change: a claim's are read once at the lowest floor asked.
-            saved = [i for i in ids if self._saved(i) and self._touching_read.get(i, 2.0) > min_score]
-            if saved:
-                for key, judgement in self.rows.judged_touching(saved, min_score).items():
-                    if key not in self.judged:
-                        self._keep(key, judgement, new=False)
-                self._touching_read.update((i, min_score) for i in saved)
-        out: dict[tuple[str, str], Judgement] = {}
-        for claim_id in ids:
-            for key in self._by_claim.get(claim_id, ()):
-                judgement = self.judged[key]
-                if judgement.score >= min_score:
-                    out[key] = judgement
-        return out
 
     def judged_across(self, groups: list[list[str]], min_score: float) -> list[dict[tuple[str, str], Judgement]]:
         """For each group of claims, the judged pairs (saved or made in this run) scoring

@@ -192,7 +192,6 @@ class ReadOut:
         around = [m for group in denial_groups.values() for m in group]
         layer.need_claims(around + [n for near_ in self._near_each(around).values() for n in near_])
         for root, group in denial_groups.items():
-            layer.need_claims(group)
             before = {layer.cluster_of[m] for m in group if m in layer.cluster_of}
             layer.need_children(sorted(before))
             for old in sorted(before):
@@ -362,7 +361,7 @@ class ReadOut:
         ids = [m for c in made for m in c.claim_ids if c.id not in stable or m not in clustered_before]
         if not ids:
             return set()
-        others = [c for pair in st.judged_touching(ids, st.options.parent_score) for c in pair]
+        others = [c for pair in st.judged_across([ids], st.options.parent_score)[0] for c in pair]
         others += self._neighbours([c.anchor for c in made if c.id not in stable])
         layer.need_claims(others)
         mine = {c.id for c in made}

@@ -44,8 +44,6 @@ _v, _j, _m, _c, _l = t.link_views.c, t.link_judged.c, t.cluster_members.c, t.clu
 _VIEWS = select(_v.claim_id, _v.document_id, _v.view_json, _v.vector).where(_v.claim_id.in_(_in("ids")))
 _BETWEEN = {side: select(_j.a, _j.b, _j.judgement_json).where(one.in_(_in("ids")), other.in_(_in("others")))
             for side, (one, other) in (("a", (_j.a, _j.b)), ("b", (_j.b, _j.a)))}
-_TOUCHING = {side: select(_j.a, _j.b, _j.judgement_json).where(one.in_(_in("ids")), _j.score >= bindparam("floor"))
-             for side, one in (("a", _j.a), ("b", _j.b))}
 _ACROSS = {side: select(one, other, _j.seq).where(one.in_(_in("ids")), _j.score >= bindparam("floor"))
            for side, (one, other) in (("a", (_j.a, _j.b)), ("b", (_j.b, _j.a)))}
 _JUDGED_BY_SEQ = select(_j.a, _j.b, _j.judgement_json).where(_j.seq.in_(_in("ids")))
@@ -79,14 +77,6 @@ class StoreRows:
             for chunk in chunks(ids):
                 for side in sides:
                     out.update(self._read(connection, _BETWEEN[side], {"ids": chunk, "others": others}))
-        return out
-
-    def judged_touching(self, ids: list[str], min_score: float) -> dict[tuple[str, str], Any]:
-        out = {}
-        with self.store.engine.connect() as connection:
-            for chunk in chunks(ids):
-                for side in ("a", "b"):
-                    out.update(self._read(connection, _TOUCHING[side], {"ids": chunk, "floor": min_score}))
         return out
 
     def judged_across(self, groups: list[list[str]], min_score: float) -> dict[tuple[str, str], Any]:
@@ -416,8 +406,6 @@ def _save_rows(connection: Any, key: str, rows: LinkerRows, digest: str | None) 
         for begin in range(0, len(values), CHUNK):
             connection.execute(insert(table), values[begin : begin + CHUNK])
     connection.execute(insert(t.link_state).values(name=LINKER, key=key, data=rows.head))
-
-
 
 
 # ---------------------------------------------------------------- the graph as a file
