@@ -41,7 +41,7 @@ from sqlalchemy import Connection, select
 
 from claimgraph.errors import NotFound
 from claimgraph.link.entities import (STEP, CanonicalEntity, EntityCorrection, EntityResolver, EntitySummary, MatchKeys,
-                                      Member, Signature, UnionFind, correct_groups, lone_joins, match_keys,
+                                      Member, Signature, correct_groups, joined, lone_joins, match_keys,
                                       summary_entities)
 from claimgraph.models import Analysis, Document, Entity
 from claimgraph.store import Store
@@ -389,15 +389,10 @@ class _Addition:
 
     def _groups(self, reached: set[Member], joins: dict[str, list[tuple[Member, Member]]]) -> list[list[Member]]:
         """The reached sets (as now) grouped into canonical entities by the lone-surname joins, by smallest set."""
-        final = UnionFind()
-        for pairs in joins.values():
-            for a, b in pairs:
-                final.add(a)
-                final.add(b)
-                final.union(a, b)
+        top = joined(pair for pairs in joins.values() for pair in pairs)
         grouped: dict[Member, list[Member]] = defaultdict(list)
         for node in reached:
-            grouped[final.find(node) if node in final.parent else node].append(node)
+            grouped[top(node)].append(node)
         return [sorted(group) for _, group in sorted(grouped.items())]
 
     # ------------------------------------------------------------------ resolve and write

@@ -49,7 +49,7 @@ from claimgraph.models import Analysis, Document, Entity
 __all__ = [
     "STEP", "CanonicalEntity", "CorrectionOutcome", "EntityCorrection", "EntityResolver", "EntitySummary", "MatchKeys",
     "Member", "Signature", "UnionFind", "apply_entity_corrections", "canonical_entity", "canonical_id", "correct_groups",
-    "lone_joins", "match_keys", "normalise_name", "resolve_entities", "summary_entities", "type_class",
+    "joined", "lone_joins", "match_keys", "normalise_name", "resolve_entities", "summary_entities", "type_class",
 ]
 
 # v2: order-independent (every compatible signature under a key is joined, no cap on homonyms
@@ -217,12 +217,7 @@ class MatchKeys:
     signature: Signature
     keys: tuple[str, ...]  # every match key, sorted
     surname: str | None = None  # people: the last word of the name
-    first: str | None = None  # full-named people: the first word
-
-    @property
-    def lone(self) -> bool:
-        """A person named by surname alone (attached to a full name only when unambiguous)."""
-        return self.surname is not None and self.first is None
+    first: str | None = None  # full-named people: the first word (none: named by surname alone)
 
 
 def match_keys(entity: Entity, date: str | None) -> MatchKeys:
@@ -284,6 +279,16 @@ def _compatible(a: Signature, b: Signature, match_key: str) -> bool:
 def _same_person(a: str, b: str) -> bool:
     wa, wb = _person_words(a), _person_words(b)
     return wa[-1] == wb[-1] and _first_names_agree(wa[0], wb[0])
+
+
+def joined(pairs: Iterable[tuple[Member, Member]]) -> Callable[[Member], Member]:
+    """The set a set ends up in once these pairs of sets are joined (itself, when it joins none)."""
+    final = UnionFind()
+    for a, b in pairs:
+        final.add(a)
+        final.add(b)
+        final.union(a, b)
+    return lambda root: final.find(root) if root in final.parent else root
 
 
 def lone_joins(people: dict[str, set[Member]], lone: dict[str, set[Member]]) -> list[tuple[Member, Member]]:
@@ -395,15 +400,10 @@ class EntityResolver:
         """The members of each canonical entity, people named by surname alone attached where unambiguous."""
         people = {surname: {self.sets.find(m) for m in firsts.values()} for surname, firsts in self.people.items()}
         lone = {surname: {self.sets.find(m) for m in members} for surname, members in self.lone.items()}
-        final = UnionFind()
-        for a, b in lone_joins(people, lone):
-            final.add(a)
-            final.add(b)
-            final.union(a, b)
+        top = joined(lone_joins(people, lone))
         grouped: dict[Member, list[Member]] = defaultdict(list)
         for member in self.records:
-            root = self.sets.find(member)
-            grouped[final.find(root) if root in final.parent else root].append(member)
+            grouped[top(self.sets.find(member))].append(member)
         return [sorted(members) for _, members in sorted(grouped.items())]
 
     def result(self) -> list[CanonicalEntity]:

@@ -16,7 +16,7 @@ replayed after the corpus is re-resolved.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,7 @@ from sqlalchemy import (Boolean, Column, Connection, Index, Integer, String, Tab
 from claimgraph.errors import ClaimgraphError, NotFound
 from claimgraph.models import Entity
 from claimgraph.store import schema as t
+from claimgraph.store.links import chunks
 from claimgraph.store.schema import metadata
 from claimgraph.store.sql import Store
 
@@ -241,12 +242,6 @@ def _insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) ->
         connection.execute(insert(table), rows)
 
 
-def _chunks(items: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def save_entity_resolution(store: Store, rows: EntityRows, *, marks: dict[str, int]) -> None:
     """Replace the canonical entities and the resolver's state in one transaction (a full resolution)."""
     with store.transaction() as connection:
@@ -277,7 +272,7 @@ def write_entity_changes(connection: Connection, rows: EntityRows, *, old: dict[
     joined = [dict(canonical_id=i, document_id=d, key=k)
               for i, entity in new.items() for d, k in sorted(set(entity.members) - set(old[i].members if i in old else ()))]
     # Deletes first: a member may move from one entity to another.
-    for chunk in _chunks(gone):
+    for chunk in chunks(gone):
         connection.execute(delete(entity_members).where(entity_members.c.canonical_id.in_(chunk)))
     if left:
         connection.execute(delete(entity_members).where(entity_members.c.document_id == bindparam("d"),
@@ -323,7 +318,7 @@ def _write_state(connection: Connection, rows: EntityRows, relabel: dict[str, st
     _insert(connection, entity_records, rows.records)
     _insert(connection, entity_keys, rows.keys)
     _insert(connection, entity_documents, rows.documents)
-    for chunk in _chunks(rows.dropped_sets + [row["node"] for row in rows.sets]):
+    for chunk in chunks(rows.dropped_sets + [row["node"] for row in rows.sets]):
         connection.execute(delete(entity_sets).where(entity_sets.c.node.in_(chunk)))
     _insert(connection, entity_sets, rows.sets)
 
@@ -338,9 +333,9 @@ def _write_canonical(connection: Connection, rows: EntityRows, *, old: dict[str,
     renamed = [_entity_row(new[i]) for i in kept
                if (old[i].name, old[i].type, old[i].aliases) != (new[i].name, new[i].type, new[i].aliases)]
     rebased = [i for i in kept if old_bases.get(i) != rows.bases[i]]
-    for chunk in _chunks(gone + rebased):
+    for chunk in chunks(gone + rebased):
         connection.execute(delete(entity_bases).where(entity_bases.c.canonical_id.in_(chunk)))
-    for chunk in _chunks(gone):
+    for chunk in chunks(gone):
         connection.execute(delete(canonical_entities).where(canonical_entities.c.id.in_(chunk)))
     if renamed:
         connection.execute(update(canonical_entities).where(canonical_entities.c.id == bindparam("entity_id")).values(
@@ -452,7 +447,7 @@ def save_entity_meta(connection: Connection, meta: dict[str, Any]) -> None:
 def saved_entity_documents(connection: Connection, document_ids: Iterable[str]) -> dict[str, tuple[str | None, str]]:
     """document id -> (published, digest of its entity rows) of those of these documents in the state."""
     found: dict[str, tuple[str | None, str]] = {}
-    for chunk in _chunks(sorted(document_ids)):
+    for chunk in chunks(sorted(document_ids)):
         found.update((row[0], (row[1], row[2])) for row in connection.execute(
             select(entity_documents.c.document_id, entity_documents.c.published, entity_documents.c.digest)
             .where(entity_documents.c.document_id.in_(chunk))))
@@ -464,7 +459,7 @@ def current_documents(connection: Connection, document_ids: Iterable[str]) -> di
     found: dict[str, str | None] = {}
     superseded: set[str] = set()
     d = t.documents
-    for chunk in _chunks(sorted(document_ids)):
+    for chunk in chunks(sorted(document_ids)):
         found.update((row[0], row[1]) for row in connection.execute(select(d.c.id, d.c.published).where(d.c.id.in_(chunk))))
         superseded.update(row[0] for row in connection.execute(select(d.c.supersedes).where(d.c.supersedes.in_(chunk))))
     return {document_id: date for document_id, date in found.items() if document_id not in superseded}
@@ -473,7 +468,7 @@ def current_documents(connection: Connection, document_ids: Iterable[str]) -> di
 def document_entities(connection: Connection, document_ids: Iterable[str]) -> dict[str, list[Entity]]:
     """The per-document entities of these documents (those with none are left out)."""
     found: dict[str, list[Entity]] = {}
-    for chunk in _chunks(document_ids):
+    for chunk in chunks(document_ids):
         for row in connection.execute(select(t.entities).where(t.entities.c.document_id.in_(chunk))):
             found.setdefault(row.document_id, []).append(
                 Entity(key=row.key, name=row.name, type=row.type, aliases=json.loads(row.aliases_json)))
@@ -487,7 +482,7 @@ def saved_match_keys(connection: Connection, lookups: Iterable[tuple[str, str]])
         by_class.setdefault(cls, []).append(match_key)
     found: list[Any] = []
     for cls, match_keys in by_class.items():  # one class at a time: the primary key's index serves the lookup
-        for chunk in _chunks(match_keys):
+        for chunk in chunks(match_keys):
             found += connection.execute(select(entity_keys).where(entity_keys.c.cls == cls,
                                                                   entity_keys.c.match_key.in_(chunk))).all()
     return found
@@ -496,7 +491,7 @@ def saved_match_keys(connection: Connection, lookups: Iterable[tuple[str, str]])
 def surname_nodes(connection: Connection, surnames: Iterable[str]) -> list[Any]:
     """(surname, first, node) of every set holding a person with one of these surnames (first: None when lone)."""
     found: list[Any] = []
-    for chunk in _chunks(sorted(surnames)):
+    for chunk in chunks(sorted(surnames)):
         found += connection.execute(select(entity_records.c.surname, entity_records.c.first, entity_records.c.node)
                                     .where(entity_records.c.surname.in_(chunk)).distinct()).all()
     return found
@@ -504,13 +499,12 @@ def surname_nodes(connection: Connection, surnames: Iterable[str]) -> list[Any]:
 
 def node_records(connection: Connection, nodes: Iterable[str]) -> list[Any]:
     """Every record of these sets with its per-document entity and its stored canonical entity (if any):
-    document_id, key, node, surname, first, name, type, aliases_json, canonical_id."""
+    document_id, key, node, name, type, aliases_json, canonical_id."""
     found: list[Any] = []
     r, e, m = entity_records, t.entities, entity_members
-    for chunk in _chunks(sorted(nodes)):
+    for chunk in chunks(sorted(nodes)):
         found += connection.execute(
-            select(r.c.document_id, r.c.key, r.c.node, r.c.surname, r.c.first, e.c.name, e.c.type, e.c.aliases_json,
-                   m.c.canonical_id)
+            select(r.c.document_id, r.c.key, r.c.node, e.c.name, e.c.type, e.c.aliases_json, m.c.canonical_id)
             .join(e, and_(e.c.document_id == r.c.document_id, e.c.key == r.c.key))
             .outerjoin(m, and_(m.c.document_id == r.c.document_id, m.c.key == r.c.key))
             .where(r.c.node.in_(chunk))).all()
@@ -520,7 +514,7 @@ def node_records(connection: Connection, nodes: Iterable[str]) -> list[Any]:
 def set_summaries(connection: Connection, nodes: Iterable[str]) -> list[Any]:
     """The entity_sets rows of these sets (node, surnames_json, summary_json)."""
     found: list[Any] = []
-    for chunk in _chunks(sorted(nodes)):
+    for chunk in chunks(sorted(nodes)):
         found += connection.execute(select(entity_sets).where(entity_sets.c.node.in_(chunk))).all()
     return found
 
@@ -529,7 +523,7 @@ def _by_member(connection: Connection, table: Table, column: Column[Any], member
     """`column` of each of these members' rows in `table` (keyed by document_id, key)."""
     wanted = set(members)
     found: dict[Member, Any] = {}
-    for chunk in _chunks(sorted(wanted)):
+    for chunk in chunks(sorted(wanted)):
         # Two IN lists, not one of pairs: SQLite serves these from the primary key, a list of pairs from a scan.
         query = select(table.c.document_id, table.c.key, column).where(
             table.c.document_id.in_({d for d, _ in chunk}), table.c.key.in_({k for _, k in chunk}))
@@ -545,7 +539,7 @@ def member_entities(connection: Connection, members: Iterable[Member]) -> dict[M
 def canonical_entity_ranks(connection: Connection, ids: Iterable[str]) -> dict[str, tuple[int, list[Member]]]:
     """Of these stored canonical entities: how many members, and the first in member order (as a list)."""
     members: dict[str, list[Member]] = {}
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         for row in connection.execute(select(entity_members.c.canonical_id, entity_members.c.document_id,
                                              entity_members.c.key).where(entity_members.c.canonical_id.in_(chunk))):
             members.setdefault(row[0], []).append((row[1], row[2]))
@@ -560,7 +554,7 @@ def member_nodes(connection: Connection, members: Iterable[Member]) -> dict[Memb
 def canonical_entity_sizes(connection: Connection, ids: Iterable[str]) -> dict[str, int]:
     """How many members each of these stored canonical entities has."""
     found: dict[str, int] = {}
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         found.update((row[0], row[1]) for row in connection.execute(
             select(entity_members.c.canonical_id, func.count()).where(entity_members.c.canonical_id.in_(chunk))
             .group_by(entity_members.c.canonical_id)))
@@ -570,7 +564,7 @@ def canonical_entity_sizes(connection: Connection, ids: Iterable[str]) -> dict[s
 def canonical_ids_by_base(connection: Connection, bases: Iterable[str]) -> dict[str, str]:
     """canonical id -> base of the stored entities with one of these base ids."""
     found: dict[str, str] = {}
-    for chunk in _chunks(sorted(bases)):
+    for chunk in chunks(sorted(bases)):
         found.update((row[0], row[1]) for row in connection.execute(
             select(entity_bases.c.canonical_id, entity_bases.c.base).where(entity_bases.c.base.in_(chunk))))
     return found
@@ -583,7 +577,7 @@ def stored_canonical_entities(connection: Connection, ids: Iterable[str], *,
 
     entities: dict[str, CanonicalEntity] = {}
     bases: dict[str, str] = {}
-    for chunk in _chunks(sorted(ids)):
+    for chunk in chunks(sorted(ids)):
         for row in connection.execute(select(canonical_entities).where(canonical_entities.c.id.in_(chunk))):
             entities[row.id] = CanonicalEntity(id=row.id, name=row.name, type=row.type, aliases=json.loads(row.aliases_json))
         if with_members:
@@ -654,5 +648,5 @@ def list_entity_corrections(store: Store, *, active_only: bool = False) -> list[
 
 
 def active_entity_corrections(store: Store) -> list[EntityCorrection]:
-    """The corrections in force, oldest first, ready for link.entities.apply_entity_corrections."""
+    """The corrections in force, oldest first, ready for link.entities.correct_groups."""
     return [record.as_correction() for record in list_entity_corrections(store, active_only=True)]
