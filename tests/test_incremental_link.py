@@ -42,6 +42,14 @@ def _add(store, path: Path, analyses: dict[str, object]) -> None:
         store.save_analysis(analyses[outcome.document_id], analysed_at="2026-01-01T00:00:00+00:00")
 
 
+def _placed_by(store) -> dict[str, object]:
+    """Each saved cluster's pair that decided its parent (None: it found none), if saved."""
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(t.clusters.c.id, t.clusters.c.data_json)).all()
+    return {id_: data.get("parent_pair", "absent") for id_, data in ((i, json.loads(d)) for i, d in rows)
+            if not data.get("denial")}
+
+
 def _count(store, table) -> int:
     with store.engine.connect() as connection:
         return connection.execute(select(func.count()).select_from(table)).scalar_one()
@@ -56,13 +64,15 @@ def test_incremental_store_link_equals_a_full_relink(store, seeds) -> None:
         reports.append(link_store(store, embedder=embedder))
     assert [r.incremental for r in reports] == [False, True, True]
     assert all(len(r.added) == 1 for r in reports)
-    incremental = load_layer(store)
+    incremental, placed_by = load_layer(store), _placed_by(store)
     views, judged = _count(store, t.link_views), _count(store, t.link_judged)
     assert views == sum(len(linkable(a)) for a in analyses.values())
+    # A restored cluster a claim joins weighs again the pair that placed it: it is saved.
+    assert placed_by and "absent" not in placed_by.values() and any(placed_by.values())
 
     full = link_store(store, options=LinkStoreOptions(full=True), embedder=embedder)
     assert not full.incremental and len(full.added) == 3
-    assert load_layer(store) == incremental
+    assert load_layer(store) == incremental and _placed_by(store) == placed_by
     assert incremental["clusters"] and incremental["links"] and incremental["assessments"]
     # A relink replaces the rows: the same views and the same judged pairs as the runs one by
     # one. (Neighbours are exact below NeighbourIndex.exact_below vectors; through the HNSW

@@ -349,3 +349,67 @@ def test_a_negated_assertion_too_far_to_merge_still_hangs_under_what_it_denies()
     clusters = {m: c for c in layer.clusters.values() for m in c.claim_ids}
     assert clusters["g1"] is clusters["g2"] and clusters["n1"].parent == clusters["g1"].id
     assert [m.relation for m in clusters["n1"].members] == ["contradicts"]
+
+
+def test_a_cluster_a_claim_joins_keeps_its_parent_and_weighs_only_the_pairs_that_changed() -> None:
+    """A stable cluster (same id and anchor after a claim joined) weighs again the pair that
+    placed it under its parent and the pairs touching claims whose cluster changed, not every
+    pair of its members: that is what keeps an add O(document) as clusters grow."""
+    from claimgraph.link.clusters import ClusterState
+    from claimgraph.link.judge import ClaimView, Judgement
+    from claimgraph.link.lines import LineState
+    from claimgraph.link.readout import Layer, ReadOut
+
+    texts = {
+        "g1": "Kremlin backed Trump", "g2": "The Kremlin backed Trump",
+        "s1": "The Kremlin backed Trump with money in the 2016 campaign",
+        "s2": "The Kremlin backed Trump with money in the 2016 election campaign",
+        "s3": "The Kremlin backed Trump with money in the 2016 presidential election campaign",
+        "s4": "The Kremlin backed Trump with money in the 2016 US presidential election campaign",
+        "h1": "Kremlin backed Trump with money", "h2": "The Kremlin backed Trump with money",
+    }
+    score = {frozenset(p): s for p, s in [
+        (("g1", "g2"), 0.9), (("s1", "s2"), 0.9), (("s1", "s3"), 0.9), (("s2", "s3"), 0.9), (("h1", "h2"), 0.9),
+        (("s1", "s4"), 0.9), (("s2", "s4"), 0.9), (("s3", "s4"), 0.9),
+        (("s1", "g1"), 0.40),  # places the specific cluster under the general one
+        (("s3", "h1"), 0.45),  # the newcomer's pair to a closer general claim: a better parent
+    ]}
+
+    class Scores:
+        name = "scores"
+
+        def judge(self, a: ClaimView, b: ClaimView) -> Judgement:
+            s = score.get(frozenset((a.id, b.id)), 0.1)
+            return Judgement(relation="more_specific" if s < 0.9 else "same", score=s, method=self.name)
+
+    embedder = HashingEmbedder()
+    state = ClusterState(NeighbourIndex(embedder.dim), Scores())
+    vectors = dict(zip(texts, embedder.embed(list(texts.values()))))
+    layer = Layer()
+    readout = ReadOut(state, layer, LineState())
+    asked: list[list[str]] = []
+    judged_across = state.judged_across
+    state.judged_across = lambda groups, floor: asked.extend(groups) or judged_across(groups, floor)  # type: ignore[method-assign]
+
+    def add(*ids: str) -> None:
+        state.add([ClaimView(id=i, document_id=f"d-{i}", content=texts[i], vector=vectors[i]) for i in ids])
+        readout.update(state.take_touched(), set())
+
+    def cluster_of(claim: str):
+        return layer.clusters[layer.cluster_of[claim]]
+
+    add("g1", "g2", "s1", "s2")
+    specific = cluster_of("s1")
+    assert specific.parent == cluster_of("g1").id and layer.parent_pairs[specific.id] == ("s1", "g1")
+    asked.clear()
+    add("h1", "h2")
+    assert cluster_of("s1").parent == cluster_of("g1").id  # nothing of the specific cluster changed
+    asked.clear()
+    add("s3")
+    assert cluster_of("s3").id == specific.id  # joined: same id and anchor
+    assert cluster_of("s3").parent == cluster_of("h1").id and layer.parent_pairs[specific.id] == ("s3", "h1")
+    assert sorted(cluster_of("s3").claim_ids) not in [sorted(g) for g in asked]  # not every pair of its members
+    asked.clear()
+    add("s4")  # joins with no pair of its own to a general claim: the pair that placed it still does
+    assert cluster_of("s4").id == specific.id and cluster_of("s4").parent == cluster_of("h1").id
+    assert sorted(cluster_of("s4").claim_ids) not in [sorted(g) for g in asked]

@@ -92,7 +92,7 @@ def _fragment(text: str) -> bool:
     return bool(_DANGLING_END.search(stripped) or _SUBORDINATE_START.match(stripped))
 
 
-def _pair(a: str, b: str) -> tuple[str, str]:
+def pair_key(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
@@ -216,7 +216,7 @@ class ClusterState:
         if self.rows is None:
             return
         saved, saved_others = [i for i in ids if self._saved(i)], [o for o in others if self._saved(o)]
-        pairs = {_pair(x, y) for x in saved for y in saved_others if x != y} - self._looked_up
+        pairs = {pair_key(x, y) for x in saved for y in saved_others if x != y} - self._looked_up
         pairs = {p for p in pairs if p not in self.judged}
         if not pairs:
             return
@@ -226,7 +226,7 @@ class ClusterState:
         self._looked_up |= pairs
 
     def judgement(self, a: str, b: str) -> Judgement:
-        key = _pair(a, b)
+        key = pair_key(a, b)
         found = self.judged.get(key)
         if found is None and key not in self._looked_up and self._saved(key[0]) and self._saved(key[1]):
             self.prefetch(key)
@@ -287,7 +287,7 @@ class ClusterState:
             for neighbour in neighbours:
                 if neighbour.id != view.id and neighbour.similarity >= self.options.candidate_floor:
                     if neighbour.id in self._parent:
-                        candidates.add(_pair(view.id, neighbour.id))
+                        candidates.add(pair_key(view.id, neighbour.id))
         self.views.load(c for pair in sorted(candidates) for c in pair)
         judged = [(pair, self.judgement(*pair)) for pair in sorted(candidates)]
         edges = sorted(
@@ -304,7 +304,7 @@ class ClusterState:
                 continue
             # Two groups found apart stay apart until one of them grows (their samples are the
             # same, and so is the linkage): many candidate pairs join the same two groups.
-            key, sizes = _pair(ra, rb), (len(self._members[ra]), len(self._members[rb]))
+            key, sizes = pair_key(ra, rb), (len(self._members[ra]), len(self._members[rb]))
             if self._apart.get(key) == sizes:
                 continue
             if self._linkage(ra, rb) >= self.options.merge_score:
@@ -346,7 +346,7 @@ class ClusterState:
         j = self.judgement(x, y)
         if j.relation != "more_specific" or not j.specific:
             return None
-        first, second = _pair(x, y)
+        first, second = pair_key(x, y)
         return first if j.specific == "a" else second
 
     def anchor(self, members: list[str]) -> str:

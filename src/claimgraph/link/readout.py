@@ -10,7 +10,9 @@ changed and their neighbours only:
 - groups of denials near those groups (what they deny may now be one of them), and groups that
   stood under a cluster that went;
 - the parents of the new clusters and of the clusters they touch: judged pairs at
-  `parent_score` or more, and the clusters of their anchors' nearest neighbours;
+  `parent_score` or more, and the clusters of their anchors' nearest neighbours. A cluster
+  placed before whose id and anchor did not change weighs again only the pair that placed it
+  and the pairs touching claims whose cluster changed: its other pairs were weighed then;
 - the sourcing of every cluster whose members, children or claims' lines changed, and of its
   ancestors (a sub-cluster's supporting lines support its parent).
 
@@ -31,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from claimgraph.link.clusters import Cluster, ClusterMember, ClusterState
+from claimgraph.link.clusters import Cluster, ClusterMember, ClusterState, pair_key
 from claimgraph.link.events import Event, event_id, group_event, stating
 from claimgraph.link.judge import is_negative
 from claimgraph.link.lines import ClusterSourcing, LineState, cluster_sourcing
@@ -51,6 +53,9 @@ class Layer:
     cluster_of: dict[str, str] = field(default_factory=dict)  # claim id -> its cluster's id
     children: dict[str, set[str]] = field(default_factory=dict)  # cluster id -> ids of its sub-clusters
     denials: set[str] = field(default_factory=set)  # clusters of denials standing under what they deny
+    # cluster id -> the judged pair (its claim, the parent's claim) that decided its parent when it
+    # was last placed, or None when it found none; absent: not known (a ledger saved before).
+    parent_pairs: dict[str, tuple[str, str] | None] = field(default_factory=dict)
     sourcing: dict[str, ClusterSourcing] = field(default_factory=dict)
     events: dict[str, Event] = field(default_factory=dict)
     # Since the last save: cluster ids written or gone, event ids written or gone.
@@ -98,6 +103,7 @@ class Layer:
         if cluster.parent and cluster.parent in self.children:
             self.children[cluster.parent].discard(cluster_id)
         self.denials.discard(cluster_id)
+        self.parent_pairs.pop(cluster_id, None)
         self.sourcing.pop(cluster_id, None)
         self.written.discard(cluster_id)
         self.dropped.add(cluster_id)
@@ -154,8 +160,11 @@ class ReadOut:
         event_claims: set[str] = set(members) | set(own)
         clustered_before: set[str] = set()
         was: dict[str, tuple[str, set[str]]] = {}  # cluster id -> (its anchor, its sub-clusters) before
+        placed_by: dict[str, tuple[str, str] | None] = {}  # cluster id -> the pair that placed it before
         for old in gone:
             was[old] = (layer.clusters[old].anchor, set(layer.children.get(old, set())) - set(gone))
+            if old in layer.parent_pairs:
+                placed_by[old] = layer.parent_pairs[old]
             reparent |= was[old][1]
             cluster = layer.drop(old)
             if cluster.parent:
@@ -219,18 +228,47 @@ class ReadOut:
         reparent |= self._adjacent(made, stable, clustered_before)
         fresh = {c.id for c in made} - stable
         self._near_each([layer.clusters[c].anchor for c in sorted(fresh) if c in layer.clusters])
+        # A cluster placed before with its id and anchor unchanged (a stable one, or one beside the
+        # document's claims) weighed its pairs with clusters that did not change then: of those
+        # only the pair that placed it is weighed again, with every pair touching a claim whose
+        # cluster changed (a stable cluster's newcomers, the fresh clusters' claims).
+        placed = [layer.clusters[c] for c in sorted(reparent) if c in layer.clusters and c not in layer.denials]
+        for cluster in placed:
+            if cluster.id not in was and cluster.id in layer.parent_pairs:
+                placed_by[cluster.id] = layer.parent_pairs[cluster.id]
+        narrow = {c.id for c in placed if c.id not in fresh and c.id in placed_by}
+        changed = sorted({m for c in made for m in c.claim_ids if c.id not in stable or m not in clustered_before})
+        candidates: dict[str, dict[tuple[str, str], Any]] = {c: {} for c in narrow}
+        if narrow:
+            touching: dict[tuple[str, str], Any] = {}
+            for pairs in st.judged_across([[m] for m in changed], st.options.parent_score):
+                touching.update(pairs)
+            layer.need_claims([x for pair in touching for x in pair])
+            for (a, b), j in touching.items():
+                ca, cb = layer.cluster_of.get(a), layer.cluster_of.get(b)
+                for mine, other in ((ca, cb), (cb, ca)):
+                    if mine in candidates and other != mine:
+                        candidates[mine][(a, b)] = j
+            for cluster_id_ in narrow:
+                pair = placed_by[cluster_id_]
+                if pair is not None and layer.cluster_of.get(pair[0]) == cluster_id_:
+                    candidates[cluster_id_][pair_key(*pair)] = st.judgement(*pair)
         # What the clusters placed below look at, in a few reads: their saved pairs at the parent
         # floor, and the clusters of those pairs' claims and of the new anchors' neighbours.
-        placed = [layer.clusters[c] for c in sorted(reparent) if c in layer.clusters and c not in layer.denials]
-        across = st.judged_across([c.claim_ids for c in placed], st.options.parent_score)
+        across = st.judged_across([c.claim_ids for c in placed if c.id not in narrow], st.options.parent_score)
         near = self._near_each([c.anchor for c in placed if c.id in fresh])
-        layer.need_claims([x for pairs in across for pair in pairs for x in pair] + [n for near_ in near.values() for n in near_])
+        layer.need_claims([x for pairs in across + list(candidates.values()) for pair in pairs for x in pair]
+                          + [n for near_ in near.values() for n in near_])
         for child_id in sorted(reparent):
             if child_id not in layer.clusters or child_id in layer.denials:
                 continue
             cluster = layer.clusters[child_id]
             before = cluster.parent
-            layer.set_parent(cluster, self._best_parent(cluster, look_around=child_id in fresh))
+            parent, pair = self._best_parent(cluster, look_around=child_id in fresh, pairs=candidates.get(child_id))
+            layer.set_parent(cluster, parent)
+            if child_id not in layer.parent_pairs or layer.parent_pairs[child_id] != pair:
+                layer.parent_pairs[child_id] = pair
+                layer.written.add(child_id)  # the store keeps the pair with the cluster
             if before != cluster.parent:
                 resource |= {x for x in (before, cluster.parent) if x}
                 resource.add(child_id)
@@ -367,8 +405,10 @@ class ReadOut:
         mine = {c.id for c in made}
         return {layer.cluster_of[o] for o in others if o in layer.cluster_of} - mine
 
-    def _best_parent(self, cluster: Cluster, *, look_around: bool = True) -> str | None:
-        """The more general cluster this one states a detail of, if any.
+    def _best_parent(self, cluster: Cluster, *, look_around: bool = True,
+                     pairs: dict[tuple[str, str], Any] | None = None) -> tuple[str | None, tuple[str, str] | None]:
+        """The more general cluster this one states a detail of, if any, and the judged pair
+        (this cluster's claim, the parent's claim) that decided it.
 
         Candidates: the judged pairs across the two (at `parent_score` or more, not a
         contradiction: a denial is not a more specific version, its lines would count as
@@ -378,6 +418,8 @@ class ReadOut:
         less, and what it says must be in the child's anchor (weighted by IDF: sharing "Trump"
         says little). A cluster whose anchor did not change (`look_around` off) judged its
         anchor against its neighbours' anchors when it was made: those pairs are judged already.
+        `pairs`: the candidates when not every judged pair leaving the cluster is weighed again (a
+        cluster placed before whose id and anchor did not change: see `update`).
         """
         st, layer = self.state, self.layer
         if look_around:
@@ -388,16 +430,17 @@ class ReadOut:
             for other_id in others:
                 st.judgement(cluster.anchor, layer.clusters[other_id].anchor)
         floor, mine = st.options.parent_score, set(cluster.claim_ids)
-        pairs = st.judged_across([cluster.claim_ids], floor)[0]  # pairs among its own claims say nothing of a parent
+        if pairs is None:
+            pairs = st.judged_across([cluster.claim_ids], floor)[0]  # pairs among its own claims say nothing of a parent
         layer.need_claims([c for pair in pairs for c in pair if c not in mine])
         st.views.load([cluster.anchor] + [layer.clusters[layer.cluster_of[c]].anchor
                                           for pair in pairs for c in pair if c in layer.cluster_of])
         specific = st.views[cluster.anchor]
-        best: tuple[float, str | None] = (0.0, None)
+        best: tuple[float, str | None, tuple[str, str] | None] = (0.0, None, None)
         for (a, b), j in sorted(pairs.items()):
-            if j.relation == "contradicts":
+            if j.relation == "contradicts" or j.score < floor:
                 continue
-            other_claim = b if a in mine else a
+            own_claim, other_claim = (a, b) if a in mine else (b, a)
             other_id = layer.cluster_of.get(other_claim)
             if other_id is None or other_id == cluster.id or other_claim in mine:
                 continue
@@ -405,8 +448,8 @@ class ReadOut:
             general = st.views[parent.anchor]
             if len(general.terms) < len(specific.terms) and st.contained(general, specific) >= st.options.parent_containment:
                 if j.score > best[0] and st.judgement(parent.anchor, cluster.anchor).relation != "contradicts":
-                    best = (j.score, other_id)
-        return best[1]
+                    best = (j.score, other_id, (own_claim, other_claim))
+        return best[1], best[2]
 
     # -- sourcing -----------------------------------------------------------------
 
@@ -478,7 +521,9 @@ class ReadOut:
 def layer_dict(layer: Layer) -> dict[str, Any]:
     """The in-memory layer as the blob form of a saved linker keeps it."""
     return {
-        "clusters": [{**c.to_dict(), "denial": c.id in layer.denials} for c in layer.clusters.values()],
+        "clusters": [{**c.to_dict(), "denial": c.id in layer.denials,
+                      **({"parent_pair": layer.parent_pairs[c.id]} if c.id in layer.parent_pairs else {})}
+                     for c in layer.clusters.values()],
         "sourcing": [s.to_dict() for s in layer.sourcing.values()],
         "events": [e.to_dict() for e in layer.events.values()],
     }
@@ -489,6 +534,7 @@ def layer_from_dict(data: dict[str, Any]) -> Layer:
     for saved in data.get("clusters", []):
         saved = dict(saved)
         denial = saved.pop("denial", False)
+        placed_by = saved.pop("parent_pair") if "parent_pair" in saved else ...
         members = [ClusterMember(**m) for m in saved.pop("members")]
         cluster = Cluster(**saved, members=members)
         layer.clusters[cluster.id] = cluster
@@ -498,6 +544,8 @@ def layer_from_dict(data: dict[str, Any]) -> Layer:
             layer.children.setdefault(cluster.parent, set()).add(cluster.id)
         if denial:
             layer.denials.add(cluster.id)
+        if placed_by is not ...:
+            layer.parent_pairs[cluster.id] = (placed_by[0], placed_by[1]) if placed_by else None
     for saved in data.get("sourcing", []):
         layer.sourcing[saved["cluster"]] = ClusterSourcing(**saved)
     for saved in data.get("events", []):

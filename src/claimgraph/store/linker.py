@@ -159,6 +159,9 @@ class StoreLayer(Layer):
                 self.children.setdefault(cluster.parent, set()).add(cluster.id)
             if data.get("denial"):
                 self.denials.add(cluster.id)
+            if "parent_pair" in data:
+                pair = data["parent_pair"]
+                self.parent_pairs[cluster.id] = (pair[0], pair[1]) if pair else None
             if data.get("sourcing"):
                 self.sourcing[cluster.id] = ClusterSourcing(**data["sourcing"])
 
@@ -347,7 +350,8 @@ def save_linker(store: Store, key: str, linker: Linker, rows: LinkerRows, *, rep
         values = {
             t.clusters: [
                 dict(id=c.id, anchor=c.anchor_text, anchor_claim=c.anchor, parent=c.parent,
-                     data_json=json.dumps({"documents": c.documents, "sourcing": s.to_dict(), "denial": c.id in layer.denials}))
+                     data_json=json.dumps({"documents": c.documents, "sourcing": s.to_dict(), "denial": c.id in layer.denials,
+                                           **({"parent_pair": layer.parent_pairs[c.id]} if c.id in layer.parent_pairs else {})}))
                 for c, s in zip(clusters, sourcing)
             ],
             t.cluster_members: [dict(cluster_id=c.id, claim_id=m.claim, relation=m.relation) for c in clusters for m in c.members],
