@@ -161,3 +161,53 @@ def test_so_called_is_not_a_shared_term() -> None:
     from claimgraph.link.judge import content_terms
 
     assert content_terms("the so-called Steele dossier") == content_terms("the Steele dossier")
+
+
+def _unit(cosine: float) -> "np.ndarray":
+    import numpy as np
+
+    return np.array([cosine, (1 - cosine * cosine) ** 0.5], dtype=np.float32)
+
+
+def test_across_documents_claims_sharing_only_names_need_near_identical_vectors(judge: StructuralJudge) -> None:
+    # "The F.B.I. took the dossier seriously" / "the FBI had separately authorized payment to
+    # Steele": one topic, two statements. Within one document a restatement may share no word
+    # ("where it now sits" / "it remained"), so the lower bar stays there.
+    names = ["fbi", "steele"]
+    a = ClaimView(id="a", document_id="d1", content="The FBI took the dossier seriously because of Steele's reputation",
+                  names=names, vector=_unit(1.0))
+    b = ClaimView(id="b", document_id="d2", content="The FBI had separately authorized payment to Steele",
+                  names=names, vector=_unit(0.75))
+    assert judge._predicates_apart(a, b)
+    assert not judge._predicates_apart(a, ClaimView(**{**b.__dict__, "document_id": "d1", "_features": {}}))
+    # A paraphrase across documents (vectors all but equal) is not split off.
+    assert not judge._predicates_apart(a, ClaimView(**{**b.__dict__, "vector": _unit(0.85), "_features": {}}))
+
+
+def test_across_documents_one_common_word_among_many_does_not_make_one_predicate(judge: StructuralJudge) -> None:
+    names = ["intell", "kremli"]
+    a = ClaimView(id="a", document_id="d1", names=names, vector=_unit(1.0),
+                  content="Western intelligence agencies understood aware Kremlin papers examined carefully for months")
+    b = ClaimView(id="b", document_id="d2", names=names, vector=_unit(0.7),
+                  content="Leaked Kremlin memos have quietly circulated among reporters and diplomats for months")
+    assert set(a.terms) - set(names) & set(b.terms) - set(names) == {"months"}
+    assert judge._predicates_apart(a, b)
+    # Sharing what is claimed ("circulated", "leaked", "memos"), they may be one proposition.
+    c = ClaimView(id="c", document_id="d2", names=names, vector=_unit(0.7),
+                  content="Leaked Kremlin memos have circulated among western intelligence agencies for months")
+    a2 = ClaimView(id="a2", document_id="d1", names=names, vector=_unit(1.0),
+                   content="Leaked Kremlin memos circulated among intelligence agencies for several months")
+    assert not judge._predicates_apart(a2, c)
+
+
+def test_what_the_text_calls_a_named_entity_is_part_of_its_name() -> None:
+    from claimgraph.link.proposition import named_in
+    from claimgraph.models import Analysis, Entity, Mention
+
+    text = "It was a series of memos written by Christopher Steele, a former British intelligence agent"
+    start = text.index("a former")
+    analysis = Analysis(document_id="d1", entities=[Entity(key="E1", name="Christopher Steele", type="PER")],
+                        mentions=[Mention(entity="E1", start=text.index("Christopher"), end=start - 2, text="Christopher Steele"),
+                                  Mention(entity="E1", start=start, end=len(text), text=text[start:], kind="description")])
+    _, names = named_in(text, analysis)
+    assert {"former", "britis", "intell", "agent"} <= set(names) and "memos" not in names

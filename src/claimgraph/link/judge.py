@@ -14,6 +14,7 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -251,6 +252,16 @@ class JudgeOptions:
     # Claims sharing only names (`_predicates_apart`) are unrelated unless their vectors agree at
     # least this much: paraphrases share no words either ("where it now sits" / "it remained").
     names_only_cosine: float = 0.65
+    # Across documents the bar is higher: within one, a writer restates a proposition in other
+    # words about the same people ("where it now sits" / "it remained"); across two, claims
+    # sharing only names are most often different statements about the same actors ("The F.B.I.
+    # took the dossier seriously" / "the FBI had separately authorized payment to Steele").
+    names_only_cosine_across: float = 0.80
+    # ... and below that, what they say beyond their names must overlap (IDF-weighted cosine of
+    # those terms) by more than this: one common word among many ("continuing to mislead
+    # regarding the reliability of the Steele dossier" / "Regarding the Steele Dossier, FBI gave
+    # Steele's allegations unjustified credence") does not make one predicate.
+    predicate_overlap_across: float = 0.13
 
     @classmethod
     def from_lexicon(cls) -> "JudgeOptions":
@@ -271,7 +282,11 @@ class StructuralJudge:
     # -- similarity ---------------------------------------------------------------
 
     def lexical(self, a: ClaimView, b: ClaimView) -> float:
-        wa, wb = self.vocabulary.weights(a.terms), self.vocabulary.weights(b.terms)
+        return self._overlap(a.terms, b.terms)
+
+    def _overlap(self, ta: Iterable[str], tb: Iterable[str]) -> float:
+        """IDF-weighted cosine of two sets of content terms."""
+        wa, wb = self.vocabulary.weights(list(ta)), self.vocabulary.weights(list(tb))
         dot = sum(w * wb[t] for t, w in wa.items() if t in wb)
         norm = math.sqrt(sum(w * w for w in wa.values())) * math.sqrt(sum(w * w for w in wb.values()))
         return dot / norm if norm else 0.0
@@ -370,13 +385,16 @@ class StructuralJudge:
         """Do both claims say something beyond their names, and nothing of it alike?
 
         "A special counsel, Robert S. Mueller III, took over" and "The Mueller report has been
-        released by the Department of Justice" share a name and a topic, not a statement.
+        released by the Department of Justice" share a name and a topic, not a statement. Across
+        documents the bar is higher (`names_only_cosine_across`, `predicate_overlap_across`).
         """
         pa, pb = set(a.terms) - set(a.names), set(b.terms) - set(b.names)
-        if not pa or not pb or pa & pb:
+        if not pa or not pb:
             return False
         cosine = float(np.dot(a.vector, b.vector)) if a.vector is not None and b.vector is not None else 0.0
-        return cosine < self.options.names_only_cosine
+        if a.document_id == b.document_id:
+            return not pa & pb and cosine < self.options.names_only_cosine
+        return cosine < self.options.names_only_cosine_across and self._overlap(pa, pb) <= self.options.predicate_overlap_across
 
 
 class NliJudge:

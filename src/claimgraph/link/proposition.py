@@ -271,6 +271,11 @@ def named_in(text: str, analysis: Analysis | None) -> tuple[list[str], list[str]
              and re.search(r"(?<!\w)" + re.escape(e.name.lower()) + r"(?!\w)", lowered)]
     surnames = {e.name.split()[-1].lower() for e in named if _named_person(e)}
     terms = {t for e in named if e.type != "EVENT" for t in content_terms(e.name)}
+    # What the text calls a named entity ("Christopher Steele, a former British intelligence
+    # officer") says who it is, not what is claimed of it.
+    keys = {e.key for e in named if e.type != "EVENT"}
+    terms |= {t for m in analysis.mentions if m.kind == "description" and m.entity in keys
+              and re.search(r"(?<!\w)" + re.escape(m.text.lower()) + r"(?!\w)", lowered) for t in content_terms(m.text)}
     return sorted(surnames), sorted(terms)
 
 
