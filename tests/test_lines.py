@@ -82,6 +82,10 @@ def test_credibility_counts_independent_lines_not_documents() -> None:
     denied = assess_cluster(ClusterSourcing(cluster="K", supporting_lines=["L1"], denying_lines=["L3"]))
     assert denied.credibility == 4 and any("denial" in r for r in denied.reasons)
     assert assess_cluster(ClusterSourcing(cluster="K", denying_lines=["L3"])).credibility == 6
+    contested = assess_cluster(ClusterSourcing(cluster="K", supporting_lines=["L1", "L2"], contradicting_lines=["L3"]))
+    assert "1 line contradicts it" in contested.reasons
+    assert "2 lines contradict it" in assess_cluster(
+        ClusterSourcing(cluster="K", supporting_lines=["L1"], contradicting_lines=["L2", "L3"])).reasons
 
 
 def test_ach_counts_one_lines_evidence_once_and_ranks_by_inconsistency() -> None:

@@ -51,3 +51,13 @@ def test_report_ranks_by_lines_and_shows_sub_cluster_support(store) -> None:
     assert "<b>pulp" not in html and "&lt;b&gt;pulp fiction&lt;/b&gt;" in html  # document text is escaped
     assert json.loads(render_report(report, "json"))["clusters"][0]["id"] == "general"
     assert "2 independent lines" in render_report(report, "md")
+
+
+def test_a_line_names_each_carrier_once_with_its_count() -> None:
+    from claimgraph.report import render_markdown
+
+    report = {"clusters": [], "provenance": [], "timeline": [], "entities": [], "documents": 4, "claims": 9,
+              "lines": [{"id": "L1", "root": "Christopher Steele", "sources": ["Source E"],
+                         "documents": ["Christopher Steele", "Christopher Steele", "BuzzFeed News", "Christopher Steele"]}]}
+    text = render_markdown(report)
+    assert "- **Christopher Steele**: Christopher Steele (3), BuzzFeed News; its sources: Source E" in text

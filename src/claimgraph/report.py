@@ -147,7 +147,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     out.append("## Independent lines\n")
     for line in report["lines"]:
         sources = list(dict.fromkeys(line.get("sources") or []))
-        out.append(f"- **{line['root']}**: {', '.join(line['documents'])}"
+        carriers = Counter(line["documents"])  # a source's own memos are one name, counted
+        out.append(f"- **{line['root']}**: {', '.join(f'{d} ({n})' if n > 1 else d for d, n in carriers.items())}"
                    + (f"; its sources: {', '.join(sources[:6])}" + (" …" if len(sources) > 6 else "") if sources else ""))
     out.append("\n## Source graph\n")
     for edge in report["provenance"]:

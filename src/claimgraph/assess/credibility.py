@@ -81,7 +81,7 @@ def assess_cluster(
     n, c, d = len(support), len(contra), len(denials)
     reasons.append(f"{_plural(n, 'independent line')} {'supports' if n == 1 else 'support'} it")
     if c:
-        reasons.append(f"{_plural(c, 'line')} contradict it")
+        reasons.append(f"{_plural(c, 'line')} {'contradicts' if c == 1 else 'contradict'} it")
     if d:
         reasons.append(f"{_plural(d, 'line')} {'carries' if d == 1 else 'carry'} a denial")
     if n == 0:
