@@ -61,3 +61,14 @@ def test_a_line_names_each_carrier_once_with_its_count() -> None:
                          "documents": ["Christopher Steele", "Christopher Steele", "BuzzFeed News", "Christopher Steele"]}]}
     text = render_markdown(report)
     assert "- **Christopher Steele**: Christopher Steele (3), BuzzFeed News; its sources: Source E" in text
+
+
+def test_the_entity_index_does_not_add_up_entities_that_share_a_name() -> None:
+    from claimgraph.report import entity_index
+
+    ledger = {"canonical_entities": [
+        {"name": "report", "type": "DOC", "documents": ["d1"]}, {"name": "report", "type": "DOC", "documents": ["d2"]},
+        {"name": "Vladimir Putin", "type": "PER", "documents": ["d1", "d2"]}], "entities": []}
+    assert entity_index(ledger) == [{"name": "Vladimir Putin", "type": "PER", "documents": 2},
+                                    {"name": "report", "type": "DOC", "documents": 1},
+                                    {"name": "report", "type": "DOC", "documents": 1}]

@@ -82,12 +82,6 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
             "members": members,
         })
     clusters.sort(key=lambda c: (-len(c["supporting_lines"]), -len(c["members"]), c["id"]))
-    entities: Counter[tuple[str, str]] = Counter()
-    for entity in ledger.get("canonical_entities") or []:  # resolved across documents
-        entities[(entity["name"], entity["type"])] += len(entity.get("documents", []))
-    if not entities:
-        for entity in ledger["entities"]:
-            entities[(entity["name"], entity["type"])] += 1
     return {
         "documents": len(documents),
         "claims": len(claims),
@@ -108,11 +102,17 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
              "reported": e.get("reported", []), "spoken": e.get("spoken", []), "claims": len(e["claims"])}
             for e in ledger["events"]
         ],
-        "entities": [
-            {"name": name, "type": kind, "documents": count}
-            for (name, kind), count in sorted(entities.items(), key=lambda item: (-item[1], item[0][0]))
-        ],
+        "entities": entity_index(ledger),
     }
+
+
+def entity_index(ledger: dict[str, Any]) -> list[dict[str, Any]]:
+    """The entities by the number of documents naming them, one row per entity resolved across
+    documents: two of one name ("the report" of two unrelated documents) stay two rows."""
+    rows = [(e["name"], e["type"], len(e.get("documents", []))) for e in ledger.get("canonical_entities") or []]
+    if not rows:  # not resolved yet: each document's own
+        rows = [(e["name"], e["type"], 1) for e in ledger["entities"]]
+    return [{"name": name, "type": kind, "documents": count} for name, kind, count in sorted(rows, key=lambda r: (-r[2], r[0], r[1]))]
 
 
 def render_markdown(report: dict[str, Any]) -> str:
