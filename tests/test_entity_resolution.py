@@ -96,6 +96,17 @@ def test_people_outlets_and_places_resolve_across_documents() -> None:
     assert all(e.id == canonical_id(e.type, e.name) for e in entities if e.name in {"Vladimir Putin", "The Guardian"})
 
 
+def test_spelling_and_a_tagger_s_type_do_not_split_one_name() -> None:
+    entities = resolve_entities([
+        (document("a"), analysis("a", ("Trump Organisation", "ORG"), ("Steele Dossier", "ORG"), ("Alfa Bank", "ORG"))),
+        (document("b"), analysis("b", ("Trump Organization", "ORG"), ("Steele dossier", "DOC"), ("Alfa Bank", "DOC"))),
+    ])
+    by = owner(entities)
+    assert by[("a", "E1")] is by[("b", "E1")]  # British and American spelling of one name
+    assert by[("a", "E2")] is by[("b", "E2")] and by[("a", "E2")].type == "DOC"  # a dossier, whatever the tag
+    assert by[("a", "E3")] is not by[("b", "E3")]  # an organisation is not a work because a tagger says so
+
+
 def test_resolution_is_deterministic_and_incremental() -> None:
     once = resolve_entities(CORPUS)
     assert [e.to_dict() for e in once] == [e.to_dict() for e in resolve_entities(list(reversed(CORPUS)))]

@@ -54,7 +54,7 @@ __all__ = [
 
 # v2: order-independent (every compatible signature under a key is joined, no cap on homonyms
 # per key; lone surnames attached on the sets before any such join).
-STEP = "entity-resolution.v2"
+STEP = "entity-resolution.v3"
 
 Member = tuple[str, str]  # (document id, document-local entity key)
 
@@ -83,10 +83,19 @@ _PERSON_TITLES = re.compile(
     re.I,
 )
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+# A name headed by one of these is a written work whatever the tagger made of it ("the Steele
+# Dossier" tagged ORG in one text and DOC in others): the heads analyse/mentions.py types DOC.
+_WORK_HEADS = frozenset({"dossier", "report", "reports", "memo", "memos", "memorandum", "papers", "documents",
+                         "file", "files", "cable", "cables", "transcript", "decree"})
 
 
-def type_class(entity_type: str) -> str:
-    return _TYPE_CLASS.get(entity_type, entity_type)
+def type_class(entity_type: str, name: str | None = None) -> str:
+    """The class of types that may be one entity; an organisation's name headed by a writing
+    ("Steele Dossier") is a work."""
+    cls = _TYPE_CLASS.get(entity_type, entity_type)
+    if cls == "ORG" and name and normalise_name(name).rsplit(" ", 1)[-1] in _WORK_HEADS:
+        return "WORK"
+    return cls
 
 
 def _fold(text: str) -> str:
@@ -102,6 +111,7 @@ def normalise_name(name: str, entity_type: str | None = None) -> str:
     text = re.sub(r"[\[\]\"\u201c\u201d()]", " ", text)
     text = re.sub(r"'s\b|'(?=\s|$)", "", text)  # possessives: Putin's, the Russians'
     text = " ".join(text.split()).casefold()
+    text = re.sub(r"isation(s?)\b", r"ization\1", text)  # Trump Organisation = Trump Organization
     text = re.sub(r"^(?:the|a|an)\s+", "", text)
     if entity_type == "PER":
         text = _PERSON_TITLES.sub("", text)
@@ -167,7 +177,7 @@ def _display(name: str, entity_type: str) -> str:
 
 def canonical_id(entity_type: str, name: str, salt: str = "") -> str:
     """"X-" + sha1 of the type class and normalised canonical name (plus a salt when two collide)."""
-    basis = f"{type_class(entity_type)}|{normalise_name(name, entity_type)}" + (f"|{salt}" if salt else "")
+    basis = f"{type_class(entity_type, name)}|{normalise_name(name, entity_type)}" + (f"|{salt}" if salt else "")
     return "X-" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:12]
 
 
@@ -222,7 +232,7 @@ class MatchKeys:
 
 def match_keys(entity: Entity, date: str | None) -> MatchKeys:
     """The signature and match keys of a per-document entity (role descriptions resolved as of `date`)."""
-    cls = type_class(entity.type)
+    cls = type_class(entity.type, entity.name)
     is_person = entity.type == "PER"
     name = _display(entity.name, entity.type)
     key = _lexicon_name(normalise_name(name, entity.type))
@@ -499,6 +509,10 @@ class EntitySummary:
         other spellings as aliases; no members and no id (assigned later)."""
         entity_type = max(self.types, key=lambda t: (self.types[t], t)) if self.types else "OTHER"
         chosen = name or _pick_name(entity_type, self.names) or self.first_name
+        named = type_class(entity_type, chosen)
+        if named != type_class(entity_type):  # "Steele Dossier" tagged ORG: a work's type if any member has one
+            entity_type = max((t for t in self.types if type_class(t) == named), key=lambda t: (self.types[t], t),
+                              default=entity_type)
         seen = normalise_name(chosen, entity_type)
         aliases = []
         for folded, forms in self.forms.items():
