@@ -206,3 +206,21 @@ def test_seed_events_dated_by_anaphors(seeds_ledger) -> None:
                  "national race"] == ("2016-01", "month", "exact")
     assert dated["an official photo of them was released at the time"] == ("2016-01", "month", "exact")
     assert report.events.dated.correct >= 10
+
+
+def test_a_range_keeps_its_end_on_the_event_and_in_the_report() -> None:
+    from dataclasses import replace
+
+    from claimgraph.report import render_markdown
+
+    doc, analysis = document("a", ["Govorun delivered cash to Putin throughout the 1990s."],
+                             times={"the 1990s": ("1990", "year")}, claims=[(0, "Govorun delivered cash to Putin throughout the 1990s")])
+    decade = replace(analysis.times[0], qualifier="range", range_end="1999")
+    analysis.times[:] = [decade]
+    analysis.claims[0].times[:] = [decade]
+    event = next(e for e in build_events([(doc, analysis)], []) if e.kind == "proposition")
+    assert (event.date, event.range_end, event.qualifier) == ("1990", "1999", "range")
+    report = {"clusters": [], "lines": [], "provenance": [], "entities": [], "documents": 1, "claims": 1,
+              "timeline": [{"date": event.date, "range_end": event.range_end, "precision": event.precision,
+                            "qualifier": event.qualifier, "what": event.what, "reported": [], "spoken": []}]}
+    assert "- **1990–1999** (year, range) Govorun delivered cash" in render_markdown(report)

@@ -98,7 +98,7 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
             for e in ledger["provenance"]
         ],
         "timeline": [
-            {"date": e["date"], "precision": e["precision"], "qualifier": e["qualifier"], "what": e["what"],
+            {"date": e["date"], "range_end": e.get("range_end"), "precision": e["precision"], "qualifier": e["qualifier"], "what": e["what"],
              "reported": e.get("reported", []), "spoken": e.get("spoken", []), "claims": len(e["claims"])}
             for e in ledger["events"]
         ],
@@ -158,7 +158,8 @@ def render_markdown(report: dict[str, Any]) -> str:
     for event in report["timeline"]:
         spoken = f"; source spoke {', '.join(event['spoken'])}" if event["spoken"] else ""
         out.append(
-            f"- **{event['date']}** ({event['precision']}, {event['qualifier']}) {event['what']}"
+            f"- **{event['date']}{'–' + event['range_end'] if event.get('range_end') else ''}** "
+            f"({event['precision']}, {event['qualifier']}) {event['what']}"
             f" — reported {', '.join(event['reported']) or 'undated'}{spoken}"
         )
     out.append("\n## Entities\n")

@@ -68,6 +68,7 @@ class Event:
     reported: list[str] = field(default_factory=list)  # published dates of the reporting documents
     spoken: list[str] = field(default_factory=list)  # when the sources are said to have spoken
     kind: str = "proposition"  # proposition: what the claims say happened | statement: a source saying it
+    range_end: str | None = None  # a range's end at the same precision ("the 1990s": 1990 .. 1999)
     step: str = EVENTS_STEP
 
     def to_dict(self) -> dict[str, Any]:
@@ -94,7 +95,8 @@ def _speech_times(claim: Claim, analysis: Analysis) -> list[TimeExpression]:
 
 def _expression(claim_id: str, document: Document, time: TimeExpression, **extra: Any) -> dict[str, Any]:
     return {"claim": claim_id, "document": document.id, "text": time.text, "value": time.value,
-            "precision": time.precision, "qualifier": time.qualifier, **extra}
+            "precision": time.precision, "qualifier": time.qualifier,
+            **({"range_end": time.range_end} if time.range_end else {}), **extra}
 
 
 def _narrative_before(claim: Claim, analysis: Analysis) -> list[tuple[int, int]]:
@@ -249,6 +251,7 @@ def group_event(cluster_id: str | None, members: list[str], stating: list[str], 
         expressions=dating,
         reported=sorted({published[m] for m in present if published[m]}),
         spoken=sorted({value for m in present for value in datings[m].get("spoken", [])}),
+        range_end=best.get("range_end"),
     )
 
 
