@@ -127,6 +127,8 @@ def test_a_negation_over_an_open_question_does_not_deny_it(judge: StructuralJudg
 
     assert is_negative(view("a", "The Kremlin has no compromising materials on Trump."))
     assert not is_negative(view("b", "They have not reached any judgment on whether Russia has compromising material on Trump."))
+    # "without" negates a circumstance, not what is claimed: the source did call him.
+    assert not is_negative(view("c", "A key source had called him without identifying himself."))
 
 
 def test_a_wording_difference_on_a_loosely_shared_topic_is_not_a_contradiction(judge: StructuralJudge) -> None:
