@@ -31,7 +31,8 @@ def test_report_ranks_by_lines_and_shows_sub_cluster_support(store) -> None:
     save_layer(store, {
         "clusters": [cluster("general", None, [(f"{b}:c000", "same")]),
                      cluster("specific", "general", [(f"{a}:c000", "same"), (f"{a}:c001", "contradicts")]),
-                     cluster("lonely", None, [(f"{a}:c001", "same")])],
+                     cluster("lonely", None, [(f"{a}:c001", "same")]),
+                     cluster("peskov denies", "general", [(f"{a}:c001", "contradicts")])],
         "links": [], "provenance": [], "events": [], "sourcing": [],
         "lines": [{"id": "L1", "root": "source:guardian", "documents": [a], "claims": [f"{a}:c000", f"{a}:c001"], "root_kind": "source", "sources": ["the Guardian"]},
                   {"id": "L2", "root": b, "documents": [b], "claims": [f"{b}:c000"], "root_kind": "document", "sources": []}],
@@ -45,12 +46,15 @@ def test_report_ranks_by_lines_and_shows_sub_cluster_support(store) -> None:
     # Sources by the name the texts give them, not by their lower-cased node key.
     assert top["id"] == "general" and top["supporting_lines"] == ["The Guardian", "002_446e0afcbd5d0a9b.txt"]
     assert report["lines"][0]["root"] == "The Guardian" and report["lines"][0]["sources"] == ["The Guardian"]
-    assert [m["via"] for m in top["members"]] == [None, "specific", "specific"]
+    assert [m["via"] for m in top["members"]] == [None, "peskov denies", "specific", "specific"]
     assert any(d["polarity"] == "denied" for d in top["denials"])
     html = render_report(report, "html")
     assert "<b>pulp" not in html and "&lt;b&gt;pulp fiction&lt;/b&gt;" in html  # document text is escaped
     assert json.loads(render_report(report, "json"))["clusters"][0]["id"] == "general"
     assert "2 independent lines" in render_report(report, "md")
+    # A group of denials is read under what it denies, not as a claim of its own in the ranking.
+    assert next(c for c in report["clusters"] if c["id"] == "peskov denies")["denial_of"] == "general"
+    assert ". peskov denies" not in render_report(report, "md") and ". lonely" in render_report(report, "md")
 
 
 def test_a_line_names_each_carrier_once_with_its_count() -> None:

@@ -69,8 +69,11 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
                 "line": root_name(claim_line[claim["id"]]) if claim["id"] in claim_line else None,
                 "via": member.get("via"),
             })
+        own = cluster["members"]
         clusters.append({
             "id": cluster["id"], "anchor": cluster["anchor_text"], "parent": cluster.get("parent"),
+            # a group of denials standing under what it denies: the report shows it there
+            "denial_of": cluster.get("parent") if own and all(m["relation"] == "contradicts" for m in own) else None,
             "supporting_lines": [root_name(l) for l in assessment.get("supporting_lines", [])],
             "contradicting_lines": [root_name(l) for l in assessment.get("contradicting_lines", [])],
             "denying_lines": [root_name(l) for l in assessment.get("denying_lines", [])],
@@ -120,7 +123,7 @@ def render_markdown(report: dict[str, Any]) -> str:
     if not report["clusters"] and not report["lines"]:
         out.append("Nothing linked yet: run `claimgraph link` after `claimgraph analyse`.")
     out.append("## Claims ranked by independent support\n")
-    for number, cluster in enumerate(report["clusters"], 1):
+    for number, cluster in enumerate((c for c in report["clusters"] if not c.get("denial_of")), 1):
         lines = cluster["supporting_lines"]
         grade = f"{cluster['reliability'] or ''}{cluster['credibility'] or ''}"
         out.append(f"### {number}. {cluster['anchor']}")
