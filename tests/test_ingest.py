@@ -32,7 +32,7 @@ def test_unchanged_duplicate_and_new_version(store, tmp_path: Path) -> None:
     first = ingest_paths(store, [tmp_path])
     assert first.counts["ingested"] == 1
     again = ingest_paths(store, [tmp_path])
-    assert again.counts == {"ingested": 0, "new_version": 0, "unchanged": 1, "duplicate": 0, "failed": 0}
+    assert again.counts == {"ingested": 0, "new_version": 0, "unchanged": 1, "duplicate": 0, "failed": 0, "manifest": 0}
 
     _write(tmp_path, "copy.txt", ARTICLE.format(extra=""))
     dup = ingest_paths(store, [tmp_path])
@@ -55,6 +55,31 @@ def test_header_metadata_is_stored_with_its_source(store, tmp_path: Path) -> Non
     assert document.metadata["published"].source == "header"
     assert document.text.startswith("Title: A test")  # the stored text IS the file's text
     assert any(zone.kind == "header" for zone in document.zones)
+
+
+def test_a_folder_manifest_fills_what_its_documents_do_not_say(store, tmp_path: Path) -> None:
+    import json
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    _write(folder, "bare.txt", "The minister said the talks failed on Tuesday.\n")
+    _write(folder, "headed.txt", ARTICLE.format(extra=""))
+    (folder / "index.json").write_text(json.dumps([
+        {"file": "bare.txt", "title": "Talks fail", "outlet": "Wire Service", "date": "2019-03-04 (from the URL)",
+         "source": "https://example.org/bare"},
+        {"file": "headed.txt", "title": "Another title", "outlet": "Another Outlet", "date": "2001-01-01"},
+        {"file": "gone.txt", "title": "No such file"},
+    ]))
+    report = ingest_paths(store, [folder])
+    assert report.counts["ingested"] == 2 and report.counts["manifest"] == 1 and not report.failed
+    bare = store.get_document("bare.txt")
+    assert (bare.title, bare.outlet, bare.published, bare.url) == ("Talks fail", "Wire Service", "2019-03-04", "https://example.org/bare")
+    assert bare.metadata["published"].source == "manifest"
+    headed = store.get_document("headed.txt")  # what the document says of itself wins
+    assert (headed.title, headed.outlet, headed.published) == ("A test", "Test Outlet", "2021-07-15")
+    # A record list with texts is a dump, one without texts or file names is neither.
+    (folder / "index.json").write_text(json.dumps([{"title": "A"}]))
+    assert [o.status for o in ingest_paths(store, [folder / "index.json"]).outcomes] == ["failed"]
 
 
 def test_ids_are_stable_across_stores(tmp_path: Path) -> None:
@@ -157,9 +182,8 @@ def test_whole_shared_corpus_ingests(tmp_path: Path) -> None:
     with open_store(str(tmp_path / "c.db")) as store:
         report = ingest_paths(store, [corpus])
         names = {Path(o.origin).name for o in report.outcomes}
-        assert report.counts["failed"] == 1  # MANIFEST.json is not an article dump
+        assert report.counts["failed"] == 0 and report.counts["manifest"] == 1  # MANIFEST.json describes dev/
         assert report.counts["ingested"] == 30
-        assert "MANIFEST.json" in {Path(o.origin).name for o in report.failed}
         assert len(names) == 31
 
 

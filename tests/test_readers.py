@@ -534,3 +534,19 @@ def test_seeds_read_with_text_dates_and_outlets() -> None:
     assert "published" not in documents["001"].metadata
     closing = documents["002"].metadata["published"]
     assert (closing.value, closing.source, closing.precision) == ("2016-10-12", "text:closing-date", "day")
+
+
+def test_a_csv_listing_files_beside_it_is_a_manifest(tmp_path: Path) -> None:
+    from claimgraph.ingest.readers import read_manifest
+
+    (tmp_path / "a.txt").write_text("Some text.")
+    listing = tmp_path / "files.csv"
+    listing.write_text("filename,headline,publisher,published\na.txt,A headline,The Outlet,2016-10-12\nmissing.txt,B,C,2016\n")
+    described = read_manifest(listing)
+    assert described is not None and list(described) == [(tmp_path / "a.txt").resolve()]
+    metadata = described[(tmp_path / "a.txt").resolve()]
+    assert (metadata["title"].value, metadata["outlet"].value, metadata["published"].value) == ("A headline", "The Outlet", "2016-10-12")
+    dump = tmp_path / "dump.csv"
+    dump.write_text("filename,text\na.txt,An article body.\n")
+    assert read_manifest(dump) is None  # records with texts are articles
+    assert read_manifest(tmp_path / "a.txt") is None

@@ -67,6 +67,8 @@ def _ingest(store: Store, paths: tuple[Path, ...], options: Any, progress: bool 
         bar.update(1)
         if outcome.status == "failed":
             bar.write(f"failed: {outcome.origin}: {outcome.reason}", file=sys.stderr)
+        elif outcome.status == "manifest":
+            bar.write(f"manifest: {outcome.origin}: {outcome.reason}", file=sys.stderr)
         elif outcome.near_duplicate_of:
             bar.write(f"near-duplicate: {outcome.origin} ~ {outcome.near_duplicate_of}", file=sys.stderr)
 
@@ -76,6 +78,7 @@ def _ingest(store: Store, paths: tuple[Path, ...], options: Any, progress: bool 
     click.echo(
         f"ingested {counts['ingested']}, new versions {counts['new_version']}, unchanged {counts['unchanged']}, "
         f"duplicates {counts['duplicate']}, failed {counts['failed']}"
+        + (f", manifests {counts['manifest']}" if counts["manifest"] else "")
     )
     if report.failed:
         click.echo(f"{len(report.failed)} input(s) failed; see the lines above", err=True)

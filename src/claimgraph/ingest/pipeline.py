@@ -13,11 +13,11 @@ from sqlalchemy.exc import IntegrityError
 
 from claimgraph.errors import IngestError
 from claimgraph.ingest import dedup
-from claimgraph.ingest.readers import read_path
-from claimgraph.models import Document, RawDocument
+from claimgraph.ingest.readers import read_manifest, read_path
+from claimgraph.models import Document, MetaValue, RawDocument
 from claimgraph.store import Store
 
-STATUSES = ("ingested", "new_version", "unchanged", "duplicate", "failed")
+STATUSES = ("ingested", "new_version", "unchanged", "duplicate", "failed", "manifest")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,9 +94,22 @@ def ingest_paths(
         if on_outcome:
             on_outcome(outcome)
 
-    for item in iter_files([Path(p) for p in paths], skip_hidden=options.skip_hidden):
+    items = list(iter_files([Path(p) for p in paths], skip_hidden=options.skip_hidden))
+    # A folder's manifest (records naming the files beside it) is metadata for them, not a
+    # document: what a document says of itself wins, the manifest fills what it does not say.
+    described: dict[Path, dict[str, MetaValue]] = {}
+    manifests: set[Path] = set()
+    for item in items:
+        if isinstance(item, Path) and (sidecar := read_manifest(item, max_bytes=options.max_bytes)):
+            manifests.add(item)
+            for target, metadata in sidecar.items():
+                described.setdefault(target, {}).update(metadata)
+            record(IngestOutcome(origin=str(item), status="manifest", reason=f"metadata for {len(sidecar)} file(s) beside it"))
+    for item in items:
         if isinstance(item, IngestError):
             record(IngestOutcome(origin=item.origin, status="failed", reason=item.reason))
+            continue
+        if item in manifests:
             continue
         try:
             result = read_path(item, max_bytes=options.max_bytes)  # bad input comes back in .errors
@@ -107,6 +120,8 @@ def ingest_paths(
         for error in result.errors:
             record(IngestOutcome(origin=error.origin, status="failed", reason=error.reason))
         for raw in result.documents:
+            for name, value in described.get(item.resolve(), {}).items():
+                raw.metadata.setdefault(name, value)
             record(ingest_document(store, raw, options=options))
     return report
 

@@ -58,6 +58,8 @@ RECORD_FIELDS = {
     "url": ("url", "link"),
     "language": ("language", "lang"),
 }
+# A manifest's field naming the file a record describes.
+MANIFEST_FILE_FIELDS = ("file", "path", "filename", "file_name")
 _WORDS = re.compile(r"[^\W\d_]{2,}")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _CONTROL_SHARE_LIMIT = 0.05  # share of control characters above which "text" is binary
@@ -322,7 +324,7 @@ def _read_eml(origin: str, data: bytes, media_type: str) -> ReadResult:
     return result
 
 
-def _read_jsonl(origin: str, data: bytes, media_type: str) -> ReadResult:
+def _jsonl_records(origin: str, data: bytes) -> tuple[list[tuple[int, object]], list[IngestError]]:
     text = decode_text(origin, data)
     records: list[tuple[int, object]] = []
     errors: list[IngestError] = []
@@ -331,10 +333,10 @@ def _read_jsonl(origin: str, data: bytes, media_type: str) -> ReadResult:
             records.append((number, json.loads(line)))
         except json.JSONDecodeError as error:
             errors.append(IngestError(f"{origin}#record-{number}", f"invalid JSON: {error.msg}"))
-    return _records_to_documents(origin, media_type, records, errors)
+    return records, errors
 
 
-def _read_json(origin: str, data: bytes, media_type: str) -> ReadResult:
+def _json_records(origin: str, data: bytes) -> tuple[list[tuple[int, object]], list[IngestError]]:
     text = decode_text(origin, data)
     try:
         loaded = json.loads(text)
@@ -348,10 +350,10 @@ def _read_json(origin: str, data: bytes, media_type: str) -> ReadResult:
         )
     if not isinstance(loaded, list):
         raise IngestError(origin, "not an article dump: JSON holds neither a list nor an object")
-    return _records_to_documents(origin, media_type, list(enumerate(loaded, start=1)), [])
+    return list(enumerate(loaded, start=1)), []
 
 
-def _read_csv(origin: str, data: bytes, media_type: str) -> ReadResult:
+def _csv_records(origin: str, data: bytes) -> tuple[list[tuple[int, object]], list[IngestError]]:
     text = decode_text(origin, data)
     # The header row decides the delimiter: csv.Sniffer misjudges quoting on article bodies.
     header_row = text.split("\n", 1)[0]
@@ -361,7 +363,40 @@ def _read_csv(origin: str, data: bytes, media_type: str) -> ReadResult:
         rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise IngestError(origin, f"malformed CSV: {error}") from None
-    return _records_to_documents(origin, media_type, list(enumerate(rows, start=1)), [])
+    return list(enumerate(rows, start=1)), []
+
+
+_RECORDS = {"application/x-ndjson": _jsonl_records, "application/json": _json_records, "text/csv": _csv_records}
+
+
+def _read_records(origin: str, data: bytes, media_type: str) -> ReadResult:
+    return _records_to_documents(origin, media_type, *_RECORDS[media_type](origin, data))
+
+
+def _fields(record: dict[object, object]) -> dict[str, object]:
+    return {str(key).strip().lower(): value for key, value in record.items() if key is not None}
+
+
+def _record_metadata(fields: dict[str, object], source: str) -> dict[str, MetaValue]:
+    """A record's title, outlet, author, url, language and date. A web address under an outlet
+    field ("source": "https://...") is the url, not the outlet."""
+    metadata: dict[str, MetaValue] = {}
+    for name in ("title", "outlet", "author", "url", "language"):
+        value = _field(fields, name)
+        if value and value.strip():
+            value = value.strip()
+            if name == "outlet" and re.match(r"https?://", value):
+                name = "url"
+            metadata.setdefault(name, MetaValue(value=value, source=source))
+    web = str(fields.get("source") or "").strip()
+    if "url" not in metadata and re.match(r"https?://", web):
+        metadata["url"] = MetaValue(value=web, source=source)
+    stated = _field(fields, "published")
+    if stated:
+        published = parse_date(stated, source=source)
+        if published:
+            metadata["published"] = published
+    return metadata
 
 
 def _records_to_documents(
@@ -373,21 +408,12 @@ def _records_to_documents(
         if not isinstance(record, dict):
             result.errors.append(IngestError(record_origin, "record is not an object"))
             continue
-        fields = {str(key).strip().lower(): value for key, value in record.items() if key is not None}
+        fields = _fields(record)
         text = _field(fields, "text")
         if not text or not text.strip():
             result.errors.append(IngestError(record_origin, "record has no text (text, body or content field)"))
             continue
-        metadata: dict[str, MetaValue] = {}
-        for name in ("title", "outlet", "author", "url", "language"):
-            value = _field(fields, name)
-            if value and value.strip():
-                metadata[name] = MetaValue(value=value.strip(), source="record-field")
-        stated = _field(fields, "published")
-        if stated:
-            published = parse_date(stated, source="record-field")
-            if published:
-                metadata["published"] = published
+        metadata = _record_metadata(fields, "record-field")
         result.documents.append(RawDocument(origin=record_origin, media_type=media_type, text=text, metadata=metadata))
     if not result.documents and not result.errors:
         raise IngestError(origin, "dump holds no records")
@@ -395,6 +421,32 @@ def _records_to_documents(
         # No record has a text field at all: a data file of another kind, not an article dump.
         raise IngestError(origin, "not an article dump: no record has a text, body or content field")
     return result
+
+
+def read_manifest(path: Path | str, *, max_bytes: int = 20_000_000) -> dict[Path, dict[str, MetaValue]] | None:
+    """A folder's metadata sidecar, if `path` is one: a JSON, JSONL or CSV list of records with no
+    text, each naming a file beside it ("file", "path" or "filename") with its title, outlet,
+    date, url... Gives each named file that exists its metadata; None for any other file."""
+    path = Path(path)
+    media_type = MEDIA_TYPES.get(path.suffix.lower())
+    if media_type not in _RECORDS:
+        return None
+    try:
+        records, _ = _RECORDS[media_type](str(path), _read_bytes(path, max_bytes=max_bytes))
+    except IngestError:
+        return None
+    described: dict[Path, dict[str, MetaValue]] = {}
+    for _, record in records:
+        if not isinstance(record, dict):
+            return None
+        fields = _fields(record)
+        if _field(fields, "text"):
+            return None  # an article dump
+        named = next((str(fields[k]).strip() for k in MANIFEST_FILE_FIELDS if fields.get(k)), None)
+        target = (path.parent / named).resolve() if named else None
+        if target is not None and target.is_file() and target != path.resolve():
+            described[target] = _record_metadata(fields, "manifest")
+    return described or None
 
 
 def _field(fields: dict[str, object], name: str) -> str | None:
@@ -413,7 +465,7 @@ _READERS: dict[str, Callable[[str, bytes, str], ReadResult]] = {
     "text/html": _read_html,
     "application/pdf": _read_pdf,
     "message/rfc822": _read_eml,
-    "application/x-ndjson": _read_jsonl,
-    "application/json": _read_json,
-    "text/csv": _read_csv,
+    "application/x-ndjson": _read_records,
+    "application/json": _read_records,
+    "text/csv": _read_records,
 }
