@@ -206,6 +206,7 @@ def test_seed_events_dated_by_anaphors(seeds_ledger) -> None:
                  "national race"] == ("2016-01", "month", "exact")
     assert dated["an official photo of them was released at the time"] == ("2016-01", "month", "exact")
     assert report.events.dated.correct >= 10
+    assert report.events.dated_in_text.correct == report.events.dated_in_text.total == 7  # every date the texts give
 
 
 def test_a_range_keeps_its_end_on_the_event_and_in_the_report() -> None:

@@ -102,7 +102,7 @@ class EvalReport:
         else:
             rows.append(("lines", self.lines))
         if isinstance(self.events, EventScores):
-            rows.append(("events.dated", self.events.dated))
+            rows += [("events.dated", self.events.dated), ("events.dated_in_text", self.events.dated_in_text)]
         else:
             rows.append(("events", self.events))
         rows.append(("links", self.links))

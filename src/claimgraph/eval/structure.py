@@ -62,9 +62,12 @@ class LineScores:
 @dataclass
 class EventScores:
     dated: Accuracy = field(default_factory=Accuracy)  # gold events with a date and claims: dated right by the system
+    # the same over those whose date the gold finds in the text (date_in_text): the others take
+    # it from world knowledge or an upstream source the ledger does not hold
+    dated_in_text: Accuracy = field(default_factory=Accuracy)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"measured": True, "dated": self.dated.to_dict()}
+        return {"measured": True, "dated": self.dated.to_dict(), "dated_in_text": self.dated_in_text.to_dict()}
 
 
 def _system_groups(ledger: dict[str, Any], matching: ClaimMatching) -> dict[str, set[str]]:
@@ -204,9 +207,10 @@ def score_events(ledger: dict[str, Any], gold: dict[str, Any], matching: ClaimMa
             if claim in matching.pairs
             for system_event in events_of.get(str(matching.pairs[claim].get("id")), [])
         ]
-        scores.dated.add(
-            any(e.get("date") == event["date"] and e.get("precision") == event.get("precision") for e in candidates)
-        )
+        right = any(e.get("date") == event["date"] and e.get("precision") == event.get("precision") for e in candidates)
+        scores.dated.add(right)
+        if event.get("date_in_text"):
+            scores.dated_in_text.add(right)
     return scores
 
 
