@@ -119,8 +119,9 @@ def ingest_paths(
             continue
         for error in result.errors:
             record(IngestOutcome(origin=error.origin, status="failed", reason=error.reason))
+        given = described.get(item.resolve(), {}) if described else {}
         for raw in result.documents:
-            for name, value in described.get(item.resolve(), {}).items():
+            for name, value in given.items():
                 raw.metadata.setdefault(name, value)
             record(ingest_document(store, raw, options=options))
     return report

@@ -255,6 +255,12 @@ def proposition(claim: Claim, analysis: Analysis | None = None, text: str | None
     return cleaned or claim.content
 
 
+@lru_cache(maxsize=8192)
+def _whole(phrase: str) -> re.Pattern[str]:
+    """`phrase` as whole words (a document's names are looked for in each of its claims)."""
+    return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
+
+
 def named_in(text: str, analysis: Analysis | None) -> tuple[list[str], list[str]]:
     """(people, names) of the document's entities whose canonical name the text contains.
 
@@ -268,14 +274,14 @@ def named_in(text: str, analysis: Analysis | None) -> tuple[list[str], list[str]
         return [], []
     lowered = text.lower()
     named = [e for e in analysis.entities if e.name and len(e.name) > 1
-             and re.search(r"(?<!\w)" + re.escape(e.name.lower()) + r"(?!\w)", lowered)]
+             and _whole(e.name.lower()).search(lowered)]
     surnames = {e.name.split()[-1].lower() for e in named if _named_person(e)}
     terms = {t for e in named if e.type != "EVENT" for t in content_terms(e.name)}
     # What the text calls a named entity ("Christopher Steele, a former British intelligence
     # officer") says who it is, not what is claimed of it.
     keys = {e.key for e in named if e.type != "EVENT"}
     terms |= {t for m in analysis.mentions if m.kind == "description" and m.entity in keys
-              and re.search(r"(?<!\w)" + re.escape(m.text.lower()) + r"(?!\w)", lowered) for t in content_terms(m.text)}
+              and _whole(m.text.lower()).search(lowered) for t in content_terms(m.text)}
     return sorted(surnames), sorted(terms)
 
 

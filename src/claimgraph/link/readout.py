@@ -75,6 +75,27 @@ class Layer:
     def need_clusters(self, ids: list[str]) -> None:
         """Make clusters hold these ids."""
 
+    # -- saving and restoring -------------------------------------------------------
+
+    def saved_fields(self, cluster_id: str) -> dict[str, Any]:
+        """What a saved cluster keeps beside its members: whether it is a group of denials, and the
+        pair that placed it under its parent (when known)."""
+        return {"denial": cluster_id in self.denials,
+                **({"parent_pair": self.parent_pairs[cluster_id]} if cluster_id in self.parent_pairs else {})}
+
+    def restore(self, cluster: Cluster, saved: dict[str, Any]) -> None:
+        """Take back a saved cluster with its `saved_fields` (a read, not a change: nothing to write)."""
+        self.clusters[cluster.id] = cluster
+        for member in cluster.members:
+            self.cluster_of.setdefault(member.claim, cluster.id)
+        if cluster.parent:
+            self.children.setdefault(cluster.parent, set()).add(cluster.id)
+        if saved.get("denial"):
+            self.denials.add(cluster.id)
+        if "parent_pair" in saved:
+            pair = saved["parent_pair"]
+            self.parent_pairs[cluster.id] = (pair[0], pair[1]) if pair else None
+
     # -- changing -----------------------------------------------------------------
 
     def put(self, cluster: Cluster, *, denial: bool) -> None:
@@ -438,7 +459,7 @@ class ReadOut:
         specific = st.views[cluster.anchor]
         best: tuple[float, str | None, tuple[str, str] | None] = (0.0, None, None)
         for (a, b), j in sorted(pairs.items()):
-            if j.relation == "contradicts" or j.score < floor:
+            if j.relation == "contradicts":
                 continue
             own_claim, other_claim = (a, b) if a in mine else (b, a)
             other_id = layer.cluster_of.get(other_claim)
@@ -521,9 +542,7 @@ class ReadOut:
 def layer_dict(layer: Layer) -> dict[str, Any]:
     """The in-memory layer as the blob form of a saved linker keeps it."""
     return {
-        "clusters": [{**c.to_dict(), "denial": c.id in layer.denials,
-                      **({"parent_pair": layer.parent_pairs[c.id]} if c.id in layer.parent_pairs else {})}
-                     for c in layer.clusters.values()],
+        "clusters": [{**c.to_dict(), **layer.saved_fields(c.id)} for c in layer.clusters.values()],
         "sourcing": [s.to_dict() for s in layer.sourcing.values()],
         "events": [e.to_dict() for e in layer.events.values()],
     }
@@ -532,20 +551,8 @@ def layer_dict(layer: Layer) -> dict[str, Any]:
 def layer_from_dict(data: dict[str, Any]) -> Layer:
     layer = Layer()
     for saved in data.get("clusters", []):
-        saved = dict(saved)
-        denial = saved.pop("denial", False)
-        placed_by = saved.pop("parent_pair") if "parent_pair" in saved else ...
-        members = [ClusterMember(**m) for m in saved.pop("members")]
-        cluster = Cluster(**saved, members=members)
-        layer.clusters[cluster.id] = cluster
-        for member in members:
-            layer.cluster_of[member.claim] = cluster.id
-        if cluster.parent:
-            layer.children.setdefault(cluster.parent, set()).add(cluster.id)
-        if denial:
-            layer.denials.add(cluster.id)
-        if placed_by is not ...:
-            layer.parent_pairs[cluster.id] = (placed_by[0], placed_by[1]) if placed_by else None
+        fields = {k: v for k, v in saved.items() if k not in ("denial", "parent_pair", "members")}
+        layer.restore(Cluster(**fields, members=[ClusterMember(**m) for m in saved["members"]]), saved)
     for saved in data.get("sourcing", []):
         layer.sourcing[saved["cluster"]] = ClusterSourcing(**saved)
     for saved in data.get("events", []):

@@ -113,25 +113,21 @@ class StoreLayer(Layer):
         self._read: set[str] = set()  # cluster ids read (or found missing)
 
     def need_claims(self, claim_ids: list[str]) -> None:
-        wanted = [c for c in dict.fromkeys(claim_ids) if c not in self._claims_read]
-        if not wanted:
-            return
-        self._claims_read.update(wanted)
-        found: set[str] = set()
-        with self.store.engine.connect() as connection:
-            for chunk in chunks(wanted):
-                found.update(connection.execute(_CLUSTERS_OF_CLAIMS, {"ids": chunk}).scalars())
-        self.need_clusters(sorted(found))
+        self._load_found(claim_ids, self._claims_read, _CLUSTERS_OF_CLAIMS)
 
     def need_children(self, ids: list[str]) -> None:
-        wanted = [c for c in dict.fromkeys(ids) if c not in self._parents_read]
+        self._load_found(ids, self._parents_read, _CHILDREN)
+
+    def _load_found(self, ids: list[str], looked_up: set[str], query: Any) -> None:
+        """Load the clusters `query` finds for the ids not looked up yet (their clusters, their children)."""
+        wanted = [c for c in dict.fromkeys(ids) if c not in looked_up]
         if not wanted:
             return
-        self._parents_read.update(wanted)
+        looked_up.update(wanted)
         found: set[str] = set()
         with self.store.engine.connect() as connection:
             for chunk in chunks(wanted):
-                found.update(connection.execute(_CHILDREN, {"ids": chunk}).scalars())
+                found.update(connection.execute(query, {"ids": chunk}).scalars())
         self.need_clusters(sorted(found))
 
     def need_clusters(self, ids: list[str]) -> None:
@@ -149,21 +145,11 @@ class StoreLayer(Layer):
                     members.setdefault(row.cluster_id, []).append(ClusterMember(claim=row.claim_id, relation=row.relation))
         for row in rows:
             data = json.loads(row.data_json)
-            cluster = Cluster(id=row.id, anchor=row.anchor_claim, anchor_text=row.anchor, parent=row.parent,
-                              members=sorted(members.get(row.id, []), key=lambda m: m.claim),
-                              documents=data["documents"])
-            self.clusters[cluster.id] = cluster
-            for member in cluster.members:
-                self.cluster_of.setdefault(member.claim, cluster.id)
-            if cluster.parent:
-                self.children.setdefault(cluster.parent, set()).add(cluster.id)
-            if data.get("denial"):
-                self.denials.add(cluster.id)
-            if "parent_pair" in data:
-                pair = data["parent_pair"]
-                self.parent_pairs[cluster.id] = (pair[0], pair[1]) if pair else None
+            self.restore(Cluster(id=row.id, anchor=row.anchor_claim, anchor_text=row.anchor, parent=row.parent,
+                                 members=sorted(members.get(row.id, []), key=lambda m: m.claim),
+                                 documents=data["documents"]), data)
             if data.get("sourcing"):
-                self.sourcing[cluster.id] = ClusterSourcing(**data["sourcing"])
+                self.sourcing[row.id] = ClusterSourcing(**data["sourcing"])
 
 class StoreLines(LineState):
     """Claims' lines, read from `claim_lines` as the linker asks for them."""
@@ -350,8 +336,7 @@ def save_linker(store: Store, key: str, linker: Linker, rows: LinkerRows, *, rep
         values = {
             t.clusters: [
                 dict(id=c.id, anchor=c.anchor_text, anchor_claim=c.anchor, parent=c.parent,
-                     data_json=json.dumps({"documents": c.documents, "sourcing": s.to_dict(), "denial": c.id in layer.denials,
-                                           **({"parent_pair": layer.parent_pairs[c.id]} if c.id in layer.parent_pairs else {})}))
+                     data_json=json.dumps({"documents": c.documents, "sourcing": s.to_dict(), **layer.saved_fields(c.id)}))
                 for c, s in zip(clusters, sourcing)
             ],
             t.cluster_members: [dict(cluster_id=c.id, claim_id=m.claim, relation=m.relation) for c in clusters for m in c.members],
