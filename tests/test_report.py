@@ -43,8 +43,9 @@ def test_report_ranks_by_lines_and_shows_sub_cluster_support(store) -> None:
     })
     report = build_report(store)
     top = report["clusters"][0]
-    # Sources by the name the texts give them, not by their lower-cased node key.
-    assert top["id"] == "general" and top["supporting_lines"] == ["The Guardian", "002_446e0afcbd5d0a9b.txt"]
+    # Sources by the name the texts give them, not by their lower-cased node key; a document
+    # without outlet or title by its headline, never by its file name.
+    assert top["id"] == "general" and top["supporting_lines"] == ["The Guardian", "Company Intelligence Report 2016/130"]
     assert report["lines"][0]["root"] == "The Guardian" and report["lines"][0]["sources"] == ["The Guardian"]
     assert [m["via"] for m in top["members"]] == [None, "peskov denies", "specific", "specific"]
     assert any(d["polarity"] == "denied" for d in top["denials"])

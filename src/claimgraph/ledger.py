@@ -157,6 +157,8 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
 
 def _link_store(store: Store, options: LinkStoreOptions, embedder: Any, judge: Any) -> LinkReport:
     from claimgraph.link import LinkOptions, Linker
+    from claimgraph.link.lines import LINES_STEP
+    from claimgraph.link.provenance import PROVENANCE_STEP
     from claimgraph.link.state import StateError, linker_rows
     from claimgraph.store.linker import load_head, regrade, restore_linker, save_linker
     from claimgraph.store.links import layer_counts, source_grades
@@ -173,7 +175,9 @@ def _link_store(store: Store, options: LinkStoreOptions, embedder: Any, judge: A
     from claimgraph.store.corrections import active_claim_corrections
 
     in_force = sorted(c.id for fields in active_claim_corrections(store).values() for c in fields.values())
+    # Rules that change lines or provenance change every claim's line: a new step relinks all.
     key = json.dumps({"embedder": embedder.name, "judge": getattr(judge, "name", type(judge).__name__), "analysis": steps,
+                      "lines": LINES_STEP, "provenance": PROVENANCE_STEP,
                       "corrections": hashlib.sha1(json.dumps(in_force).encode()).hexdigest()})
     clock("inputs")
     saved = None if options.full else load_head(store)

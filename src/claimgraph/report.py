@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from claimgraph.export import export_ledger
-from claimgraph.sources import display_names, source_key
+from claimgraph.sources import display_names, document_label, source_key
 from claimgraph.store import Store
 
 HEDGE_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
@@ -31,7 +31,8 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
 
     def label(document_id: str) -> str:
         document = documents[document_id]
-        return document.get("outlet") or document.get("title") or Path(document["origin"]).name
+        return document_label(document.get("outlet"), document.get("title"), document.get("origin"), document.get("text"),
+                              [(z["start"], z["end"], z["kind"]) for z in document.get("zones") or []])
 
     def node_name(node: str) -> str:
         """A document by its outlet, title or file; a source by the name the texts give it."""
@@ -39,8 +40,13 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
             return label(node)
         return names.get(node) or node.removeprefix("source:")
 
+    line_names = {line["id"]: line.get("name") for line in ledger["lines"]}
+
     def root_name(line_id: str) -> str:
-        return node_name(line_root.get(line_id, line_id))
+        """A line by its origin and first reporter, in words."""
+        name, root = line_names.get(line_id), line_root.get(line_id, line_id)
+        # A name that is just its root's: spelled as the texts spell it most.
+        return node_name(root) if not name or source_key(name) == root else name
 
     children: dict[str, list[dict[str, Any]]] = {}
     for cluster in ledger["clusters"]:

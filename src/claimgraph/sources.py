@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import PurePath
 
 
 @lru_cache(maxsize=65536)  # provenance asks for the same few hundred names again and again
@@ -31,3 +33,54 @@ def display_names(names: Iterable[str]) -> dict[str, str]:
         key: max(counts.items(), key=lambda kv: (kv[1], kv[0][:1].isupper(), kv[0]))[0]
         for key, counts in seen.items()
     }
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimOrigin:
+    """What a line's name is made from, per claim on it."""
+
+    claim: str
+    document: str
+    origin: str | None = None  # the first-hand source in words (link/origins.py)
+    inner: str | None = None  # the innermost source of the chain
+    voice: str | None = None  # the named voice's key, when a voice made the statement
+
+
+def document_label(outlet: str | None, title: str | None, origin: str | None, text: str | None = None,
+                   zones: Iterable[tuple[int, int, str]] = ()) -> str:
+    """A document in words: its outlet, its title, its headline or first line of body text, and
+    its file name only when the text gives nothing."""
+    for value in (outlet, title):
+        if value and value.strip():
+            return value.strip()
+    text = text or ""
+    spans = sorted(zones)
+    for kinds in (("headline",), ("body", "summary", "detail")):
+        for start, end, kind in spans:
+            if kind in kinds and text[start:end].strip():
+                return _first_line(text[start:end])
+    if text.strip() and not spans:
+        return _first_line(text)
+    return PurePath(origin or "").name or "(untitled)"
+
+
+def _first_line(text: str) -> str:
+    first = next(line.strip() for line in text.splitlines() if line.strip())
+    return first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "\u2026"
+
+
+def line_name(root: str, root_kind: str, origins: list[ClaimOrigin], labels: dict[str, str]) -> str:
+    """A line in words, by its origin and first reporter: 'The Guardian ← leaked documents',
+    'Kremlin (Dmitry Peskov, spokesperson)', 'Christopher Steele ← Source E, a trusted compatriot'."""
+    voiced = Counter(o.origin for o in origins if o.voice and o.origin)
+    if root_kind != "document" and voiced:
+        return sorted(voiced.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    if root_kind == "document":
+        head, first = labels.get(root, root), [o for o in origins if o.document == root] or origins
+    else:
+        head = display_names([o.inner for o in origins if o.inner]).get(root) or root.removeprefix("source:")
+        first = origins
+    inner = Counter(o.inner for o in first if o.inner and not o.voice and not o.inner.startswith("(")
+                    and source_key(o.inner) not in (source_key(head), root))
+    named = [name for name, _ in sorted(inner.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
+    return f"{head} \u2190 {', '.join(named)}" if named else head

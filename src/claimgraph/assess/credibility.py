@@ -80,6 +80,11 @@ def assess_cluster(
     reasons: list[str] = []
     n, c, d = len(support), len(contra), len(denials)
     reasons.append(f"{_plural(n, 'independent line')} {'supports' if n == 1 else 'support'} it")
+    carried = sum(sourcing.carriers.get(line, 1) for line in support)
+    if carried > n:
+        # Many documents are not many lines: say so, so that a count of outlets is never read as corroboration.
+        reasons.append(f"carried by {carried} documents, all re-reporting one origin" if n == 1
+                       else f"carried by {carried} documents re-reporting {n} origins")
     if c:
         reasons.append(f"{_plural(c, 'line')} {'contradicts' if c == 1 else 'contradict'} it")
     if d:

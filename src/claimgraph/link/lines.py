@@ -15,11 +15,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from claimgraph.link.origins import NOT_A_PERSON, claim_voice, entities_by_key, speaks_for, voice_groups
 from claimgraph.link.provenance import DERIVED, ProvenanceEdge, is_publication, source_key
-from claimgraph.models import Analysis, Document
+from claimgraph.models import Analysis, Claim, Document
 from claimgraph.records import flat_dict
 
-LINES_STEP = "link.lines.v1"
+# v2: a claim made by a named voice (person or organisation) is on that voice's line, not its
+# carrier's; journalists are tied to their outlet through the corpus's bylines; derivations
+# from a later document are not followed.
+LINES_STEP = "link.lines.v2"
 HEDGING_ORDER = ("none", "low", "medium", "high")
 
 
@@ -50,9 +54,15 @@ class ClusterSourcing:
     first_report: str | None = None
     last_report: str | None = None
     claims_by_line: dict[str, list[str]] = field(default_factory=dict)
+    carriers: dict[str, int] = field(default_factory=dict)  # supporting line -> documents carrying it
 
     def to_dict(self) -> dict[str, Any]:
         return flat_dict(self)
+
+
+def claim_document(claim_id: str) -> str:
+    """The document a claim id belongs to (ids are '<document id>:c<n>')."""
+    return claim_id.rsplit(":", 1)[0]
 
 
 EdgeWeights = dict[tuple[str, str, str], int]  # (child, parent, relation) -> pieces of evidence
@@ -62,13 +72,15 @@ def edge_weights(edges: list[ProvenanceEdge]) -> EdgeWeights:
     return {(e.child, e.parent, e.relation): len(e.evidence) for e in edges}
 
 
-def _upstream(weights: EdgeWeights, outlets: list[str]) -> dict[str, Counter[str]]:
+def _upstream(weights: EdgeWeights, outlets: list[str], published: dict[str, str]) -> dict[str, Counter[str]]:
     up: dict[str, Counter[str]] = {}
     keys = {source_key(o) for o in outlets}
     for (child, parent, relation), weight in weights.items():
         derived = relation in DERIVED or (
             relation == "cites" and parent.startswith("source:") and is_publication(parent[7:], keys=keys)
         )
+        if parent in published and child in published and published[parent][:10] > published[child][:10]:
+            derived = False  # a document cannot derive from one published after it
         if derived and not child.startswith("source:"):
             up.setdefault(child, Counter())[parent] += weight
     return up
@@ -78,7 +90,7 @@ def resolve_roots(documents: list[Document], weights: EdgeWeights) -> tuple[dict
     """Root node per document, and a resolver for any node (source or document), from the
     provenance edges weighed by their evidence."""
     outlets = [d.outlet for d in documents if d.outlet]
-    up = _upstream(weights, outlets)
+    up = _upstream(weights, outlets, {d.id: d.published for d in documents if d.published})
     # A publication that is itself in the corpus continues through that document.
     by_outlet: dict[str, str] = {}
     for document in sorted(documents, key=lambda d: (d.published or "9999", d.id)):
@@ -94,7 +106,9 @@ def resolve_roots(documents: list[Document], weights: EdgeWeights) -> tuple[dict
         path: list[str] = []
         while True:
             if node.startswith("source:") and node in by_outlet:
-                node = by_outlet[node]
+                after = published.get(by_outlet[node], "9999")[:10]
+                if not path or not (path[-1] in published and published[path[-1]][:10] < after <= "9998"):
+                    node = by_outlet[node]  # (a document cannot re-report an outlet's later document)
             if node in path:
                 # A cycle (two near-duplicates pointing at each other): every member of it
                 # resolves to the same node, the earliest document, so they are one line.
@@ -121,15 +135,51 @@ def resolve_roots(documents: list[Document], weights: EdgeWeights) -> tuple[dict
 @dataclass(kw_only=True)
 class ClaimSource:
     """What a claim's line is decided from, besides the corpus: its document, the nearest named
-    source of its chain, and the corpus author that source stands for (read from the text once)."""
+    source of its chain and its innermost one, the corpus author either stands for (read from
+    the text once), and the named voice that made the statement (link/origins.py)."""
 
     document: str
     source: str | None = None
     author: str | None = None
+    inner: str | None = None  # the innermost element of the chain, when it is not `source`
+    voice: str | None = None  # the voice's line key ("source:kremlin")
+    origin: str | None = None  # the first-hand source in words ("Kremlin (Dmitry Peskov, spokesperson)")
 
     @property
     def source_key(self) -> str | None:
         return source_key(self.source) if self.source else None
+
+    @property
+    def names(self) -> list[str]:
+        return [n for n in (self.inner, self.source) if n]
+
+
+def claim_source(claim: Claim, document: Document, analysis_entities: dict[str, Any],
+                 authors: dict[str, str]) -> tuple[ClaimSource, tuple[str, str] | None]:
+    """A claim's ClaimSource, read from its chain, its speaker's entity and the document's text;
+    and (person key, organisation key) when a spokesperson speaks for an organisation."""
+    chain = [c for c in claim.chain if c and not c.startswith("(")]
+    source = ClaimSource(document=document.id, source=chain[0] if chain else None)
+    if len(chain) > 1 and chain[-1] != chain[0]:
+        source.inner = chain[-1]
+    source.author = _author_of(source, document.text, authors)
+    voice = claim_voice(claim, analysis_entities)
+    if voice is not None and not speaks_for(voice.key, document.outlet, set(byline_surnames(document.author))):
+        source.voice = voice.key
+        source.origin = voice.name
+        return source, (voice.person_key, voice.key) if voice.person_key else None
+    if chain:
+        source.origin = chain[0] if len(chain) == 1 else f"{chain[0]} \u2190 {chain[-1]}"
+    return source, None
+
+
+def _author_of(source: ClaimSource, text: str, authors: dict[str, str]) -> str | None:
+    """The corpus author the claim's innermost source stands for, else its nearest's."""
+    for name in source.names:
+        author = _author_named(name, text, authors)
+        if author is not None:
+            return author
+    return None
 
 
 class LineState:
@@ -153,6 +203,8 @@ class LineState:
         self.line_roots: dict[str, str] = {}  # line id -> root
         self.document_ids: set[str] = set()  # the corpus's documents (a root that is one is a document line)
         self.changed: set[str] = set()  # claims (re)assigned since `changed` was last cleared
+        self.voice_pairs: set[tuple[str, str]] = set()  # (person, organisation) a spokesperson spoke for
+        self.voice_group: dict[str, str] = {}  # voice key -> its group's key (origins.voice_groups)
 
     # -- what the store's subclass reads on demand --------------------------------
 
@@ -163,7 +215,7 @@ class LineState:
         """Claims of these documents, or naming or resolving through these source keys."""
         return sorted(
             c for c, s in self.claim_source.items()
-            if s.document in documents or s.source_key in keys or s.author in keys
+            if s.document in documents or s.source_key in keys or s.author in keys or s.voice in keys
         )
 
     # -- updating -----------------------------------------------------------------
@@ -184,16 +236,27 @@ class LineState:
         corpus = list(documents.values())
         outlets = [d.outlet for d in corpus if d.outlet]
         roots, resolve = resolve_roots(corpus, weights)
-        authors = _corpus_authors(outlets)
+        authors = corpus_authors(corpus)
         outlet_keys = {source_key(o) for o in outlets}
         added_ids = {d.id for d, _ in added}
-        # Authors only grow (the first outlet with a surname keeps it): a new one can be what an
-        # earlier claim's source names ("Steele told ...") or, for a bare writing ("the dossier
-        # says"), what its document calls it; only those claims' authors are read again.
-        surnames = set(authors) - set(self.authors) if self.roots else set()
+        # A new author (or one now tied to an earlier outlet) can be what an earlier claim's
+        # source names ("Steele told ...") or, for a bare writing ("the dossier says"), what its
+        # document calls it; only those claims' authors are read again.
+        surnames = {s for s, k in authors.items() if self.authors.get(s) != k} if self.roots else set()
         reread = sorted(self.claims_naming(surnames)) if surnames else []
         moved = {d for d, r in roots.items() if d not in added_ids and self.roots.get(d, r) != r}
         keys = {k for k, r in self.resolved.items() if resolve(k) != r} | (outlet_keys - self.outlet_keys)
+        new_sources = []
+        for document, analysis in added:
+            entities = entities_by_key(analysis)
+            for claim in analysis.claims:
+                source, spokes = claim_source(claim, document, entities, authors)
+                new_sources.append((claim.id, source))
+                if spokes is not None:
+                    self.voice_pairs.add(spokes)
+        groups = voice_groups(self.voice_pairs)
+        keys |= {k for k in set(groups) | set(self.voice_group) if groups.get(k, k) != self.voice_group.get(k, k)}
+        self.voice_group = groups
         redo = sorted(set(self.claims_of(moved, keys) if moved or keys else []) | set(reread))
         self.roots, self.authors, self.outlet_keys = roots, authors, outlet_keys
         self.document_ids = set(documents)
@@ -205,28 +268,24 @@ class LineState:
                 sources = [self.claim_source[c] for c in reread]
                 by_document = texts(sorted({s.document for s in sources}))
                 for claim_id, source in zip(reread, sources):
-                    name, text = source.source or "", by_document.get(source.document, "")
-                    if not _name_words(name) & surnames and not (_bare_writing(name) and _cited(name, text, surnames)):
+                    text = by_document.get(source.document, "")
+                    if not any(_name_words(n) & surnames or (_bare_writing(n) and _cited(n, text, surnames))
+                               for n in source.names):
                         continue  # a bare writing whose document cites no new author's: as it was
-                    author = _author_named(name, text, authors)
+                    author = _author_of(source, text, authors)
                     if author != source.author:
                         source.author = author
                         changed.add(claim_id)  # its row keeps what its line was decided from
             for claim_id in redo:
                 changed |= self._assign(claim_id, self.claim_source[claim_id], documents, outlet_keys, resolve, force=False)
-        for document, analysis in added:
-            for claim in analysis.claims:
-                chain = [c for c in claim.chain if c and not c.startswith("(")]
-                source = ClaimSource(document=document.id, source=chain[0] if chain else None)
-                if chain:
-                    source.author = _author_named(chain[0], document.text, authors)
-                changed |= self._assign(claim.id, source, documents, outlet_keys, resolve, force=True)
+        for claim_id, source in new_sources:
+            changed |= self._assign(claim_id, source, documents, outlet_keys, resolve, force=True)
         self.changed |= changed
         return changed
 
     def claims_naming(self, surnames: set[str]) -> list[str]:
         """Claims whose source names one of these surnames, or is a bare writing ("the dossier")."""
-        return sorted(c for c, s in self.claim_source.items() if s.source and may_name(s.source, surnames))
+        return sorted(c for c, s in self.claim_source.items() if any(may_name(n, surnames) for n in s.names))
 
     def _assign(self, claim_id: str, source: ClaimSource, documents: dict[str, Document], outlet_keys: set[str],
                 resolve: Any, *, force: bool) -> set[str]:
@@ -234,10 +293,14 @@ class LineState:
         own = source_key(document.outlet) if document.outlet else None
         root = self.roots[source.document]
         key = None
-        if source.source and source.source_key != own and is_publication(source.source, keys=outlet_keys):
-            key = source.source_key
-        elif source.author is not None and source.author != own:
+        # Who made the statement decides: a corpus author (or an outlet's journalist), then a
+        # named voice, then the publication the claim is relayed from; else the document's root.
+        if source.author is not None and source.author != own:
             key = source.author
+        elif source.voice is not None:
+            key = self.voice_group.get(source.voice, source.voice)
+        elif source.source and source.source_key != own and is_publication(source.source, keys=outlet_keys):
+            key = source.source_key
         if key is not None:
             root = resolve(key)
             self.resolved[key] = root
@@ -288,14 +351,32 @@ def build_lines(
 _WRITINGS = r"(?:dossier|dossiers|memo|memos|memorandum|memoranda|report|reports|reporting|file|files|papers)"
 
 
-def _corpus_authors(outlets: list[str]) -> dict[str, str]:
-    """Surname -> source key of each corpus outlet that is a person (two or more capitalised words,
-    no publication word): 'Christopher Steele' -> {'steele': 'source:christopher steele'}."""
+def _person_name(name: str) -> bool:
+    words = name.split()
+    return (2 <= len(words) <= 4 and words[0].lower() != "the" and all(w[:1].isupper() for w in words)
+            and not {w.lower().strip(".,") for w in words} & NOT_A_PERSON and not is_publication(name))
+
+
+def byline_surnames(author: str | None) -> list[str]:
+    """The surnames of a byline's people: 'Jim Sciutto, Evan Perez' -> ['sciutto', 'perez']."""
+    if not author:
+        return []
+    names = re.split(r"\s*(?:,|;|&|/|\band\b|\bwith\b)\s*", author)
+    return [n.split()[-1].lower() for n in (n.strip() for n in names) if _person_name(n)]
+
+
+def corpus_authors(documents: list[Document]) -> dict[str, str]:
+    """Surname -> source key of the outlet a corpus person writes for: a person who is an outlet
+    ('Christopher Steele' -> 'source:christopher steele'), and every bylined journalist, tied
+    to the outlet of the earliest document bearing their byline ('Jim Sciutto' -> 'source:cnn')."""
     authors: dict[str, str] = {}
-    for outlet in outlets:
-        words = outlet.split()
-        if len(words) >= 2 and all(w[:1].isupper() for w in words) and not is_publication(outlet):
-            authors.setdefault(words[-1].lower(), source_key(outlet))
+    for document in sorted(documents, key=lambda d: (d.published or "9999", d.id)):
+        if not document.outlet:
+            continue
+        if _person_name(document.outlet):
+            authors.setdefault(document.outlet.split()[-1].lower(), source_key(document.outlet))
+        for surname in byline_surnames(document.author):
+            authors.setdefault(surname, source_key(document.outlet))
     return authors
 
 
@@ -363,6 +444,8 @@ def cluster_sourcing(
             supporting_hedges.append(hedging.get(claim, "none"))
         if line not in target:
             target.append(line)
+    for line in out.supporting_lines:
+        out.carriers[line] = len({claim_document(c) for c in out.claims_by_line[line]})
     ranks = sorted(supporting_hedges, key=lambda h: HEDGING_ORDER.index(h) if h in HEDGING_ORDER else 0)
     if ranks:
         out.hedging_strongest, out.hedging_weakest = ranks[0], ranks[-1]

@@ -20,7 +20,12 @@ from claimgraph.models import CLAIM_ZONES, Analysis, Document
 from claimgraph.records import flat_dict
 from claimgraph.sources import source_key
 
-PROVENANCE_STEP = "link.provenance.v1"
+# v2: verbatim reuse of body sentences (a reprint copies its source, whatever the day) and wire
+# credits ("(AP) —", "Washington (AFP) –") are evidence too.
+PROVENANCE_STEP = "link.provenance.v2"
+# A sentence of at least this many words, found word for word in another document, is reuse.
+REUSE_WORDS = 12
+REUSE_MIN = 3  # shared sentences before two documents are said to share text
 # Relations that mean "this child's information came from that parent": collapsed into one line.
 DERIVED = frozenset({"re_reports", "near_duplicate", "copies"})
 
@@ -38,7 +43,7 @@ class Evidence:
     start: int | None = None
     end: int | None = None
     claim: str | None = None
-    kind: str = "phrase"  # phrase | chain | shared_quote | near_duplicate
+    kind: str = "phrase"  # phrase | chain | shared_quote | shared_text | wire | near_duplicate
 
     def to_dict(self) -> dict[str, Any]:
         return flat_dict(self)
@@ -192,6 +197,14 @@ class ProvenanceBuilder:
                     continue
                 self._edge(document.id, source_key(name), relation,
                            Evidence(text=match.group(0), document=document.id, start=match.start(), end=match.end()))
+        # 2b. wire credits: "(AP) —" or "Washington (AFP) –" opening a paragraph names the agency
+        # whose copy this is, whatever the agency is called.
+        for match in _WIRE.finditer(document.text):
+            name = match.group("x").strip()
+            if inside(match.start("x")) and source_key(name) != own:
+                self._edge(document.id, source_key(name), "re_reports",
+                           Evidence(text=match.group(0).strip(), document=document.id, start=match.start("x") - 1,
+                                    end=match.end("x") + 1, kind="wire"))
         # 3. verbatim quoted passages shared with documents already seen.
         # (boilerplate such as two files' identical licence lines is not reuse)
         passages = [(p, span, hashlib.sha1(p.encode()).hexdigest())
@@ -202,6 +215,8 @@ class ProvenanceBuilder:
                 if other != document.id:
                     self._shared(document.id, other, passage, span, other_span)
             self._own_quote(digest, document.id, span)
+        # 3b. body sentences reused word for word: a reprint or a digest copies its source.
+        self._reuse(document, analysis, inside)
         # 4. near-duplicates found at ingest. Ingesting this document may have pointed an earlier
         # one at it too (near-duplication is symmetric); that document was linked before it knew.
         for near in [document] + [d for d in self.documents.values() if d.id != document.id and d.near_duplicate_of == document.id]:
@@ -209,6 +224,44 @@ class ProvenanceBuilder:
                 self._edge(near.id, near.near_duplicate_of, "near_duplicate",
                            Evidence(text=f"near-duplicate (score {near.near_duplicate_score})", document=near.id,
                                     kind="near_duplicate"))
+
+    def _reuse(self, document: Document, analysis: Analysis, inside: Callable[[int], bool]) -> None:
+        """Edges to the documents whose sentences this one repeats word for word.
+
+        The share of this document's long sentences found in another decides the direction on a
+        day: a digest whose body is mostly another's text copies it; an original that a shorter
+        document repeats in part is the one copied. Across days the later document copies.
+        """
+        passages = []
+        for sentence in analysis.sentences:
+            if not inside(sentence.start):
+                continue
+            normal = " ".join(re.findall(r"[\w']+", document.text[sentence.start:sentence.end].lower()))
+            if len(normal.split()) >= REUSE_WORDS:
+                passages.append(("s:" + normal, (sentence.start, sentence.end)))
+        if not passages:
+            return
+        digests = [hashlib.sha1(p.encode()).hexdigest() for p, _ in passages]
+        self._owners(digests)
+        shared: dict[str, list[tuple[int, int]]] = {}
+        for (passage, span), digest in zip(passages, digests):
+            for other, _ in self._quote_owner.get(digest, []):
+                if other != document.id and span not in shared.setdefault(other, []):
+                    shared[other].append(span)
+            self._own_quote(digest, document.id, span)
+        for other, spans in sorted(shared.items()):
+            if len(spans) < REUSE_MIN or other not in self.documents:
+                continue
+            a, b = document, self.documents[other]
+            day_a, day_b = (a.published or "")[:10], (b.published or "")[:10]
+            if day_a and day_b and day_a != day_b:
+                child, parent = (a.id, b.id) if day_a > day_b else (b.id, a.id)
+            else:
+                child, parent = (a.id, b.id) if len(spans) * 2 >= len(passages) else (b.id, a.id)
+            share = f"{len(spans)} of {len(passages)} long sentences of {a.id} repeated word for word"
+            for start, end in spans[:5]:  # the first few as evidence (spans of this document); the count says the rest
+                self._edge(child, parent, "copies", Evidence(text=share, document=a.id, start=start, end=end,
+                                                            kind="shared_text"))
 
     def _shared(self, doc: str, other: str, passage: str, span: tuple[int, int], other_span: tuple[int, int]) -> None:
         a, b = self.documents[doc], self.documents[other]
@@ -223,6 +276,14 @@ class ProvenanceBuilder:
 
     def result(self) -> list[ProvenanceEdge]:
         return [self.edges[k] for k in sorted(self.edges)]
+
+
+# A wire credit at the start of a paragraph: an optional dateline, the agency in brackets, a dash.
+_WIRE = re.compile(
+    r"^[ \t]*(?:[A-Z][A-Za-z.'’-]*(?:[ ,]+[A-Z][A-Za-z.'’-]*){0,3}[ ,]*)?"
+    r"\((?P<x>[A-Z][A-Za-z&.'’-]*(?: [A-Z][A-Za-z&.'’-]*){0,3})\)[ \t]*[—–-]{1,2}[ \t]*(?=\S)",
+    re.MULTILINE,
+)
 
 
 def _content_test(document: Document) -> Callable[[int], bool]:

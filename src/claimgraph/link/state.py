@@ -26,6 +26,7 @@ from claimgraph.link.embed import Embedder
 from claimgraph.link.index import NeighbourIndex
 from claimgraph.link.judge import ClaimView, Judge, Judgement, Vocabulary
 from claimgraph.link.lines import ClaimSource, LineState
+from claimgraph.link.origins import voice_groups
 from claimgraph.link.readout import layer_dict, layer_from_dict
 from claimgraph.models import Analysis, Document, TimeExpression
 from claimgraph.records import frame, unframe
@@ -173,7 +174,8 @@ def head(linker: Linker) -> dict[str, Any]:
         "vocabulary": linker.vocabulary.to_dict(),
         "documents": list(linker.order),  # in the order they were added
         "lines": {"roots": lines.roots, "resolved": lines.resolved, "outlet_keys": sorted(lines.outlet_keys),
-                  "authors": lines.authors, "line_roots": lines.line_roots},
+                  "authors": lines.authors, "line_roots": lines.line_roots,
+                  "voice_pairs": sorted(lines.voice_pairs)},
         "reliability": dict(linker.options.reliability),
     }
 
@@ -194,6 +196,8 @@ def restore_head(linker: Linker, header: dict[str, Any]) -> None:
     lines.roots, lines.resolved, lines.authors = dict(saved["roots"]), dict(saved["resolved"]), dict(saved["authors"])
     lines.outlet_keys = set(saved["outlet_keys"])
     lines.line_roots = dict(saved["line_roots"])
+    lines.voice_pairs = {(a, b) for a, b in saved.get("voice_pairs", [])}
+    lines.voice_group = voice_groups(lines.voice_pairs)
     lines.document_ids = set(header["documents"])
 
 

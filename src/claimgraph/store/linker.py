@@ -51,7 +51,8 @@ _CLUSTERS_OF_CLAIMS = select(_m.cluster_id).where(_m.claim_id.in_(_in("ids")))
 _CHILDREN = select(_c.id).where(_c.parent.in_(_in("ids")))
 _CLUSTERS = select(t.clusters).where(_c.id.in_(_in("ids")))
 _MEMBERS = select(t.cluster_members).where(_m.cluster_id.in_(_in("ids")))
-_CLAIM_LINES = select(_l.claim_id, _l.document_id, _l.line_id, _l.source, _l.author).where(_l.claim_id.in_(_in("ids")))
+_CLAIM_LINES = select(_l.claim_id, _l.document_id, _l.line_id, _l.source, _l.author, _l.inner, _l.voice,
+                      _l.origin).where(_l.claim_id.in_(_in("ids")))
 
 
 class StoreRows:
@@ -166,9 +167,11 @@ class StoreLines(LineState):
         self._read.update(wanted)
         with self.store.engine.connect() as connection:
             for chunk in chunks(wanted):
-                for claim_id, document_id, line_id, source, author in connection.execute(_CLAIM_LINES, {"ids": chunk}):
+                for claim_id, document_id, line_id, source, author, inner, voice, origin in connection.execute(
+                        _CLAIM_LINES, {"ids": chunk}):
                     self.claim_line[claim_id] = line_id
-                    self.claim_source[claim_id] = ClaimSource(document=document_id, source=source, author=author)
+                    self.claim_source[claim_id] = ClaimSource(document=document_id, source=source, author=author,
+                                                              inner=inner, voice=voice, origin=origin)
 
     def claims_of(self, documents: set[str], keys: set[str]) -> list[str]:
         c = t.claim_lines.c
@@ -177,7 +180,7 @@ class StoreLines(LineState):
             for chunk in chunks(sorted(documents)):
                 found.update(connection.execute(select(c.claim_id).where(c.document_id.in_(chunk))).scalars())
             for chunk in chunks(sorted(keys)):
-                query = select(c.claim_id).where(or_(c.source_key.in_(chunk), c.author.in_(chunk)))
+                query = select(c.claim_id).where(or_(c.source_key.in_(chunk), c.author.in_(chunk), c.voice.in_(chunk)))
                 found.update(connection.execute(query).scalars())
         return sorted(found)
 
@@ -185,10 +188,11 @@ class StoreLines(LineState):
         c = t.claim_lines.c
         found = set(super().claims_naming(surnames))
         with self.store.engine.connect() as connection:
-            names = [n for n in connection.execute(select(c.source).where(c.source.is_not(None)).distinct()).scalars()
-                     if may_name(n, surnames)]
-            for chunk in chunks(names):
-                found.update(connection.execute(select(c.claim_id).where(c.source.in_(chunk))).scalars())
+            for column in (c.source, c.inner):
+                names = [n for n in connection.execute(select(column).where(column.is_not(None)).distinct()).scalars()
+                         if may_name(n, surnames)]
+                for chunk in chunks(names):
+                    found.update(connection.execute(select(c.claim_id).where(column.in_(chunk))).scalars())
         return sorted(found)
 
 
@@ -356,7 +360,7 @@ def save_linker(store: Store, key: str, linker: Linker, rows: LinkerRows, *, rep
                       for line_id, root in sorted(linker.lines.line_roots.items())],
             t.claim_lines: [
                 dict(claim_id=c, document_id=s.document, line_id=linker.lines.claim_line[c], source=s.source,
-                     source_key=s.source_key, author=s.author)
+                     source_key=s.source_key, author=s.author, inner=s.inner, voice=s.voice, origin=s.origin)
                 for c, s in ((c, linker.lines.claim_source[c]) for c in changed_claims)
             ],
         }

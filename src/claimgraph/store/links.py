@@ -10,6 +10,7 @@ from typing import Any, Iterable
 
 from sqlalchemy import delete, func, insert, select
 
+from claimgraph.sources import ClaimOrigin, document_label, line_name
 from claimgraph.store import schema as t
 from claimgraph.store.sql import Store
 
@@ -101,22 +102,28 @@ def load_layer(store: Store) -> dict[str, Any]:
                              "documents": data["documents"], "members": members.get(row.id, [])})
             if data.get("sourcing"):
                 sourcing.append(data["sourcing"])
-        on_line: dict[str, dict[str, list[str]]] = {}
+        on_line: dict[str, dict[str, list[Any]]] = {}
         c = t.claim_lines.c
-        for claim_id, document_id, line_id, source in connection.execute(
-                select(c.claim_id, c.document_id, c.line_id, c.source).order_by(c.claim_id)):
-            line = on_line.setdefault(line_id, {"claims": [], "documents": [], "sources": []})
+        for claim_id, document_id, line_id, source, inner, voice, origin in connection.execute(
+                select(c.claim_id, c.document_id, c.line_id, c.source, c.inner, c.voice, c.origin).order_by(c.claim_id)):
+            line = on_line.setdefault(line_id, {"claims": [], "documents": [], "sources": [], "origins": []})
             line["claims"].append(claim_id)
             line["documents"].append(document_id)
             if source:
                 line["sources"].append(source)
+            line["origins"].append(ClaimOrigin(claim=claim_id, document=document_id, origin=origin,
+                                               inner=inner or source, voice=voice))
+        labels = _document_labels(connection)
         lines = []
         for row in connection.execute(select(t.lines).order_by(t.lines.c.id)):
             if row.id in on_line:
                 line = on_line[row.id]
-                lines.append({"id": row.id, "root": row.root, **json.loads(row.data_json),
+                data = json.loads(row.data_json)
+                lines.append({"id": row.id, "root": row.root, **data,
+                              "name": line_name(row.root, data.get("root_kind", "source"), line["origins"], labels),
                               "documents": sorted(set(line["documents"])), "claims": line["claims"],
-                              "sources": sorted(set(line["sources"]))})
+                              "sources": sorted(set(line["sources"])),
+                              "origins": {o.claim: o.origin for o in line["origins"] if o.origin}})
         return {
             "clusters": clusters,
             "links": [dict(row._mapping) for row in connection.execute(select(t.links).order_by(t.links.c.a, t.links.c.b))],
@@ -135,6 +142,23 @@ def load_layer(store: Store) -> dict[str, Any]:
             ],
             "sourcing": sourcing,
         }
+
+
+def _document_labels(connection: Any) -> dict[str, str]:
+    """Every document in words (sources.document_label); texts and zones are read only for the
+    few documents without an outlet or a title."""
+    d, z = t.documents.c, t.zones.c
+    rows = connection.execute(select(d.id, d.outlet, d.title, d.origin)).all()
+    bare = [row.id for row in rows if not (row.outlet or "").strip() and not (row.title or "").strip()]
+    texts: dict[str, str] = {}
+    zones: dict[str, list[tuple[int, int, str]]] = {}
+    for chunk in chunks(bare):
+        texts.update(connection.execute(select(d.id, d.text).where(d.id.in_(chunk))).tuples().all())
+        for document_id, start, end, kind in connection.execute(
+                select(z.document_id, z.start, z.end, z.kind).where(z.document_id.in_(chunk))):
+            zones.setdefault(document_id, []).append((start, end, kind))
+    return {row.id: document_label(row.outlet, row.title, row.origin, texts.get(row.id), zones.get(row.id, []))
+            for row in rows}
 
 
 def source_grades(store: Store) -> dict[str, str]:

@@ -261,12 +261,17 @@ claim_lines = Table(
     Column("source", Text),  # the nearest named source of the claim's chain
     Column("source_key", Text),
     Column("author", Text),  # the corpus author that source stands for
+    Column("inner", Text),  # (0017) the innermost source of the chain, when it is not `source`
+    Column("voice", Text),  # (0017) the named voice that made the statement: its line key
+    Column("origin", Text),  # (0017) the claim's first-hand source in words
 )
 Index("ix_claim_lines_document", claim_lines.c.document_id)
 Index("ix_claim_lines_line", claim_lines.c.line_id)
 Index("ix_claim_lines_source_key", claim_lines.c.source_key)
 Index("ix_claim_lines_author", claim_lines.c.author)
 Index("ix_claim_lines_source", claim_lines.c.source)  # (0016) a new corpus author looks through the distinct sources
+Index("ix_claim_lines_voice", claim_lines.c.voice)
+Index("ix_claim_lines_inner", claim_lines.c.inner)
 # Derived across-document rows, written by the link stage (a run: only what it changed).
 LINK_TABLES = (cluster_members, clusters, links, provenance, lines, claim_lines, events, assessments)
 

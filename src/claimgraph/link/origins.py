@@ -1,0 +1,189 @@
+"""A claim's origin: the first-hand source of what it states, read from its chain and the text.
+
+A claim is counted in the line of whoever made the statement, not of whoever carries it: ten
+outlets carrying one spokesman's denial are one denying line. So the innermost element of a
+claim's chain is looked at first. A *voice* is a named person or organisation speaking for
+itself (a spokesman, a politician, a named expert, a ministry); it is a line of its own, keyed
+so that every document quoting it lands on the same key. Anonymous sources, groups and
+documents are not voices: what "a senior official" or "documents seen by the paper" say is
+known only through the outlet that reports it, so it stays in the carrier's line.
+
+A spokesperson speaks for an organisation: "Dmitry Peskov, the Kremlin spokesman" and "the
+Kremlin denied" are one voice, keyed by the organisation the role names. Nothing here names a
+person, outlet or place: roles and affiliations come from the text (appositions, aliases that
+the per-document analysis attached to the speaker's entity).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from claimgraph.link.provenance import is_publication
+from claimgraph.models import Analysis, Claim, Entity
+from claimgraph.sources import source_key
+
+# Honorifics and offices written before a name: not part of the person's key.
+_TITLES = re.compile(
+    r"^(?:(?:mr|mrs|ms|miss|dr|sir|dame|lord|lady|prof|professor|president|vice[- ]president|senator|sen|"
+    r"rep|representative|congressman|congresswoman|gov|governor|mayor|director|secretary|minister|"
+    r"prime minister|foreign minister|chancellor|king|queen|prince|general|gen|col|colonel|lt|"
+    r"judge|justice|chief|former|ex|acting|deputy|ambassador|press secretary|spokesman|spokeswoman|"
+    r"spokesperson|attorney general|special counsel|agent|officer|detective|rev|father)\.?\s+)+",
+    re.IGNORECASE,
+)
+_SUFFIX = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+# Head nouns of descriptions that hide who speaks (anonymous sources, groups) or name a writing:
+# their statements are known only through the carrier, so they are never a voice of their own.
+_HIDDEN = re.compile(
+    r"\b(?:sources?|officials?|figures?|insiders?|associates?|aides?|persons?|people|colleagues?|"
+    r"compatriots?|friends?|individuals?|members?|staffers?|employees?|experts?|analysts?|diplomats?|"
+    r"observers?|critics?|allies|supporters?|investigators?|documents?|reports?|papers?|memos?|"
+    r"memoranda|files?|dossiers?|letters?|cables?|emails?|e-mails?|records?|leaks?|notes?|"
+    r"transcripts?|minutes|studies|study|survey|poll|analysis|assessment|decree|order|paper)\b",
+    re.IGNORECASE,
+)
+# Roles whose holder speaks for an organisation named before the role ("Kremlin spokesman",
+# "the White House press secretary", "a spokeswoman for the ministry").
+_SPOKES = r"(?:chief |deputy |senior |official |foreign |press )?(?:spokes(?:man|woman|person|people)|press secretary|press office|press service|press officer|mouthpiece)"
+_ORG_BEFORE = re.compile(
+    rf"^(?:(?:the|a|an)\s+)?(?P<org>(?:[A-Z][\w.&'’-]*\s+){{0,4}}?[A-Z][\w.&'-]*?)(?:['’]s)?\s+{_SPOKES}\b"
+)
+_ORG_AFTER = re.compile(rf"\b{_SPOKES}\s+(?:for|of|at)\s+(?:the\s+)?(?P<org>(?:[A-Z][\w.&'’-]*\s*){{1,5}})")
+_PRONOUN = re.compile(r"^(?:he|she|they|it|we|i|you|him|her|them|us|his|its|their|this|that|these|those|who|which)$", re.I)
+VOICE_TYPES = frozenset({"PER", "ORG", "GPE", "NORP"})
+# Words that make a name an organisation's, not a person's ("Orbis Business Intelligence", "staff").
+NOT_A_PERSON = frozenset("""business intelligence group committee agency news press staff service services
+inc llc ltd limited company corporation corp department office bureau council institute university center
+centre foundation party majority minority reporters reporter editors editorial board desk team wire
+international media network community bank ministry government administration commission court""".split())
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Who made a statement, when that is a named person or organisation."""
+
+    key: str  # the line key every document quoting this voice shares ("source:kremlin", "source:a wood")
+    name: str  # how an analyst reads it ("Kremlin (Dmitry Peskov, spokesperson)", "Andrew Wood")
+    person: str | None = None  # the person's name, when a person speaks
+    person_key: str | None = None  # the person's own key, when they speak for an organisation (`key`)
+
+
+def person_key(name: str) -> str | None:
+    """'President Vladimir V. Putin' and 'Vladimir Putin' -> 'source:v putin'; 'Putin' -> 'source:putin'."""
+    words = [w for w in _TITLES.sub("", name.strip()).replace(",", " ").split() if w]
+    words = [w for w in words if not re.fullmatch(r"[A-Z]\.?", w)]  # middle initials
+    if not words or not all(w[:1].isupper() or w.lower() in _SUFFIX or w.lower() in {"de", "van", "von", "bin", "al"} for w in words):
+        return None
+    suffix = [w.lower().rstrip(".") for w in words if w.lower() in _SUFFIX]
+    core = [w for w in words if w.lower() not in _SUFFIX]
+    if not core:
+        return None
+    surname = core[-1].lower().replace("’", "'").removesuffix("'s")
+    first = core[0][0].lower() + " " if len(core) > 1 else ""
+    return "source:" + first + surname + (" " + " ".join(suffix) if suffix else "")
+
+
+def _proper(name: str) -> bool:
+    """A proper name (every content word capitalised, nothing that hides who speaks)."""
+    bare = re.sub(r"^(?:the)\s+", "", name.strip(), flags=re.IGNORECASE)
+    if not bare or _PRONOUN.match(bare) or re.match(r"^(?:a|an|some|several|two|three|many|one)\s", bare, re.I):
+        return False
+    if _HIDDEN.search(bare):
+        return False
+    words = [w for w in re.findall(r"[\w.&'’-]+", bare) if w.lower() not in {"of", "for", "and", "on", "the", "de", "in"}]
+    return bool(words) and all(w[:1].isupper() or w[:1].isdigit() for w in words)
+
+
+def _relays(name: str) -> bool:
+    """Can this element of a chain pass a statement on without hiding who made it (a
+    publication, or a named person or organisation)?"""
+    return is_publication(name) or _proper(name)
+
+
+def affiliation(texts: list[str]) -> str | None:
+    """The organisation a spokesperson's role names, from the speaker's name or aliases."""
+    for text in texts:
+        text = text.strip()
+        match = _ORG_BEFORE.match(text) or _ORG_AFTER.search(text)
+        if match:
+            org = match.group("org").strip().rstrip(",")
+            org = re.sub(r"['’]s$", "", org)
+            if org and not _PRONOUN.match(org):
+                return org
+    return None
+
+
+def claim_voice(claim: Claim, entities: dict[str, Entity]) -> Voice | None:
+    """The named person or organisation that made this claim's statement, if any."""
+    chain = [c for c in claim.chain if c and not c.startswith("(")]
+    inner = claim.speaker or (chain[-1] if chain else None)
+    if not inner:
+        return None
+    if any(not _relays(c) for c in chain[:-1]):
+        return None  # passed on by someone who hides who they are: known only through the carrier
+    entity = entities.get(claim.speaker_entity or "")
+    names = [inner] + ([chain[-1]] if chain and chain[-1] != inner else [])
+    if entity is not None:
+        names += [entity.name] + list(entity.aliases)
+    if entity is not None and entity.type not in VOICE_TYPES | {"OTHER"}:
+        return None  # anonymous sources, groups, writings: known only through the carrier
+    org = affiliation(names)
+    person = entity.name if entity is not None and entity.type == "PER" and _proper(entity.name) else None
+    if org and _proper(org):
+        label = f"{org} ({person}, spokesperson)" if person else f"{org} spokesperson"
+        return Voice(key=source_key(org), name=label, person=person, person_key=person_key(person) if person else None)
+    if entity is not None and entity.type == "PER":
+        key = person_key(entity.name) if person else None
+        return Voice(key=key, name=entity.name, person=entity.name) if key else None
+    if entity is not None and entity.type in VOICE_TYPES:
+        if not _proper(entity.name) or is_publication(entity.name) or not _TITLES.sub("", entity.name + " ").strip():
+            return None
+        return Voice(key=source_key(entity.name), name=entity.name)
+    if not _proper(inner) or is_publication(inner):
+        return None  # a publication relays (link/lines.py); a description hides who speaks
+    words = _TITLES.sub("", re.sub(r"^the\s+", "", inner.strip(), flags=re.I)).split()
+    if not words or (len(words) == 1 and not re.fullmatch(r"[A-Z][A-Z.&-]+", words[0])):
+        return None  # a bare title ("The President") or one capitalised word the parser did not know
+    if (2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and inner.split()[0].lower() != "the"
+            and not {w.lower() for w in words} & NOT_A_PERSON and "of" not in inner.lower().split()):
+        key = person_key(inner)
+        return Voice(key=key, name=inner.strip(), person=inner.strip()) if key else None
+    return Voice(key=source_key(inner), name=inner.strip())
+
+
+def entities_by_key(analysis: Analysis) -> dict[str, Entity]:
+    return {e.key: e for e in analysis.entities}
+
+
+def speaks_for(voice_key: str, outlet: str | None, bylines: set[str]) -> bool:
+    """Is this voice the document's own (its outlet, or one of its bylined authors)?"""
+    if outlet is None and not bylines:
+        return False
+    if outlet is not None:
+        own = source_key(outlet)
+        if voice_key == own:
+            return True
+        words = set(voice_key.removeprefix("source:").split())
+        own_words = set(own.removeprefix("source:").split())
+        if words and words <= own_words:
+            return True  # "the Committee" in the committee's own report
+    return voice_key.removeprefix("source:").split()[-1] in bylines
+
+
+def voice_groups(pairs: set[tuple[str, str]]) -> dict[str, str]:
+    """Voice key -> the key of its group: a spokesperson and every organisation they were seen
+    speaking for are one voice ("Dmitry Peskov" = "Kremlin spokesman" = "Putin's spokesman"),
+    named by the group's smallest key so that the order documents arrive in does not matter."""
+    parent: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while parent.get(key, key) != key:
+            key = parent[key]
+        return key
+
+    for a, b in sorted(pairs):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {key: find(key) for pair in pairs for key in pair}

@@ -1,0 +1,138 @@
+"""A claim's origin and independent lines on unseen reporting: quoted voices are lines of their
+own, journalists belong to their outlet, wire copy and reprints derive from their source, and no
+document derives from a later one. Each test fails when its signal is removed."""
+
+from __future__ import annotations
+
+from claimgraph.link.lines import build_lines, byline_surnames, corpus_authors
+from claimgraph.link.origins import affiliation, claim_voice, person_key
+from claimgraph.link.provenance import ProvenanceBuilder
+from claimgraph.models import Analysis, Claim, Document, Entity, Sentence
+
+
+def document(doc_id: str, text: str, *, outlet: str | None = None, author: str | None = None,
+             published: str | None = None) -> Document:
+    return Document(id=doc_id, content_hash=doc_id, origin=doc_id, version=1, media_type="text/plain", text=text,
+                    outlet=outlet, author=author, published=published)
+
+
+def claim(claim_id: str, content: str, chain: list[str] | None = None, *, speaker_entity: str | None = None,
+          polarity: str = "asserted") -> Claim:
+    chain = chain or []
+    return Claim(id=claim_id, sentence_index=0, start=0, end=len(content), sentence_start=0, sentence_end=len(content),
+                 text=content, content=content, chain=chain, speaker=chain[-1] if chain else None,
+                 speaker_entity=speaker_entity, polarity=polarity)
+
+
+def lines_of(inputs: list[tuple[Document, Analysis]]) -> dict[str, str]:
+    builder = ProvenanceBuilder()
+    for doc, analysis in inputs:
+        builder.add(doc, analysis)
+    return build_lines(inputs, builder.result())[1]
+
+
+def _spokesman(doc_id: str, outlet: str, published: str) -> tuple[Document, Analysis]:
+    """An outlet re-reporting the exclusive, and carrying the government's denial."""
+    text = "The papers, seen by The Daily Example, show a plot. Tom Brown, the ministry spokesman, denied it."
+    entities = [Entity(key="E1", name="Tom Brown", type="PER", aliases=["the ministry spokesman", "Brown"])]
+    return (document(doc_id, text, outlet=outlet, published=published),
+            Analysis(document_id=doc_id, entities=entities, claims=[
+                claim(f"{doc_id}1", "there was a plot", ["The Daily Example", "the papers"]),
+                claim(f"{doc_id}2", "there was a plot", ["Tom Brown"], speaker_entity="E1", polarity="denied"),
+                claim(f"{doc_id}3", "the plot was approved in January"),
+            ]))
+
+
+def test_a_quoted_voice_is_its_own_line_whoever_carries_it() -> None:
+    inputs = [_spokesman("a", "Northern Post", "2021-07-15"), _spokesman("b", "Southern Herald", "2021-07-16")]
+    claim_line = lines_of(inputs)
+    # The exclusive's claims and both re-reports' own restatements: one line.
+    assert claim_line["a1"] == claim_line["b1"] == claim_line["a3"] == claim_line["b3"]
+    # The denial, carried by two outlets: one line, not the carriers'.
+    assert claim_line["a2"] == claim_line["b2"] != claim_line["a1"]
+
+
+def test_a_spokesperson_speaks_for_the_organisation_the_role_names() -> None:
+    assert affiliation(["the Kremlin spokesman"]) == "Kremlin"
+    assert affiliation(["a spokeswoman for the Foreign Office"]) == "Foreign Office"
+    assert affiliation(["Harry Smith"]) is None
+    entities = {"E1": Entity(key="E1", name="Anna Lee", type="PER", aliases=["the Ministry's spokeswoman"])}
+    voice = claim_voice(claim("c", "no", ["Anna Lee"], speaker_entity="E1"), entities)
+    assert voice is not None and voice.key == "source:ministry" and "Anna Lee" in voice.name
+
+
+def test_anonymous_sources_and_writings_stay_with_their_carrier() -> None:
+    entities = {"E1": Entity(key="E1", name="senior official", type="ANON_SOURCE"),
+                "E2": Entity(key="E2", name="Sergei Ivanov", type="PER")}
+    assert claim_voice(claim("c", "x", ["a senior official"], speaker_entity="E1"), entities) is None
+    assert claim_voice(claim("c", "x", ["the documents"]), {}) is None
+    # A named person heard only through an anonymous intermediary: known only through the carrier.
+    assert claim_voice(claim("c", "x", ["a close colleague", "Sergei Ivanov"], speaker_entity="E2"), entities) is None
+    assert claim_voice(claim("c", "x", ["Sergei Ivanov"], speaker_entity="E2"), entities) is not None
+    assert claim_voice(claim("c", "x", ["The President"]), {}) is None  # a bare title is nobody in particular
+
+
+def test_one_person_is_one_key_however_titled() -> None:
+    assert person_key("President Vladimir V. Putin") == person_key("Vladimir Putin") == "source:v putin"
+    assert person_key("Donald Trump Jr.") != person_key("Donald Trump")
+
+
+def test_a_journalist_quoted_by_surname_joins_the_outlet_their_byline_names() -> None:
+    original = (document("g", "Documents seen by this paper show a plot.", outlet="Morning Ledger",
+                         author="Anna Harlow and Piet Brandt", published="2021-07-15"),
+                Analysis(document_id="g", claims=[claim("g1", "there was a plot")]))
+    critic = (document("k", "Harlow reports that the papers show a plot. I doubt it.", outlet="Skeptic Weekly",
+                       author="Ivo Kane", published="2021-07-20"),
+              Analysis(document_id="k", claims=[claim("k1", "the papers show a plot", ["Harlow"]),
+                                                claim("k2", "I doubt it")]))
+    assert byline_surnames("Anna Harlow and Piet Brandt") == ["harlow", "brandt"]
+    assert byline_surnames("Orbis Business Intelligence") == []
+    assert corpus_authors([original[0], critic[0]])["harlow"] == "source:morning ledger"
+    claim_line = lines_of([original, critic])
+    assert claim_line["k1"] == claim_line["g1"]  # the byline ties Harlow to the ledger's line
+    assert claim_line["k2"] != claim_line["g1"]
+    claim_line = lines_of([(document("g", original[0].text, outlet="Morning Ledger", published="2021-07-15"),
+                            original[1]), critic])
+    assert claim_line["k1"] != claim_line["g1"]  # without the byline nothing ties them
+
+
+def test_a_wire_credit_makes_the_copy_part_of_the_agency_line() -> None:
+    inputs = [
+        (document(d, f"LONDON ({agency}) \u2014 The minister resigned on Tuesday.", outlet=outlet, published="2021-07-15"),
+         Analysis(document_id=d, claims=[claim(f"{d}1", "the minister resigned")]))
+        for d, agency, outlet in (("p", "Wirenews", "Paper One"), ("q", "Wirenews", "Paper Two"), ("r", "Other", "Paper Three"))
+    ]
+    claim_line = lines_of(inputs)
+    assert claim_line["p1"] == claim_line["q1"] != claim_line["r1"]
+
+
+def _reprint(doc_id: str, sentences: list[str], published: str, outlet: str) -> tuple[Document, Analysis]:
+    text, spans = "", []
+    for sentence in sentences:
+        spans.append((len(text), len(text) + len(sentence)))
+        text += sentence + " "
+    return (document(doc_id, text, outlet=outlet, published=published),
+            Analysis(document_id=doc_id, sentences=[Sentence(index=i, start=s, end=e, zone="body") for i, (s, e) in enumerate(spans)],
+                     claims=[claim(f"{doc_id}{i}", text[s:e]) for i, (s, e) in enumerate(spans)]))
+
+
+ORIGINAL = [f"Sentence number {n} of the original report says something long enough to count as a passage." for n in range(8)]
+
+
+def test_a_verbatim_digest_is_a_copy_not_a_line_of_its_own() -> None:
+    original = _reprint("o", ORIGINAL, "2021-07-15", "First Paper")
+    digest = _reprint("d", ORIGINAL[:5] + ["A short comment of the digest's own that is long enough to be a passage here."],
+                      "2021-07-15", "Digest Daily")
+    claim_line = lines_of([digest, original])  # the digest arrives first: the share decides, not the order
+    assert claim_line["d0"] == claim_line["o0"] == claim_line["d5"]
+    other = _reprint("x", [s.replace("original", "rival") for s in ORIGINAL], "2021-07-15", "Rival Paper")
+    assert lines_of([original, other])["x0"] != lines_of([original, other])["o0"]  # no shared sentence, no copy
+
+
+def test_no_document_derives_from_a_later_one() -> None:
+    early = (document("e", "Nobody told anyone. As Later Times reported, he met them.", outlet="Early Post",
+                      published="2016-01-01"), Analysis(document_id="e", claims=[claim("e1", "he met them")]))
+    later = (document("l", "He met them, the paper says.", outlet="Later Times", published="2021-01-01"),
+             Analysis(document_id="l", claims=[claim("l1", "he met them")]))
+    claim_line = lines_of([early, later])
+    assert claim_line["e1"] != claim_line["l1"]
