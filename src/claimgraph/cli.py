@@ -351,16 +351,28 @@ def export(ctx: click.Context, fmt: str, output: Path | None, db: str | None) ->
 
 
 @main.command(name="eval")
-@click.argument("gold", type=click.Path(path_type=Path))
+@click.argument("gold", type=click.Path(path_type=Path), required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--floors", type=click.Path(path_type=Path), default=None, help="Fail (exit 1) when a score is below these floors.")
+@click.option("--lines", is_flag=True, help="Without GOLD: score against the packaged lines gold over shared/corpus.")
 @db_option
 @click.pass_context
-def evaluate_command(ctx: click.Context, gold: Path, as_json: bool, floors: Path | None, db: str | None) -> None:
-    """Score the ledger against a gold file (format: shared/gold/seeds.json)."""
+def evaluate_command(ctx: click.Context, gold: Path | None, as_json: bool, floors: Path | None, lines: bool, db: str | None) -> None:
+    """Score the ledger against a gold file (format: shared/gold/seeds.json, or claimgraph.lines-gold.v1)."""
     from claimgraph.eval import check_floors, evaluate, format_report, gold_hash, load_gold
+    from claimgraph.eval.lines_gold import find_corpus_root, format_lines_report, packaged_lines_gold, read_lines_gold, score_lines_gold
     from claimgraph.export import export_ledger
 
+    if gold is None and not lines:
+        raise click.UsageError("give a GOLD file, or --lines for the packaged lines gold")
+    gold = gold or packaged_lines_gold()
+    lines_gold = read_lines_gold(gold)
+    if lines_gold is not None:  # the independent-lines gold: its own scorer, no floors
+        ledger = export_ledger(_store(ctx, db))
+        result = score_lines_gold(ledger, lines_gold, find_corpus_root(lines_gold, ledger))
+        result["gold_hash"] = gold_hash(gold)
+        click.echo(json.dumps(result, indent=1, ensure_ascii=False) if as_json else format_lines_report(result))
+        return
     report = evaluate(export_ledger(_store(ctx, db)), load_gold(gold))
     report.gold_hash = gold_hash(gold)
     click.echo(json.dumps(report.to_dict(), indent=1) if as_json else format_report(report))
