@@ -31,10 +31,24 @@ def test_phrases_make_edges_with_their_evidence_span() -> None:
             "According to BuzzFeed the memo is real. The Guardian reports more.")
     edges = build([(document("d1", text, outlet="Daily Example"), Analysis(document_id="d1"))])
     parents = {e.parent for e in edges if e.child == "d1"}
-    assert {"source:guardian", "source:sputnik", "source:buzzfeed"} <= parents
+    # No publication is known by name: "seen by" makes the Guardian one; "told" and "according
+    # to" name one only when it is known as such (a corpus outlet, another text's strong frame).
+    assert parents == {"source:guardian"}
     seen = next(e for e in edges if e.parent == "source:guardian")
     spans = {text[ev.start:ev.end] for ev in seen.evidence}
     assert "seen by The Guardian" in spans
+    edges = build([(document("s", "Our own report.", outlet="Sputnik"), Analysis(document_id="s")),
+                   (document("b", "The memo exists, as BuzzFeed reported.", outlet="Other"), Analysis(document_id="b")),
+                   (document("d1", text, outlet="Daily Example"), Analysis(document_id="d1"))])
+    assert {"source:guardian", "source:sputnik", "source:buzzfeed"} <= {e.parent for e in edges if e.child == "d1"}
+
+
+def test_a_person_in_a_strong_frame_is_not_a_publication() -> None:
+    from claimgraph.models import Entity
+
+    analysis = Analysis(document_id="d1", entities=[Entity(key="E1", name="John Harlow", type="PER", aliases=["Harlow"])])
+    edges = build([(document("d1", "Harlow reported that the papers are real.", outlet="X"), analysis)])
+    assert [e for e in edges if e.child == "d1"] == []
 
 
 def test_chains_name_the_upstream_and_people_are_not_publications() -> None:
@@ -42,10 +56,11 @@ def test_chains_name_the_upstream_and_people_are_not_publications() -> None:
         claim("c1", "Putin authorised the plan.", ["The Guardian", "the documents"]),
         claim("c2", "The papers are spell-binding.", ["Andrew Wood"]),
     ])
-    edges = build([(document("d1", "", outlet="The National"), analysis)])
+    edges = build([(document("d1", "The papers were seen by the Guardian.", outlet="The National"), analysis)])
     assert [(e.child, e.parent, e.relation) for e in edges if e.child == "d1"] == [("d1", "source:guardian", "re_reports")]
     assert any(e.child == "source:guardian" and e.parent == "source:documents" for e in edges)
-    assert is_publication("The Guardian") and not is_publication("Andrew Wood")
+    assert is_publication("The Guardian", keys={"source:guardian"}) and not is_publication("Andrew Wood")
+    assert is_publication("The Washington Post") and not is_publication("The Guardian")  # a newspaper word, not a name
     assert source_key("the Guardian’s") == source_key("The Guardian")
 
 

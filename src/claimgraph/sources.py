@@ -35,6 +35,18 @@ def display_names(names: Iterable[str]) -> dict[str, str]:
     }
 
 
+_WORK_OF = re.compile(
+    r"^(?:an?|the)\s+(?:\w+\s+)?(?:report|story|article|piece|interview|investigation|editorial|column|analysis)s?"
+    r"\s+(?:from|in|by|on|of)\s+(?P<x>(?:the\s+)?[A-Z].*)$")
+
+
+def cited_publication(name: str) -> str:
+    """'a report from The Washington Post' -> 'The Washington Post': a publication's piece is that
+    publication as a source."""
+    match = _WORK_OF.match(name.strip())
+    return match.group("x") if match else name
+
+
 @dataclass(frozen=True, kw_only=True)
 class ClaimOrigin:
     """What a line's name is made from, per claim on it."""

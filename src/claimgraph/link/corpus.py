@@ -133,7 +133,7 @@ class Linker:
         datings = {claim.id: claim_dating(claim, document, analysis) for claim in analysis.claims}
         self.provenance.add(document, analysis)
         line_changes = self.lines.update(self.provenance.documents, self.provenance.weights, [(document, analysis)],
-                                         texts=self._texts)
+                                         texts=self._texts, publications=self.provenance.publications)
         claims = [c for c in linkable(analysis) if c.id not in self.state]
         judged: list[tuple[str, str]] = []
         if claims:

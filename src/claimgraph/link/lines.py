@@ -19,6 +19,7 @@ from claimgraph.link.origins import NOT_A_PERSON, claim_voice, entities_by_key, 
 from claimgraph.link.provenance import DERIVED, ProvenanceEdge, is_publication, source_key
 from claimgraph.models import Analysis, Claim, Document
 from claimgraph.records import flat_dict
+from claimgraph.sources import cited_publication
 
 # v2: a claim made by a named voice (person or organisation) is on that voice's line, not its
 # carrier's; journalists are tied to their outlet through the corpus's bylines; derivations
@@ -72,9 +73,13 @@ def edge_weights(edges: list[ProvenanceEdge]) -> EdgeWeights:
     return {(e.child, e.parent, e.relation): len(e.evidence) for e in edges}
 
 
-def _upstream(weights: EdgeWeights, outlets: list[str], published: dict[str, str]) -> dict[str, Counter[str]]:
+def publications_of(weights: EdgeWeights) -> set[str]:
+    """The sources documents re-report: publications, as the texts show (see ProvenanceBuilder)."""
+    return {p for c, p, r in weights if r == "re_reports" and p.startswith("source:") and not c.startswith("source:")}
+
+
+def _upstream(weights: EdgeWeights, keys: set[str], published: dict[str, str]) -> dict[str, Counter[str]]:
     up: dict[str, Counter[str]] = {}
-    keys = {source_key(o) for o in outlets}
     for (child, parent, relation), weight in weights.items():
         derived = relation in DERIVED or (
             relation == "cites" and parent.startswith("source:") and is_publication(parent[7:], keys=keys)
@@ -86,11 +91,14 @@ def _upstream(weights: EdgeWeights, outlets: list[str], published: dict[str, str
     return up
 
 
-def resolve_roots(documents: list[Document], weights: EdgeWeights) -> tuple[dict[str, str], Any]:
+def resolve_roots(documents: list[Document], weights: EdgeWeights,
+                  publications: set[str] | None = None) -> tuple[dict[str, str], Any]:
     """Root node per document, and a resolver for any node (source or document), from the
-    provenance edges weighed by their evidence."""
+    provenance edges weighed by their evidence. `publications`: source keys known to be
+    publications besides the corpus outlets."""
     outlets = [d.outlet for d in documents if d.outlet]
-    up = _upstream(weights, outlets, {d.id: d.published for d in documents if d.published})
+    keys = {source_key(o) for o in outlets} | (publications if publications is not None else publications_of(weights))
+    up = _upstream(weights, keys, {d.id: d.published for d in documents if d.published})
     # A publication that is itself in the corpus continues through that document.
     by_outlet: dict[str, str] = {}
     for document in sorted(documents, key=lambda d: (d.published or "9999", d.id)):
@@ -158,7 +166,7 @@ def claim_source(claim: Claim, document: Document, analysis_entities: dict[str, 
                  authors: dict[str, str]) -> tuple[ClaimSource, tuple[str, str] | None]:
     """A claim's ClaimSource, read from its chain, its speaker's entity and the document's text;
     and (person key, organisation key) when a spokesperson speaks for an organisation."""
-    chain = [c for c in claim.chain if c and not c.startswith("(")]
+    chain = [cited_publication(c) for c in claim.chain if c and not c.startswith("(")]
     source = ClaimSource(document=document.id, source=chain[0] if chain else None)
     if len(chain) > 1 and chain[-1] != chain[0]:
         source.inner = chain[-1]
@@ -226,18 +234,22 @@ class LineState:
         weights: EdgeWeights,
         added: list[tuple[Document, Analysis]],
         texts: Any,
+        publications: set[str] | None = None,
     ) -> set[str]:
         """Assign the claims of `added` (already among `documents`) and reassign earlier claims
         whose inputs changed; returns the claims whose line is new or changed.
 
         `texts(ids)` gives document texts: needed only when the corpus's authors change, when
-        every claim's author is read again.
+        every claim's author is read again. `publications`: the source keys the texts show to be
+        publications (ProvenanceBuilder.publications); read from `weights` when not given.
         """
         corpus = list(documents.values())
         outlets = [d.outlet for d in corpus if d.outlet]
-        roots, resolve = resolve_roots(corpus, weights)
+        if publications is None:
+            publications = publications_of(weights)
+        outlet_keys = {source_key(o) for o in outlets} | publications
+        roots, resolve = resolve_roots(corpus, weights, outlet_keys)
         authors = corpus_authors(corpus)
-        outlet_keys = {source_key(o) for o in outlets}
         added_ids = {d.id for d, _ in added}
         # A new author (or one now tied to an earlier outlet) can be what an earlier claim's
         # source names ("Steele told ...") or, for a bare writing ("the dossier says"), what its

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 
 from claimgraph.models import CLAIM_ZONES, Analysis, Document
 from claimgraph.records import flat_dict
-from claimgraph.sources import source_key
+from claimgraph.sources import cited_publication, source_key
 
 # v2: verbatim reuse of body sentences (a reprint copies its source, whatever the day) and wire
 # credits ("(AP) —", "Washington (AFP) –") are evidence too.
@@ -106,7 +106,11 @@ class ProvenanceBuilder:
         self.saved_edges: Callable[[list[tuple[str, str, str]]], list[ProvenanceEdge]] | None = None
         lexicon = load_provenance_lexicon()
         name = lexicon["name_pattern"]
-        self._phrases = [(re.compile(p["pattern"].replace("{NAME}", name)), p["relation"]) for p in lexicon["phrases"]]
+        self._phrases = [(re.compile(p["pattern"].replace("{NAME}", name)), p["relation"], bool(p.get("strong")))
+                         for p in lexicon["phrases"]]
+        # Publications known from the texts: what documents re-report (every re_reports edge to a
+        # source was made on a strong frame, a wire credit, or a name already known as one).
+        self.publications: set[str] = set()
         self._min_quote = int(lexicon["min_shared_quote_words"])
 
     def _edge(self, child: str, parent: str, relation: str, evidence: Evidence) -> None:
@@ -118,6 +122,8 @@ class ProvenanceBuilder:
         if key in self.weights and key not in self.edges and self.saved_edges is not None:
             for saved in self.saved_edges([key]):  # an earlier run's edge: its evidence first
                 self.edges[key] = saved
+        if relation == "re_reports" and parent.startswith("source:") and not child.startswith("source:"):
+            self.publications.add(parent)
         edge = self.edges.setdefault(key, ProvenanceEdge(child=child, parent=parent, relation=relation))
         if evidence not in edge.evidence:  # field by field, as the dataclass compares
             edge.evidence.append(evidence)
@@ -152,6 +158,8 @@ class ProvenanceBuilder:
         quotes are looked up by digest when a new document quotes a passage."""
         self.documents.update(documents)
         self.weights.update(weights)
+        self.publications |= {p for c, p, r in weights if r == "re_reports" and p.startswith("source:")
+                              and not c.startswith("source:")}
         self.saved_quotes, self.saved_edges = saved_quotes, saved_edges
 
     def _owners(self, digests: list[str]) -> None:
@@ -172,10 +180,37 @@ class ProvenanceBuilder:
         self.documents[document.id] = document
         own = source_key(document.outlet) if document.outlet else None
         outlets = self.outlets()
-        # 1. claim chains: the nearest source, when it is a publication, is re-reported.
+        inside = _content_test(document)
+        people = _people(analysis)
+        # 1. phrases in the text: the document's own content only. A header block ("text as
+        # published by BuzzFeed News") or a promo line says where a copy was found, not where
+        # its content came from. A strong frame ("seen by X", "X reported") makes X a
+        # publication unless X is a person the document names; a weak one ("according to X",
+        # "told X") only names a publication known as one.
+        for strong in (True, False):
+            for pattern, relation, is_strong in self._phrases:
+                if is_strong != strong:
+                    continue
+                for match in pattern.finditer(document.text):
+                    name = match.group("x")
+                    key = source_key(name)
+                    if not inside(match.start()) or key == own or _generic(name):
+                        continue
+                    if strong and key not in people or is_publication(name, outlets, keys=self.publications):
+                        self._edge(document.id, key, relation,
+                                   Evidence(text=match.group(0), document=document.id, start=match.start(), end=match.end()))
+        # 2. wire credits: "(AP) —" or "Washington (AFP) –" opening a paragraph names the agency
+        # whose copy this is, whatever the agency is called.
+        for match in _WIRE.finditer(document.text):
+            name = match.group("x").strip()
+            if inside(match.start("x")) and source_key(name) != own and source_key(name) not in people:
+                self._edge(document.id, source_key(name), "re_reports",
+                           Evidence(text=match.group(0).strip(), document=document.id, start=match.start("x") - 1,
+                                    end=match.end("x") + 1, kind="wire"))
+        # 2b. claim chains: the nearest source, when it is a publication, is re-reported.
         for claim in analysis.claims:
-            chain = [c for c in claim.chain if c and not c.startswith("(")]
-            if chain and source_key(chain[0]) != own and is_publication(chain[0], outlets):
+            chain = [cited_publication(c) for c in claim.chain if c and not c.startswith("(")]
+            if chain and source_key(chain[0]) != own and is_publication(chain[0], outlets, keys=self.publications):
                 self._edge(document.id, source_key(chain[0]), "re_reports",
                            Evidence(text=claim.cue or claim.text, document=document.id,
                                     start=claim.cue_start if claim.cue else claim.start,
@@ -184,27 +219,6 @@ class ProvenanceBuilder:
                 if source_key(near) != source_key(far):
                     self._edge(source_key(near), source_key(far), "relays",
                                Evidence(text=f"{near} <- {far}", document=document.id, claim=claim.id, kind="chain"))
-        # 2. phrases in the text: the document's own content only. A header block ("text as
-        # published by BuzzFeed News") or a promo line says where a copy was found, not where
-        # its content came from.
-        inside = _content_test(document)
-        for pattern, relation in self._phrases:
-            for match in pattern.finditer(document.text):
-                if not inside(match.start()):
-                    continue
-                name = match.group("x")
-                if source_key(name) == own or not is_publication(name, outlets):
-                    continue
-                self._edge(document.id, source_key(name), relation,
-                           Evidence(text=match.group(0), document=document.id, start=match.start(), end=match.end()))
-        # 2b. wire credits: "(AP) —" or "Washington (AFP) –" opening a paragraph names the agency
-        # whose copy this is, whatever the agency is called.
-        for match in _WIRE.finditer(document.text):
-            name = match.group("x").strip()
-            if inside(match.start("x")) and source_key(name) != own:
-                self._edge(document.id, source_key(name), "re_reports",
-                           Evidence(text=match.group(0).strip(), document=document.id, start=match.start("x") - 1,
-                                    end=match.end("x") + 1, kind="wire"))
         # 3. verbatim quoted passages shared with documents already seen.
         # (boilerplate such as two files' identical licence lines is not reuse)
         passages = [(p, span, hashlib.sha1(p.encode()).hexdigest())
@@ -276,6 +290,20 @@ class ProvenanceBuilder:
 
     def result(self) -> list[ProvenanceEdge]:
         return [self.edges[k] for k in sorted(self.edges)]
+
+
+_NOT_PUBLICATIONS = frozenset({"PER", "GPE", "LOC", "NORP", "GROUP", "ANON_SOURCE", "EVENT"})
+
+
+def _people(analysis: Analysis) -> set[str]:
+    """Source keys of the people, places and groups a document names: none is a publication."""
+    return {source_key(name) for e in analysis.entities if e.type in _NOT_PUBLICATIONS for name in [e.name, *e.aliases]}
+
+
+def _generic(name: str) -> bool:
+    """'the paper', 'this newspaper': a reference back to a publication named before, not a name."""
+    bare = re.sub(r"^(?:the|this|that|our|his|her|its|their)\s+", "", name.strip().lower())
+    return bare in load_provenance_lexicon()["generic_references"]
 
 
 # A wire credit at the start of a paragraph: an optional dateline, the agency in brackets, a dash.
