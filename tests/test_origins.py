@@ -136,3 +136,26 @@ def test_no_document_derives_from_a_later_one() -> None:
              Analysis(document_id="l", claims=[claim("l1", "he met them")]))
     claim_line = lines_of([early, later])
     assert claim_line["e1"] != claim_line["l1"]
+
+
+def test_a_restatement_derives_from_the_line_its_document_credits_elsewhere() -> None:
+    from claimgraph.link.lines import LineState
+
+    memo = (document("m", "Source A said he met them in August.", outlet="Jane Ostrova", published="2016-09-01"),
+            Analysis(document_id="m", claims=[claim("m1", "he met them in August")]))
+    paper = (document("n", "Ostrova wrote that he was paid. He met them in August.", outlet="Daily Paper",
+                      published="2017-01-10"),
+             Analysis(document_id="n", claims=[claim("n1", "he was paid", ["Ostrova"]), claim("n2", "he met them in August")]))
+    other = (document("o", "He met them in August.", outlet="Other Paper", published="2017-01-11"),
+             Analysis(document_id="o", claims=[claim("o1", "he met them in August")]))
+    builder, state = ProvenanceBuilder(), LineState()
+    for doc, analysis in (memo, paper, other):
+        builder.add(doc, analysis)
+        state.update(builder.documents, builder.weights, [(doc, analysis)], texts=lambda ids: {})
+    published = {"m1": "2016-09-01", "n1": "2017-01-10", "n2": "2017-01-10", "o1": "2017-01-11"}
+    assert state.claim_line["n1"] == state.claim_line["m1"] != state.claim_line["n2"]
+    derived = state.derived_lines(["m1", "n2", "o1"], published)
+    # The paper credits the memo's author elsewhere: its restatement is the memo's line. The other
+    # paper credits nobody: its claim stays its own (it may be independent).
+    assert derived == {"n2": state.claim_line["m1"]}
+    assert state.derived_lines(["m1", "n2"], {**published, "m1": "2018-01-01"}) == {}  # not from a later report

@@ -127,6 +127,16 @@ def _pairwise(matched: list[dict[str, Any]], gold_key: str, same_system) -> PRF:
     return score
 
 
+def _with_descendants(cluster_id: str, members: dict[str, list[str]], children: dict[str, list[str]],
+                      relations: dict[tuple[str, str], str]) -> list[str]:
+    """A cluster's members, then the agreeing members of its sub-clusters, as its assessment counts them."""
+    out = list(members.get(cluster_id, []))
+    for child in children.get(cluster_id, []):
+        out += [m for m in _with_descendants(child, members, children, relations)
+                if relations.get((child, m)) != "contradicts"]
+    return out
+
+
 def _match_claims(
     rows: list[dict[str, Any]], system: list[dict[str, Any]], text_ok: bool
 ) -> dict[int, dict[str, Any]]:
@@ -197,9 +207,16 @@ def score_lines_gold(ledger: dict[str, Any], gold: dict[str, Any], corpus_root: 
             line_of.setdefault(str(claim.get("id")), str(claim["line"]))
     clusters_of: dict[str, set[str]] = {}
     cluster_members: dict[str, list[str]] = {}
+    children: dict[str, list[str]] = {}
+    relations: dict[tuple[str, str], str] = {}
     for cluster in ledger.get("clusters") or []:
         members = [str(m.get("claim")) if isinstance(m, dict) else str(m) for m in cluster.get("members") or []]
         cluster_members[str(cluster.get("id"))] = members
+        if cluster.get("parent"):
+            children.setdefault(str(cluster["parent"]), []).append(str(cluster.get("id")))
+        for m in cluster.get("members") or []:
+            if isinstance(m, dict):
+                relations[(str(cluster.get("id")), str(m.get("claim")))] = str(m.get("relation"))
         for member in members:
             clusters_of.setdefault(member, set()).add(str(cluster.get("id")))
 
@@ -259,7 +276,9 @@ def score_lines_gold(ledger: dict[str, Any], gold: dict[str, Any], corpus_root: 
         corroborated += 1
         cluster_id = str(assessment.get("cluster"))
         support = []
-        for member in cluster_members.get(cluster_id, []):
+        # The assessment counts the lines of a cluster's more specific sub-clusters too (their
+        # agreeing members support the general claim): so does this check.
+        for member in _with_descendants(cluster_id, cluster_members, children, relations):
             if line_of.get(member) not in supporting or (claim_rows.get(member) or {}).get("polarity") == "denied":
                 continue
             support += [r for r in gold_by_system.get(member, []) if r["polarity"] == "asserted"]

@@ -56,9 +56,14 @@ class ClusterSourcing:
     last_report: str | None = None
     claims_by_line: dict[str, list[str]] = field(default_factory=dict)
     carriers: dict[str, int] = field(default_factory=dict)  # supporting line -> documents carrying it
+    derived: dict[str, str] = field(default_factory=dict)  # claim -> the line it is counted in (LineState.derived_lines)
 
     def to_dict(self) -> dict[str, Any]:
         return flat_dict(self)
+
+
+def line_id(root: str) -> str:
+    return "L-" + hashlib.sha1(root.encode()).hexdigest()[:10]
 
 
 def claim_document(claim_id: str) -> str:
@@ -316,12 +321,49 @@ class LineState:
         if key is not None:
             root = resolve(key)
             self.resolved[key] = root
-        line = "L-" + hashlib.sha1(root.encode()).hexdigest()[:10]
+        line = line_id(root)
         self.line_roots[line] = root
         before = self.claim_line.get(claim_id)
         self.claim_source[claim_id] = source
         self.claim_line[claim_id] = line
         return {claim_id} if force or before != line else set()
+
+    def credited(self, documents: set[str]) -> dict[str, set[str]]:
+        """The lines each document's claims are on besides its own root's: what it credits."""
+        out: dict[str, set[str]] = {d: set() for d in documents}
+        for claim_id, source in self.claim_source.items():
+            if source.document in out:
+                out[source.document].add(self.claim_line[claim_id])
+        for document, lines in out.items():
+            lines.discard(line_id(self.roots.get(document, document)))
+        return out
+
+    def derived_lines(self, supporting: list[str], published: dict[str, str | None]) -> dict[str, str]:
+        """Claims counted in another line than their own: a claim with no named source (on its
+        document's root line) that states what a claim of a line its document credits elsewhere
+        states, first published no later, derives from that line ("the dossier says ..." in one
+        paragraph, the dossier's allegation restated in the next). `supporting`: the asserting
+        members of one cluster."""
+        self.need(supporting)
+        supporting = [c for c in supporting if c in self.claim_source]
+        own = {c: line_id(self.roots.get(self.claim_source[c].document, self.claim_source[c].document)) for c in supporting}
+        open_ = [c for c in supporting if self.claim_line[c] == own[c]]
+        named: dict[str, str] = {}  # line -> the earliest report on it among the members
+        for c in supporting:
+            date = published.get(c) or ""  # an undated report does not rule a derivation out
+            line = self.claim_line[c]
+            named[line] = min(named.get(line, date), date)
+        if not open_ or len(named) < 2:
+            return {}
+        credits = self.credited({self.claim_source[c].document for c in open_})
+        out = {}
+        for c in open_:
+            date = published.get(c) or "9999"
+            found = [l for l in credits[self.claim_source[c].document]
+                     if l in named and l != self.claim_line[c] and named[l][:10] <= date[:10]]
+            if found:
+                out[c] = min(found, key=lambda l: (named[l], l))
+        return out
 
     # -- reading out --------------------------------------------------------------
 
@@ -439,8 +481,10 @@ def cluster_sourcing(
     polarity: dict[str, str],
     hedging: dict[str, str],
     published: dict[str, str | None],
+    derived: dict[str, str] | None = None,
 ) -> ClusterSourcing:
-    out = ClusterSourcing(cluster=cluster_id)
+    out = ClusterSourcing(cluster=cluster_id, derived=dict(derived or {}))
+    claim_line = {**claim_line, **out.derived} if out.derived else claim_line
     supporting_hedges: list[str] = []
     for claim, relation in members:
         line = claim_line.get(claim)

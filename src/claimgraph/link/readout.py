@@ -296,8 +296,11 @@ class ReadOut:
         # 4. sourcing: changed clusters and those holding claims whose line changed, with ancestors
         resource |= {c.id for c in made}
         if line_changes:
-            layer.need_claims(sorted(line_changes))
-            resource |= {layer.cluster_of[c] for c in line_changes if c in layer.cluster_of}
+            # What a document credits changed too: its other claims may derive differently.
+            documents = {self.lines.claim_source[c].document for c in line_changes if c in self.lines.claim_source}
+            touched = sorted(set(line_changes) | set(self.lines.claims_of(documents, set())))
+            layer.need_claims(touched)
+            resource |= {layer.cluster_of[c] for c in touched if c in layer.cluster_of}
         for cluster_id_ in self._with_ancestors(resource):
             layer.sourcing[cluster_id_] = self._sourcing(layer.clusters[cluster_id_])
             layer.written.add(cluster_id_)
@@ -497,10 +500,13 @@ class ReadOut:
         st = self.state
         st.views.load(ids)
         self.lines.need(ids)
+        polarity = {c: st.views[c].polarity for c in ids}
+        published = {c: st.views[c].published for c in ids}
+        supporting = [c for c, relation in members if relation != "contradicts" and polarity[c] != "denied"]
         return cluster_sourcing(
             cluster.id, members, claim_line=self.lines.claim_line,
-            polarity={c: st.views[c].polarity for c in ids}, hedging={c: st.views[c].hedging for c in ids},
-            published={c: st.views[c].published for c in ids},
+            polarity=polarity, hedging={c: st.views[c].hedging for c in ids},
+            published=published, derived=self.lines.derived_lines(supporting, published),
         )
 
     def _with_descendants(self, cluster: Cluster) -> list[tuple[str, str]]:

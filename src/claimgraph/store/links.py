@@ -114,6 +114,20 @@ def load_layer(store: Store) -> dict[str, Any]:
             line["origins"].append(ClaimOrigin(claim=claim_id, document=document_id, origin=origin,
                                                inner=inner or source, voice=voice))
         labels = _document_labels(connection)
+        # A claim counted in another line than its own (a restatement of what its document
+        # credits elsewhere: LineState.derived_lines) is shown on the line it is counted in.
+        moved: dict[str, str] = {}
+        for saved in sourcing:
+            moved.update(saved.get("derived") or {})
+        for line_id_, line in list(on_line.items()):
+            keep = [i for i, claim_id in enumerate(line["claims"]) if moved.get(claim_id, line_id_) == line_id_]
+            for i in range(len(line["claims"])):
+                if i not in keep:
+                    target = on_line.setdefault(moved[line["claims"][i]], {"claims": [], "documents": [], "sources": [], "origins": []})
+                    target["claims"].append(line["claims"][i])
+                    target["documents"].append(line["documents"][i])
+            line["claims"] = [line["claims"][i] for i in keep]
+            line["documents"] = [line["documents"][i] for i in keep]
         lines = []
         for row in connection.execute(select(t.lines).order_by(t.lines.c.id)):
             if row.id in on_line:
@@ -121,7 +135,8 @@ def load_layer(store: Store) -> dict[str, Any]:
                 data = json.loads(row.data_json)
                 lines.append({"id": row.id, "root": row.root, **data,
                               "name": line_name(row.root, data.get("root_kind", "source"), line["origins"], labels),
-                              "documents": sorted(set(line["documents"])), "claims": line["claims"],
+                              "documents": sorted(set(line["documents"])), "claims": sorted(line["claims"]),
+                              "derived": sorted(c for c in line["claims"] if c in moved),
                               "sources": sorted(set(line["sources"])),
                               "origins": {o.claim: o.origin for o in line["origins"] if o.origin}})
         return {
