@@ -61,6 +61,19 @@ def test_a_spokesperson_speaks_for_the_organisation_the_role_names() -> None:
     assert voice is not None and voice.key == "source:ministry" and "Anna Lee" in voice.name
 
 
+def test_thoughts_and_unnamed_relays_are_not_statements() -> None:
+    entities = {"E1": Entity(key="E1", name="Moscow", type="GPE")}
+    said = claim("c", "x", ["Moscow"], speaker_entity="E1")
+    said.cue = "said"
+    assert claim_voice(said, entities) is not None
+    believed = claim("c", "x", ["Moscow"], speaker_entity="E1")
+    believed.cue = "believes"
+    assert claim_voice(believed, entities) is None
+    relayed = claim("c", "x", ['(unspecified: "It is reported that")', "Moscow"], speaker_entity="E1")
+    relayed.speaker = "Moscow"
+    assert claim_voice(relayed, entities) is None
+
+
 def test_anonymous_sources_and_writings_stay_with_their_carrier() -> None:
     entities = {"E1": Entity(key="E1", name="senior official", type="ANON_SOURCE"),
                 "E2": Entity(key="E2", name="Sergei Ivanov", type="PER")}
@@ -159,3 +172,24 @@ def test_a_restatement_derives_from_the_line_its_document_credits_elsewhere() ->
     # paper credits nobody: its claim stays its own (it may be independent).
     assert derived == {"n2": state.claim_line["m1"]}
     assert state.derived_lines(["m1", "n2"], {**published, "m1": "2018-01-01"}) == {}  # not from a later report
+
+
+def test_a_re_report_that_drops_its_origins_hedge_is_flagged() -> None:
+    from claimgraph.assess import assess_cluster
+    from claimgraph.link.lines import cluster_sourcing
+
+    members = [("g:c1", "same"), ("n:c1", "same"), ("u:c1", "same")]
+    hedging = {"g:c1": "medium", "n:c1": "medium", "u:c1": "none"}
+    sourcing = cluster_sourcing("K", members, claim_line={c: "L1" for c, _ in members}, polarity={},
+                                hedging=hedging, published={"g:c1": "2021-07-15", "n:c1": "2021-07-15", "u:c1": "2021-07-16"},
+                                line_roots={"L1": "g"})
+    assert sourcing.firmer == ["u:c1"] and sourcing.carriers == {"L1": 3}
+    # Siblings re-reporting an origin outside the corpus: nothing to compare with.
+    assert cluster_sourcing("K", members, claim_line={c: "L1" for c, _ in members}, polarity={}, hedging=hedging,
+                            published={}, line_roots={"L1": "source:elsewhere"}).firmer == []
+    reasons = assess_cluster(sourcing).reasons
+    assert "carried by 3 documents, all re-reporting one origin" in reasons
+    assert any("more firmly" in r for r in reasons)
+    same = cluster_sourcing("K", members, claim_line={c: "L1" for c, _ in members}, polarity={},
+                            hedging={c: "medium" for c, _ in members}, published={})
+    assert same.firmer == []

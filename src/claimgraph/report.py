@@ -45,8 +45,8 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
     def root_name(line_id: str) -> str:
         """A line by its origin and first reporter, in words."""
         name, root = line_names.get(line_id), line_root.get(line_id, line_id)
-        # A name that is just its root's: spelled as the texts spell it most.
-        return node_name(root) if not name or source_key(name) == root else name
+        # A bare key ("russia") is spelled as the texts spell it most.
+        return node_name(root) if not name or name == root.removeprefix("source:") else name
 
     children: dict[str, list[dict[str, Any]]] = {}
     for cluster in ledger["clusters"]:

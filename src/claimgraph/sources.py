@@ -95,4 +95,5 @@ def line_name(root: str, root_kind: str, origins: list[ClaimOrigin], labels: dic
     inner = Counter(o.inner for o in first if o.inner and not o.voice and not o.inner.startswith("(")
                     and source_key(o.inner) not in (source_key(head), root))
     named = [name for name, _ in sorted(inner.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
+    head = head[:1].upper() + head[1:] if head.lower().startswith("the ") else head
     return f"{head} \u2190 {', '.join(named)}" if named else head

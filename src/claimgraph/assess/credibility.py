@@ -85,6 +85,9 @@ def assess_cluster(
         # Many documents are not many lines: say so, so that a count of outlets is never read as corroboration.
         reasons.append(f"carried by {carried} documents, all re-reporting one origin" if n == 1
                        else f"carried by {carried} documents re-reporting {n} origins")
+    if sourcing.firmer:
+        reasons.append(f"{_plural(len(sourcing.firmer), 're-report')} {'states' if len(sourcing.firmer) == 1 else 'state'} it "
+                       "more firmly than its line's first report (hedges dropped)")
     if c:
         reasons.append(f"{_plural(c, 'line')} {'contradicts' if c == 1 else 'contradict'} it")
     if d:

@@ -57,6 +57,7 @@ class ClusterSourcing:
     claims_by_line: dict[str, list[str]] = field(default_factory=dict)
     carriers: dict[str, int] = field(default_factory=dict)  # supporting line -> documents carrying it
     derived: dict[str, str] = field(default_factory=dict)  # claim -> the line it is counted in (LineState.derived_lines)
+    firmer: list[str] = field(default_factory=list)  # re-reports that drop hedges their line's first report had
 
     def to_dict(self) -> dict[str, Any]:
         return flat_dict(self)
@@ -482,6 +483,7 @@ def cluster_sourcing(
     hedging: dict[str, str],
     published: dict[str, str | None],
     derived: dict[str, str] | None = None,
+    line_roots: dict[str, str] | None = None,
 ) -> ClusterSourcing:
     out = ClusterSourcing(cluster=cluster_id, derived=dict(derived or {}))
     claim_line = {**claim_line, **out.derived} if out.derived else claim_line
@@ -500,8 +502,20 @@ def cluster_sourcing(
             supporting_hedges.append(hedging.get(claim, "none"))
         if line not in target:
             target.append(line)
+    rank = {h: i for i, h in enumerate(HEDGING_ORDER)}
+    support = {c for c, relation in members if relation != "contradicts" and polarity.get(c) != "denied"}
     for line in out.supporting_lines:
+        claims = [c for c in out.claims_by_line[line] if c in support]
         out.carriers[line] = len({claim_document(c) for c in out.claims_by_line[line]})
+        # Overstatement: a document re-reporting the line's origin document asserts what the
+        # origin hedged ("appear to show" -> "shows"); its carriers do not know more than it did.
+        root = (line_roots or {}).get(line)
+        origin = [rank.get(hedging.get(c, "none"), 0) for c in claims if claim_document(c) == root]
+        if not origin:
+            continue  # the origin is not in the corpus (or not in this cluster): nothing to compare with
+        for c in claims:
+            if claim_document(c) != root and rank.get(hedging.get(c, "none"), 0) < min(origin):
+                out.firmer.append(c)
     ranks = sorted(supporting_hedges, key=lambda h: HEDGING_ORDER.index(h) if h in HEDGING_ORDER else 0)
     if ranks:
         out.hedging_strongest, out.hedging_weakest = ranks[0], ranks[-1]

@@ -52,6 +52,14 @@ _ORG_BEFORE = re.compile(
 _ORG_AFTER = re.compile(rf"\b{_SPOKES}\s+(?:for|of|at)\s+(?:the\s+)?(?P<org>(?:[A-Z][\w.&'’-]*\s*){{1,5}})")
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|i|you|him|her|them|us|his|its|their|this|that|these|those|who|which)$", re.I)
 VOICE_TYPES = frozenset({"PER", "ORG", "GPE", "NORP"})
+# Cues of thought, knowledge and intention ("X believes", "X learned that", "X wants"): the
+# carrier's account of someone's mind, not a statement that someone made.
+_THOUGHT = re.compile(
+    r"\b(?:believ|think|thought|know|knew|learn|realis|realiz|understo|understand|fear|hope|want|wish|expect|"
+    r"suspect|feel|felt|view|regard|consider|discover|found|find|remember|worr|plan|intend|aim|seek|sought|"
+    r"see|saw|seen|hear|heard|notic|assum|doubt)\w*",
+    re.IGNORECASE,
+)
 # Words that make a name an organisation's, not a person's ("Orbis Business Intelligence", "staff").
 NOT_A_PERSON = frozenset("""business intelligence group committee agency news press staff service services
 inc llc ltd limited company corporation corp department office bureau council institute university center
@@ -116,12 +124,14 @@ def affiliation(texts: list[str]) -> str | None:
 
 def claim_voice(claim: Claim, entities: dict[str, Entity]) -> Voice | None:
     """The named person or organisation that made this claim's statement, if any."""
+    if claim.cue and _THOUGHT.search(claim.cue):
+        return None  # what someone believes or learned, as the carrier tells it: not their statement
     chain = [c for c in claim.chain if c and not c.startswith("(")]
     inner = claim.speaker or (chain[-1] if chain else None)
     if not inner:
         return None
-    if any(not _relays(c) for c in chain[:-1]):
-        return None  # passed on by someone who hides who they are: known only through the carrier
+    if any(not c or c.startswith("(") for c in claim.chain[:-1]) or any(not _relays(c) for c in chain[:-1]):
+        return None  # passed on by someone who hides who they are ("it is reported that X believes")
     entity = entities.get(claim.speaker_entity or "")
     names = [inner] + ([chain[-1]] if chain and chain[-1] != inner else [])
     if entity is not None:

@@ -506,7 +506,7 @@ class ReadOut:
         return cluster_sourcing(
             cluster.id, members, claim_line=self.lines.claim_line,
             polarity=polarity, hedging={c: st.views[c].hedging for c in ids},
-            published=published, derived=self.lines.derived_lines(supporting, published),
+            published=published, derived=self.lines.derived_lines(supporting, published), line_roots=self.lines.line_roots,
         )
 
     def _with_descendants(self, cluster: Cluster) -> list[tuple[str, str]]:

@@ -159,16 +159,37 @@ def load_layer(store: Store) -> dict[str, Any]:
         }
 
 
-def _document_labels(connection: Any) -> dict[str, str]:
-    """Every document in words (sources.document_label); texts and zones are read only for the
-    few documents without an outlet or a title."""
+def line_names(connection: Any, line_ids: list[str]) -> dict[str, str]:
+    """These lines in words (sources.line_name), read from their claims' rows: for the web's pages."""
+    c = t.claim_lines.c
+    rows: list[Any] = []
+    origins: dict[str, list[ClaimOrigin]] = {}
+    for chunk in chunks(sorted(set(line_ids))):
+        rows += connection.execute(select(t.lines).where(t.lines.c.id.in_(chunk))).all()
+        for claim_id, document_id, line_id, source, inner, voice, origin in connection.execute(
+                select(c.claim_id, c.document_id, c.line_id, c.source, c.inner, c.voice, c.origin).where(c.line_id.in_(chunk))):
+            origins.setdefault(line_id, []).append(ClaimOrigin(claim=claim_id, document=document_id, origin=origin,
+                                                               inner=inner or source, voice=voice))
+    labels = _document_labels(connection, [row.root for row in rows])
+    return {row.id: line_name(row.root, json.loads(row.data_json).get("root_kind", "source"), origins.get(row.id, []), labels)
+            for row in rows}
+
+
+def _document_labels(connection: Any, ids: list[str] | None = None) -> dict[str, str]:
+    """Documents in words (sources.document_label), all or these; texts and zones are read only
+    for the few without an outlet or a title."""
     d, z = t.documents.c, t.zones.c
-    rows = connection.execute(select(d.id, d.outlet, d.title, d.origin)).all()
+    if ids is None:
+        rows = connection.execute(select(d.id, d.outlet, d.title, d.origin)).all()
+    else:
+        rows = []
+        for chunk in chunks(sorted(set(ids))):
+            rows += connection.execute(select(d.id, d.outlet, d.title, d.origin).where(d.id.in_(chunk))).all()
     bare = [row.id for row in rows if not (row.outlet or "").strip() and not (row.title or "").strip()]
     texts: dict[str, str] = {}
     zones: dict[str, list[tuple[int, int, str]]] = {}
     for chunk in chunks(bare):
-        texts.update(connection.execute(select(d.id, d.text).where(d.id.in_(chunk))).tuples().all())
+        texts.update((row[0], row[1]) for row in connection.execute(select(d.id, d.text).where(d.id.in_(chunk))))
         for document_id, start, end, kind in connection.execute(
                 select(z.document_id, z.start, z.end, z.kind).where(z.document_id.in_(chunk))):
             zones.setdefault(document_id, []).append((start, end, kind))

@@ -20,6 +20,7 @@ from claimgraph.sources import display_names
 from claimgraph.store import Store
 from claimgraph.store import corrections as cx
 from claimgraph.store import schema as t
+from claimgraph.store.links import line_names
 from claimgraph.web.queries import ClaimFilter, PageRequest, Paged, list_claims
 
 GRAPH_NODE_CAP = 250
@@ -122,6 +123,9 @@ def cluster_detail(store: Store, cluster_id: str, page: PageRequest) -> dict[str
             )
         ]
         assessment = connection.execute(select(t.assessments).where(t.assessments.c.cluster_id == cluster_id)).first()
+        assessed = json.loads(assessment.data_json) if assessment is not None else {}
+        named = line_names(connection, [l for k in ("supporting_lines", "contradicting_lines", "denying_lines")
+                                        for l in assessed.get(k, [])])
         children = connection.execute(select(t.clusters.c.id, t.clusters.c.anchor).where(t.clusters.c.parent == cluster_id)).all()
     relation = {m.claim_id: m.relation for m in member_rows}
     claims = list_claims(store, ClaimFilter(claim_ids=tuple(member_ids)), page)
@@ -134,6 +138,7 @@ def cluster_detail(store: Store, cluster_id: str, page: PageRequest) -> dict[str
         "links": links,
         "lines": lines_for_documents(store, documents),
         "assessment": _plain(assessment) if assessment else None,
+        "line_names": named,
         "children": [{"id": c.id, "anchor": c.anchor} for c in children],
     }
 
@@ -206,9 +211,11 @@ def list_lines(store: Store, page: PageRequest) -> Paged:
 
 
 def _with_line_claims(connection: Any, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each line's documents, claims and named sources, from its claims' rows."""
+    """Each line's name in words, documents, claims and named sources, from its claims' rows."""
     c = t.claim_lines.c
+    names = line_names(connection, [line["id"] for line in lines])
     for line in lines:
+        line["name"] = names.get(line["id"], line["root"])
         rows = connection.execute(select(c.claim_id, c.document_id, c.source).where(c.line_id == line["id"])).all()
         line["claims"] = sorted(r[0] for r in rows)
         line["documents"] = sorted({r[1] for r in rows})
