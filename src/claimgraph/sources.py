@@ -55,6 +55,7 @@ class ClaimOrigin:
     document: str
     origin: str | None = None  # the first-hand source in words (link/origins.py)
     inner: str | None = None  # the innermost source of the chain
+    source: str | None = None  # the nearest source of the chain
     voice: str | None = None  # the named voice's key, when a voice made the statement
 
 
@@ -81,6 +82,9 @@ def _first_line(text: str) -> str:
     return first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "\u2026"
 
 
+_PRONOUN = re.compile(r"(?i:he|she|they|it|we|i|you|this|that|these|those|who|one|s/he)")
+
+
 def line_name(root: str, root_kind: str, origins: list[ClaimOrigin], labels: dict[str, str]) -> str:
     """A line in words, by its origin and first reporter: 'The Guardian ← leaked documents',
     'Kremlin (Dmitry Peskov, spokesperson)', 'Christopher Steele ← Source E, a trusted compatriot'."""
@@ -90,10 +94,13 @@ def line_name(root: str, root_kind: str, origins: list[ClaimOrigin], labels: dic
     if root_kind == "document":
         head, first = labels.get(root, root), [o for o in origins if o.document == root] or origins
     else:
-        head = display_names([o.inner for o in origins if o.inner]).get(root) or root.removeprefix("source:")
-        first = origins
+        head = display_names([n for o in origins for n in (o.source, o.inner) if n]).get(root) or root.removeprefix("source:")
+        # what the publication is relayed as saying on the authority of ("the Guardian" <- "the papers")
+        first = [o for o in origins if o.source and source_key(o.source) == root] or origins
     inner = Counter(o.inner for o in first if o.inner and not o.voice and not o.inner.startswith("(")
-                    and source_key(o.inner) not in (source_key(head), root))
-    named = [name for name, _ in sorted(inner.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
+                    and source_key(o.inner) not in (source_key(head), root) and not _PRONOUN.fullmatch(o.inner.strip()))
+    # A described source ("The Kremlin papers") says more than a bare one ("The document").
+    bare = lambda name: bool(re.fullmatch(r"(?:the|this|that|these|those|its|their|a|an)\s+\S+", name.strip(), re.I))  # noqa: E731
+    named = [name for name, _ in sorted(inner.items(), key=lambda kv: (bare(kv[0]), -kv[1], kv[0]))[:2]]
     head = head[:1].upper() + head[1:] if head.lower().startswith("the ") else head
     return f"{head} \u2190 {', '.join(named)}" if named else head

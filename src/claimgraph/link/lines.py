@@ -168,8 +168,8 @@ class ClaimSource:
         return [n for n in (self.inner, self.source) if n]
 
 
-def claim_source(claim: Claim, document: Document, analysis_entities: dict[str, Any],
-                 authors: dict[str, str]) -> tuple[ClaimSource, tuple[str, str] | None]:
+def claim_source(claim: Claim, document: Document, analysis_entities: dict[str, Any], authors: dict[str, str],
+                 publications: set[str] | frozenset[str] = frozenset()) -> tuple[ClaimSource, tuple[str, str] | None]:
     """A claim's ClaimSource, read from its chain, its speaker's entity and the document's text;
     and (person key, organisation key) when a spokesperson speaks for an organisation."""
     chain = [cited_publication(c) for c in claim.chain if c and not c.startswith("(")]
@@ -178,6 +178,8 @@ def claim_source(claim: Claim, document: Document, analysis_entities: dict[str, 
         source.inner = chain[-1]
     source.author = _author_of(source, document.text, authors)
     voice = claim_voice(claim, analysis_entities)
+    if voice is not None and voice.key in publications:
+        voice = None  # a publication relays what it reports: its line is decided as one (LineState._assign)
     if voice is not None and not speaks_for(voice.key, document.outlet, set(byline_surnames(document.author))):
         source.voice = voice.key
         source.origin = voice.name
@@ -268,7 +270,7 @@ class LineState:
         for document, analysis in added:
             entities = entities_by_key(analysis)
             for claim in analysis.claims:
-                source, spokes = claim_source(claim, document, entities, authors)
+                source, spokes = claim_source(claim, document, entities, authors, outlet_keys)
                 new_sources.append((claim.id, source))
                 if spokes is not None:
                     self.voice_pairs.add(spokes)

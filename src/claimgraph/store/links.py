@@ -112,7 +112,7 @@ def load_layer(store: Store) -> dict[str, Any]:
             if source:
                 line["sources"].append(source)
             line["origins"].append(ClaimOrigin(claim=claim_id, document=document_id, origin=origin,
-                                               inner=inner or source, voice=voice))
+                                               inner=inner or source, voice=voice, source=source))
         labels = _document_labels(connection)
         # A claim counted in another line than its own (a restatement of what its document
         # credits elsewhere: LineState.derived_lines) is shown on the line it is counted in.
@@ -169,7 +169,7 @@ def line_names(connection: Any, line_ids: list[str]) -> dict[str, str]:
         for claim_id, document_id, line_id, source, inner, voice, origin in connection.execute(
                 select(c.claim_id, c.document_id, c.line_id, c.source, c.inner, c.voice, c.origin).where(c.line_id.in_(chunk))):
             origins.setdefault(line_id, []).append(ClaimOrigin(claim=claim_id, document=document_id, origin=origin,
-                                                               inner=inner or source, voice=voice))
+                                                               inner=inner or source, voice=voice, source=source))
     labels = _document_labels(connection, [row.root for row in rows])
     return {row.id: line_name(row.root, json.loads(row.data_json).get("root_kind", "source"), origins.get(row.id, []), labels)
             for row in rows}
