@@ -28,7 +28,8 @@ from claimgraph.ledger import analyse_store  # noqa: E402
 from claimgraph.store import open_store  # noqa: E402
 
 
-def run(folder: Path, *, limit: int | None = None, keep_missed: bool = False) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def run(folder: Path, *, limit: int | None = None, keep_missed: bool = False,
+        export_to: Path | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Scores of the first `limit` articles of folder (all without a limit), and the misses when asked."""
     texts = sorted((folder / "text").glob("*.txt"))
     if not texts:
@@ -40,6 +41,8 @@ def run(folder: Path, *, limit: int | None = None, keep_missed: bool = False) ->
         report = analyse_store(store)
         seconds = time.perf_counter() - started
         export = export_ledger(store)
+    if export_to is not None:
+        export_to.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
     score = score_polnear(export, folder, keep_missed=keep_missed)
     result = score.as_dict()
     result["analyse_seconds"] = round(seconds, 1)
@@ -68,9 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles (by file name)")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--missed", type=Path, default=None, help="write the missed gold attributions (JSONL)")
+    parser.add_argument("--export", type=Path, default=None, help="also write the ledger's JSON export there")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
-    result, missed = run(args.folder, limit=args.limit, keep_missed=args.missed is not None)
+    result, missed = run(args.folder, limit=args.limit, keep_missed=args.missed is not None,
+                          export_to=args.export)
     if args.missed is not None:
         args.missed.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in missed), encoding="utf-8")
     print(json.dumps(result) if args.json else format_table(result))
