@@ -239,13 +239,19 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
                                           for t in c.subtree})
     trailing = (not after) and before_root and own_size <= 8 and any(
         t.i < min(_subtree_ids(subject)) for t in sent if t.is_alpha)
-    if not after and subject.i < verb.i and verb.i - subject.left_edge.i <= 8 and _closes_quote(subject.left_edge, sent):
-        # '"...," the billionaire told People, in an interview': the frame after a quotation, however
-        # the parser hung the quotation on it; also a sentence of its own right after the quote.
+    edge = subject.left_edge
+    after_comma = edge.i - 1 > sent.start + 2 and verb.doc[edge.i - 1].text == ","
+    after_quote = _closes_quote(edge, sent)
+    if not after and subject.i < verb.i and verb.i - edge.i <= 8 and (after_comma or after_quote):
+        # '"...," the billionaire told People, in an interview' and "..., he said.": the frame after
+        # what it reports, however the parser hung that on it; also a sentence of its own right
+        # after a closing quote.
         trailing = True
     ccomp_before = [c for c in verb.children if c.dep_ == "ccomp" and c.i < verb.i]
     if ccomp_before and not after:
         trailing = True
+    if lemma in lexicon.trailing_only and not (trailing and after_quote):
+        return None  # "the leaks will continue": only '"...," he continued' reports
     that_follows = verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].lower_ == "that"
     if lemma in lexicon.needs_clause and not has_clause and not trailing and not that_follows and not introduced:
         return None
