@@ -113,6 +113,10 @@ def _subject(verb: Token) -> Token | None:
     if verb.dep_ == "xcomp" and any(c.dep_ == "auxpass" for c in verb.head.children) \
             and verb.head.lemma_.lower() in ("say", "understand", "believe", "report", "think", "allege"):
         return next((c for c in verb.head.children if c.dep_ == "nsubjpass"), None)
+    # "X joined Y in rejecting ...": the one who joined rejects (with whom they joined).
+    joined = _joined(verb)
+    if joined is not None:
+        return _subject(joined)
     # "Speaking to ABC News, Steele, ..., said": the parser gives the subject to the participle.
     for child in verb.children:
         if child.dep_ == "advcl" and child.tag_ in ("VBG", "VBN") and child.i < verb.i:
@@ -123,6 +127,13 @@ def _subject(verb: Token) -> Token | None:
     if verb.dep_ == "advcl" and verb.tag_ in ("VBG", "VBN") and verb.head.pos_ in ("VERB", "AUX") \
             and not any(c.dep_ == "mark" for c in verb.children):
         return _subject(verb.head)
+    return None
+
+
+def _joined(verb: Token) -> Token | None:
+    """"X joined Y in rejecting ...": the verb "joined", whose subject (with Y) does the rejecting."""
+    if verb.dep_ == "pcomp" and verb.head.lower_ == "in":
+        return next((a for a in list(verb.head.ancestors)[:3] if a.lemma_.lower() == "join"), None)
     return None
 
 
@@ -298,7 +309,7 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
         if raising is not None:
             frame.strip |= {raising.i}
     else:
-        frame.scope = clause_scope(top) - source_ids
+        frame.scope = clause_scope(_joined(verb) or top) - source_ids
     # Recipient: "told The Guardian", "speaking ... to a trusted compatriot".
     for child in verb.children:
         if lemma == "tell" and child.dep_ in ("dative", "dobj") and child.pos_ in ("PROPN", "NOUN") \
@@ -371,6 +382,7 @@ def _passive_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
         frame.hedges = 1
     else:
         frame.speaker_only = True
+    frame.denial = lemma in lexicon.denial_verbs  # "have been denied by the company"
     # A hedged passive covers its own clause, not an "and"-joined independent clause after it.
     frame.scope = clause_scope(verb, keep_and=False)
     frame.content_clause = expletive
