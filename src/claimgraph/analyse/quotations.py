@@ -107,7 +107,14 @@ def attribute_quotations(claims: list[Claim], text: str, paragraphs: list[tuple[
             continue
         previous = (stretch, frame)
         for claim in local:
-            if claim.attribution != "unattributed" or not _inside(claim, stretch):
+            if not _inside(claim, stretch):
+                continue
+            if claim.cue_start is not None and stretch.start <= claim.cue_start < stretch.end and claim.chain \
+                    and not set(frame.chain) & set(claim.chain):
+                # '"Nobody wants it," he said': a report inside the quotation is the quoted speaker's.
+                changed[claim.id] = replace(claim, chain=list(frame.chain) + list(claim.chain), quote="direct")
+                continue
+            if claim.attribution != "unattributed":
                 continue
             changed[claim.id] = replace(
                 claim, speaker=frame.speaker, speaker_entity=frame.speaker_entity, chain=list(frame.chain),
