@@ -317,3 +317,64 @@ def test_who_spoke_to_whom_when_is_a_meta_claim(nlp: Language) -> None:
     asked = analyse(nlp, "Asked to explain why the Kremlin had launched such an aggressive operation, the official "
                          "said that Russia needed to upset the status quo.")
     assert all(c.claim_type != "meta" for c in asked), [(c.text, c.claim_type) for c in asked]
+
+
+# ---------------------------------------------------------------- issue 14: attribution that generalises
+
+
+def test_quotation_over_several_sentences_takes_its_closing_frame(nlp: Language) -> None:
+    text = '"The deal is dead. Nobody wants it. We will vote no," the senator said on Monday.'
+    claims = analyse(nlp, text)
+    for words in ("deal is dead", "Nobody wants it", "We will vote no"):
+        claim = claim_with(claims, words)
+        assert "the senator" in claim.chain and claim.attribution == "explicit", words
+
+
+def test_quotation_continues_in_the_next_quoted_sentences(nlp: Language) -> None:
+    text = "''Our numbers are strong,'' Mr. Hale said. ''I'm a little surprised. But the message works.''"
+    claims = analyse(nlp, text)
+    for words in ("numbers are strong", "little surprised", "message works"):
+        assert claim_with(claims, words).speaker is not None, words
+
+
+def test_trailing_he_said_after_a_comma(nlp: Language) -> None:
+    text = "The mayor spoke first. Those who take on heavy debt struggle, even with a good job, she said."
+    claim = claim_with(analyse(nlp, text), "heavy debt struggle")
+    assert claim.attribution == "explicit" and claim.cue == "she said"
+
+
+def test_he_continued_closes_a_quotation(nlp: Language) -> None:
+    claims = analyse(nlp, 'The governor spoke. "Let me put it this way," he continued. "The plan will fail."')
+    assert claim_with(claims, "plan will fail").attribution == "explicit"
+
+
+def test_document_as_speaker_it_says(nlp: Language) -> None:
+    text = "The department released a report on Monday. The agency failed to track the weapons, it says."
+    claim = claim_with(analyse(nlp, text), "failed to track")
+    assert claim.speaker == "a report"
+
+
+def test_internal_states_and_intentions_are_attributed(nlp: Language) -> None:
+    claims = analyse(nlp, "The governor wants a new bridge. Officials fear the deal will collapse.")
+    assert claim_with(claims, "new bridge").speaker == "The governor"
+    assert claim_with(claims, "deal will collapse").speaker == "Officials"
+
+
+def test_first_person_states_inside_quotes_are_no_new_source(nlp: Language) -> None:
+    claims = analyse(nlp, '"I want a fair vote," the senator said.')
+    assert claim_with(claims, "fair vote").speaker == "the senator"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("Critics accused the mayor of taking bribes. The mayor called the allegations a lie.", "allegations a lie"),
+    ("The allegations have been denied by the company.", "denied by the company"),
+    ("The governor joined the mayor in rejecting the claims that the plant leaked.", "plant leaked"),
+])
+def test_denials_by_characterisation_passive_and_joining(nlp: Language, text: str, words: str) -> None:
+    claim = claim_with(analyse(nlp, text), words)
+    assert claim.polarity == "denied" and claim.speaker is not None
+
+
+def test_outsider_saying_evidence_is_lacking_is_no_denial(nlp: Language) -> None:
+    text = "The senator accused the company of fraud. An independent auditor said there was no evidence of fraud."
+    assert claim_with(analyse(nlp, text), "no evidence").polarity == "asserted"

@@ -20,6 +20,7 @@ __all__ = ["Frame", "Lexicon", "clause_scope", "find_frames", "load_lexicon", "s
 SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 # "told reporters": an audience, not a link that passes the claim on.
 GENERIC_AUDIENCES = {"reporters", "journalists", "press", "media", "audience", "crowd", "supporters", "viewers"}
+FIRST_SECOND_PERSON = {"i", "we", "you"}
 RELATIVE = {"who", "which", "that", "whom", "whose"}
 
 
@@ -112,6 +113,10 @@ def _subject(verb: Token) -> Token | None:
     if verb.dep_ == "xcomp" and any(c.dep_ == "auxpass" for c in verb.head.children) \
             and verb.head.lemma_.lower() in ("say", "understand", "believe", "report", "think", "allege"):
         return next((c for c in verb.head.children if c.dep_ == "nsubjpass"), None)
+    # "X joined Y in rejecting ...": the one who joined rejects (with whom they joined).
+    joined = _joined(verb)
+    if joined is not None:
+        return _subject(joined)
     # "Speaking to ABC News, Steele, ..., said": the parser gives the subject to the participle.
     for child in verb.children:
         if child.dep_ == "advcl" and child.tag_ in ("VBG", "VBN") and child.i < verb.i:
@@ -122,6 +127,13 @@ def _subject(verb: Token) -> Token | None:
     if verb.dep_ == "advcl" and verb.tag_ in ("VBG", "VBN") and verb.head.pos_ in ("VERB", "AUX") \
             and not any(c.dep_ == "mark" for c in verb.children):
         return _subject(verb.head)
+    return None
+
+
+def _joined(verb: Token) -> Token | None:
+    """"X joined Y in rejecting ...": the verb "joined", whose subject (with Y) does the rejecting."""
+    if verb.dep_ == "pcomp" and verb.head.lower_ == "in":
+        return next((a for a in list(verb.head.ancestors)[:3] if a.lemma_.lower() == "join"), None)
     return None
 
 
@@ -171,6 +183,25 @@ def _content_children(verb: Token) -> list[Token]:
             or (c.dep_ == "prep" and c.lower_ in ("as", "to", "on"))]
 
 
+CLOSING_QUOTES = {"”", '"', "''"}
+
+
+def _closes_quote(token: Token, sent: Span) -> bool:
+    """token comes right after a closing quotation mark (a comma between allowed), within the
+    sentence or just before it in the same paragraph."""
+    doc = token.doc
+    i = token.i - 1
+    while i >= 0 and (doc[i].is_space or doc[i].text == ","):
+        if "\n\n" in doc[i].text:
+            return False
+        i -= 1
+    if i < 0 or doc[i].text not in CLOSING_QUOTES:
+        return False
+    if i >= sent.start:
+        return True
+    return "\n\n" not in doc[i:token.i].text and doc[i].whitespace_.count("\n") < 2
+
+
 def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     lemma = _verb_lemma(verb)
     if lemma not in lexicon.reporting and verb.lemma_.lower() in lexicon.reporting:
@@ -202,6 +233,12 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
                         and c.pos_ in ("NOUN", "PROPN")), None)
     if subject is None or subject.dep_ == "expl" or subject.pos_ in ("VERB", "AUX", "SCONJ"):
         return None
+    if lemma in lexicon.state_verbs and (subject.lower_ in FIRST_SECOND_PERSON or raising is not None):
+        # "I want", "we hope": the speaker's own stance inside a quotation; "appeared to have
+        # wanted": the author's hedged inference, which the raising verb already marks.
+        return None
+    if lemma == "ask" and verb.tag_ == "VBN":
+        return None  # "Asked to explain why ..., the official said": the question is not the report
     if subject.lower_ == "it" and any(c.dep_ == "auxpass" for c in (raising or verb).children):
         return None
     content = _content_children(verb)
@@ -213,9 +250,19 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
                                           for t in c.subtree})
     trailing = (not after) and before_root and own_size <= 8 and any(
         t.i < min(_subtree_ids(subject)) for t in sent if t.is_alpha)
+    edge = subject.left_edge
+    after_comma = edge.i - 1 > sent.start + 2 and verb.doc[edge.i - 1].text == ","
+    after_quote = _closes_quote(edge, sent)
+    if not after and subject.i < verb.i and verb.i - edge.i <= 8 and (after_comma or after_quote):
+        # '"...," the billionaire told People, in an interview' and "..., he said.": the frame after
+        # what it reports, however the parser hung that on it; also a sentence of its own right
+        # after a closing quote.
+        trailing = True
     ccomp_before = [c for c in verb.children if c.dep_ == "ccomp" and c.i < verb.i]
     if ccomp_before and not after:
         trailing = True
+    if lemma in lexicon.trailing_only and not (trailing and after_quote):
+        return None  # "the leaks will continue": only '"...," he continued' reports
     that_follows = verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].lower_ == "that"
     if lemma in lexicon.needs_clause and not has_clause and not trailing and not that_follows and not introduced:
         return None
@@ -251,12 +298,18 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     top = raising or verb
     if trailing:
         frame.scope = {t.i for t in sent} - source_ids
-        frame.strip = ({t.i for t in verb.subtree} - {t.i for c in verb.children if c.dep_ in ("conj", "ccomp")
-                                                      for t in c.subtree}) | source_ids
+        # The frame is the source, the verb and what hangs after it ("in an interview"); what the
+        # parser hung on the verb before the source is the quotation itself, and a reporting
+        # participle's content ('she said, adding, "..."') is more of it.
+        first = min(subject.left_edge.i, verb.i) if subject.i < verb.i else verb.i
+        keep = {t.i for c in verb.children if c.dep_ in ("conj", "ccomp") for t in c.subtree}
+        keep |= {t.i for c in verb.children if c.dep_ == "advcl" and c.lemma_.lower() in lexicon.reporting
+                 for g in c.children if g.dep_ in ("ccomp", "dobj", "xcomp") for t in g.subtree}
+        frame.strip = ({t.i for t in verb.subtree if t.i >= first} - keep) | source_ids
         if raising is not None:
             frame.strip |= {raising.i}
     else:
-        frame.scope = clause_scope(top) - source_ids
+        frame.scope = clause_scope(_joined(verb) or top) - source_ids
     # Recipient: "told The Guardian", "speaking ... to a trusted compatriot".
     for child in verb.children:
         if lemma == "tell" and child.dep_ in ("dative", "dobj") and child.pos_ in ("PROPN", "NOUN") \
@@ -281,7 +334,8 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
                                  or t.pos_ in ("PROPN", "DET") for t in verb.doc[verb.i + 1:colon.i]):
         frame.colon_quote = True
         frame.scope = {t.i for t in sent}
-        frame.strip = {t.i for t in sent if t.i <= colon.i}
+        # 'He said: "...': the frame up to the colon; in '"A," she said, adding, "B"' only "adding ,".
+        frame.strip = {t.i for t in sent if verb.left_edge.i <= t.i <= colon.i}
     return frame
 
 
@@ -328,6 +382,7 @@ def _passive_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
         frame.hedges = 1
     else:
         frame.speaker_only = True
+    frame.denial = lemma in lexicon.denial_verbs  # "have been denied by the company"
     # A hedged passive covers its own clause, not an "and"-joined independent clause after it.
     frame.scope = clause_scope(verb, keep_and=False)
     frame.content_clause = expletive

@@ -25,6 +25,8 @@ class Lexicon:
     source_nouns: frozenset[str]
     thing_nouns: frozenset[str]
     carrying: frozenset[str]
+    state_verbs: frozenset[str] = frozenset()  # internal states and intentions ("wants", "fears")
+    trailing_only: frozenset[str] = frozenset()  # cues only after what they report ('"...," he continued')
 
 
 def load_lexicon() -> Lexicon:
@@ -38,4 +40,5 @@ def load_lexicon() -> Lexicon:
         hedge_phrases=tuple(raw["hedge_phrases"]), state_modals=frozenset(raw["state_modals"]),
         denial_verbs=frozenset(raw["denial_verbs"]), denial_terms=tuple(raw["denial_terms"]),
         source_nouns=frozenset(raw["source_nouns"]), thing_nouns=frozenset(raw["thing_nouns"]),
-        carrying=frozenset(raw["carrying_verbs"]))
+        carrying=frozenset(raw["carrying_verbs"]), state_verbs=frozenset(raw.get("state_verbs", ())),
+        trailing_only=frozenset(raw.get("trailing_only", ())))

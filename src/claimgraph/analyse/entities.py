@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 
 from claimgraph.analyse.mentions import (Candidate, name_candidates, nominal_candidates,
                                          prepare_text, repeated_names, role_candidates)
-from claimgraph.analyse.roles import load_lexicon, resolve_role
+from claimgraph.analyse.roles import holders_in_text, load_lexicon, resolve_role
 from claimgraph.models import Entity, Mention, Zone
 from claimgraph.analyse.sentences import doc_text
 
@@ -209,12 +209,13 @@ def _words(text: str) -> set[str]:
 
 def _link_nominals(cands: list[Candidate], clusters: dict[str, _Cluster], text: str,
                    document_date: str | None) -> None:
+    holders = holders_in_text(text)  # "Dmitry Peskov, the Kremlin spokesman": who holds which role here
     for cand in sorted(cands, key=lambda c: c.start):
         surface = text[cand.start:cand.end]
         key: str | None = None
         if cand.role:
             people = [n for k, c in clusters.items() if c.type == "PER" for n in c.names]
-            name = resolve_role(cand.role, date=document_date, mentioned=people)
+            name = resolve_role(cand.role, date=document_date, mentioned=people, in_text=holders)
             key = _person_key(clusters, name) if name else None
         elif cand.same_as is not None:  # an appositive: the entity of the name it describes
             key = next((k for k, c in clusters.items()

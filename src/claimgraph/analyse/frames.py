@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Token
 
-from claimgraph.analyse.attribution import Frame, Lexicon
+from claimgraph.analyse.attribution import Frame, Lexicon, source_label
 
 PERSON_NOUNS = {"official", "officials", "figure", "spokesman", "spokeswoman", "spokesperson", "ambassador",
                 "expert", "experts", "source", "sources", "insider", "aide", "adviser", "advisor", "minister",
@@ -42,6 +42,24 @@ class Resolved:
 
 
 DOCUMENT_NOUNS = {"document", "paper", "report", "memo", "dossier", "memorandum", "file", "assessment", "study"}
+
+
+# Texts that can say something: "it says", "it states" with one of these before it speak as it.
+SPEAKING_TEXTS = DOCUMENT_NOUNS | {"statement", "order", "letter", "filing", "complaint", "lawsuit", "indictment",
+                                   "ruling", "email", "poll", "survey", "bill", "proposal", "analysis", "review",
+                                   "audit", "book", "article", "story", "motion", "brief", "opinion", "transcript",
+                                   "release", "guidance", "policy", "plan", "platform", "resolution", "decision"}
+DOCUMENT_LOOKBACK = 120  # tokens: about the last three sentences
+
+
+def _document_before(pronoun: Token) -> str | None:
+    """The nearest text noun phrase before "it" ("released a report ... it says" -> "a report")."""
+    doc = pronoun.doc
+    for i in range(pronoun.i - 1, max(-1, pronoun.i - DOCUMENT_LOOKBACK), -1):
+        token = doc[i]
+        if token.pos_ == "NOUN" and token.tag_ == "NN" and token.lemma_.lower() in SPEAKING_TEXTS:
+            return source_label(token)[0]
+    return None
 
 
 @dataclass
@@ -91,6 +109,10 @@ class Discourse:
             same = known is not None and known.entity is not None and known.entity[0] == entity[0]
             prefix = list(frame.prefix) or (list(known.prefix) if same and known else [])
             return Resolved(entity[1], entity[1], prefix, entity)
+        if known is None and head.lower_ == "it":
+            document = _document_before(head)
+            if document is not None:  # "..., it says.": the report, order or statement named before
+                return Resolved(document, document, list(frame.prefix))
         if known is None:
             return Resolved(label, entity[1] if entity and entity[1] else label, list(frame.prefix), entity)
         pronoun = head.lower_ in ("he", "she", "it", "they", "both") or _is_s_he(head)

