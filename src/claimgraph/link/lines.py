@@ -350,20 +350,24 @@ class LineState:
         self.need(supporting)
         supporting = [c for c in supporting if c in self.claim_source]
         own = {c: line_id(self.roots.get(self.claim_source[c].document, self.claim_source[c].document)) for c in supporting}
-        open_ = [c for c in supporting if self.claim_line[c] == own[c]]
+        # unattributed claims (no source at all) on their document's own line
+        open_ = [c for c in supporting if self.claim_line[c] == own[c] and self.claim_source[c].source is None]
         named: dict[str, str] = {}  # line -> the earliest report on it among the members
+        documents: dict[str, set[str]] = {}  # line -> the documents of its members here
         for c in supporting:
             date = published.get(c) or ""  # an undated report does not rule a derivation out
             line = self.claim_line[c]
             named[line] = min(named.get(line, date), date)
+            documents.setdefault(line, set()).add(self.claim_source[c].document)
         if not open_ or len(named) < 2:
             return {}
         credits = self.credited({self.claim_source[c].document for c in open_})
         out = {}
         for c in open_:
             date = published.get(c) or "9999"
-            found = [l for l in credits[self.claim_source[c].document]
-                     if l in named and l != self.claim_line[c] and named[l][:10] <= date[:10]]
+            document = self.claim_source[c].document
+            found = [l for l in credits[document] if l in named and l != self.claim_line[c]
+                     and named[l][:10] <= date[:10] and documents[l] - {document}]
             if found:
                 out[c] = min(found, key=lambda l: (named[l], l))
         return out

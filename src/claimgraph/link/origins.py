@@ -127,13 +127,13 @@ def claim_voice(claim: Claim, entities: dict[str, Entity]) -> Voice | None:
     if claim.cue and _THOUGHT.search(claim.cue):
         return None  # what someone believes or learned, as the carrier tells it: not their statement
     chain = [c for c in claim.chain if c and not c.startswith("(")]
-    inner = claim.speaker or (chain[-1] if chain else None)
-    if not inner:
-        return None
+    if not chain:
+        return None  # a speaker carried over from context without a frame of its own: not a statement seen
+    inner = chain[-1]
     if any(not c or c.startswith("(") for c in claim.chain[:-1]) or any(not _relays(c) for c in chain[:-1]):
         return None  # passed on by someone who hides who they are ("it is reported that X believes")
-    entity = entities.get(claim.speaker_entity or "")
-    names = [inner] + ([chain[-1]] if chain and chain[-1] != inner else [])
+    entity = entities.get(claim.speaker_entity or "")  # the innermost source resolved in the document
+    names = [inner] + ([claim.speaker] if claim.speaker and claim.speaker != inner else [])
     if entity is not None:
         names += [entity.name] + list(entity.aliases)
     if entity is not None and entity.type not in VOICE_TYPES | {"OTHER"}:
