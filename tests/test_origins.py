@@ -143,12 +143,26 @@ def test_a_verbatim_digest_is_a_copy_not_a_line_of_its_own() -> None:
 
 
 def test_no_document_derives_from_a_later_one() -> None:
-    early = (document("e", "Nobody told anyone. As Later Times reported, he met them.", outlet="Early Post",
-                      published="2016-01-01"), Analysis(document_id="e", claims=[claim("e1", "he met them")]))
-    later = (document("l", "He met them, the paper says.", outlet="Later Times", published="2021-01-01"),
+    # Ingest pointed the earlier text at the later near-copy (it arrived second): only the later
+    # document derives from the earlier, whatever the pointers say.
+    early = (Document(id="e", content_hash="e", origin="e", version=1, media_type="text/plain", text="Memo.",
+                      outlet="Early Post", published="2016-01-01", near_duplicate_of="l"),
+             Analysis(document_id="e", claims=[claim("e1", "he met them")]))
+    later = (Document(id="l", content_hash="l", origin="l", version=1, media_type="text/plain", text="Memo!",
+                      outlet="Later Times", published="2021-01-01"),
              Analysis(document_id="l", claims=[claim("l1", "he met them")]))
-    claim_line = lines_of([early, later])
-    assert claim_line["e1"] != claim_line["l1"]
+    builder = ProvenanceBuilder()
+    for doc, analysis in (early, later):
+        builder.add(doc, analysis)
+    lines, claim_line = build_lines([early, later], builder.result())
+    assert claim_line["e1"] == claim_line["l1"]
+    assert {line.root for line in lines} == {"e"}  # the earlier document is the root
+    from claimgraph.link.lines import resolve_roots
+
+    roots, _ = resolve_roots([early[0], later[0]], {("e", "l", "near_duplicate"): 1})
+    assert roots == {"e": "e", "l": "e"}  # shared text: the later copies the earlier, whichever way it was found
+    roots, _ = resolve_roots([early[0], later[0]], {("e", "l", "re_reports"): 1})
+    assert roots == {"e": "e", "l": "l"}  # a citation of a later document is not followed
 
 
 def test_a_restatement_derives_from_the_line_its_document_credits_elsewhere() -> None:
@@ -193,3 +207,20 @@ def test_a_re_report_that_drops_its_origins_hedge_is_flagged() -> None:
     same = cluster_sourcing("K", members, claim_line={c: "L1" for c, _ in members}, polarity={},
                             hedging={c: "medium" for c, _ in members}, published={})
     assert same.firmer == []
+
+
+def test_a_document_disputing_what_it_re_reports_speaks_for_itself() -> None:
+    from claimgraph.link.lines import LineState, line_id
+
+    story = (document("g", "Documents seen by this paper show a plot.", outlet="Morning Ledger", published="2021-07-15"),
+             Analysis(document_id="g", claims=[claim("g1", "the papers show a plot")]))
+    critic = (document("k", "As Morning Ledger reported, the papers show a plot. The papers are fakes.",
+                       outlet="Skeptic Weekly", published="2021-07-20"),
+              Analysis(document_id="k", claims=[claim("k1", "the papers show a plot"), claim("k2", "the papers are fakes")]))
+    builder, state = ProvenanceBuilder(), LineState()
+    for doc, analysis in (story, critic):
+        builder.add(doc, analysis)
+        state.update(builder.documents, builder.weights, [(doc, analysis)], texts=lambda ids: {})
+    assert state.claim_line["k1"] == state.claim_line["k2"] == state.claim_line["g1"]  # the critic re-reports the story
+    moved = state.own_lines(["k2", "g1"], {state.claim_line["g1"]})
+    assert moved == {"k2": line_id("k")} and state.line_roots[line_id("k")] == "k"

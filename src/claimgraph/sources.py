@@ -82,6 +82,8 @@ def _first_line(text: str) -> str:
     return first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "\u2026"
 
 
+_WRITING = re.compile(r"(?i)\b(?:documents?|papers?|reports?|memos?|memoranda|files?|dossiers?|leaks?|cables?|e-?mails?|"
+                      r"records?|transcripts?|letters?|minutes|decrees?|orders?)\b")
 _PRONOUN = re.compile(r"(?i:he|she|they|it|we|i|you|this|that|these|those|who|one|s/he)")
 
 
@@ -99,8 +101,10 @@ def line_name(root: str, root_kind: str, origins: list[ClaimOrigin], labels: dic
         first = [o for o in origins if o.source and source_key(o.source) == root] or origins
     inner = Counter(o.inner for o in first if o.inner and not o.voice and not o.inner.startswith("(")
                     and source_key(o.inner) not in (source_key(head), root) and not _PRONOUN.fullmatch(o.inner.strip()))
-    # A described source ("The Kremlin papers") says more than a bare one ("The document").
+    # What the first reporter holds first ("leaked documents" before "independent experts"), and
+    # a described source ("The Kremlin papers") before a bare one ("The document").
     bare = lambda name: bool(re.fullmatch(r"(?:the|this|that|these|those|its|their|a|an)\s+\S+", name.strip(), re.I))  # noqa: E731
-    named = [name for name, _ in sorted(inner.items(), key=lambda kv: (bare(kv[0]), -kv[1], kv[0]))[:2]]
+    writing = lambda name: bool(_WRITING.search(name))  # noqa: E731
+    named = [name for name, _ in sorted(inner.items(), key=lambda kv: (not writing(kv[0]), bare(kv[0]), -kv[1], kv[0]))[:2]]
     head = head[:1].upper() + head[1:] if head.lower().startswith("the ") else head
     return f"{head} \u2190 {', '.join(named)}" if named else head

@@ -91,7 +91,11 @@ def _upstream(weights: EdgeWeights, keys: set[str], published: dict[str, str]) -
             relation == "cites" and parent.startswith("source:") and is_publication(parent[7:], keys=keys)
         )
         if parent in published and child in published and published[parent][:10] > published[child][:10]:
-            derived = False  # a document cannot derive from one published after it
+            # A document cannot derive from one published after it: shared text says the later
+            # copies the earlier whichever way it was found; a citation of a later text is not one.
+            if relation not in ("near_duplicate", "copies"):
+                continue
+            child, parent = parent, child
         if derived and not child.startswith("source:"):
             up.setdefault(child, Counter())[parent] += weight
     return up
@@ -120,9 +124,9 @@ def resolve_roots(documents: list[Document], weights: EdgeWeights,
         path: list[str] = []
         while True:
             if node.startswith("source:") and node in by_outlet:
-                after = published.get(by_outlet[node], "9999")[:10]
-                if not path or not (path[-1] in published and published[path[-1]][:10] < after <= "9998"):
-                    node = by_outlet[node]  # (a document cannot re-report an outlet's later document)
+                # An outlet is one line whatever story of it is re-reported (a newsroom's
+                # reporting on one story shares its sources): its earliest corpus document.
+                node = by_outlet[node]
             if node in path:
                 # A cycle (two near-duplicates pointing at each other): every member of it
                 # resolves to the same node, the earliest document, so they are one line.
@@ -370,6 +374,23 @@ class LineState:
                      and named[l][:10] <= date[:10] and documents[l] - {document}]
             if found:
                 out[c] = min(found, key=lambda l: (named[l], l))
+        return out
+
+    def own_lines(self, against: list[str], supporting_lines: set[str]) -> dict[str, str]:
+        """Claims that contradict or deny what their own line supports, in their document's own
+        voice: a document does not dispute what it re-reports, so a commentary citing a story
+        and disputing it speaks for itself (its own line, rooted at the document)."""
+        self.need(against)
+        out = {}
+        for c in against:
+            source = self.claim_source.get(c)
+            if source is None or source.source is not None or self.claim_line.get(c) not in supporting_lines:
+                continue
+            if self.line_roots.get(self.claim_line[c]) == source.document:
+                continue  # the origin document contradicting itself stays on its line
+            own = line_id(source.document)
+            self.line_roots.setdefault(own, source.document)
+            out[c] = own
         return out
 
     # -- reading out --------------------------------------------------------------

@@ -503,10 +503,15 @@ class ReadOut:
         polarity = {c: st.views[c].polarity for c in ids}
         published = {c: st.views[c].published for c in ids}
         supporting = [c for c, relation in members if relation != "contradicts" and polarity[c] != "denied"]
+        derived = self.lines.derived_lines(supporting, published)
+        against = [c for c, relation in members if relation == "contradicts" or polarity[c] == "denied"]
+        if against:
+            lines = {derived.get(c, self.lines.claim_line[c]) for c in supporting if c in self.lines.claim_line}
+            derived.update(self.lines.own_lines(against, lines))
         return cluster_sourcing(
             cluster.id, members, claim_line=self.lines.claim_line,
             polarity=polarity, hedging={c: st.views[c].hedging for c in ids},
-            published=published, derived=self.lines.derived_lines(supporting, published), line_roots=self.lines.line_roots,
+            published=published, derived=derived, line_roots=self.lines.line_roots,
         )
 
     def _with_descendants(self, cluster: Cluster) -> list[tuple[str, str]]:
