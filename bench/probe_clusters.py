@@ -1,0 +1,229 @@
+"""Relink stored analyses in memory and score the clusters on the seeds gold and the corpus lines gold.
+
+    claimgraph --db /tmp/s.db run examples/seeds
+    claimgraph --db /tmp/c.db run ../shared/corpus
+    .venv/bin/python bench/probe_clusters.py --seeds /tmp/s.db --corpus /tmp/c.db [--pairs]
+
+Prints cluster pairwise P/R/F1 (and B-cubed, hard negatives on the seeds) for the code as it
+is, with the analyses the databases hold (analysis is not rerun), and the corpus figures once
+more with each cluster pooled into its family (root ancestor: sub-clusters and denial groups).
+--pairs lists, for the corpus lines gold, the gold pairs the clusters miss and the wrong pairs
+they make, with the judge's score, relation and reasons and whether the pair was a candidate.
+--features asks how well the judge's signals separate, pair by pair, claims of one gold
+proposition from claims of two (same polarity, matched gold claims): ROC AUC, and precision /
+recall of the top-k pairs ranked by each signal. Vectors are cached per proposition, so a second
+configuration in one process does not embed again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from itertools import combinations
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from claimgraph.eval.evaluation import evaluate  # noqa: E402
+from claimgraph.eval.lines_gold import find_corpus_root, packaged_lines_gold, read_lines_gold, score_lines_gold  # noqa: E402
+from claimgraph.export import export_ledger  # noqa: E402
+from claimgraph.ledger import current_inputs  # noqa: E402
+from claimgraph.link import LinkOptions, OnnxMiniLM  # noqa: E402
+from claimgraph.link.corpus import Linker  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+class CachedEmbedder:
+    """The real embedder with a per-text cache (vectors do not depend on the batch)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.name, self.dim = inner, inner.name, inner.dim
+        self.cache: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self.cache]
+        if missing:
+            for text, vector in zip(missing, self.inner.embed(missing)):
+                self.cache[text] = vector
+        return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+
+def relink(inputs: list[tuple[Any, Any]], embedder: Any, options: LinkOptions | None = None) -> Linker:
+    linker = Linker(embedder=embedder, options=options)
+    for document, analysis in sorted(inputs, key=lambda pair: (pair[0].published or "", pair[0].id)):
+        linker.add_document(document, analysis)
+    return linker
+
+
+def score_seeds(db: str, embedder: Any, options: LinkOptions | None = None) -> dict[str, Any]:
+    gold = json.loads((SHARED / "gold" / "seeds.json").read_text(encoding="utf-8"))
+    from claimgraph.store import open_store
+
+    with open_store(db) as store:
+        ledger, inputs = export_ledger(store), current_inputs(store)
+    result = relink(inputs, embedder, options).result().to_dict()
+    report = evaluate(dict(ledger, clusters=result["clusters"]), gold).to_dict()
+    return report
+
+
+def score_corpus(db: str, embedder: Any, options: LinkOptions | None = None) -> tuple[dict[str, Any], Linker, dict[str, Any]]:
+    from claimgraph.store import open_store
+
+    with open_store(db) as store:
+        ledger, inputs = export_ledger(store), current_inputs(store)
+    linker = relink(inputs, embedder, options)
+    result = linker.result().to_dict()
+    gold = read_lines_gold(packaged_lines_gold())
+    scored_ledger = dict(ledger, clusters=result["clusters"])
+    scored = score_lines_gold(scored_ledger, gold, find_corpus_root(gold, scored_ledger))
+    families = dict(ledger, clusters=family_clusters(result["clusters"]))
+    scored["families_pairwise"] = score_lines_gold(families, gold, find_corpus_root(gold, families))["clusters_pairwise"]
+    return scored, linker, scored_ledger
+
+
+def family_clusters(clusters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each cluster's members pooled under its root ancestor: a cluster family (parents, denial groups)."""
+    parent = {c["id"]: c.get("parent") for c in clusters}
+
+    def root(cluster_id: str) -> str:
+        seen = set()
+        while parent.get(cluster_id) and cluster_id not in seen:
+            seen.add(cluster_id)
+            cluster_id = parent[cluster_id]
+        return cluster_id
+
+    pooled: dict[str, list[dict[str, Any]]] = {}
+    for cluster in clusters:
+        pooled.setdefault(root(cluster["id"]), []).extend(cluster["members"])
+    return [{"id": r, "members": m, "parent": None} for r, m in pooled.items()]
+
+
+def prf(d: dict[str, Any]) -> str:
+    return f"P {d['precision']:.3f} R {d['recall']:.3f} F1 {d['f1']:.3f} (tp {d.get('tp', '?')}, gold {d.get('gold')}, system {d.get('system')})"
+
+
+def matched_claims(ledger: dict[str, Any]) -> list[dict[str, Any]]:
+    """The corpus lines gold's claims with the ledger claim each matched (`system`)."""
+    from claimgraph.eval.lines_gold import _match_claims, gold_claims
+    from claimgraph.eval.match import match_documents
+
+    gold = read_lines_gold(packaged_lines_gold())
+    by_name = {Path(p).name: p for p in gold["documents"]}
+    documents = {by_name[n]: d for n, d in match_documents(ledger.get("documents") or [], list(by_name)).items()}
+    ledger_to_gold = {str(d["id"]): p for p, d in documents.items()}
+    system_by_doc: dict[str, list[dict[str, Any]]] = {}
+    for claim in ledger["claims"]:
+        path = ledger_to_gold.get(str(claim.get("document_id")))
+        if path:
+            system_by_doc.setdefault(path, []).append(claim)
+    rows = gold_claims(gold)
+    matched = []
+    for path in gold["documents"]:
+        doc_rows = [r for r in rows if r["document"] == path]
+        for i, claim in _match_claims(doc_rows, system_by_doc.get(path, []), True).items():
+            matched.append({**doc_rows[i], "system": str(claim["id"])})
+    return matched
+
+
+def show_features(linker: Linker, ledger: dict[str, Any]) -> None:
+    """How well each pair signal separates same-proposition pairs from others (matched gold claims)."""
+    state, judge = linker.state, linker.state.judge
+    rows = []
+    for a, b in combinations(matched_claims(ledger), 2):
+        if a["system"] == b["system"] or a["polarity"] != b["polarity"] or a["system"] not in state or b["system"] not in state:
+            continue
+        va, vb = state.views[a["system"]], state.views[b["system"]]
+        pa, pb = set(va.terms) - set(va.names), set(vb.terms) - set(vb.names)
+        names = set(va.names) | set(vb.names)
+        rows.append({
+            "gold": a["proposition"] == b["proposition"], "across": va.document_id != vb.document_id,
+            "cosine": float(np.dot(va.vector, vb.vector)), "lexical": judge.lexical(va, vb),
+            "predicate": judge._overlap(pa, pb) if pa and pb else 0.0,
+            "names": len(set(va.names) & set(vb.names)) / len(names) if names else 0.0,
+            "judge": judge.judge(va, vb).score,
+        })
+    for label, subset in (("all", rows), ("across documents", [r for r in rows if r["across"]])):
+        gold = np.array([r["gold"] for r in subset])
+        print(f"\n== {label}: {len(subset)} same-polarity pairs, {int(gold.sum())} in one gold proposition")
+        for signal in ("cosine", "lexical", "predicate", "names", "judge"):
+            scores = np.array([r[signal] for r in subset])
+            pos, neg = scores[gold], scores[~gold]
+            auc = float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
+            order = np.argsort(-scores, kind="stable")
+            hits = np.cumsum(gold[order])
+            at = "  ".join(f"top{k} P {hits[k - 1] / k:.2f} R {hits[k - 1] / gold.sum():.2f}"
+                           for k in (20, 40, 80, 150, 300) if k <= len(order))
+            print(f"  {signal:9s} AUC {auc:.3f}  {at}")
+
+
+def show_pairs(linker: Linker, ledger: dict[str, Any], limit: int) -> None:
+    """Gold pairs missed and wrong pairs made, over the matched claims of the corpus lines gold."""
+    matched = matched_claims(ledger)
+    state = linker.state
+    cluster_of = {}
+    for cluster in ledger["clusters"]:
+        for m in cluster["members"]:
+            cluster_of[m["claim"]] = cluster["id"]
+    missed, wrong = [], []
+    for a, b in combinations(matched, 2):
+        if a["system"] == b["system"] or a["system"] not in state or b["system"] not in state:
+            continue
+        same_gold = a["proposition"] == b["proposition"]
+        ca, cb = cluster_of.get(a["system"]), cluster_of.get(b["system"])
+        same_sys = ca is not None and ca == cb
+        if same_gold == same_sys:
+            continue
+        va, vb = state.views[a["system"]], state.views[b["system"]]
+        cosine = float(np.dot(va.vector, vb.vector))
+        j = state.judge.judge(va, vb)
+        candidate = (min(a["system"], b["system"]), max(a["system"], b["system"])) in state.judged
+        row = (cosine, j, candidate, a, b, va, vb)
+        (missed if same_gold else wrong).append(row)
+    for title, items in (("MISSED", missed), ("WRONG", wrong)):
+        print(f"\n== {title}: {len(items)}")
+        items.sort(key=lambda r: -r[1].score)
+        for cosine, j, candidate, a, b, va, vb in items[:limit]:
+            print(f"{a['proposition']}/{b['proposition']} {a['polarity'][0]}{b['polarity'][0]} cos {cosine:.2f} "
+                  f"score {j.score:.3f} {j.relation} {list(j.reasons)} cand={candidate} "
+                  f"same_doc={va.document_id == vb.document_id}")
+            print(f"    A: {va.basis[:150]}")
+            print(f"    B: {vb.basis[:150]}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", help="a database after `claimgraph run examples/seeds`")
+    parser.add_argument("--corpus", help="a database after `claimgraph run ../shared/corpus`")
+    parser.add_argument("--pairs", action="store_true", help="list the corpus pairs missed and made wrongly")
+    parser.add_argument("--features", action="store_true", help="how well each pair signal separates gold pairs")
+    parser.add_argument("--limit", type=int, default=60)
+    args = parser.parse_args()
+    embedder = CachedEmbedder(OnnxMiniLM())
+    if args.seeds:
+        started = time.perf_counter()
+        report = score_seeds(args.seeds, embedder)
+        clusters = report["clusters"]
+        print(f"seeds  pairwise {prf(clusters['pairwise'])}  B-cubed F1 {clusters['bcubed']['f1']:.3f}  "
+              f"hard negatives merged {report.get('hard_negatives', {}).get('merged')}  "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+    if args.corpus:
+        started = time.perf_counter()
+        scored, linker, ledger = score_corpus(args.corpus, embedder)
+        print(f"corpus pairwise {prf(scored['clusters_pairwise'])}  lines {prf(scored['lines_pairwise'])}  "
+              f"families {prf(scored['families_pairwise'])}  propositions exact {scored['propositions']['exact']}/{scored['propositions']['total']}  "
+              f"{time.perf_counter() - started:.1f} s", flush=True)
+        if args.pairs:
+            show_pairs(linker, ledger, args.limit)
+        if args.features:
+            show_features(linker, ledger)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
