@@ -273,3 +273,17 @@ def test_the_packaged_gold_scores_a_ledger_made_from_it_perfectly() -> None:
     assert result["lines_pairwise"]["f1"] == result["clusters_pairwise"]["f1"] == 1.0
     assert result["propositions"]["exact"] == result["propositions"]["total"]
     assert result["derivations"]["f1"] == 1.0
+
+
+def test_a_denial_group_under_what_it_denies_is_one_family() -> None:
+    ledger = synthetic_ledger()
+    ledger["clusters"] = [
+        {"id": "K1", "members": [{"claim": c, "relation": "same"} for c in ("a:1", "a:3", "b:1")]},
+        {"id": "KD", "parent": "K1", "members": [{"claim": "b:2", "relation": "contradicts"}]},
+        {"id": "K2", "members": [{"claim": "a:2", "relation": "same"}]},
+    ]
+    result = score(ledger)
+    assert result["clusters_pairwise"]["recall"] < 1.0  # the denial is not in the flat cluster
+    assert result["cluster_families_pairwise"]["f1"] == 1.0
+    ledger["clusters"][1]["parent"] = None
+    assert score(ledger)["cluster_families_pairwise"]["recall"] < 1.0

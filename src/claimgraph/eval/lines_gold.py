@@ -304,6 +304,22 @@ def score_lines_gold(ledger: dict[str, Any], gold: dict[str, Any], corpus_root: 
 
     clusters_pairwise = _pairwise(matched, "proposition", same_cluster)
 
+    # ... and over cluster families (a cluster with its sub-clusters and the denials hung under
+    # it): a proposition's assertions and its denials are one family, never one flat cluster.
+    parent_of = {str(c.get("id")): str(c["parent"]) for c in ledger.get("clusters") or [] if c.get("parent")}
+
+    def family(cluster_id: str) -> str:
+        seen = set()
+        while cluster_id in parent_of and cluster_id not in seen:
+            seen.add(cluster_id)
+            cluster_id = parent_of[cluster_id]
+        return cluster_id
+
+    for row in matched:
+        row["families"] = {family(c) for c in row["clusters"]}
+    families_pairwise = _pairwise(matched, "proposition",
+                                  lambda a, b: a["system"] == b["system"] or bool(a["families"] & b["families"]))
+
     # ---- document derivations between corpus documents (unordered pairs)
     gold_pairs = {
         frozenset((path, d["parent"]))
@@ -347,6 +363,7 @@ def score_lines_gold(ledger: dict[str, Any], gold: dict[str, Any], corpus_root: 
             "examples": overstated[:EXAMPLES],
         },
         "clusters_pairwise": clusters_pairwise.to_dict(),
+        "cluster_families_pairwise": families_pairwise.to_dict(),
         "derivations": {
             **derivations.to_dict(),
             "missed": pair_list(gold_pairs - set(system_pairs)),
@@ -371,6 +388,7 @@ def format_lines_report(result: dict[str, Any]) -> str:
         + ", ".join(f"{p} {v['matched']}/{v['gold']}" for p, v in claims["by_polarity"].items()),
         f"lines pairwise  {prf(result['lines_pairwise'])}",
         f"clusters pairw. {prf(result['clusters_pairwise'])}",
+        f"families pairw. {prf(result['cluster_families_pairwise'])}  (a cluster with its sub-clusters and denials)",
         f"propositions    groups vs lines: exact {props['exact']}, over {props['over']}, under {props['under']} (of {props['total']})",
     ]
     for item in props["items"]:
