@@ -56,6 +56,11 @@ def test_a_spokesperson_speaks_for_the_organisation_the_role_names() -> None:
     assert affiliation(["the Kremlin spokesman"]) == "Kremlin"
     assert affiliation(["a spokeswoman for the Foreign Office"]) == "Foreign Office"
     assert affiliation(["Harry Smith"]) is None
+    assert affiliation(["Presidential spokesman PESKOV"]) is None  # an adjective names no organisation
+    # "the Ministry spokesman", unnamed where he speaks, is the one spokesperson the document names.
+    named = {"E1": Entity(key="E1", name="Tom Brown", type="PER", aliases=["press spokesman Tom Brown"])}
+    voice = claim_voice(claim("c", "no", ["the Ministry spokesman"]), named)
+    assert voice is not None and voice.key == "source:ministry" and voice.person_key == "source:t brown"
     entities = {"E1": Entity(key="E1", name="Anna Lee", type="PER", aliases=["the Ministry's spokeswoman"])}
     voice = claim_voice(claim("c", "no", ["Anna Lee"], speaker_entity="E1"), entities)
     assert voice is not None and voice.key == "source:ministry" and "Anna Lee" in voice.name

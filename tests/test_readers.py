@@ -550,3 +550,12 @@ def test_a_csv_listing_files_beside_it_is_a_manifest(tmp_path: Path) -> None:
     dump.write_text("filename,text\na.txt,An article body.\n")
     assert read_manifest(dump) is None  # records with texts are articles
     assert read_manifest(tmp_path / "a.txt") is None
+
+
+def test_text_metadata_byline() -> None:
+    from claimgraph.ingest.textmeta import find_text_metadata
+
+    found = find_text_metadata("Kremlin papers appear to show a plot\nBy Anna Harlow and Piet Brandt, Moscow\nThe papers ...")
+    assert found["author"].value == "Anna Harlow, Piet Brandt" and found["author"].source == "text:byline"
+    assert "author" not in find_text_metadata("By the way, nobody signed this.\nText.")
+    assert "author" not in find_text_metadata("Title\nBy Anna Harlow\nText.", known={"author": found["author"]})

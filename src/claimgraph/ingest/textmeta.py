@@ -116,6 +116,10 @@ def find_text_metadata(
         found_date = _top_dateline(lines) or _closing_date(lines)
         if found_date:
             found["published"] = found_date
+    if "author" not in known:
+        byline = _byline(lines)
+        if byline:
+            found["author"] = byline
     if "outlet" not in known:
         for _, line in lines:
             caption = _CAPTION_OUTLET.match(line.strip())
@@ -123,6 +127,23 @@ def find_text_metadata(
                 found["outlet"] = MetaValue(value=caption.group(1), source="text:caption-prefix")
                 break
     return found
+
+
+_NAME = r"[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]+|de|van|von|bin|al)){1,3}"
+# "By Luke Harding and Julian Borger", "By Luke Harding, Diplomatic editor": a byline line, near the top.
+_BYLINE = re.compile(rf"^\s*[Bb]y\s+(?P<names>{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)\s*(?:[,|–—-].*)?$")
+
+
+def _byline(lines: list[tuple[int, str]]) -> MetaValue | None:
+    for _, line in lines[:8]:
+        match = _BYLINE.match(line)
+        if match and len(line) <= 160:
+            # a role after the last name ("..., Diplomatic editor") is not a name
+            names = [n.strip() for n in re.split(r"\s*(?:,|\band\b|&)\s*", match.group("names")) if n.strip()]
+            people = [n for n in names if len(n.split()) >= 2 and not n.split()[-1].islower()]
+            if people:
+                return MetaValue(value=", ".join(people), source="text:byline")
+    return None
 
 
 def _top_dateline(lines: list[tuple[int, str]]) -> MetaValue | None:

@@ -223,6 +223,7 @@ class LineState:
         self.line_roots: dict[str, str] = {}  # line id -> root
         self.document_ids: set[str] = set()  # the corpus's documents (a root that is one is a document line)
         self.changed: set[str] = set()  # claims (re)assigned since `changed` was last cleared
+        self.outlet_of: dict[str, str] = {}  # document -> its outlet's key (companion pieces share it)
         self.voice_pairs: set[tuple[str, str]] = set()  # (person, organisation) a spokesperson spoke for
         self.voice_group: dict[str, str] = {}  # voice key -> its group's key (origins.voice_groups)
 
@@ -271,6 +272,7 @@ class LineState:
         moved = {d for d, r in roots.items() if d not in added_ids and self.roots.get(d, r) != r}
         keys = {k for k, r in self.resolved.items() if resolve(k) != r} | (outlet_keys - self.outlet_keys)
         new_sources = []
+        self.outlet_of = {d.id: source_key(d.outlet) for d in corpus if d.outlet}
         for document, analysis in added:
             entities = entities_by_key(analysis)
             for claim in analysis.claims:
@@ -386,8 +388,10 @@ class LineState:
             source = self.claim_source.get(c)
             if source is None or source.source is not None or self.claim_line.get(c) not in supporting_lines:
                 continue
-            if self.line_roots.get(self.claim_line[c]) == source.document:
-                continue  # the origin document contradicting itself stays on its line
+            root = self.line_roots.get(self.claim_line[c])
+            outlet = self.outlet_of.get(source.document)
+            if root == source.document or outlet is not None and self.outlet_of.get(root or "") == outlet:
+                continue  # the origin, or a companion piece of its newsroom, disputing itself stays on its line
             own = line_id(source.document)
             self.line_roots.setdefault(own, source.document)
             out[c] = own

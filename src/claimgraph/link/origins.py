@@ -117,9 +117,18 @@ def affiliation(texts: list[str]) -> str | None:
         if match:
             org = match.group("org").strip().rstrip(",")
             org = re.sub(r"['’]s$", "", org)
-            if org and not _PRONOUN.match(org):
+            # "Presidential spokesman", "Russian spokesman": an adjective names no organisation
+            if org and not _PRONOUN.match(org) and not (" " not in org and re.search(r"(?:al|[ie]an|ese|ic|ish)$", org, re.I)):
                 return org
     return None
+
+
+def _spokesperson(entities: dict[str, Entity]) -> Entity | None:
+    """The one person a document calls a spokesperson of something, if there is exactly one: who
+    "the Kremlin spokesman" is when the document names him elsewhere."""
+    found = [e for e in entities.values() if e.type == "PER" and _proper(e.name)
+             and any(re.search(rf"\b{_SPOKES}\b", a, re.I) for a in [e.name, *e.aliases])]
+    return found[0] if len(found) == 1 else None
 
 
 def claim_voice(claim: Claim, entities: dict[str, Entity]) -> Voice | None:
@@ -140,6 +149,9 @@ def claim_voice(claim: Claim, entities: dict[str, Entity]) -> Voice | None:
         return None  # anonymous sources, groups, writings: known only through the carrier
     org = affiliation(names)
     person = entity.name if entity is not None and entity.type == "PER" and _proper(entity.name) else None
+    if org and person is None and entity is None:
+        named = _spokesperson(entities)
+        person = named.name if named is not None else None
     if org and _proper(org):
         label = f"{org} ({person}, spokesperson)" if person else f"{org} spokesperson"
         return Voice(key=source_key(org), name=label, person=person, person_key=person_key(person) if person else None)
