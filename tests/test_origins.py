@@ -229,3 +229,11 @@ def test_a_document_disputing_what_it_re_reports_speaks_for_itself() -> None:
     assert state.claim_line["k1"] == state.claim_line["k2"] == state.claim_line["g1"]  # the critic re-reports the story
     moved = state.own_lines(["k2", "g1"], {state.claim_line["g1"]})
     assert moved == {"k2": line_id("k")} and state.line_roots[line_id("k")] == "k"
+
+
+def test_a_publications_piece_stands_for_the_publication() -> None:
+    from claimgraph.sources import cited_publication
+
+    assert cited_publication("a report from The Washington Post") == "The Washington Post"
+    assert cited_publication("Harlow's earlier report in the Morning Ledger") == "the Morning Ledger"
+    assert cited_publication("the report") == "the report"

@@ -36,13 +36,14 @@ def display_names(names: Iterable[str]) -> dict[str, str]:
 
 
 _WORK_OF = re.compile(
-    r"^(?:an?|the)\s+(?:\w+\s+)?(?:report|story|article|piece|interview|investigation|editorial|column|analysis)s?"
-    r"\s+(?:from|in|by|on|of)\s+(?P<x>(?:the\s+)?[A-Z].*)$")
+    r"^(?:an?|the|(?:[A-Z][\w.-]*\s+){0,2}[A-Z][\w.-]*['’]s)\s+(?:\w+\s+)?"
+    r"(?:report|story|article|piece|interview|investigation|editorial|column|analysis|scoop|exclusive)s?"
+    r"\s+(?:from|in|by|on|of|for)\s+(?P<x>(?:the\s+)?[A-Z].*)$")
 
 
 def cited_publication(name: str) -> str:
-    """'a report from The Washington Post' -> 'The Washington Post': a publication's piece is that
-    publication as a source."""
+    """'a report from The Washington Post', "Harding's earlier report in the Guardian" -> the
+    publication: a publication's piece (by whichever of its journalists) is that publication as a source."""
     match = _WORK_OF.match(name.strip())
     return match.group("x") if match else name
 
