@@ -378,3 +378,27 @@ def test_denials_by_characterisation_passive_and_joining(nlp: Language, text: st
 def test_outsider_saying_evidence_is_lacking_is_no_denial(nlp: Language) -> None:
     text = "The senator accused the company of fraud. An independent auditor said there was no evidence of fraud."
     assert claim_with(analyse(nlp, text), "no evidence").polarity == "asserted"
+
+
+def test_headline_name_and_colon_is_a_source(nlp: Language) -> None:
+    claims = analyse(nlp, "Senator Lopez: The new tax plan will hurt small farms.\n\nThe bill goes to a vote on Friday.")
+    claim = claim_with(claims, "hurt small farms")
+    assert "Lopez" in (claim.speaker or "") and claim.cue == ":"
+    assert not claim.text.startswith("Senator")
+    assert claim_with(claims, "goes to a vote").attribution == "unattributed"
+
+
+def test_a_rubric_and_colon_is_no_source(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "Exclusive: The new tax plan will hurt small farms."), "hurt small farms")
+    assert claim.attribution == "unattributed"
+
+
+def test_a_quoted_question_is_what_its_speaker_asked(nlp: Language) -> None:
+    claims = analyse(nlp, 'The senator spoke for an hour. "Why do the richest firms pay less tax than nurses?" she asked.')
+    claim = claim_with(claims, "richest firms pay less")
+    assert claim.attribution == "explicit" and claim.speaker is not None
+
+
+def test_the_authors_own_question_puts_nothing_forward(nlp: Language) -> None:
+    claims = analyse(nlp, "Why do the richest firms pay less tax than nurses? Nobody knows.")
+    assert not [c for c in claims if "richest firms" in c.text]
