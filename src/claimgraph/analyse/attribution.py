@@ -533,6 +533,20 @@ def _trailing_cue_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
     return frame
 
 
+def _speaking_subject(subject: Token) -> bool:
+    return subject.pos_ in ("PROPN", "NOUN", "PRON")
+
+
+def _mandative(clause: Token) -> bool:
+    """"recommended that Moscow use all possible force": a subjunctive that-clause is what
+    someone wants done, an event of the story, not a proposition put forward."""
+    subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or any(c.dep_ in ("aux", "auxpass") for c in clause.children):
+        return False
+    # "that the city close the port": a base form after a singular subject is the subjunctive.
+    return clause.tag_ == "VB" or (clause.tag_ == "VBP" and subject.tag_ in ("NN", "NNP"))
+
+
 def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -> Frame | None:
     """A verb the cue model takes for a cue ("Sanders went further, endorsing ...", "Ms. Warren,
     who has assailed policies ..."): its subject is the source, its clause the content."""
@@ -540,13 +554,23 @@ def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -
         return None
     if any(c.dep_ == "auxpass" for c in verb.children):
         return None
+    if verb.tag_ == "VBN" and not any(c.dep_ == "aux" for c in verb.children):
+        # "Asked to explain why ...", "Leadership disappointed that ...": a bare participle
+        # sets a scene or states a reaction; the report is elsewhere.
+        return None
+    if any(_mandative(c) for c in verb.children if c.dep_ == "ccomp"):
+        return None
     subject = _subject(verb)
     if subject is not None and subject.lower_ in RELATIVE:
         subject = _antecedent_of_relative(verb)
-    if subject is None or subject.dep_ == "expl" or subject.pos_ not in ("NOUN", "PROPN", "PRON"):
+    if subject is None or subject.dep_ == "expl" or not _speaking_subject(subject):
         return None
-    if not any(c.dep_ in ("ccomp", "xcomp", "dobj", "prep", "dative", "oprd", "attr", "acomp") for c in verb.children):
+    content = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "dobj", "prep", "dative", "oprd", "attr", "acomp")]
+    if not content:
         return None
+    if all(c.dep_ in ("dobj", "prep") for c in content) and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in lexicon.thing_nouns for c in content):
+        return None  # "The department released a report": the writing speaks ("..., it says"), not who issued it
     cue_tokens = [verb] + [c for c in verb.children if c.dep_ in ("aux", "neg") or (c.dep_ == "prt" and c.i == verb.i + 1)]
     lo = min(t.idx for t in cue_tokens)
     hi = max(t.idx + len(t.text) for t in cue_tokens)

