@@ -378,3 +378,68 @@ def test_denials_by_characterisation_passive_and_joining(nlp: Language, text: st
 def test_outsider_saying_evidence_is_lacking_is_no_denial(nlp: Language) -> None:
     text = "The senator accused the company of fraud. An independent auditor said there was no evidence of fraud."
     assert claim_with(analyse(nlp, text), "no evidence").polarity == "asserted"
+
+
+def test_headline_name_and_colon_is_a_source(nlp: Language) -> None:
+    claims = analyse(nlp, "Senator Lopez: The new tax plan will hurt small farms.\n\nThe bill goes to a vote on Friday.")
+    claim = claim_with(claims, "hurt small farms")
+    assert "Lopez" in (claim.speaker or "") and claim.cue == ":"
+    assert not claim.text.startswith("Senator")
+    assert claim_with(claims, "goes to a vote").attribution == "unattributed"
+
+
+def test_a_rubric_and_colon_is_no_source(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "Exclusive: The new tax plan will hurt small farms."), "hurt small farms")
+    assert claim.attribution == "unattributed"
+
+
+def test_a_quoted_question_is_what_its_speaker_asked(nlp: Language) -> None:
+    claims = analyse(nlp, 'The senator spoke for an hour. "Why do the richest firms pay less tax than nurses?" she asked.')
+    claim = claim_with(claims, "richest firms pay less")
+    assert claim.attribution == "explicit" and claim.speaker is not None
+
+
+def test_the_authors_own_question_puts_nothing_forward(nlp: Language) -> None:
+    claims = analyse(nlp, "Why do the richest firms pay less tax than nurses? Nobody knows.")
+    assert not [c for c in claims if "richest firms" in c.text]
+
+
+# The learned cue (analyse/cue_model.py, data/cue_model.json): stance and communication verbs no rule lists.
+
+def test_the_cue_model_attributes_a_stance_verb_no_rule_lists(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "The senator retweeted a claim that the vote had been rigged."), "vote had been rigged")
+    assert claim.speaker == "The senator" and claim.cue == "retweeted"
+
+
+def test_a_rule_frame_wins_over_the_cue_model(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
+    from claimgraph.analyse import pipeline
+    from claimgraph.analyse.cue_model import CueModel
+
+    # A model that takes every verb for a cue: the rule's "according to" must still name the source.
+    monkeypatch.setattr(pipeline, "load_cue_model", lambda: CueModel(version="test", weights={}, threshold=0.0))
+    text = "The minister pushed for lower taxes on farms, according to the report."
+    assert claim_with(analyse(nlp, text), "lower taxes").speaker == "the report"
+
+
+def test_a_recommendation_of_what_to_do_is_no_attribution(nlp: Language) -> None:
+    text = "The expert panel recommended that the city close the old port."
+    assert claim_with(analyse(nlp, text), "close the old port").attribution == "unattributed"
+
+
+def test_memo_zones_keep_their_paragraph_source(nlp: Language) -> None:
+    text = "Leadership disappointed that the leaks have had little impact on the campaign."
+    assert claim_with(analyse(nlp, text, zone="summary"), "little impact").speaker is None
+
+
+def test_no_name_is_a_feature_of_the_cue_model(nlp: Language) -> None:
+    from claimgraph.analyse.cue_model import cue_features
+
+    doc = nlp("Senator Warrick told Governor Alvarez that Ohio retweeted the claims of Reuters.")
+    words = {"warrick", "alvarez", "ohio", "reuters", "senator", "governor"}
+    features = [f for t in doc if t.pos_ == "VERB" for f in cue_features(t)]
+    assert features and not [f for f in features if any(w in f.lower() for w in words)]
+
+
+def test_a_bare_participle_setting_the_scene_is_no_cue(nlp: Language) -> None:
+    text = "Asked to explain why the council had approved such an expensive plan, the mayor said it was needed."
+    assert claim_with(analyse(nlp, text), "approved such an expensive plan").attribution == "unattributed"

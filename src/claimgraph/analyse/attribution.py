@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
+from claimgraph.analyse.cue_model import CueModel
 from claimgraph.analyse.sentences import doc_text
 
 __all__ = ["Frame", "Lexicon", "clause_scope", "find_frames", "load_lexicon", "source_label"]
@@ -43,6 +44,7 @@ class Frame:
     colon_quote: bool = False  # "X said: “...": opens a direct quotation
     in_quote: bool = False  # anchored inside quoted words (the quoted speaker's own report)
     speaker_only: bool = False  # implicit: no chain link ("was viewed as")
+    learned: bool = False  # proposed by the cue model, not by a rule
 
 
 def _verb_lemma(token: Token) -> str:
@@ -531,13 +533,98 @@ def _trailing_cue_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
     return frame
 
 
-def find_frames(sent: Span, lexicon: Lexicon) -> list[Frame]:
-    """All attribution frames of a sentence, outermost first."""
+def _speaking_subject(subject: Token) -> bool:
+    return subject.pos_ in ("PROPN", "NOUN", "PRON")
+
+
+def _mandative(clause: Token) -> bool:
+    """"recommended that Moscow use all possible force": a subjunctive that-clause is what
+    someone wants done, an event of the story, not a proposition put forward."""
+    subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or any(c.dep_ in ("aux", "auxpass") for c in clause.children):
+        return False
+    # "that the city close the port": a base form after a singular subject is the subjunctive.
+    return clause.tag_ == "VB" or (clause.tag_ == "VBP" and subject.tag_ in ("NN", "NNP"))
+
+
+def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -> Frame | None:
+    """A verb the cue model takes for a cue ("Sanders went further, endorsing ...", "Ms. Warren,
+    who has assailed policies ..."): its subject is the source, its clause the content."""
+    if not model.is_cue(verb):
+        return None
+    if any(c.dep_ == "auxpass" for c in verb.children):
+        return None
+    if verb.tag_ == "VBN" and not any(c.dep_ == "aux" for c in verb.children):
+        # "Asked to explain why ...", "Leadership disappointed that ...": a bare participle
+        # sets a scene or states a reaction; the report is elsewhere.
+        return None
+    if any(_mandative(c) for c in verb.children if c.dep_ == "ccomp"):
+        return None
+    subject = _subject(verb)
+    if subject is not None and subject.lower_ in RELATIVE:
+        subject = _antecedent_of_relative(verb)
+    if subject is None or subject.dep_ == "expl" or not _speaking_subject(subject):
+        return None
+    content = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "dobj", "prep", "dative", "oprd", "attr", "acomp")]
+    if not content:
+        return None
+    if all(c.dep_ in ("dobj", "prep") for c in content) and any(
+            c.dep_ == "dobj" and c.lemma_.lower() in lexicon.thing_nouns for c in content):
+        return None  # "The department released a report": the writing speaks ("..., it says"), not who issued it
+    cue_tokens = [verb] + [c for c in verb.children if c.dep_ in ("aux", "neg") or (c.dep_ == "prt" and c.i == verb.i + 1)]
+    lo = min(t.idx for t in cue_tokens)
+    hi = max(t.idx + len(t.text) for t in cue_tokens)
+    label, source_ids = source_label(subject)
+    if subject.i != verb.i and any(t.i == subject.i for t in verb.ancestors):
+        source_ids -= _subtree_ids(verb)
+        label = label.split(" who ")[0]
+    frame = Frame(kind="verb", anchor=verb, cue=doc_text(sent.doc)[lo:hi], cue_start=lo, cue_end=hi, label=label,
+                  source_head=subject, source_tokens=source_ids, learned=True)
+    frame.denial = _verb_lemma(verb) in lexicon.denial_verbs
+    frame.scope = clause_scope(verb) - source_ids
+    return frame
+
+
+RUBRICS = {"note", "update", "exclusive", "bombshell", "breaking", "watch", "video", "photos", "live", "editorial",
+           "correction", "analysis", "opinion", "review", "column", "commentary", "transcript", "factbox", "explainer"}
+
+
+def _colon_frame(sent: Span) -> Frame | None:
+    """Headline style "Graham: Trump's rhetoric destroying GOP's chance": a bare name or noun
+    phrase and a colon open the sentence; what follows is what that source says."""
+    colon = next((t for t in sent[:7] if t.text == ":"), None)
+    if colon is None or colon.i == sent.start:
+        return None
+    prefix = [t for t in sent.doc[sent.start:colon.i] if not t.is_space]
+    if not prefix or not all(t.pos_ in ("PROPN", "NOUN", "DET", "PART", "ADJ") or t.text in (".", "'s", "’s")
+                             for t in prefix) or not any(t.pos_ in ("PROPN", "NOUN") for t in prefix):
+        return None
+    rest = [t for t in sent.doc[colon.i + 1:sent.end] if t.is_alpha]
+    if len(rest) < 3:
+        return None
+    head = next((t for t in reversed(prefix) if t.pos_ in ("PROPN", "NOUN")), prefix[-1])
+    if head.lower_ in RUBRICS:
+        return None  # "Editor's note: ...", "Exclusive: ...": a rubric, not a source
+    text = doc_text(sent.doc)
+    label = text[prefix[0].idx:prefix[-1].idx + len(prefix[-1].text)]
+    frame = Frame(kind="verb", anchor=colon, cue=":", cue_start=colon.idx, cue_end=colon.idx + 1, label=label,
+                  source_head=head, source_tokens={t.i for t in prefix if t.i != sent.root.i})
+    # The parser often makes the name the sentence's root: the claim unit then hangs on it.
+    frame.scope = {t.i for t in sent} - frame.source_tokens
+    frame.strip = {t.i for t in prefix} | {colon.i}
+    return frame
+
+
+def find_frames(sent: Span, lexicon: Lexicon, model: CueModel | None = None) -> list[Frame]:
+    """All attribution frames of a sentence, outermost first (the cue model, when given, adds
+    frames for verbs no rule reads as a cue)."""
     frames: list[Frame] = []
     for token in sent:
         frame = None
         if token.pos_ in ("VERB", "AUX"):
             frame = _passive_frame(token, sent, lexicon) or _verb_frame(token, sent, lexicon)
+            if frame is None and model is not None and token.pos_ == "VERB":
+                frame = _learned_frame(token, sent, lexicon, model)
         if frame is None and token.lower_ == "according":
             frame = _according_frame(token, sent, lexicon)
         if frame is None and token.lower_ == "in":
@@ -552,6 +639,10 @@ def find_frames(sent: Span, lexicon: Lexicon) -> list[Frame]:
         trailing = _trailing_cue_frame(sent, lexicon)
         if trailing is not None:
             frames.append(trailing)
+    if not any(f.label and f.cue_start < sent.start_char + 40 for f in frames):
+        colon = _colon_frame(sent)
+        if colon is not None:
+            frames.append(colon)
     quoted = _quoted_tokens(sent)
     for frame in frames:
         frame.in_quote = frame.anchor.i in quoted

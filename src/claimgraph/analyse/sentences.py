@@ -104,12 +104,13 @@ def to_records(sentences: list[SentenceSpan]) -> list[Sentence]:
     return [Sentence(index=s.index, start=s.start, end=s.end, zone=s.zone) for s in sentences]
 
 
-def yields_claims(sentence: SentenceSpan) -> bool:
+def yields_claims(sentence: SentenceSpan, *, quoted: bool = False) -> bool:
     """Only claim zones, and only sentences with a predication (not noun-phrase headings)."""
     if sentence.zone not in CLAIM_ZONES:
         return False
-    if sentence.span.text.rstrip(" \"”’'").endswith("?"):
-        return False  # a question puts nothing forward
+    if sentence.span.text.rstrip(" \"”’'").endswith("?") and not quoted:
+        # The author's question puts nothing forward; a quoted one is what its speaker asked.
+        return False
     words = [t for t in sentence.span if t.is_alpha]
     if len(words) < 3:
         return False

@@ -99,6 +99,8 @@ def read_brat(path: Path) -> list[GoldAttribution]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.startswith("T"):
             _tid, middle, text = (line.split("\t") + ["", ""])[:3]
+            if not middle.strip():
+                continue  # a text-bound line without type or offsets (one train file has one)
             kind, *offsets = middle.replace(";", " ").split()
             numbers = list(map(int, offsets))
             bounds[_tid] = (kind, [(numbers[i], numbers[i + 1]) for i in range(0, len(numbers), 2)], text)

@@ -1,0 +1,120 @@
+"""A learned attribution cue: is this verb a cue (said, slammed, backing, voted against, ...)?
+
+A logistic model over spaCy features of the verb, its subject and its dependents, trained on
+PolNeAR train's cue annotations (train/train_cue_model.py) and shipped as data/cue_model.json:
+a weight per feature string, no runtime dependency beyond the parse. The rules in attribution.py
+keep the cues they know; the model proposes the long tail of stance and communication verbs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+
+from spacy.tokens import Token
+
+__all__ = ["CueModel", "cue_features", "is_candidate", "load_cue_model"]
+
+SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+PERSONAL = {"he", "she", "they", "i", "we", "you", "who"}
+NAMED = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "WORK_OF_ART", "PRODUCT", "LAW"}
+COMPLEMENTS = ("ccomp", "xcomp", "dobj", "prep", "advcl", "dative", "oprd", "attr", "acomp", "agent", "prt", "neg")
+
+
+def is_candidate(token: Token) -> bool:
+    """Verbs that head a predicate of their own (auxiliaries and copulas are never the cue)."""
+    return token.pos_ == "VERB" and token.dep_ not in ("aux", "auxpass")
+
+
+def _subject(token: Token) -> Token | None:
+    node = token
+    for _ in range(3):
+        found = next((c for c in node.children if c.dep_ in SUBJECTS), None)
+        if found is not None:
+            return found
+        if node.dep_ in ("conj", "xcomp") and node.head.i != node.i:
+            node = node.head
+        else:
+            return None
+    return None
+
+
+def _kind(token: Token) -> str:
+    if token.lower_ in PERSONAL:
+        return "personal"
+    if token.lower_ in ("it", "this", "that", "which", "there"):
+        return "thing"
+    return token.ent_type_ or token.pos_
+
+
+def _word(token: Token) -> str:
+    """A common word's lemma; a name is only its kind (no name is ever a feature)."""
+    if token.pos_ == "PROPN" or token.ent_type_ in NAMED:
+        return token.ent_type_ or "PROPN"
+    return token.lemma_.lower()
+
+
+def cue_features(token: Token) -> list[str]:
+    """Feature strings of a candidate cue verb."""
+    lemma = token.lemma_.lower()
+    feats = ["bias", f"l={lemma}", f"t={token.tag_}", f"d={token.dep_}", f"ld={lemma}|{token.dep_}",
+             f"h={_word(token.head)}|{token.dep_}", f"hp={token.head.pos_}|{token.dep_}"]
+    deps = set()
+    for child in token.children:
+        if child.dep_ in COMPLEMENTS:
+            deps.add(child.dep_)
+            if child.dep_ in ("prep", "prt", "agent"):
+                feats.append(f"lp={lemma}|{child.lower_}")
+                feats.append(f"p={child.lower_}")
+            if child.dep_ == "ccomp":
+                mark = next((g.lower_ for g in child.children if g.dep_ == "mark"), "-")
+                feats.append(f"cm={mark}")
+                if child.i < token.i:
+                    feats.append("ccomp_before")
+            if child.dep_ == "dobj":
+                feats.append(f"o={_kind(child)}")
+    for dep in sorted(deps):
+        feats.append(f"c={dep}")
+        feats.append(f"lc={lemma}|{dep}")
+    subject = _subject(token)
+    if subject is None:
+        feats.append("s=none")
+    else:
+        kind = _kind(subject)
+        feats.append(f"s={kind}")
+        feats.append(f"ls={lemma}|{kind}")
+        feats.append(f"sl={_word(subject)}")
+        if subject.i > token.i:
+            feats.append("s_after")
+    previous = token.doc[token.i - 1] if token.i > 0 else None
+    if previous is not None:
+        feats.append(f"prev={previous.lower_ if previous.is_punct or previous.pos_ in ('PART', 'AUX') else previous.pos_}")
+    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    if following is not None:
+        feats.append(f"next={following.lower_ if following.is_punct or following.pos_ in ('ADP', 'SCONJ') else following.pos_}")
+    return feats
+
+
+@dataclass(frozen=True)
+class CueModel:
+    version: str
+    weights: dict[str, float]
+    threshold: float
+
+    def probability(self, token: Token) -> float:
+        score = sum(self.weights.get(f, 0.0) for f in cue_features(token))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, score))))
+
+    def is_cue(self, token: Token) -> bool:
+        return is_candidate(token) and self.probability(token) >= self.threshold
+
+
+def load_cue_model() -> CueModel | None:
+    """data/cue_model.json, or None where it is not shipped (the rules then work alone)."""
+    path = resources.files("claimgraph").joinpath("data/cue_model.json")
+    if not path.is_file():
+        return None
+    raw = json.loads(path.read_text("utf-8"))
+    return CueModel(version=raw["version"], weights=raw["weights"], threshold=raw["threshold"])
