@@ -237,3 +237,38 @@ def test_a_publications_piece_stands_for_the_publication() -> None:
     assert cited_publication("a report from The Washington Post") == "The Washington Post"
     assert cited_publication("Harlow's earlier report in the Morning Ledger") == "the Morning Ledger"
     assert cited_publication("the report") == "the report"
+
+
+def test_a_quotation_of_another_documents_own_words_is_a_quote_edge_whatever_the_order() -> None:
+    memo = (document("m", "The regime has been cultivating, supporting, and assisting him for years.",
+                     outlet="Jane Ostrova", published="2016-06-20"), Analysis(document_id="m"))
+    paper = (document("p", 'A dossier says the regime has been "cultivating, supporting and assisting" him.',
+                      outlet="Daily Paper", published="2017-01-10"), Analysis(document_id="p"))
+    other = (document("o", 'He called it "a great pulp fiction" on Thursday.', outlet="Other Paper",
+                      published="2017-01-11"), Analysis(document_id="o"))
+    for order in ([memo, paper, other], [paper, other, memo]):
+        builder = ProvenanceBuilder()
+        for doc, analysis in order:
+            builder.add(doc, analysis)
+        quotes = {(e.child, e.parent) for e in builder.result() if e.relation == "quotes"}
+        assert quotes == {("p", "m")}
+    # Two texts quoting a third share words neither wrote: no edge between them.
+    third = (document("t", 'She said it was "a great pulp fiction" too.', outlet="Third Paper", published="2017-01-12"),
+             Analysis(document_id="t"))
+    builder = ProvenanceBuilder()
+    for doc, analysis in (other, third):
+        builder.add(doc, analysis)
+    assert [e for e in builder.result() if e.relation == "quotes"] == []
+
+
+def test_a_report_cited_by_its_number_is_a_cites_edge() -> None:
+    first = Document(id="a", content_hash="a", origin="a", version=1, media_type="text/plain", text="Memo text.",
+                     title="Company Intelligence Report 2016/135 - SOMETHING", published="2016-10-19")
+    later = Document(id="b", content_hash="b", origin="b", version=1, media_type="text/plain",
+                     text="We reported previously, in our Company Intelligence Report 2016/135, that he met them.",
+                     title="Company Intelligence Report 2016/136", published="2016-10-20")
+    for order in ([first, later], [later, first]):
+        builder = ProvenanceBuilder()
+        for doc in order:
+            builder.add(doc, Analysis(document_id=doc.id))
+        assert {(e.child, e.parent) for e in builder.result() if e.relation == "cites"} == {("b", "a")}

@@ -12,6 +12,7 @@ import hashlib
 import importlib.resources
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterable
@@ -231,6 +232,12 @@ class ProvenanceBuilder:
             self._own_quote(digest, document.id, span)
         # 3b. body sentences reused word for word: a reprint or a digest copies its source.
         self._reuse(document, analysis, inside)
+        # 3c. a quotation of another document's own words ("the memo said Trump was 'a
+        # divisive ... candidate'"): this document quotes that one.
+        self._quoted_text(document, inside)
+        # 3d. a document named by its number ("our Company Intelligence Report 2016/135 of 19
+        # October"): this one cites that one.
+        self._numbered(document, inside)
         # 4. near-duplicates found at ingest. Ingesting this document may have pointed an earlier
         # one at it too (near-duplication is symmetric); that document was linked before it knew.
         for near in [document] + [d for d in self.documents.values() if d.id != document.id and d.near_duplicate_of == document.id]:
@@ -238,6 +245,85 @@ class ProvenanceBuilder:
                 self._edge(near.id, near.near_duplicate_of, "near_duplicate",
                            Evidence(text=f"near-duplicate (score {near.near_duplicate_score})", document=near.id,
                                     kind="near_duplicate"))
+
+    def _numbered(self, document: Document, inside: Callable[[int], bool]) -> None:
+        """Edges between a text citing a report number and the corpus document titled by it."""
+        own = {f"n:{n}" for n in _numbers(document.title or "")}
+        cited: dict[str, tuple[int, int]] = {}
+        for match in _NUMBER.finditer(document.text):
+            if inside(match.start()) and f"n:{match.group(0)}" not in own:
+                cited.setdefault(f"c:{match.group(0)}", match.span())
+        self._owners([f"c:{d[2:]}" for d in own] + [f"n:{d[2:]}" for d in cited])
+        pairs: list[tuple[str, str, tuple[int, int]]] = []
+        for digest, span in cited.items():
+            pairs += [(document.id, other, span) for other, _ in self._quote_owner.get("n:" + digest[2:], [])]
+        for digest in own:
+            pairs += [(other, document.id, tuple(span)) for other, span in self._quote_owner.get("c:" + digest[2:], [])]
+        for citing, cited_id, (start, end) in pairs:
+            if citing != cited_id:
+                self._edge(citing, cited_id, "cites", Evidence(text=f"cites number {document.text[start:end] if citing == document.id else ''}".strip(),
+                                                               document=citing, start=start, end=end, kind="number"))
+        for digest in sorted(own):
+            self._own_quote(digest, document.id, (0, 0))
+        for digest, span in cited.items():
+            self._own_quote(digest, document.id, span)
+
+    def _quoted_text(self, document: Document, inside: Callable[[int], bool]) -> None:
+        """Edges between a document quoting words and the earlier document whose body has them.
+
+        Each body is kept as (winnowed) fingerprints of its 4-word shingles, each quotation as
+        all of its shingles; a quotation whose shingles are at least half in one earlier body
+        quotes it. A new document is looked up both ways, so the order the two arrive in does
+        not matter.
+        """
+        passages = [(p, span) for p, span in _quotations(document.text) if inside(span[0])]
+        # its own words: the body outside quotation marks (two texts quoting a third share words
+        # that neither wrote)
+        spans = [span for _, span in passages]
+        body = [(w, at) for w, at in _body_words(document.text, inside) if not any(a <= at < b for a, b in spans)]
+        prints = {f"t:{h}": at for h, at in _winnow(body)}
+        quoted: dict[str, tuple[int, int]] = {}
+        need: dict[tuple[int, int], int] = {}  # quotation span -> shingles that must be found
+        for passage, span in passages:
+            words = re.findall(r"[\w'’-]+", passage)
+            if len(words) >= QUOTE_WORDS:
+                shingles = _shingles(words)
+                need[span] = max(1, (len(shingles) + 1) // 2)
+                for h in shingles:
+                    quoted.setdefault(f"q:{h}", span)
+        mine = list(prints) + list(quoted)
+        # what I quote is in their text: look up my shingles among texts, and my text among quotes
+        lookups = [f"t:{d[2:]}" for d in quoted] + [f"q:{d[2:]}" for d in prints]
+        self._owners(lookups)
+        hits: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        for digest, span in quoted.items():
+            for other, _ in self._quote_owner.get("t:" + digest[2:], []):
+                if other != document.id:
+                    hits.setdefault((document.id, other), []).append(span)
+        for digest, at in prints.items():
+            for other, span in self._quote_owner.get("q:" + digest[2:], []):
+                if other != document.id:
+                    hits.setdefault((other, document.id), []).append(tuple(span))
+        found: dict[tuple[str, str], list[tuple[int, int]]] = {}
+        for pair, spans in hits.items():
+            counts = Counter(spans)
+            # a quotation must be at least half found in the other text (one of theirs: its
+            # shingles reckoned from its length at a generous eight characters a word)
+            kept = [span for span, n in counts.items()
+                    if n >= (need.get(span, 1) if pair[0] == document.id
+                             else max(1, (max(1, round((span[1] - span[0]) / 8) - _SHINGLE + 1) + 1) // 2))]
+            if kept:
+                found[pair] = kept
+        for (quoting, source), spans in sorted(found.items()):
+            a, b = self.documents.get(quoting), self.documents.get(source)
+            if a is None or b is None or (a.published and b.published and b.published[:10] > a.published[:10]):
+                continue  # a text cannot quote one written after it (both quote something else)
+            for start, end in sorted(set(spans))[:3]:
+                self._edge(quoting, source, "quotes",
+                           Evidence(text=(a.text[start:end] if quoting == document.id else "")[:200] or "quoted passage",
+                                    document=quoting, start=start, end=end, kind="quoted_text"))
+        for digest in mine:
+            self._own_quote(digest, document.id, prints.get(digest) or quoted[digest])
 
     def _reuse(self, document: Document, analysis: Analysis, inside: Callable[[int], bool]) -> None:
         """Edges to the documents whose sentences this one repeats word for word.
@@ -304,6 +390,55 @@ def _generic(name: str) -> bool:
     """'the paper', 'this newspaper': a reference back to a publication named before, not a name."""
     bare = re.sub(r"^(?:the|this|that|our|his|her|its|their)\s+", "", name.strip().lower())
     return bare in load_provenance_lexicon()["generic_references"]
+
+
+# A report's number: "2016/135", "32-04" (two groups of digits joined by / or -, not a date).
+_NUMBER = re.compile(r"(?<![\w/-])\d{2,4}[/-]\d{2,4}(?![\w/-])")
+
+
+def _numbers(title: str) -> set[str]:
+    return {m.group(0) for m in _NUMBER.finditer(title)}
+
+
+QUOTE_WORDS = 4  # a quotation of at least this many words can be matched in another text
+# Quotation marks proper: double quotes, and curly single quotes not inside a word (an
+# apostrophe, "Russia's", opens nothing).
+_QUOTATION = re.compile(r'"([^"\n]{3,600}?)"|\u201c([^\u201d\n]{3,600}?)\u201d|(?<![\w])\u2018([^\u2019\n]{3,600}?)\u2019(?![\w])')
+
+
+def _quotations(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Quoted passages of at least QUOTE_WORDS words, with their spans."""
+    out = []
+    for match in _QUOTATION.finditer(text):
+        group = next(g for g in (1, 2, 3) if match.group(g) is not None)
+        passage = re.sub(r"\s+", " ", match.group(group).lower()).strip(" ,.")
+        if len(passage.split()) >= QUOTE_WORDS:
+            out.append((passage, match.span(group)))
+    return out
+_SHINGLE = 4  # words per shingle: short quotations ("cultivating, supporting and assisting") are the common ones
+_WINDOW = 1  # winnowing window: 1 keeps every shingle of a body (about one row per word in link_quotes)
+
+
+def _shingles(words: list[str]) -> list[int]:
+    return [int(hashlib.sha1(" ".join(words[i:i + _SHINGLE]).encode()).hexdigest()[:15], 16)
+            for i in range(len(words) - _SHINGLE + 1)]
+
+
+def _body_words(text: str, inside: Callable[[int], bool]) -> list[tuple[str, int]]:
+    """The words of a text's claim zones, normalised as quotations are, with their offsets."""
+    return [(m.group(0).lower(), m.start()) for m in re.finditer(r"[\w'’-]+", text) if inside(m.start())]
+
+
+def _winnow(words: list[tuple[str, int]]) -> list[tuple[int, tuple[int, int]]]:
+    """Winnowed shingle fingerprints (the least hash of every window of 8), with the span each covers."""
+    hashes = _shingles([w for w, _ in words])
+    chosen: dict[int, tuple[int, int]] = {}
+    for i in range(max(0, len(hashes) - _WINDOW + 1)):
+        window = hashes[i:i + _WINDOW]
+        j = i + min(range(len(window)), key=lambda k: (window[k], -k))
+        last = words[j + _SHINGLE - 1]
+        chosen.setdefault(hashes[j], (words[j][1], last[1] + len(last[0])))
+    return list(chosen.items())
 
 
 # A wire credit at the start of a paragraph: an optional dateline, the agency in brackets, a dash.
