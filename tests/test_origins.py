@@ -272,3 +272,13 @@ def test_a_report_cited_by_its_number_is_a_cites_edge() -> None:
         for doc in order:
             builder.add(doc, Analysis(document_id=doc.id))
         assert {(e.child, e.parent) for e in builder.result() if e.relation == "cites"} == {("b", "a")}
+
+
+def test_a_document_calling_its_outlet_by_an_abbreviation_does_not_re_report_itself() -> None:
+    doc = document("d", "The L.A. Times reported last year that the tapes exist.", outlet="Los Angeles Times",
+                   published="2019-04-18")
+    builder = ProvenanceBuilder()
+    builder.add(doc, Analysis(document_id="d", claims=[claim("d1", "the tapes exist", ["The L.A. Times"])]))
+    assert [e for e in builder.result() if e.child == "d"] == []
+    assert lines_of([(doc, Analysis(document_id="d", claims=[claim("d1", "the tapes exist", ["The L.A. Times"])]))]) \
+        == {"d1": lines_of([(doc, Analysis(document_id="d", claims=[claim("d1", "the tapes exist")]))])["d1"]}

@@ -20,6 +20,21 @@ def source_key(name: str) -> str:
     return "source:" + re.sub(r"\s+", " ", cleaned).lower()
 
 
+def outlet_keys(outlet: str | None) -> set[str]:
+    """The keys a text may call its own outlet by: its name and its abbreviations ("Los Angeles
+    Times" -> also "L.A. Times", "LA Times", "LAT")."""
+    if not outlet:
+        return set()
+    words = [w for w in re.sub(r"^(?:the)\s+", "", outlet.strip(), flags=re.IGNORECASE).split() if w]
+    keys = {source_key(outlet)}
+    if len(words) >= 3:
+        initials = [w[0].upper() for w in words[:-1]]
+        keys |= {source_key(f"{'.'.join(initials)}. {words[-1]}"), source_key(f"{''.join(initials)} {words[-1]}")}
+    if len(words) >= 2:
+        keys.add(source_key("".join(w[0].upper() for w in words)))
+    return keys
+
+
 def display_names(names: Iterable[str]) -> dict[str, str]:
     """Source key -> the spelling the texts use most for it ("source:guardian" -> "The Guardian").
 

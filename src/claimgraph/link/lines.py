@@ -20,6 +20,7 @@ from claimgraph.link.provenance import DERIVED, ProvenanceEdge, is_publication, 
 from claimgraph.models import Analysis, Claim, Document
 from claimgraph.records import flat_dict
 from claimgraph.sources import cited_publication
+from claimgraph.sources import outlet_keys as own_outlet_keys
 
 # v2: a claim made by a named voice (person or organisation) is on that voice's line, not its
 # carrier's; journalists are tied to their outlet through the corpus's bylines; derivations
@@ -316,16 +317,16 @@ class LineState:
     def _assign(self, claim_id: str, source: ClaimSource, documents: dict[str, Document], outlet_keys: set[str],
                 resolve: Any, *, force: bool) -> set[str]:
         document = documents[source.document]
-        own = source_key(document.outlet) if document.outlet else None
+        own = own_outlet_keys(document.outlet)  # its outlet, as the text may abbreviate it
         root = self.roots[source.document]
         key = None
         # Who made the statement decides: a corpus author (or an outlet's journalist), then a
         # named voice, then the publication the claim is relayed from; else the document's root.
-        if source.author is not None and source.author != own:
+        if source.author is not None and source.author not in own:
             key = source.author
         elif source.voice is not None:
             key = self.voice_group.get(source.voice, source.voice)
-        elif source.source and source.source_key != own and is_publication(source.source, keys=outlet_keys):
+        elif source.source and source.source_key not in own and is_publication(source.source, keys=outlet_keys):
             key = source.source_key
         if key is not None:
             root = resolve(key)

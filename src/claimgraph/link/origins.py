@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from claimgraph.link.provenance import is_publication
 from claimgraph.models import Analysis, Claim, Entity
-from claimgraph.sources import source_key
+from claimgraph.sources import outlet_keys, source_key
 
 # Honorifics and offices written before a name: not part of the person's key.
 _TITLES = re.compile(
@@ -183,11 +183,11 @@ def speaks_for(voice_key: str, outlet: str | None, bylines: set[str]) -> bool:
     if outlet is None and not bylines:
         return False
     if outlet is not None:
-        own = source_key(outlet)
-        if voice_key == own:
+        own = outlet_keys(outlet)
+        if voice_key in own:
             return True
         words = set(voice_key.removeprefix("source:").split())
-        own_words = set(own.removeprefix("source:").split())
+        own_words = set(source_key(outlet).removeprefix("source:").split())
         if words and words <= own_words:
             return True  # "the Committee" in the committee's own report
     return voice_key.removeprefix("source:").split()[-1] in bylines

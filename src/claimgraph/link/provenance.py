@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 
 from claimgraph.models import CLAIM_ZONES, Analysis, Document
 from claimgraph.records import flat_dict
-from claimgraph.sources import cited_publication, source_key
+from claimgraph.sources import cited_publication, outlet_keys, source_key
 
 # v2: verbatim reuse of body sentences (a reprint copies its source, whatever the day) and wire
 # credits ("(AP) —", "Washington (AFP) –") are evidence too.
@@ -179,7 +179,7 @@ class ProvenanceBuilder:
 
     def _add(self, document: Document, analysis: Analysis) -> None:
         self.documents[document.id] = document
-        own = source_key(document.outlet) if document.outlet else None
+        own = outlet_keys(document.outlet)  # its outlet, as the text may abbreviate it
         outlets = self.outlets()
         inside = _content_test(document)
         people = _people(analysis)
@@ -195,7 +195,7 @@ class ProvenanceBuilder:
                 for match in pattern.finditer(document.text):
                     name = match.group("x")
                     key = source_key(name)
-                    if not inside(match.start()) or key == own or _generic(name):
+                    if not inside(match.start()) or key in own or _generic(name):
                         continue
                     if strong and key not in people or is_publication(name, outlets, keys=self.publications):
                         self._edge(document.id, key, relation,
@@ -204,14 +204,14 @@ class ProvenanceBuilder:
         # whose copy this is, whatever the agency is called.
         for match in _WIRE.finditer(document.text):
             name = match.group("x").strip()
-            if inside(match.start("x")) and source_key(name) != own and source_key(name) not in people:
+            if inside(match.start("x")) and source_key(name) not in own and source_key(name) not in people:
                 self._edge(document.id, source_key(name), "re_reports",
                            Evidence(text=match.group(0).strip(), document=document.id, start=match.start("x") - 1,
                                     end=match.end("x") + 1, kind="wire"))
         # 2b. claim chains: the nearest source, when it is a publication, is re-reported.
         for claim in analysis.claims:
             chain = [cited_publication(c) for c in claim.chain if c and not c.startswith("(")]
-            if chain and source_key(chain[0]) != own and is_publication(chain[0], outlets, keys=self.publications):
+            if chain and source_key(chain[0]) not in own and is_publication(chain[0], outlets, keys=self.publications):
                 self._edge(document.id, source_key(chain[0]), "re_reports",
                            Evidence(text=claim.cue or claim.text, document=document.id,
                                     start=claim.cue_start if claim.cue else claim.start,
