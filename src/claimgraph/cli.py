@@ -355,16 +355,24 @@ def export(ctx: click.Context, fmt: str, output: Path | None, db: str | None) ->
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @click.option("--floors", type=click.Path(path_type=Path), default=None, help="Fail (exit 1) when a score is below these floors.")
 @click.option("--lines", is_flag=True, help="Without GOLD: score against the packaged lines gold over shared/corpus.")
+@click.option("--news", is_flag=True, help="Without GOLD: score per-document claims against the packaged news gold (shared/corpus/dev).")
 @db_option
 @click.pass_context
-def evaluate_command(ctx: click.Context, gold: Path | None, as_json: bool, floors: Path | None, lines: bool, db: str | None) -> None:
+def evaluate_command(
+    ctx: click.Context, gold: Path | None, as_json: bool, floors: Path | None, lines: bool, news: bool, db: str | None
+) -> None:
     """Score the ledger against a gold file (format: shared/gold/seeds.json, or claimgraph.lines-gold.v1)."""
     from claimgraph.eval import check_floors, evaluate, format_report, gold_hash, load_gold
     from claimgraph.eval.lines_gold import find_corpus_root, format_lines_report, packaged_lines_gold, read_lines_gold, score_lines_gold
     from claimgraph.export import export_ledger
 
-    if gold is None and not lines:
-        raise click.UsageError("give a GOLD file, or --lines for the packaged lines gold")
+    if gold is None and not lines and not news:
+        raise click.UsageError("give a GOLD file, --lines for the packaged lines gold, or --news for the packaged news gold")
+    if lines and news:
+        raise click.UsageError("--lines and --news name different golds: give one")
+    if gold is None and news:
+        _evaluate_news(ctx, as_json, floors, db)
+        return
     gold = gold or packaged_lines_gold()
     lines_gold = read_lines_gold(gold)
     if lines_gold is not None:  # the independent-lines gold: its own scorer, no floors
@@ -376,6 +384,43 @@ def evaluate_command(ctx: click.Context, gold: Path | None, as_json: bool, floor
     report = evaluate(export_ledger(_store(ctx, db)), load_gold(gold))
     report.gold_hash = gold_hash(gold)
     click.echo(json.dumps(report.to_dict(), indent=1) if as_json else format_report(report))
+    if floors:
+        failures = check_floors(report, json.loads(floors.read_text(encoding="utf-8")))
+        for failure in failures:
+            click.echo(f"below floor: {failure}", err=True)
+        if failures:
+            ctx.exit(1)
+
+
+def _evaluate_news(ctx: click.Context, as_json: bool, floors: Path | None, db: str | None) -> None:
+    """`eval --news`: the seeds scorer over the packaged per-document news gold; claims and labels only."""
+    from claimgraph.eval import check_floors, evaluate, format_report, gold_hash
+    from claimgraph.eval.news_gold import find_news_corpus_root, load_news_gold, packaged_news_gold
+    from claimgraph.export import export_ledger
+
+    path = packaged_news_gold()
+    ledger = export_ledger(_store(ctx, db))
+    gold, _ = load_news_gold(path)
+    root = find_news_corpus_root(gold, ledger)
+    problems: list[str] = []
+    if root is not None:
+        gold, problems = load_news_gold(path, root)
+    report = evaluate(ledger, gold)
+    report.gold_hash = gold_hash(path)
+    note = (
+        "news gold: per-document claims and their labels only; mentions, dates, clusters, lines and events"
+        " are not annotated in it, so their rows say nothing"
+    )
+    if as_json:
+        result = report.to_dict()
+        result["news_gold"] = {"note": note, "corpus_root": str(root) if root else None, "file_mismatch": problems}
+        click.echo(json.dumps(result, indent=1))
+    else:
+        click.echo(format_report(report))
+        click.echo(note)
+        click.echo(f"corpus: {root if root else 'not found from the ledger (files not checked)'}")
+        if problems:
+            click.echo(f"files missing or differing from the gold's sha1 (their claims will not line up): {', '.join(problems)}")
     if floors:
         failures = check_floors(report, json.loads(floors.read_text(encoding="utf-8")))
         for failure in failures:

@@ -1,0 +1,81 @@
+"""The development gold for per-document claims on news text (eval/goldsets/dev_news_claims.json).
+
+The file is in the format of shared/gold/seeds.json but stores offsets only, no article text: each
+document names its file under shared/corpus ('path') and the file's sha1. `load_news_gold` reads it,
+validates it with the seeds validator and, given the corpus folder, checks every file's sha1 and
+fills each claim's 'span' and 'sentence' from the file, so the gold reads like the seeds gold.
+The scorer itself (claimgraph.eval.evaluate) needs no text from the gold. See docs/evaluation.md,
+"Development gold on news".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from claimgraph.errors import GoldFormatError
+from claimgraph.eval.gold import load_gold
+
+NEWS_GOLD = "dev_news_claims.json"
+
+
+def packaged_news_gold() -> Path:
+    """The gold shipped with claimgraph: eval/goldsets/dev_news_claims.json."""
+    return Path(str(resources.files("claimgraph") / "eval" / "goldsets" / NEWS_GOLD))
+
+
+def find_news_corpus_root(gold: dict[str, Any], ledger: dict[str, Any]) -> Path | None:
+    """The folder the gold documents' 'path' is relative to, from the ledger's document origins."""
+    relatives = [Path(document["path"]) for document in gold["documents"] if document.get("path")]
+    for document in ledger.get("documents") or []:
+        for origin in [document.get("origin") or ""] + list(document.get("origins") or []):
+            origin_path = Path(str(origin).split("#", 1)[0])
+            for relative in relatives:
+                parts = relative.parts
+                if len(origin_path.parts) > len(parts) and origin_path.parts[-len(parts):] == parts and origin_path.exists():
+                    return Path(*origin_path.parts[: -len(parts)])
+    return None
+
+
+def fill_texts(gold: dict[str, Any], corpus_root: str | Path) -> list[str]:
+    """Check each document's file against its sha1 and fill claims' 'span'/'sentence' from the files.
+
+    Returns the doc_ids whose file is missing or differs (their claims keep no text); raises
+    GoldFormatError when a claim's offsets fall outside its file.
+    """
+    root = Path(corpus_root)
+    texts: dict[str, str] = {}
+    problems: list[str] = []
+    for document in gold["documents"]:
+        file = root / document.get("path", document["doc_id"])
+        if not file.is_file():
+            problems.append(document["doc_id"])
+            continue
+        data = file.read_bytes()
+        if document.get("sha1") and hashlib.sha1(data).hexdigest() != document["sha1"]:
+            problems.append(document["doc_id"])
+            continue
+        texts[document["doc_id"]] = data.decode("utf-8")
+    for claim in gold["claims"]:
+        text = texts.get(claim["doc_id"])
+        if text is None:
+            continue
+        for name, start, end in (("span", "span_start", "span_end"), ("sentence", "sentence_start", "sentence_end")):
+            if start not in claim:
+                continue
+            if claim[end] > len(text):
+                raise GoldFormatError(f"claim {claim['id']}: {name} [{claim[start]}, {claim[end]}) lies outside {claim['doc_id']}")
+            claim[name] = text[claim[start] : claim[end]]
+    return problems
+
+
+def load_news_gold(path: str | Path | None = None, corpus_root: str | Path | None = None) -> tuple[dict[str, Any], list[str]]:
+    """The news gold (packaged by default), validated; with corpus_root, texts filled and files checked.
+
+    Returns (gold, doc_ids whose file is missing or whose sha1 differs).
+    """
+    gold = load_gold(path or packaged_news_gold())
+    problems = fill_texts(gold, corpus_root) if corpus_root is not None else []
+    return gold, problems
