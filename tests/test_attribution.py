@@ -443,3 +443,18 @@ def test_no_name_is_a_feature_of_the_cue_model(nlp: Language) -> None:
 def test_a_bare_participle_setting_the_scene_is_no_cue(nlp: Language) -> None:
     text = "Asked to explain why the council had approved such an expensive plan, the mayor said it was needed."
     assert claim_with(analyse(nlp, text), "approved such an expensive plan").attribution == "unattributed"
+
+
+def test_a_speakers_own_no_and_quoted_characterisations_are_denials() -> None:
+    from claimgraph.analyse.cue_lexicon import load_lexicon
+    from claimgraph.analyse.hedging import is_denied
+
+    lexicon = load_lexicon()
+    assert is_denied("No, the ministry has no such materials", [], lexicon, attributed=True)
+    assert is_denied("It didn't happen.", [], lexicon, attributed=True)
+    assert is_denied("We did not interfere in anyone's elections", [], lexicon, attributed=True)
+    assert not is_denied("It is not clear whether the papers are genuine", [], lexicon, attributed=True)
+    assert not is_denied("It didn't happen.", [], lexicon, attributed=False)  # the author's own voice
+    # A characterisation inside quotation marks is a denial even where no speaker was found.
+    assert is_denied("It's all fake news.", [], lexicon, attributed=False, quoted=True)
+    assert not is_denied("It's all fake news.", [], lexicon, attributed=False, quoted=False)

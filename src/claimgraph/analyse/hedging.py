@@ -123,12 +123,27 @@ def quote_kind(text: str, *, attributed: bool, inside_quote: bool) -> str:
     return "indirect"
 
 
-def is_denied(unit_text: str, frames: list[Frame], lexicon: Lexicon, *, attributed: bool) -> bool:
+# A speaker rejecting in their own words: a reply that opens with "No," or a negated statement
+# about themselves or about what was said ("It didn't happen", "We did not interfere").
+_REPLY_NO = re.compile(r"^\W*no[,.!]\s", re.IGNORECASE)
+_SELF_NEGATED = re.compile(
+    r"^\W*(?:i|we|it|this|that)\b(?:'s|'re|'ve| (?:is|was|are|were|did|does|do|has|have|had|will|would|could|can))?"
+    r"(?:n't|\s+(?:not|never)\b)(?!\s+(?:clear|known|yet|only|just|surprising|easy|possible|sure|certain|the first|a surprise)\b)",
+    re.IGNORECASE,
+)
+
+
+def is_denied(unit_text: str, frames: list[Frame], lexicon: Lexicon, *, attributed: bool, quoted: bool = False) -> bool:
     """The source rejects the proposition: a denial verb ("have denied"), or the source's own
-    words call it fiction ("This is pulp fiction", "the idea ... was a great pulp fiction")."""
+    words call it fiction ("This is pulp fiction", "the idea ... was a great pulp fiction",
+    "It's all fake news": in quotation marks, whoever the parser gave them to), or a speaker's
+    own "No, ..." or "It didn't happen"."""
     if any(f.denial for f in frames):
         return True
-    if not attributed:
+    if not attributed and not quoted:
         return False
-    lowered = f" {re.sub(r'[^a-z ]+', ' ', unit_text.lower())} "
-    return any(f" {term} " in lowered for term in lexicon.denial_terms)
+    plain = unit_text.replace("\u2019", "'").strip(" \"\u201c\u201d\u2018'")
+    lowered = f" {re.sub(r'[^a-z ]+', ' ', plain.lower())} "
+    if any(f" {term} " in lowered for term in lexicon.denial_terms):
+        return True
+    return attributed and bool(_REPLY_NO.match(plain) or _SELF_NEGATED.match(plain))

