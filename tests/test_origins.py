@@ -282,3 +282,24 @@ def test_a_document_calling_its_outlet_by_an_abbreviation_does_not_re_report_its
     assert [e for e in builder.result() if e.child == "d"] == []
     assert lines_of([(doc, Analysis(document_id="d", claims=[claim("d1", "the tapes exist", ["The L.A. Times"])]))]) \
         == {"d1": lines_of([(doc, Analysis(document_id="d", claims=[claim("d1", "the tapes exist")]))])["d1"]}
+
+
+def test_a_re_reports_own_verdict_that_its_line_does_not_state_is_its_own() -> None:
+    from claimgraph.link.lines import LineState, line_id
+
+    story = (document("g", "Documents seen by this paper show a plot.", outlet="Morning Ledger", published="2021-07-15"),
+             Analysis(document_id="g", claims=[claim("g1", "the papers show a plot")]))
+    critic = (document("k", "As Morning Ledger reported, the papers show a plot. They were forged by amateurs.",
+                       outlet="Skeptic Weekly", published="2021-07-20"),
+              Analysis(document_id="k", claims=[claim("k1", "the papers show a plot"), claim("k2", "forged by amateurs")]))
+    other = (document("o", "The papers were forged by amateurs, an expert says.", outlet="Third Post", published="2021-07-21"),
+             Analysis(document_id="o", claims=[claim("o1", "forged by amateurs", ["an expert"])]))
+    builder, state = ProvenanceBuilder(), LineState()
+    for doc, analysis in (story, critic, other):
+        builder.add(doc, analysis)
+        state.update(builder.documents, builder.weights, [(doc, analysis)], texts=lambda ids: {})
+    assert state.claim_line["k2"] == state.claim_line["g1"]  # the document re-reports the story
+    # Its restatement of the story stays on the story's line; its own verdict, which nothing on
+    # that line states, is its own.
+    assert state.unrestated(["g1", "k1"]) == {}
+    assert state.unrestated(["k2", "o1"]) == {"k2": line_id("k")}

@@ -64,6 +64,10 @@ class ClusterSourcing:
         return flat_dict(self)
 
 
+def line_root_of(roots: dict[str, str], document: str) -> str:
+    return roots.get(document, document)
+
+
 def line_id(root: str) -> str:
     return "L-" + hashlib.sha1(root.encode()).hexdigest()[:10]
 
@@ -377,6 +381,29 @@ class LineState:
                      and named[l][:10] <= date[:10] and documents[l] - {document}]
             if found:
                 out[c] = min(found, key=lambda l: (named[l], l))
+        return out
+
+    def unrestated(self, supporting: list[str]) -> dict[str, str]:
+        """A document's own unattributed sentence counts in the line it re-reports only when the
+        cluster shows that line saying it too (another document's claim on the line); a
+        sentence of its own that nothing on the line states (a commentary's verdict on the story
+        it cites) is counted on the document's own line."""
+        self.need(supporting)
+        members = [c for c in supporting if c in self.claim_source]
+        out = {}
+        for c in members:
+            source, line = self.claim_source[c], self.claim_line[c]
+            root = self.line_roots.get(line, "")
+            outlet = self.outlet_of.get(source.document)
+            if source.source is not None or root == source.document or (outlet and self.outlet_of.get(root) == outlet):
+                continue  # attributed, or the line's own origin (or its newsroom)
+            if root != line_root_of(self.roots, source.document):
+                continue  # on this line by its own sourcing, not by its document's root
+            if any(self.claim_line[o] == line and self.claim_source[o].document != source.document for o in members):
+                continue  # the line says it elsewhere too
+            own = line_id(source.document)
+            self.line_roots.setdefault(own, source.document)
+            out[c] = own
         return out
 
     def own_lines(self, against: list[str], supporting_lines: set[str]) -> dict[str, str]:

@@ -504,6 +504,7 @@ class ReadOut:
         published = {c: st.views[c].published for c in ids}
         supporting = [c for c, relation in members if relation != "contradicts" and polarity[c] != "denied"]
         derived = self.lines.derived_lines(supporting, published)
+        derived.update({c: l for c, l in self.lines.unrestated(supporting).items() if c not in derived})
         against = [c for c, relation in members if relation == "contradicts" or polarity[c] == "denied"]
         if against:
             lines = {derived.get(c, self.lines.claim_line[c]) for c in supporting if c in self.lines.claim_line}
