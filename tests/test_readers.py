@@ -542,8 +542,10 @@ def test_a_csv_listing_files_beside_it_is_a_manifest(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Some text.")
     listing = tmp_path / "files.csv"
     listing.write_text("filename,headline,publisher,published\na.txt,A headline,The Outlet,2016-10-12\nmissing.txt,B,C,2016\n")
-    described = read_manifest(listing)
-    assert described is not None and list(described) == [(tmp_path / "a.txt").resolve()]
+    manifest = read_manifest(listing)
+    assert manifest is not None and manifest.errors == []
+    described = manifest.described
+    assert list(described) == [(tmp_path / "a.txt").resolve()]
     metadata = described[(tmp_path / "a.txt").resolve()]
     assert (metadata["title"].value, metadata["outlet"].value, metadata["published"].value) == ("A headline", "The Outlet", "2016-10-12")
     dump = tmp_path / "dump.csv"
