@@ -84,6 +84,38 @@ def test_markdown_keeps_text_and_front_matter(tmp_path: Path) -> None:
     assert document.zones[0].kind == "header"
 
 
+def test_cp1251_text_is_decoded(tmp_path: Path) -> None:
+    raw = "Представитель Кремля заявил, что доклад является вымыслом. Министр отказался комментировать.\n" * 3
+    path = tmp_path / "ru.txt"
+    path.write_bytes(raw.encode("cp1251"))
+    assert only_document(path).text == raw
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_unicode_with_or_without_byte_order_mark_is_decoded(tmp_path: Path, encoding: str) -> None:
+    raw = "The Kremlin\u2019s spokesman said the report was \u201cpulp fiction\u201d. Caf\u00e9 owners agreed.\n"
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(raw.encode(encoding))  # "utf-16" and "utf-32" write a byte-order mark, -le/-be none
+    assert only_document(path).text == raw
+
+
+def test_utf16_cyrillic_needs_its_byte_order_mark(tmp_path: Path) -> None:
+    raw = "Представитель Кремля заявил, что доклад является вымыслом.\n"
+    path = tmp_path / "ru16.txt"
+    path.write_bytes(raw.encode("utf-16"))
+    assert only_document(path).text == raw
+    path.write_bytes(raw.encode("utf-16-le"))  # without it, nothing says reliably which bytes are text
+    assert reason_of(path) == "binary file, not text"
+
+
+def test_binary_with_zero_bytes_is_not_taken_for_utf16(tmp_path: Path) -> None:
+    path = tmp_path / "shorts.txt"
+    path.write_bytes(bytes(b for n in range(2048) for b in (n % 32, 0)))  # little-endian 16-bit control codes
+    assert reason_of(path) == "binary file, not text"
+    path.write_bytes(b"\xff\xfe" + b"\x00\xd8" * 50)  # a BOM, then lone surrogates
+    assert reason_of(path).startswith("undecodable UTF-16 text")
+
+
 def test_binary_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "blob.txt"
     path.write_bytes(bytes(range(256)) * 40)
@@ -429,6 +461,30 @@ def test_json_without_texts_is_not_a_dump(tmp_path: Path) -> None:
     assert reason_of(broken).startswith("invalid JSON")
 
 
+def test_json_over_the_limits_is_refused_before_it_is_parsed(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"articles": ' + "[" * 5000 + "]" * 5000 + "}")
+    assert reason_of(deep) == "JSON nested deeper than the 100-level limit; refused"
+    brackets_in_text = tmp_path / "text.json"  # brackets inside strings are text, not nesting
+    brackets_in_text.write_text(json.dumps([{"text": "The minister [said] " + "[{" * 3000 + " it."}]))
+    assert only_document(brackets_in_text).text.endswith(" it.")
+    huge = tmp_path / "huge.json"
+    huge.write_text('[{"text": "The minister said it.", "views": -%s}]' % ("7" * 5000))
+    assert reason_of(huge) == "a number of 5,000 digits, over the 1,000-digit limit; refused"
+
+
+def test_jsonl_refuses_only_the_line_over_a_limit(tmp_path: Path) -> None:
+    path = tmp_path / "dump.jsonl"
+    lines = [json.dumps({"text": "The minister said it."}), "[" * 200 + "]" * 200, '{"text": "x", "n": %s}' % ("1" * 2000)]
+    path.write_text("\n".join(lines) + "\n")
+    result = read_path(path)
+    assert [d.origin for d in result.documents] == [f"{path}#record-1"]
+    assert [(e.origin, e.reason) for e in result.errors] == [
+        (f"{path}#record-2", "JSON nested deeper than the 100-level limit; refused"),
+        (f"{path}#record-3", "a number of 2,000 digits, over the 1,000-digit limit; refused"),
+    ]
+
+
 def test_empty_dump_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "empty.jsonl"
     path.write_text("\n\n")
@@ -542,8 +598,10 @@ def test_a_csv_listing_files_beside_it_is_a_manifest(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Some text.")
     listing = tmp_path / "files.csv"
     listing.write_text("filename,headline,publisher,published\na.txt,A headline,The Outlet,2016-10-12\nmissing.txt,B,C,2016\n")
-    described = read_manifest(listing)
-    assert described is not None and list(described) == [(tmp_path / "a.txt").resolve()]
+    manifest = read_manifest(listing)
+    assert manifest is not None and manifest.errors == []
+    described = manifest.described
+    assert list(described) == [(tmp_path / "a.txt").resolve()]
     metadata = described[(tmp_path / "a.txt").resolve()]
     assert (metadata["title"].value, metadata["outlet"].value, metadata["published"].value) == ("A headline", "The Outlet", "2016-10-12")
     dump = tmp_path / "dump.csv"

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import os
+import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from claimgraph.errors import IngestError
 from claimgraph.ingest import dedup
-from claimgraph.ingest.readers import read_manifest, read_path
+from claimgraph.ingest.encoding import make_storable
+from claimgraph.ingest.files import iter_files
+from claimgraph.ingest.readers import finish_document, read_manifest, read_path
 from claimgraph.models import Document, MetaValue, RawDocument
 from claimgraph.store import Store
+from claimgraph.store.sql import storable_name
+
+__all__ = ["STATUSES", "IngestOptions", "IngestOutcome", "IngestReport", "ingest_document", "ingest_paths", "iter_files"]
+logger = logging.getLogger(__name__)
 
 STATUSES = ("ingested", "new_version", "unchanged", "duplicate", "failed", "manifest")
 
@@ -52,33 +58,6 @@ class IngestReport:
         return [outcome for outcome in self.outcomes if outcome.status == "failed"]
 
 
-def iter_files(paths: Iterable[Path], *, skip_hidden: bool = True) -> Iterator[Path | IngestError]:
-    """Every file under `paths`, recursively and sorted; unreadable folders become errors."""
-    for path in paths:
-        if not path.exists():
-            yield IngestError(str(path), "no such file or folder")
-        elif path.is_dir():
-            yield from _walk(path, skip_hidden=skip_hidden)
-        else:
-            yield path
-
-
-def _walk(folder: Path, *, skip_hidden: bool) -> Iterator[Path | IngestError]:
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError as error:
-        yield IngestError(str(folder), f"cannot read folder: {error.strerror or error}")
-        return
-    for entry in entries:
-        if skip_hidden and entry.name.startswith("."):
-            continue
-        path = Path(entry.path)
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(path, skip_hidden=skip_hidden)
-        elif entry.is_file():
-            yield path
-
-
 def ingest_paths(
     store: Store,
     paths: Iterable[Path | str],
@@ -90,6 +69,7 @@ def ingest_paths(
     report = IngestReport()
 
     def record(outcome: IngestOutcome) -> None:
+        outcome = replace(outcome, origin=storable_name(outcome.origin))  # printable, whatever the file's name
         report.outcomes.append(outcome)
         if on_outcome:
             on_outcome(outcome)
@@ -100,35 +80,63 @@ def ingest_paths(
     described: dict[Path, dict[str, MetaValue]] = {}
     manifests: set[Path] = set()
     for item in items:
-        if isinstance(item, Path) and (sidecar := read_manifest(item, max_bytes=options.max_bytes)):
+        if not isinstance(item, Path):
+            continue
+        try:
+            sidecar = read_manifest(item, max_bytes=options.max_bytes)
+        except Exception:  # noqa: BLE001 - not a manifest then: reading it as a document says what is wrong
+            sidecar = None
+        if sidecar:
             manifests.add(item)
-            for target, metadata in sidecar.items():
+            for target, metadata in sidecar.described.items():
                 described.setdefault(target, {}).update(metadata)
-            record(IngestOutcome(origin=str(item), status="manifest", reason=f"metadata for {len(sidecar)} file(s) beside it"))
+            record(IngestOutcome(origin=str(item), status="manifest",
+                                 reason=f"metadata for {len(sidecar.described)} file(s) beside it"))
+            for error in sidecar.errors:
+                record(IngestOutcome(origin=error.origin, status="failed", reason=error.reason))
     for item in items:
         if isinstance(item, IngestError):
             record(IngestOutcome(origin=item.origin, status="failed", reason=item.reason))
-            continue
-        if item in manifests:
-            continue
-        try:
-            result = read_path(item, max_bytes=options.max_bytes)  # bad input comes back in .errors
-        except Exception as error:  # noqa: BLE001 - a reader's own bug must not stop the batch either
-            record(IngestOutcome(origin=str(item), status="failed",
-                                 reason=f"could not be read ({error.__class__.__name__}: {error}); please report this file"))
-            continue
-        for error in result.errors:
-            record(IngestOutcome(origin=error.origin, status="failed", reason=error.reason))
-        given = described.get(item.resolve(), {}) if described else {}
-        for raw in result.documents:
-            for name, value in given.items():
-                raw.metadata.setdefault(name, value)
-            record(ingest_document(store, raw, options=options))
+        elif item not in manifests:
+            _ingest_file(store, item, described, options=options, record=record)
     return report
+
+
+def _ingest_file(store: Store, path: Path, described: dict[Path, dict[str, MetaValue]], *, options: IngestOptions,
+                 record: Callable[[IngestOutcome], None]) -> None:
+    """Read one file and store its documents; whatever goes wrong is an outcome, never an exception."""
+    try:
+        result = read_path(path, max_bytes=options.max_bytes)  # bad input comes back in .errors
+        given = described.get(path.resolve(), {}) if described else {}
+    except Exception as error:  # noqa: BLE001 - a reader's own bug must not stop the batch either
+        record(IngestOutcome(origin=str(path), status="failed",
+                             reason=f"could not be read ({error.__class__.__name__}: {error}); please report this file"))
+        return
+    for warning in result.warnings:
+        logger.warning("warning: %s: %s", warning.origin, warning.reason)
+    for error in result.errors:
+        record(IngestOutcome(origin=error.origin, status="failed", reason=error.reason))
+    for raw in result.documents:
+        for name, value in given.items():
+            raw.metadata.setdefault(name, value)
+        try:
+            outcome = ingest_document(store, raw, options=options)
+        except (OperationalError, InterfaceError):
+            raise  # the store itself is gone: no other file could be stored either
+        except Exception as error:  # noqa: BLE001 - one document the store refuses must not stop the batch
+            outcome = IngestOutcome(origin=raw.origin, status="failed",
+                                    reason=f"could not be stored ({error.__class__.__name__}: "
+                                           f"{str(error).splitlines()[0] if str(error) else ''}); please report this file")
+        record(outcome)
 
 
 def ingest_document(store: Store, raw: RawDocument, *, options: IngestOptions = IngestOptions()) -> IngestOutcome:
     """Store one read document unless the same content is already there for that origin."""
+    text = raw.text
+    make_storable(raw)  # read_path did it already; a caller's own RawDocument may need it
+    if raw.text != text and raw.zones:
+        raw.zones = []  # offsets into the text before NUL was removed
+        finish_document(raw)
     if not raw.text.strip():
         return IngestOutcome(origin=raw.origin, status="failed", reason="no text to ingest")
     digest = dedup.content_hash(raw.text)

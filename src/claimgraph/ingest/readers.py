@@ -8,29 +8,39 @@ records gives the good ones as documents and the bad ones as errors.
 
 from __future__ import annotations
 
-import csv
 import email
 import email.policy
 import io
-import json
+import logging
 import re
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
-import charset_normalizer
 import trafilatura
 from lxml import html as lxml_html
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from claimgraph.errors import IngestError
+from claimgraph.ingest.dumps import MANIFEST_FILE_FIELDS, RECORD_FIELDS, Manifest, read_records
+from claimgraph.ingest.dumps import read_manifest as _read_manifest
+from claimgraph.ingest.encoding import decode_text, make_storable, storable_error
+from claimgraph.ingest.files import read_bytes
 from claimgraph.ingest.header import find_header
 from claimgraph.ingest.textmeta import find_text_metadata, parse_date
 from claimgraph.ingest.zones import find_zones
 from claimgraph.models import MetaValue, RawDocument
+
+__all__ = [
+    "MANIFEST_FILE_FIELDS", "MEDIA_TYPES", "READERS_STEP", "RECORD_FIELDS", "Manifest", "ReadResult",
+    "decode_text", "finish_document", "html_to_text", "read_manifest", "read_path",
+]
 
 READERS_STEP = "readers.v1"
 MEDIA_TYPES = {
@@ -48,21 +58,7 @@ MEDIA_TYPES = {
     ".ndjson": "application/x-ndjson",
     ".csv": "text/csv",
 }
-# Dump fields, in order of preference, for each metadata name.
-RECORD_FIELDS = {
-    "text": ("text", "body", "content", "article", "full_text"),
-    "title": ("title", "headline"),
-    "published": ("published", "date", "published_at", "publish_date", "pubdate", "datetime"),
-    "outlet": ("outlet", "source", "site", "sitename", "publisher"),
-    "author": ("author", "authors", "byline"),
-    "url": ("url", "link"),
-    "language": ("language", "lang"),
-}
-# A manifest's field naming the file a record describes.
-MANIFEST_FILE_FIELDS = ("file", "path", "filename", "file_name")
 _WORDS = re.compile(r"[^\W\d_]{2,}")
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
-_CONTROL_SHARE_LIMIT = 0.05  # share of control characters above which "text" is binary
 
 
 @dataclass
@@ -71,6 +67,7 @@ class ReadResult:
 
     documents: list[RawDocument] = field(default_factory=list)
     errors: list[IngestError] = field(default_factory=list)
+    warnings: list[IngestError] = field(default_factory=list)  # read anyway, but a person should know
 
 
 def read_path(path: Path | str, *, max_bytes: int = 20_000_000, strict: bool = False) -> ReadResult:
@@ -81,16 +78,23 @@ def read_path(path: Path | str, *, max_bytes: int = 20_000_000, strict: bool = F
     """
     path = Path(path)
     try:
-        data = _read_bytes(path, max_bytes=max_bytes)
+        data = read_bytes(path, max_bytes=max_bytes)
         media_type = MEDIA_TYPES.get(path.suffix.lower()) or _sniff(data)
         result = _READERS[media_type](str(path), data, media_type)
     except IngestError as error:
         if strict:
-            raise
-        return ReadResult(errors=[error])
+            raise storable_error(error) from None
+        return ReadResult(errors=[storable_error(error)])
+    result.errors = [storable_error(error) for error in result.errors]
+    result.warnings = [storable_error(warning) for warning in result.warnings]
     for document in result.documents:
-        finish_document(document)
+        finish_document(make_storable(document))
     return result
+
+
+def read_manifest(path: Path | str, *, max_bytes: int = 20_000_000) -> Manifest | None:
+    """A folder's metadata sidecar (see dumps.read_manifest), or None for any other file."""
+    return _read_manifest(path, max_bytes=max_bytes, media_type=MEDIA_TYPES.get(Path(path).suffix.lower()))
 
 
 def finish_document(document: RawDocument) -> RawDocument:
@@ -111,25 +115,6 @@ def finish_document(document: RawDocument) -> RawDocument:
 # ---------------------------------------------------------------- bytes and text
 
 
-def _read_bytes(path: Path, *, max_bytes: int) -> bytes:
-    origin = str(path)
-    try:
-        if not path.exists():
-            raise IngestError(origin, "no such file")
-        if not path.is_file():
-            raise IngestError(origin, "not a regular file")
-        size = path.stat().st_size
-        if size == 0:
-            raise IngestError(origin, "empty file")
-        if size > max_bytes:
-            raise IngestError(origin, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit")
-        return path.read_bytes()
-    except PermissionError:
-        raise IngestError(origin, "permission denied") from None
-    except OSError as error:
-        raise IngestError(origin, f"cannot read file: {error.strerror or error}") from None
-
-
 def _sniff(data: bytes) -> str:
     """The media type of a file whose extension says nothing."""
     head = data[:2048].lstrip()
@@ -143,23 +128,6 @@ def _sniff(data: bytes) -> str:
     if {b"from", b"date"} <= header_names and ({b"subject", b"message-id", b"mime-version"} & header_names):
         return "message/rfc822"
     return "text/plain"
-
-
-def decode_text(origin: str, data: bytes) -> str:
-    """The file's text, decoded exactly (no newline or whitespace changes); IngestError if binary."""
-    if b"\x00" in data[:8192]:
-        raise IngestError(origin, "binary file, not text")
-    try:
-        text = data.decode("utf-8-sig")  # a BOM is encoding, not text
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(data).best()
-        if best is None:
-            raise IngestError(origin, "undecodable text: no character encoding fits") from None
-        text = str(best)
-    controls = len(_CONTROLS.findall(text))
-    if text and controls / len(text) > _CONTROL_SHARE_LIMIT:
-        raise IngestError(origin, "binary file, not text")
-    return text
 
 
 # ---------------------------------------------------------------- one reader per format
@@ -227,65 +195,138 @@ def _html_language(markup: str) -> str | None:
     return value.split("-")[0].lower() if value else None
 
 
+class _PypdfWarnings(logging.Handler):
+    """Collects what pypdf logs while this thread reads one PDF."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.messages.append(" ".join(record.getMessage().split()))
+
+
+@contextmanager
+def _pypdf_warnings() -> Iterator[list[str]]:
+    """pypdf's warnings about a damaged PDF, caught instead of printed without the file's name."""
+    logger = logging.getLogger("pypdf")
+    handler, propagate = _PypdfWarnings(), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def _pdf_warning(origin: str, messages: list[str]) -> list[IngestError]:
+    if not messages:
+        return []
+    distinct = list(dict.fromkeys(messages))
+    more = f"; and {len(messages) - 1} more" if len(messages) > 1 else ""
+    return [IngestError(origin, f"damaged PDF, read anyway (pypdf: {distinct[0]}{more})")]
+
+
 def _read_pdf(origin: str, data: bytes, media_type: str) -> ReadResult:
     if not data.lstrip().startswith(b"%PDF-"):
         raise IngestError(origin, "broken PDF: no %PDF header")
     # A PDF is read from its end (the xref table); without %%EOF the file was cut short.
     if b"%%EOF" not in data[-2048:]:
         raise IngestError(origin, "broken PDF: truncated (no %%EOF marker at the end)")
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            # Many PDFs are encrypted with an empty user password and open for anyone.
-            try:
-                opened = reader.decrypt("")
-            except Exception:
-                opened = 0
-            if not opened:
-                raise IngestError(origin, "encrypted PDF (needs a password)")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata
-    except IngestError:
-        raise
-    except PdfReadError as error:
-        raise IngestError(origin, f"broken PDF: {error}") from None
-    except Exception as error:  # pypdf fails on damaged files in many ways (KeyError, RecursionError, ...)
-        raise IngestError(origin, f"broken PDF: {type(error).__name__}: {error}") from None
+    with _pypdf_warnings() as warned:
+        try:
+            reader = PdfReader(io.BytesIO(data), strict=False)
+            if reader.is_encrypted:
+                # Many PDFs are encrypted with an empty user password and open for anyone.
+                try:
+                    opened = reader.decrypt("")
+                except Exception:
+                    opened = 0
+                if not opened:
+                    raise IngestError(origin, "encrypted PDF (needs a password)")
+            pages = [page.extract_text() or "" for page in reader.pages]
+            info = reader.metadata
+            metadata = _pdf_metadata(info) if info else {}
+        except IngestError:
+            raise
+        except PdfReadError as error:
+            raise IngestError(origin, f"broken PDF: {error}") from None
+        except Exception as error:  # pypdf fails on damaged files in many ways (KeyError, RecursionError, ...)
+            raise IngestError(origin, f"broken PDF: {type(error).__name__}: {error}") from None
     text = "\n\n".join(page.strip("\n") for page in pages)
     if not text.strip():
         raise IngestError(origin, "PDF has no text layer (scanned?)")
+    return ReadResult(documents=[RawDocument(origin=origin, media_type=media_type, text=text, metadata=metadata)],
+                      warnings=_pdf_warning(origin, warned))
+
+
+def _pdf_metadata(info) -> dict[str, MetaValue]:  # type: ignore[no-untyped-def]
     metadata: dict[str, MetaValue] = {}
-    if info:
-        if info.title:
-            metadata["title"] = MetaValue(value=str(info.title), source="pdf-info")
-        if info.author:
-            metadata["author"] = MetaValue(value=str(info.author), source="pdf-info")
-        try:
-            created = info.creation_date
-        except Exception:  # a malformed date string in the info dictionary
-            created = None
-        if created:
-            metadata["published"] = MetaValue(value=created.date().isoformat(), source="pdf-info", precision="day")
-    return ReadResult(documents=[RawDocument(origin=origin, media_type=media_type, text=text, metadata=metadata)])
+    if info.title:
+        metadata["title"] = MetaValue(value=str(info.title), source="pdf-info")
+    if info.author:
+        metadata["author"] = MetaValue(value=str(info.author), source="pdf-info")
+    try:
+        created = info.creation_date
+    except Exception:  # a malformed date string in the info dictionary
+        created = None
+    if created:
+        metadata["published"] = MetaValue(value=created.date().isoformat(), source="pdf-info", precision="day")
+    return metadata
+
+
+def _header(message: Message, name: str) -> str | None:
+    """A header's text; as written (encoded words decoded) where the e-mail parser fails on it."""
+    try:
+        value = message.get(name)
+        return str(value).strip() if value else None
+    except Exception:  # the standard library's header parser fails on some malformed addresses (IndexError, ...)
+        pass
+    raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), None)
+    if not raw:
+        return None
+    try:
+        raw = str(make_header(decode_header(raw)))
+    except Exception:  # undecodable encoded words: keep the header as written
+        pass
+    return " ".join(str(raw).split()) or None
 
 
 def _read_eml(origin: str, data: bytes, media_type: str) -> ReadResult:
     if b"\x00" in data[:8192]:
         raise IngestError(origin, "binary file, not an e-mail")
     message = email.message_from_bytes(data, policy=email.policy.default)
-    if not isinstance(message, EmailMessage) or not any(message.get(name) for name in ("From", "Subject", "Date")):
+    headers = {name: _header(message, name) for name in ("Subject", "From", "Date")}
+    if not isinstance(message, EmailMessage) or all(value is None for value in headers.values()):
         raise IngestError(origin, "not an e-mail: no From, Subject or Date header")
     metadata: dict[str, MetaValue] = {}
-    if message.get("Subject"):
-        metadata["title"] = MetaValue(value=str(message["Subject"]).strip(), source="eml-header")
-    if message.get("From"):
-        metadata["author"] = MetaValue(value=str(message["From"]).strip(), source="eml-header")
-    if message.get("Date"):
+    if headers["Subject"] is not None:
+        metadata["title"] = MetaValue(value=headers["Subject"], source="eml-header")
+    if headers["From"] is not None:
+        metadata["author"] = MetaValue(value=headers["From"], source="eml-header")
+    if headers["Date"]:
         try:
-            sent = parsedate_to_datetime(str(message["Date"]))
+            sent = parsedate_to_datetime(headers["Date"])
             metadata["published"] = MetaValue(value=sent.date().isoformat(), source="eml-header", precision="day")
         except (TypeError, ValueError):
             pass  # an unparseable Date header: the date stays unknown
+    try:
+        result = _eml_parts(origin, message, media_type, metadata)
+    except IngestError:
+        raise
+    except Exception as error:  # the standard library's MIME parser fails on some malformed e-mails
+        raise IngestError(
+            origin, f"malformed e-mail: its MIME parts or their headers cannot be parsed ({type(error).__name__}: {error})"
+        ) from None
+    if not result.documents:
+        raise IngestError(origin, "e-mail has no text body or text attachment")
+    return result
+
+
+def _eml_parts(origin: str, message: EmailMessage, media_type: str, metadata: dict[str, MetaValue]) -> ReadResult:
     body = message.get_body(preferencelist=("plain", "html"))
     text = ""
     if body is not None:
@@ -319,144 +360,12 @@ def _read_eml(origin: str, data: bytes, media_type: str) -> ReadResult:
                 metadata={"title": MetaValue(value=name, source="eml-attachment")},
             )
         )
-    if not result.documents:
-        raise IngestError(origin, "e-mail has no text body or text attachment")
     return result
-
-
-def _jsonl_records(origin: str, data: bytes) -> tuple[list[tuple[int, object]], list[IngestError]]:
-    text = decode_text(origin, data)
-    records: list[tuple[int, object]] = []
-    errors: list[IngestError] = []
-    for number, line in enumerate((line for line in text.splitlines() if line.strip()), start=1):
-        try:
-            records.append((number, json.loads(line)))
-        except json.JSONDecodeError as error:
-            errors.append(IngestError(f"{origin}#record-{number}", f"invalid JSON: {error.msg}"))
-    return records, errors
-
-
-def _json_records(origin: str, data: bytes) -> tuple[list[tuple[int, object]], list[IngestError]]:
-    text = decode_text(origin, data)
-    try:
-        loaded = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise IngestError(origin, f"invalid JSON: {error.msg} at line {error.lineno}") from None
-    # A dump is a list of articles, bare or under a conventional key.
-    if isinstance(loaded, dict):
-        loaded = next(
-            (loaded[key] for key in ("articles", "documents", "records", "items", "data") if isinstance(loaded.get(key), list)),
-            [loaded],
-        )
-    if not isinstance(loaded, list):
-        raise IngestError(origin, "not an article dump: JSON holds neither a list nor an object")
-    return list(enumerate(loaded, start=1)), []
-
-
-def _csv_records(origin: str, data: bytes) -> tuple[list[tuple[int, object]], list[IngestError]]:
-    text = decode_text(origin, data)
-    # The header row decides the delimiter: csv.Sniffer misjudges quoting on article bodies.
-    header_row = text.split("\n", 1)[0]
-    delimiter = max(",;\t|", key=header_row.count)
-    csv.field_size_limit(max(len(text), 131072))  # an article body can exceed the 128 KiB default
-    try:
-        rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as error:
-        raise IngestError(origin, f"malformed CSV: {error}") from None
-    return list(enumerate(rows, start=1)), []
-
-
-_RECORDS = {"application/x-ndjson": _jsonl_records, "application/json": _json_records, "text/csv": _csv_records}
 
 
 def _read_records(origin: str, data: bytes, media_type: str) -> ReadResult:
-    return _records_to_documents(origin, media_type, *_RECORDS[media_type](origin, data))
-
-
-def _fields(record: dict[object, object]) -> dict[str, object]:
-    return {str(key).strip().lower(): value for key, value in record.items() if key is not None}
-
-
-def _record_metadata(fields: dict[str, object], source: str) -> dict[str, MetaValue]:
-    """A record's title, outlet, author, url, language and date. A web address under an outlet
-    field ("source": "https://...") is the url, not the outlet."""
-    metadata: dict[str, MetaValue] = {}
-    for name in ("title", "outlet", "author", "url", "language"):
-        value = _field(fields, name)
-        if value and value.strip():
-            value = value.strip()
-            if name == "outlet" and re.match(r"https?://", value):
-                name = "url"
-            metadata.setdefault(name, MetaValue(value=value, source=source))
-    web = str(fields.get("source") or "").strip()
-    if "url" not in metadata and re.match(r"https?://", web):
-        metadata["url"] = MetaValue(value=web, source=source)
-    stated = _field(fields, "published")
-    if stated:
-        published = parse_date(stated, source=source)
-        if published:
-            metadata["published"] = published
-    return metadata
-
-
-def _records_to_documents(
-    origin: str, media_type: str, records: Iterable[tuple[int, object]], errors: list[IngestError]
-) -> ReadResult:
-    result = ReadResult(errors=errors)
-    for number, record in records:
-        record_origin = f"{origin}#record-{number}"
-        if not isinstance(record, dict):
-            result.errors.append(IngestError(record_origin, "record is not an object"))
-            continue
-        fields = _fields(record)
-        text = _field(fields, "text")
-        if not text or not text.strip():
-            result.errors.append(IngestError(record_origin, "record has no text (text, body or content field)"))
-            continue
-        metadata = _record_metadata(fields, "record-field")
-        result.documents.append(RawDocument(origin=record_origin, media_type=media_type, text=text, metadata=metadata))
-    if not result.documents and not result.errors:
-        raise IngestError(origin, "dump holds no records")
-    if not result.documents and all(error.reason.startswith("record has no text") for error in result.errors):
-        # No record has a text field at all: a data file of another kind, not an article dump.
-        raise IngestError(origin, "not an article dump: no record has a text, body or content field")
-    return result
-
-
-def read_manifest(path: Path | str, *, max_bytes: int = 20_000_000) -> dict[Path, dict[str, MetaValue]] | None:
-    """A folder's metadata sidecar, if `path` is one: a JSON, JSONL or CSV list of records with no
-    text, each naming a file beside it ("file", "path" or "filename") with its title, outlet,
-    date, url... Gives each named file that exists its metadata; None for any other file."""
-    path = Path(path)
-    media_type = MEDIA_TYPES.get(path.suffix.lower())
-    if media_type not in _RECORDS:
-        return None
-    try:
-        records, _ = _RECORDS[media_type](str(path), _read_bytes(path, max_bytes=max_bytes))
-    except IngestError:
-        return None
-    described: dict[Path, dict[str, MetaValue]] = {}
-    for _, record in records:
-        if not isinstance(record, dict):
-            return None
-        fields = _fields(record)
-        if _field(fields, "text"):
-            return None  # an article dump
-        named = next((str(fields[k]).strip() for k in MANIFEST_FILE_FIELDS if fields.get(k)), None)
-        target = (path.parent / named).resolve() if named else None
-        if target is not None and target.is_file() and target != path.resolve():
-            described[target] = _record_metadata(fields, "manifest")
-    return described or None
-
-
-def _field(fields: dict[str, object], name: str) -> str | None:
-    for key in RECORD_FIELDS[name]:
-        value = fields.get(key)
-        if isinstance(value, list):
-            value = ", ".join(str(item) for item in value)
-        if value is not None and str(value).strip():
-            return str(value)
-    return None
+    documents, errors = read_records(origin, data, media_type)
+    return ReadResult(documents=documents, errors=errors)
 
 
 _READERS: dict[str, Callable[[str, bytes, str], ReadResult]] = {

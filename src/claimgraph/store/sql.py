@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -29,6 +30,28 @@ from claimgraph.models import (
 from claimgraph.store import schema as t
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# What not every backend can store: PostgreSQL refuses NUL in text, and no UTF-8 encoder takes
+# a lone surrogate (from a file name that is not UTF-8, or a JSON "\ud800").
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_ESCAPED_BYTE = re.compile("[\x00\udc80-\udcff]")
+
+
+def storable_text(text: str) -> str:
+    """`text` as every backend stores it: a lone surrogate becomes U+FFFD, NUL is removed."""
+    if not _UNSTORABLE.search(text):
+        return text
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
+
+
+def storable_name(name: str) -> str:
+    """A file name or origin as every backend stores it, two different names staying different:
+    a byte that is not UTF-8 (decoded by Python as a surrogate) is written as \\xNN, NUL as
+    \\x00, any other lone surrogate as U+FFFD."""
+    if not _UNSTORABLE.search(name):
+        return name
+    escaped = _ESCAPED_BYTE.sub(lambda m: f"\\x{ord(m.group()) & 0xFF:02x}", name)
+    return storable_text(escaped)
+
 
 
 def _enable_wal(dbapi_connection: Any, _record: Any) -> None:
@@ -110,6 +133,7 @@ class Store:
             )
         ).first()
         if not exists:
+            origin = storable_name(origin)
             connection.execute(
                 insert(t.origins).values(origin=origin, document_id=document_id, version=version, seen_at=seen_at)
             )
@@ -346,22 +370,29 @@ def _time(row: Any) -> TimeExpression:
 
 
 def _document_row(document: Document) -> dict[str, Any]:
+    """The documents row; text that a backend cannot store is normalised (ingest already did)."""
+
+    def text(value: str | None) -> str | None:
+        return storable_text(value) if value is not None else None
+
+    metadata = {k: {n: text(x) if isinstance(x, str) else x for n, x in asdict(v).items()}
+                for k, v in document.metadata.items()}
     return dict(
         id=document.id,
         content_hash=document.content_hash,
-        origin=document.origin,
+        origin=storable_name(document.origin),
         version=document.version,
         supersedes=document.supersedes,
         media_type=document.media_type,
-        text=document.text,
-        title=document.title,
-        outlet=document.outlet,
-        author=document.author,
-        url=document.url,
+        text=storable_text(document.text),
+        title=text(document.title),
+        outlet=text(document.outlet),
+        author=text(document.author),
+        url=text(document.url),
         published=document.published,
         published_precision=document.published_precision,
-        language=document.language,
-        metadata_json=json.dumps({k: asdict(v) for k, v in document.metadata.items()}, sort_keys=True),
+        language=text(document.language),
+        metadata_json=json.dumps(metadata, sort_keys=True),
         near_duplicate_of=document.near_duplicate_of,
         near_duplicate_score=document.near_duplicate_score,
         ingested_at=document.ingested_at,
