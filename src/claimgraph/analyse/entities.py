@@ -275,6 +275,11 @@ def _words(text: str) -> set[str]:
     for word in re.findall(r"[A-Z][\w.]+", text):
         if country := country_of_word(word):
             words.add("country:" + country.lower())  # "a Russian official" ~ "an official in Russia"
+    for name in re.findall(r"(?:[A-Z][\w-]*\s+)*[Mm]inistry(?:\s+of(?:\s+[A-Z][\w-]*)+)?", text):
+        if topic := _ministry_topic(name):
+            words.add("ministry:" + topic[0])  # "Foreign Ministry official" ~ "the MFA official"
+    for acronym in re.findall(r"\bM([A-Z])A?\b", text):
+        words.add("ministry:" + acronym.lower())
     return words
 
 

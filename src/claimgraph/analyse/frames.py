@@ -174,7 +174,7 @@ class Discourse:
                       or (head.pos_ == "PROPN" and last not in lexicon.thing_nouns and head.ent_type_ not in
                           ("ORG", "GPE", "NORP", "FAC")))
             kind = self.entity_types.get(resolved.entity[0]) if resolved.entity and len(parts) == 1 else None
-            if last in lexicon.thing_nouns or (kind is not None and kind != "PER") \
+            if last in lexicon.thing_nouns or kind in {"ORG", "GPE", "LOC", "NORP"} \
                     or re.fullmatch(r"(?:[A-Z]\.?){2,6}", words[-1] if words else ""):
                 person = False  # an organisation ("the FBI", "The Guardian"), not a person
             plural = (last.endswith("s") and not last.endswith("ss") and head.tag_ in ("NNS", "NNPS"))

@@ -171,7 +171,8 @@ def _with_determiner(doc: Doc, span: Span) -> int:
     if before < 0 or doc[before].lower_ != "the":
         return span.start_char
     root = _head(span)
-    if len(span) == 1 and span.text.istitle() and not doc[before].text.istitle() and not re.search(
+    if len(span) == 1 and span.text.istitle() and span.root.ent_type_ != "NORP" and not doc[before].text.istitle() \
+            and not re.search(
             rf"(?<![.!?\n\s])\s+The\s+{re.escape(span.text)}\b", doc_text(doc)):
         # "the Kremlin": a lower-case article before a one-word name the document never writes as
         # "The X" mid-sentence is no part of the name ("told The Guardian" keeps it).

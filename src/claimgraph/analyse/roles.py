@@ -80,7 +80,8 @@ def role_regex() -> str:
     lexicon = load_lexicon()
     status = _alternation(sorted(lexicon.former | lexicon.current))
     lower = _alternation(sorted(lexicon.modifier_words))
-    modifier = rf"(?:(?:{status})[\s-]+|{_POSSESSIVE}\s+|{_CAPITAL}\s+|(?:{lower})\s+)"
+    space = r"[^\S\n]+"  # a role and its modifiers sit on one line ("PA Images\n\nRussian president")
+    modifier = rf"(?:(?:{status})(?:{space}|-)|{_POSSESSIVE}{space}|{_CAPITAL}{space}|(?:{lower}){space})"
     tail = rf"(?:\s+(?:of|for|at)\s+(?:the\s+)?{_CAPITAL}(?:\s+(?:of\s+)?{_CAPITAL}){{0,3}})?"
     return rf"{modifier}{{0,4}}(?:{_alternation(list(lexicon.heads))})\b{tail}"
 
@@ -138,7 +139,7 @@ def holders_in_text(text: str) -> list[Holder]:
     found: list[tuple[int, Holder]] = []
     for pattern in _holder_patterns():
         for match in pattern.finditer(text):
-            name = match.group("name").strip()
+            name = re.sub(r"['\u2019]s$", "", match.group("name").strip())
             if not re.search(r"[a-z]", name) or "\n" in match.group(0):
                 continue  # ALL-CAPS furniture, or a role and a name on two lines
             role = parse_role(match.group("role"))
@@ -155,7 +156,8 @@ def resolve_role(description: str, *, holders: list[Holder]) -> str | None:
     """The name of the person a role description means among the document's `holders`, or None.
 
     The head noun must agree (spokesman = spokeswoman = press secretary) and so must "former".
-    Where the description's modifiers are all among one holder's, that holder; otherwise, where only
+    Where the description's modifiers are all among one holder's, that holder; where its capitalised
+    ones are exactly one holder's ("Republican"), that holder; otherwise, where only
     one person holds a role with that head, that person, unless the two name different countries or
     the description names a country the holder's title does not.
     """
@@ -169,6 +171,9 @@ def resolve_role(description: str, *, holders: list[Holder]) -> str | None:
         return names[0]
     if exact:
         return None
+    names = _distinct([h.name for h in candidates if role.proper and h.role.proper == role.proper])
+    if len(names) == 1:
+        return names[0]  # "the Republican presidential candidate": the one "Republican candidate"
     names = _distinct([h.name for h in candidates])
     if len(names) != 1:
         return None  # two people with the same role head: only an exact modifier match resolves
