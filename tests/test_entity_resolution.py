@@ -75,7 +75,7 @@ def test_people_outlets_and_places_resolve_across_documents() -> None:
     putin = by[("a", "E1")]
     assert putin.name == "Vladimir Putin" and putin.type == "PER"
     assert {("a", "E1"), ("b", "E1")} <= set(putin.members)  # PUTIN
-    # c's "Russian president" is named nowhere in c: the role lexicon lists no holders (roles.v2),
+    # c's "Russian president" is named nowhere in c: roles resolve only to holders the document itself names (roles.v3),
     # so no world knowledge makes it Putin.
     trump = by[("a", "E2")]
     assert trump.name == "Donald Trump"
