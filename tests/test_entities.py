@@ -85,12 +85,70 @@ def test_role_descriptions_resolve_to_the_holder_the_text_names(nlp: spacy.langu
 def test_role_holders_come_from_the_text_not_the_lexicon() -> None:
     text = "Dmitry Peskov, the Kremlin spokesman, said no. The former FBI director James Comey testified."
     holders = holders_in_text(text)
-    assert resolve_role("the Kremlin spokesman", date="2017-01-01", in_text=holders) == "Dmitry Peskov"
-    assert resolve_role("the former FBI director", date="2017-01-01", in_text=holders) == "James Comey"
+    assert resolve_role("the Kremlin spokesman", holders=holders) == "Dmitry Peskov"
+    assert resolve_role("the spokeswoman", holders=holders) == "Dmitry Peskov"  # one head class
+    assert resolve_role("the former FBI director", holders=holders) == "James Comey"
+    assert resolve_role("the FBI director", holders=holders) is None  # "former" must agree
     # Nothing in the text says who the Russian president is: the lexicon knows no cast.
-    assert resolve_role("the Russian president", date="2010-01-01", in_text=holders) is None
-    assert resolve_role("the former US president", date="2021-07-15") is None
-    assert resolve_role("the president", date="2021-07-15") is None  # ambiguous without a modifier
+    assert resolve_role("the Russian president", holders=holders) is None
+    assert resolve_role("the former US president", holders=[]) is None
+
+
+def test_a_description_resolves_by_head_noun_to_the_one_holder_the_document_names() -> None:
+    tass = ("The Kremlin has no compromising materials, presidential spokesman Dmitry Peskov said. "
+            "The Kremlin spokesman also said it was fake.")
+    assert resolve_role("The Kremlin spokesman", holders=holders_in_text(tass)) == "Dmitry Peskov"
+    buzzfeed = "However, the president-elect's attorney, Michael Cohen, told Mic that the allegations were false."
+    holders = holders_in_text(buzzfeed)
+    assert [h.name for h in holders] == ["Michael Cohen"]
+    assert resolve_role("the president-elect's attorney", holders=holders) == "Michael Cohen"
+    assert resolve_role("the lawyer", holders=holders) == "Michael Cohen"  # attorney = lawyer
+    comey = holders_in_text("FBI Director James Comey briefed him.")
+    assert resolve_role("the FBI director", holders=comey) == "James Comey"
+    assert resolve_role("the director of the FBI", holders=comey) == "James Comey"
+    assert resolve_role("the CIA director", holders=comey) is None  # another organisation's director
+    trump = holders_in_text("President Donald Trump spoke.")
+    assert resolve_role("the Russian president", holders=trump) is None  # a country the title lacks
+
+
+def test_two_holders_of_one_role_head_resolve_only_on_an_exact_modifier_match() -> None:
+    text = ("Kremlin spokesman Dmitry Peskov declined to comment. Maria Zakharova, the foreign ministry "
+            "spokeswoman, called it a fabrication.")
+    holders = holders_in_text(text)
+    assert {h.name for h in holders} == {"Dmitry Peskov", "Maria Zakharova"}
+    assert resolve_role("the Kremlin spokesman", holders=holders) == "Dmitry Peskov"
+    assert resolve_role("the ministry's spokeswoman", holders=holders) == "Maria Zakharova"
+    assert resolve_role("the foreign ministry spokesman", holders=holders) == "Maria Zakharova"
+    assert resolve_role("the spokesman", holders=holders) is None  # two spokespeople: no guess
+    assert resolve_role("the presidential spokesman", holders=holders) is None
+
+
+def test_role_descriptions_in_a_document_join_the_person_it_names(nlp: spacy.language.Language) -> None:
+    text = ("The Kremlin has no compromising materials on Trump, presidential spokesman Dmitry Peskov said "
+            "on Wednesday. The Kremlin spokesman also said the reports were fake.")
+    entities, mentions = analyse(nlp, text, date="2017-01-11")
+    assert entity_of(entities, mentions, "The Kremlin spokesman").name == "Dmitry Peskov"
+
+
+def test_abbreviations_join_their_expansion_from_the_text(nlp: spacy.language.Language) -> None:
+    text = ("Agents of the Federal Bureau of Investigation (FBI) interviewed him in March. Later the FBI "
+            "said the Central Intelligence Agency had shared its findings. The CIA declined to comment.")
+    entities, mentions = analyse(nlp, text)
+    fbi = entity_of(entities, mentions, "the FBI")
+    assert {"Federal Bureau of Investigation"} <= {fbi.name, *fbi.aliases}
+    cia = entity_of(entities, mentions, "The CIA")
+    assert "Central Intelligence Agency" in {cia.name, *cia.aliases} and cia.type == "ORG"
+
+
+def test_a_foreign_ministry_belongs_only_to_a_country_the_document_names(nlp: spacy.language.Language) -> None:
+    named = "Russia's Foreign Ministry rejected the claims. The Foreign Ministry said the report was false."
+    entities, mentions = analyse(nlp, named)
+    assert entity_of(entities, mentions, "The Foreign Ministry").name == "Russian Foreign Ministry"
+    unnamed = ("Officials in Paris and Berlin met. A spokesman for the Foreign Ministry said talks would go on. "
+               "The Foreign Ministry gave no date.")
+    entities, mentions = analyse(nlp, unnamed)
+    ministry = entity_of(entities, mentions, "The Foreign Ministry")
+    assert "Russia" not in ministry.name and "Russian" not in ministry.name
 
 
 def test_memo_surnames_anonymous_sources_and_s_he(nlp: spacy.language.Language) -> None:
@@ -143,3 +201,37 @@ def test_mention_precision_recall_on_seeds(nlp: spacy.language.Language) -> None
     assert exact / gold_count >= 0.78
     assert overlap_p / predicted >= 0.93
     assert overlap_r / gold_count >= 0.82
+
+
+# People the corpus is about; outlets come from its own headers (test_no_corpus_names_in_the_packaged_lexicons).
+_CORPUS_PEOPLE = ("Putin", "Peskov", "Trump", "Clinton", "Steele", "Comey", "Cohen", "Mueller", "Lavrov", "Conway")
+_CORPUS_PLACES_AND_BODIES = ("Kremlin", "Moscow", "Russia", "Russian", "FBI", "CIA", "FSB", "MFA", "WikiLeaks",
+                             "Guardian")
+# Pending elsewhere (not the lexicons of the entity step): a learned model's feature weights, whose
+# lemma features ("h=trump", "savage") are vocabulary, and furniture.json's photo-credit agencies
+# (TASS) and explanatory examples, owned by ingest/zones.
+_NOT_LEXICONS = {"cue_model.json", "furniture.json"}
+
+
+def test_no_corpus_names_in_the_packaged_lexicons() -> None:
+    """Generalise, don't memorise: no outlet, person or place of the corpus in data/*.json."""
+    import re
+    from importlib import resources
+
+    corpus = shared_path("corpus")
+    outlets: set[str] = set()
+    for path in corpus.rglob("*.txt"):
+        header = re.search(r"^Outlet/Author:\s*(.+)$", path.read_text("utf-8", errors="replace")[:3000], re.M)
+        if header:
+            for part in re.split(r"\s*[/;(]\s*", header.group(1)):
+                part = re.sub(r"[\")].*$", "", part).strip()
+                if re.fullmatch(r"(?:The\s+)?[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,4}", part):
+                    outlets.add(re.sub(r"^The\s+", "", part))
+    assert {"CNN", "TASS", "ABC News"} <= outlets, sorted(outlets)
+    names = sorted(outlets | set(_CORPUS_PEOPLE) | set(_CORPUS_PLACES_AND_BODIES))
+    found = []
+    for entry in resources.files("claimgraph.data").iterdir():
+        if entry.name.endswith(".json") and entry.name not in _NOT_LEXICONS:
+            text = entry.read_text("utf-8")
+            found += [f"{entry.name}: {n}" for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", text, re.I)]
+    assert not found, found

@@ -8,7 +8,8 @@ offsets are unchanged because prepare_text only changes letter case):
                                        zones=document.zones, text=document.text)
 
 No ML coreference is available offline (MODELS.md section 4), so linking is rules: per-document
-type voting, surname -> full name, a dated role lexicon, and recency for anaphors.
+type voting, surname -> full name, role descriptions resolved to the people the document itself
+names with that role, abbreviations from the text, and recency for anaphors.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from spacy.tokens import Doc
 
 from claimgraph.analyse.mentions import (Candidate, name_candidates, nominal_candidates,
                                          prepare_text, repeated_names, role_candidates)
-from claimgraph.analyse.roles import holders_in_text, load_lexicon, resolve_role
+from claimgraph.analyse.countries import country_of, country_of_word, demonym_of
+from claimgraph.analyse.roles import Holder, holders_in_text, parse_role, resolve_role
 from claimgraph.models import Entity, Mention, Zone
 from claimgraph.analyse.sentences import doc_text
 
@@ -86,9 +88,7 @@ def _surname(name: str) -> str:
 def _vote_types(names: list[Candidate]) -> None:
     """One type per name string per document: a surname seen as a person anywhere is a person."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
-    lexicon = load_lexicon()
-    # People the role lexicon knows are people even where NER calls them ORG ("TRUMP campaign").
-    surnames = {h.name.split()[-1].lower() for role in load_lexicon().roles for h in role.holders}
+    surnames: set[str] = set()
     for cand in names:
         votes[cand.name.lower()][cand.type] += 1
         if cand.type == "PER" and " " in cand.name.strip():
@@ -98,9 +98,8 @@ def _vote_types(names: list[Candidate]) -> None:
             continue
         lower = cand.name.lower()
         counts = votes[lower]
-        canonical = lexicon.aliases.get(lower)
-        if canonical in lexicon.alias_types:
-            cand.type = lexicon.alias_types[canonical]
+        if country_of(cand.name):
+            cand.type = "GPE"  # NER calls "U.S." an ORG now and then
             continue
         if (" " not in lower and lower in surnames) or (
                 counts["PER"] and counts["PER"] >= max(v for t, v in counts.items() if t != "PER") if len(counts) > 1
@@ -110,10 +109,7 @@ def _vote_types(names: list[Candidate]) -> None:
             cand.type = counts.most_common(1)[0][0]
 
 
-def _link_names(names: list[Candidate], clusters: dict[str, _Cluster]) -> None:
-    lexicon = load_lexicon()
-    aliases = lexicon.aliases
-    known = {h.name.split()[-1].lower(): h.name for role in lexicon.roles for h in role.holders}
+def _link_names(names: list[Candidate], clusters: dict[str, _Cluster], text: str) -> None:
     full: dict[str, list[str]] = defaultdict(list)  # surname -> keys of multi-word person clusters
     people = sorted((c for c in names if c.type == "PER"), key=lambda c: -len(c.name.split()))
     for cand in people:
@@ -126,11 +122,6 @@ def _link_names(names: list[Candidate], clusters: dict[str, _Cluster]) -> None:
             keys = full.get(_surname(canonical))
             if keys:
                 key = keys[0]
-            elif words[0].lower() in known:
-                # "PUTIN" alone: the lexicon knows the full name of the people its roles name.
-                canonical = known[words[0].lower()]
-                key = "per:" + canonical.lower()
-                full[words[0].lower()].append(key)
         else:
             for other in full.get(_surname(canonical), []):
                 other_words = other.removeprefix("per:").split()
@@ -147,16 +138,97 @@ def _link_names(names: list[Candidate], clusters: dict[str, _Cluster]) -> None:
         cluster = clusters.setdefault(key, _Cluster("PER"))
         cluster.names[canonical] += 1
         cluster.mentions.append((cand, "name"))
+    ministries: dict[str, set[str]] = defaultdict(set)  # ministry key -> countries the text gives it
     for cand in names:
         if cand.type == "PER":
             continue
-        canonical = aliases.get(cand.name.lower()) or aliases.get(cand.name.lower().removeprefix("the "))
+        if spelled := re.fullmatch(r"(.+?)\s*\(\s*((?:[A-Z]\.?){2,6})\s*\)?", cand.name):
+            cand.name = spelled.group(1)  # NER's "Federal Bureau of Investigation (FBI": the name and its abbreviation
+        canonical = country_of(cand.name)
         key = f"{cand.type.lower()}:" + (canonical or cand.name).lower()
+        if (topic := _ministry_topic(cand.name)) is not None:
+            key = "org:ministry:" + topic
+            if country := _country_before(text, cand.start) or country_of_word(cand.name.split()[0]):
+                ministries[key].add(country)
         if cand.key.startswith("doc:"):
             key = cand.key
         cluster = clusters.setdefault(key, _Cluster(cand.type))
         cluster.names[canonical or cand.name] += 1
         cluster.mentions.append((cand, "name"))
+    _merge_abbreviations(clusters, text)
+    _name_ministries(clusters, ministries)
+
+
+_FUNCTION = frozenset({"of", "the", "and", "for", "on", "in", "&"})
+
+
+def _ministry_topic(name: str) -> str | None:
+    """ "Foreign Ministry", "Ministry of Foreign Affairs", "the Russian Foreign Ministry" -> "foreign"."""
+    words = [w for w in re.findall(r"[\w-]+", name.lower()) if w not in _FUNCTION]
+    if "ministry" not in words:
+        return None
+    topic = [w for w in words if w not in {"ministry", "affairs"} and not country_of_word(w.title())]
+    return " ".join(topic) if topic else None
+
+
+def _country_before(text: str, start: int) -> str | None:
+    """The country named just before a name ("Russia's Foreign Ministry", "the Russian Foreign Ministry")."""
+    match = re.search(r"([A-Z][\w.]*(?:\s+[A-Z][\w.]*)?)(?:['\u2019]s)?\s+$", text[max(0, start - 40):start])
+    return country_of_word(match.group(1)) if match else None
+
+
+def _initials(name: str) -> str:
+    words = [w for w in re.findall(r"[\w-]+", re.sub(r"^the\s+", "", name, flags=re.I)) if w.lower() not in _FUNCTION]
+    return "".join(w[0] for w in words).upper() if len(words) > 1 else ""
+
+
+def _merge_abbreviations(clusters: dict[str, _Cluster], text: str) -> None:
+    """ "the Federal Bureau of Investigation (FBI)" or an acronym matching the initials of an
+    organisation the document names: one entity. A ministry's acronym matches its "Ministry of X
+    Affairs" form ("MFA")."""
+    for key, cluster in list(clusters.items()):
+        if cluster.type == "PER" or key not in clusters:
+            continue
+        acronyms = {n.replace(".", "").upper() for n in cluster.names
+                    if re.fullmatch(r"(?:[A-Z]\.?){2,6}", re.sub(r"^the\s+", "", n, flags=re.I))}
+        for acronym in acronyms:
+            target = None
+            for other_key, other in clusters.items():
+                if other_key == key or other.type == "PER":
+                    continue
+                forms = set(other.names)
+                if other_key.startswith("org:ministry:"):
+                    topic = other_key.removeprefix("org:ministry:")
+                    forms |= {f"Ministry of {topic} Affairs", f"Ministry of {topic}"}
+                if any(_initials(f) == acronym for f in forms) or any(
+                        re.search(rf"{re.escape(f)}\s*\(\s*(?:the\s+)?{re.escape(acronym)}\s*\)", text) for f in other.names):
+                    target = other_key
+                    break
+            if target is not None:
+                merged = clusters[target]
+                merged.mentions += cluster.mentions
+                merged.names.update(cluster.names)
+                if merged.type not in {"ORG", "GPE"}:
+                    merged.type = "ORG"
+                del clusters[key]
+                break
+
+
+def _name_ministries(clusters: dict[str, _Cluster], ministries: dict[str, set[str]]) -> None:
+    """A ministry is named for the one country the text gives it ("Russia's foreign ministry"), else
+    for the one country the document names; never by default."""
+    named = {country_of(n) for c in clusters.values() if c.type == "GPE" for n in c.names} - {None}
+    for key in [k for k in clusters if k.startswith("org:ministry:")]:
+        countries = ministries.get(key) or (named if len(named) == 1 else set())
+        if len(countries) != 1:
+            continue
+        country = next(iter(countries))
+        cluster = clusters.pop(key)
+        topic = key.removeprefix("org:ministry:")
+        name = f"{demonym_of(country) or country} {topic.title()} Ministry"
+        cluster.names[name] += max(cluster.names.values(), default=0) + 1
+        cluster.type = "ORG"
+        clusters[f"org:ministry:{country.lower()}:{topic}"] = cluster
 
 
 def _person_key(clusters: dict[str, _Cluster], name: str) -> str:
@@ -198,12 +270,16 @@ _POSSESSED = re.compile(r"(?:his|her|their|its)\s", re.IGNORECASE)
 
 
 def _words(text: str) -> set[str]:
-    aliases = load_lexicon().aliases
     lower = re.sub(r"[^\w\s]", " ", text.lower())
     words = set(lower.split()) - {"the", "a", "an", "of", "in", "and"}
-    for variant, canonical in aliases.items():
-        if re.search(rf"\b{re.escape(variant)}\b", lower):
-            words.add("alias:" + canonical.lower())
+    for word in re.findall(r"[A-Z][\w.]+", text):
+        if country := country_of_word(word):
+            words.add("country:" + country.lower())  # "a Russian official" ~ "an official in Russia"
+    for name in re.findall(r"(?:[A-Z][\w-]*\s+)*[Mm]inistry(?:\s+of(?:\s+[A-Z][\w-]*)+)?", text):
+        if topic := _ministry_topic(name):
+            words.add("ministry:" + topic[0])  # "Foreign Ministry official" ~ "the MFA official"
+    for acronym in re.findall(r"\bM([A-Z])A?\b", text):
+        words.add("ministry:" + acronym.lower())
     return words
 
 
@@ -214,8 +290,7 @@ def _link_nominals(cands: list[Candidate], clusters: dict[str, _Cluster], text: 
         surface = text[cand.start:cand.end]
         key: str | None = None
         if cand.role:
-            people = [n for k, c in clusters.items() if c.type == "PER" for n in c.names]
-            name = resolve_role(cand.role, date=document_date, mentioned=people, in_text=holders)
+            name = resolve_role(cand.role, holders=holders)
             key = _person_key(clusters, name) if name else None
         elif cand.same_as is not None:  # an appositive: the entity of the name it describes
             key = next((k for k, c in clusters.items()
@@ -295,7 +370,7 @@ def find_entities(doc: Doc, *, document_date: str | None, zones: list[Zone],
     nominals = [c for c in nominals if not (c.kind == "anonymous" and c.key.startswith("anon:") and any(
         s <= c.start and c.end <= e for s, e in appositives))]
     clusters: dict[str, _Cluster] = {}
-    _link_names([c for c in names if not c.key], clusters)
+    _link_names([c for c in names if not c.key], clusters, doc_text(doc))
     doc_names = [c for c in names if c.key]
     _link_nominals(doc_names + nominals, clusters, doc_text(doc), document_date)
 
@@ -321,7 +396,10 @@ def find_entities(doc: Doc, *, document_date: str | None, zones: list[Zone],
 def resolve_description(text: str, *, entities: list[Entity], document_date: str | None) -> str | None:
     """The key of the entity a speaker description means ("the Russian president" -> Putin's key)."""
     people = [e for e in entities if e.type == "PER"]
-    name = resolve_role(text, date=document_date, mentioned=[e.name for e in people])
+    # The roles the document gives its people are in their mentions ("presidential spokesman Dmitry Peskov").
+    holders = [Holder(e.name, role) for e in people for alias in e.aliases
+               if e.name.split()[-1].lower() in alias.lower() and (role := parse_role(alias)) is not None]
+    name = resolve_role(text, holders=holders)
     if name:
         for entity in people:
             if entity.name.lower() == name.lower() or entity.name.split()[-1].lower() == name.split()[-1].lower():
@@ -333,7 +411,7 @@ def resolve_description(text: str, *, entities: list[Entity], document_date: str
         forms = {entity.name.lower(), *(a.lower() for a in entity.aliases)}
         if lower in forms or bare in forms or bare in {re.sub(r"^the\s+", "", f) for f in forms}:
             return entity.key
-    canonical = load_lexicon().aliases.get(bare)
+    canonical = country_of(bare)
     if canonical:
         for entity in entities:
             if entity.name.lower() == canonical.lower():

@@ -4,6 +4,7 @@ memo detail paragraphs that keep reporting what a source "said")."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Token
@@ -172,8 +173,10 @@ class Discourse:
             person = (head.ent_type_ == "PERSON" or last in PERSON_NOUNS
                       or (head.pos_ == "PROPN" and last not in lexicon.thing_nouns and head.ent_type_ not in
                           ("ORG", "GPE", "NORP", "FAC")))
-            if last in lexicon.thing_nouns:
-                person = False
+            kind = self.entity_types.get(resolved.entity[0]) if resolved.entity and len(parts) == 1 else None
+            if last in lexicon.thing_nouns or kind in {"ORG", "GPE", "LOC", "NORP"} \
+                    or re.fullmatch(r"(?:[A-Z]\.?){2,6}", words[-1] if words else ""):
+                person = False  # an organisation ("the FBI", "The Guardian"), not a person
             plural = (last.endswith("s") and not last.endswith("ss") and head.tag_ in ("NNS", "NNPS"))
             canonical = resolved.canonical if len(parts) == 1 else part
             self.sources.append(KnownSource(label=part, canonical=canonical, head=last, person=person,

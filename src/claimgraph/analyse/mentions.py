@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from claimgraph.analyse.roles import load_lexicon
+from claimgraph.analyse.countries import country_of, country_of_demonym, is_demonym
+from claimgraph.analyse.roles import role_regex
 from claimgraph.analyse.sentences import doc_text
 
 # ALL-CAPS words that are acronyms and must stay upper case for NER.
@@ -170,8 +171,12 @@ def _with_determiner(doc: Doc, span: Span) -> int:
     if before < 0 or doc[before].lower_ != "the":
         return span.start_char
     root = _head(span)
-    if span.text.lower() in load_lexicon().bare_names:
-        return span.start_char  # "the Kremlin": the annotation convention keeps the article out
+    if len(span) == 1 and span.text.istitle() and span.root.ent_type_ != "NORP" and not doc[before].text.istitle() \
+            and not re.search(
+            rf"(?<![.!?\n\s])\s+The\s+{re.escape(span.text)}\b", doc_text(doc)):
+        # "the Kremlin": a lower-case article before a one-word name the document never writes as
+        # "The X" mid-sentence is no part of the name ("told The Guardian" keeps it).
+        return span.start_char
     # The annotation keeps a directly preceding article of an acronym even when the name modifies
     # a noun ("the MFA official" -> "the MFA"), but "the Russia investigation" is not "the Russia".
     if root.dep_ in {"compound", "amod", "nmod"} and root.head.i >= span.end and not re.fullmatch(r"[A-Z.]{2,6}", span.text):
@@ -221,7 +226,6 @@ def _pieces(ent: Span) -> list[tuple[Span, bool]]:
 def name_candidates(doc: Doc) -> list[Candidate]:
     """spaCy entities, cleaned: split at line breaks, no possessives or quotes, with titles and "the"."""
     out: list[Candidate] = []
-    lexicon = load_lexicon()
     for ent in doc.ents:
         label = _NER_TYPES.get(ent.label_)
         if label is None:
@@ -230,7 +234,7 @@ def name_candidates(doc: Doc) -> list[Candidate]:
             # Adjectival demonyms are not mentions; "the Russians" as an actor is the country.
             if ent.root.tag_ not in {"NNS", "NNPS"} or ent.root.dep_ in {"amod", "compound"}:
                 continue
-            country = lexicon.demonyms.get(ent.text.lower())
+            country = country_of(ent.text) or (country_of_demonym(ent.text) if ent.root.tag_ in {"NNS", "NNPS"} else None)
             start, end = _trim(doc, _with_determiner(doc, ent), ent.end_char)
             out.append(Candidate(start, end, "name", "GPE" if country else "NORP", name=country or ent.text))
             continue
@@ -284,7 +288,8 @@ def _name_candidate(doc: Doc, span: Span, label: str) -> list[Candidate]:
     if modifier and label == "ORG":
         # "The Russian Foreign Ministry official": the name is "Foreign Ministry".
         words = doc_text(doc)[start:end].split()
-        adjectives = {t.text.lower() for t in span if t.tag_ == "JJ"} & load_lexicon().demonym_adjectives
+        adjectives = {t.text.lower() for t in span if (t.tag_ == "JJ" or t.ent_type_ == "NORP") and (
+            is_demonym(t.text) or t.ent_type_ == "NORP" or re.fullmatch(r"\w+-linked", t.lower_))}
         while len(words) > 1 and (words[0].lower() == "the" or words[0].lower() in adjectives):
             start = doc_text(doc).index(words[1], start + len(words[0]))
             words.pop(0)
@@ -332,7 +337,7 @@ _ROLE_MODS = r"(?:(?:former|ex-|current|sitting|incumbent|then|now|outgoing|new)
 def role_candidates(doc: Doc) -> list[Candidate]:
     """Definite role descriptions: "the former POTUS", "The Russian president", "the now 75-year-old"."""
     text = doc_text(doc)
-    regex = re.compile(rf"\b[Tt]he\s+{_ROLE_MODS}(?:{load_lexicon().pattern_regex()})\b(?-i:(?!\s+[A-Z][a-z]))", re.I)
+    regex = re.compile(rf"\b[Tt]he\s+(?:{role_regex()})(?-i:(?!\s+[A-Z][a-z]|[\w-]))", re.I)
     out = [Candidate(m.start(), m.end(), "description", "PER", role=m.group(0)) for m in regex.finditer(text)]
     for match in re.finditer(r"\b[Tt]he\s+(?:now\s+)?\d+-year-old\b(?![\s-]+[a-z]+[a-z])", text):
         out.append(Candidate(match.start(), match.end(), "description", "PER", key="age"))

@@ -1,7 +1,12 @@
-"""The role lexicon (data/roles.json): role descriptions ("the Kremlin spokesman", "the former US
-president") and who holds them, as the document itself says ("Dmitry Peskov, the Kremlin
-spokesman"; "Kremlin spokesman Dmitry Peskov"). The lexicon lists no holders: knowing the cast of
-one story is no rule for the next."""
+"""Role descriptions and who holds them, as the document itself says.
+
+A role description ("the Kremlin spokesman", "the president-elect's attorney") is a head noun from
+a generic list (data/roles.json: spokesman, minister, director, attorney, ...) with its modifiers.
+It resolves to a person only when the same document names someone with that role, by apposition
+("Dmitry Peskov, the Kremlin spokesman"; "the president-elect's attorney, Michael Cohen") or as a
+title ("presidential spokesman Dmitry Peskov"; "FBI Director James Comey"). The lexicon lists no
+holders, places or organisations: knowing the cast of one story is no rule for the next.
+"""
 
 from __future__ import annotations
 
@@ -11,151 +16,180 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-# Modifiers that change which holder a role description means.
-FORMER = frozenset({"former", "ex", "ex-", "previous", "then-former"})
-CURRENT = frozenset({"current", "sitting", "incumbent", "present", "now"})
+from claimgraph.analyse.countries import country_of_word
+
+__all__ = ["Holder", "RoleLexicon", "Role", "holders_in_text", "load_lexicon", "parse_role", "resolve_role",
+           "role_regex"]
+
+
+@dataclass(frozen=True)
+class RoleLexicon:
+    version: str
+    heads: dict[str, str]  # "spokeswoman" -> "spokesperson"
+    modifier_words: frozenset[str]
+    former: frozenset[str]
+    current: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Role:
+    """A parsed role: its head class, its content modifiers (lower-case) and whether it is a past one."""
+
+    head: str
+    modifiers: frozenset[str]
+    former: bool
+    proper: frozenset[str]  # modifiers written capitalised or possessive in the text ("Kremlin", "putin")
 
 
 @dataclass(frozen=True)
 class Holder:
     name: str
-    start: str
-    end: str | None
-
-
-@dataclass(frozen=True)
-class Role:
-    role: str
-    patterns: tuple[str, ...]
-    holders: tuple[Holder, ...]
-    needs_modifier: bool = False
-    canonical: str = ""  # the entry an unqualified pattern stands for ("president" -> the US one)
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    version: str
-    roles: tuple[Role, ...]
-    aliases: dict[str, str]  # lower-cased variant -> canonical name
-    demonyms: dict[str, str]  # "russians" -> "Russia"
-    demonym_adjectives: frozenset[str]  # "russian", "american"
-    bare_names: frozenset[str]  # names whose preceding "the" stays out of the mention
-    alias_types: dict[str, str]  # canonical alias name -> entity type (NER calls "F.B.I." a GPE)
-
-    def pattern_regex(self) -> str:
-        """One alternation of every role pattern, longest first so "us president" beats "president"."""
-        patterns = sorted({p for role in self.roles for p in role.patterns}, key=len, reverse=True)
-        return "|".join(re.escape(p).replace(r"\ ", r"\s+").replace("'", "['\u2019]") for p in patterns)
+    role: Role
 
 
 @lru_cache(maxsize=1)
-def load_lexicon() -> Lexicon:
-    """The packaged lexicon; read once per process (it is immutable data, not worker state)."""
+def load_lexicon() -> RoleLexicon:
+    """The packaged role vocabulary; read once per process (immutable data, not worker state)."""
     raw = json.loads(resources.files("claimgraph.data").joinpath("roles.json").read_text("utf-8"))
-    by_name = {entry["role"]: entry for entry in raw["roles"]}
-    roles = []
-    for entry in raw["roles"]:
-        source = by_name[entry["same_as"]] if "same_as" in entry else entry
-        holders = tuple(Holder(h["name"], h["from"], h["to"]) for h in source.get("holders", ()))
-        roles.append(Role(entry["role"], tuple(p.lower() for p in entry["patterns"]), holders,
-                          bool(entry.get("needs_modifier")), entry.get("same_as", entry["role"])))
-    aliases = {variant.lower(): canonical for canonical, variants in raw["aliases"].items()
-               for variant in variants}
-    return Lexicon(raw["version"], tuple(roles), aliases, {k.lower(): v for k, v in raw["demonyms"].items()},
-                   frozenset(w.lower() for w in raw["demonym_adjectives"]),
-                   frozenset(w.lower() for w in raw["names_without_article"]), dict(raw.get("alias_types", {})))
+    return RoleLexicon(raw["version"], {k.lower(): v for k, v in raw["heads"].items()},
+                       frozenset(raw["modifier_words"]), frozenset(raw["former"]), frozenset(raw["current"]))
 
 
-def _normalise(description: str) -> tuple[set[str], str]:
-    """Split "the former US president" into its modifiers and the role words."""
-    words = re.sub(r"[\u2019]", "'", description.lower()).replace("-", " ").split()
-    while words and words[0] in {"the", "a", "an", "then"}:
-        words.pop(0)
-    modifiers: set[str] = set()
-    while words and (words[0] in FORMER or words[0] in CURRENT or words[0] in {"ex"}):
-        modifiers.add(words.pop(0))
-    return modifiers, " ".join(words)
+def _alternation(words: list[str]) -> str:
+    ordered = sorted(words, key=len, reverse=True)
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+").replace(r"\-", "[-\\s]") for w in ordered)
 
 
-def _date(value: str | None) -> str | None:
-    # Month- or year-precision document dates compare as their first day.
-    if not value:
+def _fold_head(text: str) -> str:
+    return " ".join(text.lower().replace("-", " ").split())
+
+
+@lru_cache(maxsize=1)
+def _head_classes() -> dict[str, str]:
+    return {_fold_head(k): v for k, v in load_lexicon().heads.items()}
+
+
+_POSSESSIVE = r"[A-Za-z][\w.-]*['\u2019]s"
+_CAPITAL = r"(?-i:[A-Z][\w.&-]*)"
+
+
+@lru_cache(maxsize=1)
+def role_regex() -> str:
+    """A role: up to four modifiers (status words, capitalised words, possessives, generic lower-case
+    institutional words) then a head noun, optionally "of/for (the) Capitalised Name"."""
+    lexicon = load_lexicon()
+    status = _alternation(sorted(lexicon.former | lexicon.current))
+    lower = _alternation(sorted(lexicon.modifier_words))
+    space = r"[^\S\n]+"  # a role and its modifiers sit on one line ("PA Images\n\nRussian president")
+    modifier = rf"(?:(?:{status})(?:{space}|-)|{_POSSESSIVE}{space}|{_CAPITAL}{space}|(?:{lower}){space})"
+    tail = rf"(?:\s+(?:of|for|at)\s+(?:the\s+)?{_CAPITAL}(?:\s+(?:of\s+)?{_CAPITAL}){{0,3}})?"
+    return rf"{modifier}{{0,4}}(?:{_alternation(list(lexicon.heads))})\b{tail}"
+
+
+def parse_role(description: str) -> Role | None:
+    """Split "the former US president" into head class, modifiers and former; None without a role head."""
+    lexicon = load_lexicon()
+    text = re.sub(r"[\u2019]", "'", " ".join(description.split()))
+    head_match = None
+    for match in re.finditer(rf"\b(?:{_alternation(list(lexicon.heads))})\b", text, re.I):
+        head_match = match  # the last head word is the head ("chief of staff" aside)
+        if re.match(r"\s+(?:of|for|at)\b", text[match.end():]):
+            break
+    if head_match is None:
         return None
-    return (value + "-01-01")[:10] if len(value) == 4 else (value + "-01")[:10] if len(value) == 7 else value[:10]
+    head = _head_classes()[_fold_head(head_match.group(0))]
+    words = re.findall(r"[\w.&'-]+", text[:head_match.start()] + " " + text[head_match.end():])
+    modifiers: set[str] = set()
+    proper: set[str] = set()
+    former = False
+    for word in words:
+        lower = word.lower()
+        bare = re.sub(r"'s$", "", lower).replace(".", "")
+        if lower in {"the", "a", "an", "of", "for", "at", "and"}:
+            continue
+        if lower.rstrip("-") in lexicon.former or lower == "ex-":
+            former = True
+            continue
+        if lower in lexicon.current:
+            continue
+        country = country_of_word(word.rstrip("'s").rstrip("'"))
+        key = ("country:" + country.lower()) if country else bare
+        modifiers.add(key)
+        if word[:1].isupper() or word.endswith("'s"):
+            proper.add(key)
+    return Role(head, frozenset(modifiers), former, frozenset(proper))
 
 
 _NAME = r"(?-i:[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|al|bin))*?\s+[A-Z][\w'’-]+)"
 
 
 @lru_cache(maxsize=1)
-def _holder_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    roles = load_lexicon().pattern_regex()
-    modifiers = r"(?:(?:former|ex-|current|then|now|outgoing|new)[\s-]+)?"
-    # "Dmitry Peskov, the Kremlin spokesman" / "Dmitry Peskov, Kremlin spokesman"
-    after = re.compile(rf"(?P<name>{_NAME}),\s+(?:the\s+|a\s+)?(?P<role>{modifiers}(?:{roles}))\b", re.I)
-    # "Kremlin spokesman Dmitry Peskov", "the former FBI director James Comey"
-    before = re.compile(rf"\b(?P<role>{modifiers}(?:{roles})),?\s+(?P<name>{_NAME})", re.I)
-    return after, before
+def _holder_patterns() -> tuple[re.Pattern[str], ...]:
+    role = role_regex()
+    return (
+        # "Dmitry Peskov, the Kremlin spokesman" / "Michael Cohen, a lawyer for Trump"
+        re.compile(rf"(?P<name>{_NAME}),\s+(?:the\s+|a\s+|an\s+)?(?P<role>{role})", re.I),
+        # "presidential spokesman Dmitry Peskov", "the president-elect's attorney, Michael Cohen"
+        re.compile(rf"(?<![\w'’-])(?P<role>{role}),?\s+(?P<name>{_NAME})", re.I),
+    )
 
 
-def holders_in_text(text: str) -> dict[str, str]:
-    """Role -> the name the text gives its holder, by apposition ("Name, the ROLE"; "ROLE Name").
-
-    Keys are the role (lexicon entry) with "former " in front for an ex-holder; the first
-    apposition in the text wins (the article introduces a person once)."""
-    lexicon = load_lexicon()
-    found: dict[str, str] = {}
+def holders_in_text(text: str) -> list[Holder]:
+    """Every person the text names with a role, by apposition or title, in text order."""
+    found: list[tuple[int, Holder]] = []
     for pattern in _holder_patterns():
         for match in pattern.finditer(text):
-            name = match.group("name")
-            if not name[:1].isupper() or not re.search(r"[a-z]", name):
-                continue  # a capitalised role word alone ("Russian President"), or ALL-CAPS furniture
-            modifiers, words = _normalise(match.group("role"))
-            role = next((r for r in lexicon.roles if words in r.patterns), None)
-            if role is None:
-                continue
-            key = ("former " if modifiers & FORMER else "") + role.canonical
-            found.setdefault(key, name.strip())
-    return found
+            name = re.sub(r"['\u2019]s$", "", match.group("name").strip())
+            if not re.search(r"[a-z]", name) or "\n" in match.group(0):
+                continue  # ALL-CAPS furniture, or a role and a name on two lines
+            role = parse_role(match.group("role"))
+            if role is not None and parse_role(name) is None:
+                found.append((match.start(), Holder(name, role)))
+    return [h for _, h in sorted(found, key=lambda x: x[0])]
 
 
-def resolve_role(description: str, *, date: str | None, mentioned: list[str] | None = None,
-                 in_text: dict[str, str] | None = None) -> str | None:
-    """The name of the person a role description means, or None.
+def _same_person(a: str, b: str) -> bool:
+    return a.split()[-1].lower() == b.split()[-1].lower()
 
-    `in_text` are the holders the document names (holders_in_text); `mentioned` the person
-    names it mentions (most recent last); "former" prefers an ex-holder the document names.
-    Holders listed in a lexicon (none are packaged) are used by date where the text names none.
+
+def resolve_role(description: str, *, holders: list[Holder]) -> str | None:
+    """The name of the person a role description means among the document's `holders`, or None.
+
+    The head noun must agree (spokesman = spokeswoman = press secretary) and so must "former".
+    Where the description's modifiers are all among one holder's, that holder; where its capitalised
+    ones are exactly one holder's ("Republican"), that holder; otherwise, where only
+    one person holds a role with that head, that person, unless the two name different countries or
+    the description names a country the holder's title does not.
     """
-    lexicon = load_lexicon()
-    modifiers, words = _normalise(description)
-    role = next((r for r in lexicon.roles if words in r.patterns), None)
+    role = parse_role(description)
     if role is None:
         return None
-    former = bool(modifiers & (FORMER | {"ex"}))
-    if role.needs_modifier and not modifiers:
+    candidates = [h for h in holders if h.role.head == role.head and h.role.former == role.former]
+    exact = [h for h in candidates if role.modifiers <= h.role.modifiers]
+    names = _distinct([h.name for h in exact])
+    if len(names) == 1:
+        return names[0]
+    if exact:
         return None
-    key = ("former " if former else "") + role.canonical
-    if in_text and key in in_text:
-        return in_text[key]
-    day = _date(date)
-    if day is None:
-        # Without a date only an unambiguous role can be resolved.
-        names = {h.name for h in role.holders}
-        return next(iter(names)) if len(names) == 1 else None
-    if former:
-        current = {h.name for h in role.holders if h.start <= day and (h.end is None or day < h.end)}
-        past = sorted((h for h in role.holders if h.end is not None and h.end <= day),
-                      key=lambda h: h.end or "", reverse=True)
-        past_names = [h.name for h in past if h.name not in current] or [h.name for h in past]
-        mentioned_lower = {m.lower() for m in (mentioned or [])}
-        for name in past_names:
-            if name.lower() in mentioned_lower or name.split()[-1].lower() in {
-                m.split()[-1].lower() for m in mentioned or []
-            }:
-                return name
-        return past_names[0] if past_names else None
-    for holder in role.holders:
-        if holder.start <= day and (holder.end is None or day < holder.end):
-            return holder.name
-    return None
+    names = _distinct([h.name for h in candidates if role.proper and h.role.proper == role.proper])
+    if len(names) == 1:
+        return names[0]  # "the Republican presidential candidate": the one "Republican candidate"
+    names = _distinct([h.name for h in candidates])
+    if len(names) != 1:
+        return None  # two people with the same role head: only an exact modifier match resolves
+    countries = {m for m in role.modifiers if m.startswith("country:")}
+    for holder in candidates:
+        if countries - holder.role.modifiers:
+            return None  # "the Russian president" is not "President Trump"
+        if role.proper and holder.role.proper and not role.proper & holder.role.proper \
+                and any(not m.startswith("country:") for m in holder.role.proper):
+            return None  # "the FBI director" is not "CIA Director John Brennan"
+    return names[0]
+
+
+def _distinct(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for name in names:
+        if not any(_same_person(name, other) for other in out):
+            out.append(name)
+    return out

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from claimgraph.analyse.roles import load_lexicon, resolve_role
+from claimgraph.analyse.countries import country_of
 from claimgraph.models import Analysis, Document, Entity
 
 __all__ = [
@@ -121,16 +121,14 @@ def normalise_name(name: str, entity_type: str | None = None) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def _role_holder(description: str, date: str | None) -> str | None:
-    """resolve_role, cached: the same descriptions and dates recur in every document."""
-    return resolve_role(description, date=date)
-
-
-@lru_cache(maxsize=200_000)
-def _lexicon_name(key: str) -> str:
-    """The role lexicon's canonical form of a name key ("guardian" -> "the guardian" -> its key)."""
-    aliases = load_lexicon().aliases
-    canonical = aliases.get(key) or aliases.get("the " + key)
+def _lexicon_name(key: str, entity_type: str) -> str:
+    """A country's one name for all its forms ("us", "usa", "united states of america" -> "united states")."""
+    if entity_type not in {"GPE", "LOC", "ORG", "NORP"}:
+        return key
+    code = re.fullmatch(r"[a-z]{2,3}", key)
+    if code and entity_type != "GPE":
+        return key  # "un", "ap": codes only where the entity is a place
+    canonical = country_of(key.upper() if code else key)
     return normalise_name(canonical) if canonical else key
 
 
@@ -235,18 +233,10 @@ def match_keys(entity: Entity, date: str | None) -> MatchKeys:
     cls = type_class(entity.type, entity.name)
     is_person = entity.type == "PER"
     name = _display(entity.name, entity.type)
-    key = _lexicon_name(normalise_name(name, entity.type))
-    if is_person:
-        resolved = _role_holder(entity.name, date)  # an entity named only by its role
-        if resolved:
-            key = normalise_name(resolved, "PER")
+    key = _lexicon_name(normalise_name(name, entity.type), entity.type)
     keys = {key} if key else set()
     for alias in entity.aliases:
-        if is_person:
-            resolved = _role_holder(alias, date)
-            if resolved and normalise_name(resolved, "PER").split()[-1:] == key.split()[-1:]:
-                continue  # "the former POTUS" of this Trump: a description, nothing new to match on
-        alias_key = _lexicon_name(normalise_name(alias, entity.type))
+        alias_key = _lexicon_name(normalise_name(alias, entity.type), entity.type)
         if not alias_key:
             continue
         if cls in _DESCRIPTIVE and not _is_name_like(alias):
