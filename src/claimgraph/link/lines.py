@@ -229,6 +229,7 @@ class LineState:
         self.document_ids: set[str] = set()  # the corpus's documents (a root that is one is a document line)
         self.changed: set[str] = set()  # claims (re)assigned since `changed` was last cleared
         self.outlet_of: dict[str, str] = {}  # document -> its outlet's key (companion pieces share it)
+        self.by_document: dict[str, set[str]] = {}  # document -> its claims held here (an index of claim_source)
         self.voice_pairs: set[tuple[str, str]] = set()  # (person, organisation) a spokesperson spoke for
         self.voice_group: dict[str, str] = {}  # voice key -> its group's key (origins.voice_groups)
 
@@ -237,12 +238,18 @@ class LineState:
     def need(self, claim_ids: list[str]) -> None:
         """Make claim_line / claim_source hold these claims (in memory they always do)."""
 
+    def hold(self, claim_id: str, source: ClaimSource) -> None:
+        """Keep a claim's source (and the per-document index of them)."""
+        self.claim_source[claim_id] = source
+        self.by_document.setdefault(source.document, set()).add(claim_id)
+
     def claims_of(self, documents: set[str], keys: set[str]) -> list[str]:
         """Claims of these documents, or naming or resolving through these source keys."""
-        return sorted(
-            c for c, s in self.claim_source.items()
-            if s.document in documents or s.source_key in keys or s.author in keys or s.voice in keys
-        )
+        found = {c for d in documents for c in self.by_document.get(d, ())}
+        if keys:
+            found |= {c for c, s in self.claim_source.items()
+                      if s.source_key in keys or s.author in keys or s.voice in keys}
+        return sorted(found)
 
     # -- updating -----------------------------------------------------------------
 
@@ -338,16 +345,13 @@ class LineState:
         line = line_id(root)
         self.line_roots[line] = root
         before = self.claim_line.get(claim_id)
-        self.claim_source[claim_id] = source
+        self.hold(claim_id, source)
         self.claim_line[claim_id] = line
         return {claim_id} if force or before != line else set()
 
     def credited(self, documents: set[str]) -> dict[str, set[str]]:
         """The lines each document's claims are on besides its own root's: what it credits."""
-        out: dict[str, set[str]] = {d: set() for d in documents}
-        for claim_id, source in self.claim_source.items():
-            if source.document in out:
-                out[source.document].add(self.claim_line[claim_id])
+        out: dict[str, set[str]] = {d: {self.claim_line[c] for c in self.by_document.get(d, ())} for d in documents}
         for document, lines in out.items():
             lines.discard(line_id(self.roots.get(document, document)))
         return out

@@ -89,7 +89,8 @@ def linker_from_bytes(
         state._keep((a, b), judgement(saved), new=False)
     restore_head(linker, header)
     for claim_id, (line, source) in header["claim_lines"].items():
-        lines.claim_line[claim_id], lines.claim_source[claim_id] = line, ClaimSource(**source)
+        lines.claim_line[claim_id] = line
+        lines.hold(claim_id, ClaimSource(**source))
     by_id = {document.id: (document, analysis) for document, analysis in inputs}
     for document_id in linker.order:
         if document_id not in by_id:

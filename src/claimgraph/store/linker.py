@@ -170,8 +170,8 @@ class StoreLines(LineState):
                 for claim_id, document_id, line_id, source, author, inner, voice, origin in connection.execute(
                         _CLAIM_LINES, {"ids": chunk}):
                     self.claim_line[claim_id] = line_id
-                    self.claim_source[claim_id] = ClaimSource(document=document_id, source=source, author=author,
-                                                              inner=inner, voice=voice, origin=origin)
+                    self.hold(claim_id, ClaimSource(document=document_id, source=source, author=author,
+                                                    inner=inner, voice=voice, origin=origin))
 
     def claims_of(self, documents: set[str], keys: set[str]) -> list[str]:
         c = t.claim_lines.c
@@ -192,9 +192,9 @@ class StoreLines(LineState):
                 for claim_id, document_id, line in connection.execute(
                         select(c.claim_id, c.document_id, c.line_id).where(c.document_id.in_(chunk))):
                     line_of[claim_id] = (document_id, line)
-        for claim_id, source in self.claim_source.items():  # what this run changed wins
-            if source.document in documents:
-                line_of[claim_id] = (source.document, self.claim_line[claim_id])
+        for document_id in documents:  # what this run changed wins
+            for claim_id in self.by_document.get(document_id, ()):
+                line_of[claim_id] = (document_id, self.claim_line[claim_id])
         out: dict[str, set[str]] = {d: set() for d in documents}
         for document_id, line in line_of.values():
             out[document_id].add(line)
