@@ -146,8 +146,14 @@ def ingest_document(store: Store, raw: RawDocument, *, options: IngestOptions = 
     if previous and previous[0] == existing:
         return IngestOutcome(origin=raw.origin, status="unchanged", document_id=existing)
     version = previous[1] + 1 if previous else 1
+    if existing and previous and store.origin_had(raw.origin, existing):
+        # The origin went back to a content it had before: that version is current again.
+        with store.transaction() as connection:
+            store.make_current(connection, raw.origin, existing, version, now)
+        return IngestOutcome(origin=raw.origin, status="new_version", document_id=existing,
+                             reason=f"back to the content of an earlier version ({existing})")
     if existing:
-        # Same content seen at another origin (or an origin reverted to older content).
+        # Same content seen at another origin.
         with store.transaction() as connection:
             store.add_origin(connection, raw.origin, existing, version, now)
         return IngestOutcome(origin=raw.origin, status="duplicate", document_id=existing)

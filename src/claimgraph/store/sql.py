@@ -138,6 +138,39 @@ class Store:
                 insert(t.origins).values(origin=origin, document_id=document_id, version=version, seen_at=seen_at)
             )
 
+    def origin_had(self, origin: str, document_id: str) -> bool:
+        """Was this document's content read from `origin` before (in any version)?"""
+        o = t.origins
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(o.c.version).where(o.c.origin == origin, o.c.document_id == document_id)).first() is not None
+
+    def make_current(self, connection: Connection, origin: str, document_id: str, version: int, seen_at: str) -> None:
+        """`origin` is back at an earlier content: that document becomes its newest version again.
+
+        The origin's row for it takes the new version number (the row of the version it left stays),
+        and the document moves to the head of the origin's supersedes chain: it now supersedes the
+        version the origin had, and what superseded it before takes its old predecessor, so the
+        chain has no cycle and every other document keeps its place.
+        """
+        d, o = t.documents, t.origins
+        newest = self._newest_in(connection, origin)
+        if newest is None or newest == document_id:
+            return
+        own = connection.execute(select(d.c.supersedes).where(d.c.id == document_id)).scalar()
+        chain = select(o.c.document_id).where(o.c.origin == origin)
+        connection.execute(
+            update(d).where(d.c.supersedes == document_id, d.c.id.in_(chain)).values(supersedes=own))
+        connection.execute(update(d).where(d.c.id == document_id).values(supersedes=newest))
+        connection.execute(
+            update(o).where(o.c.origin == origin, o.c.document_id == document_id).values(version=version, seen_at=seen_at))
+
+    @staticmethod
+    def _newest_in(connection: Connection, origin: str) -> str | None:
+        o = t.origins
+        return connection.execute(select(o.c.document_id).where(o.c.origin == origin)
+                                  .order_by(o.c.version.desc(), o.c.seen_at.desc()).limit(1)).scalar()
+
     def add_document(
         self,
         connection: Connection,
