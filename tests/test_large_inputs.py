@@ -3,9 +3,11 @@ reading and analysing stay linear, and a file back at an earlier content is curr
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from claimgraph.ingest import ingest_paths
+from claimgraph.ingest.readers import MAX_HTML_ATTRIBUTES, _check_attributes, read_path
 from claimgraph.ledger import current_documents
 
 ARTICLE = "The minister said on Tuesday that the talks had failed. {extra}\n"
@@ -47,3 +49,30 @@ def test_a_file_back_at_an_earlier_content_is_current_again(store, tmp_path: Pat
     assert _current_ids(store) == current - {first} | {edited}
     assert store.newest_for_origin(str(a)) == (edited, 4)
     assert current_documents(store) == {}  # nothing analysed yet; the helper still agrees with no cycle
+
+
+def _page(attributes: str) -> str:
+    return (f"<html><body><div {attributes}>The minister said on Tuesday that the talks had failed.</div>"
+            "<p>The opposition denied it on Wednesday in a statement.</p></body></html>")
+
+
+def test_a_tag_with_too_many_attributes_is_refused_before_parsing(tmp_path: Path) -> None:
+    # 20,000 attributes took 5 s in lxml (quadratic: 100,000 took 527 s); the limit is checked first.
+    many = " ".join(f'a{i}="x>y"' for i in range(20_000))  # a quoted ">" does not end the tag
+    (tmp_path / "many.html").write_text(_page(many), encoding="utf-8")
+    (tmp_path / "fine.html").write_text(_page(" ".join(f"a{i}=x" for i in range(MAX_HTML_ATTRIBUTES))), encoding="utf-8")
+    started = time.perf_counter()
+    bad = read_path(tmp_path / "many.html")
+    assert time.perf_counter() - started < 1.0
+    assert [e.reason for e in bad.errors] == [
+        "a <div> tag with 20,000 attributes, over the 1,000-attribute limit; refused"]
+    assert not bad.documents
+    fine = read_path(tmp_path / "fine.html")
+    assert not fine.errors and "talks had failed" in fine.documents[0].text
+
+
+def test_the_attribute_scan_is_linear_on_large_ordinary_pages() -> None:
+    page = "<html><body>" + "<p class=\"x\" id='y'>The minister said the talks had failed.</p>\n" * 100_000 + "</body></html>"
+    started = time.perf_counter()
+    _check_attributes("big.html", page)
+    assert time.perf_counter() - started < 2.0

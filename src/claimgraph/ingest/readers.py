@@ -59,6 +59,12 @@ MEDIA_TYPES = {
     ".csv": "text/csv",
 }
 _WORDS = re.compile(r"[^\W\d_]{2,}")
+# lxml (libxml2) checks each attribute of a tag against all the ones before it: a tag with 10^5
+# attributes takes minutes. Real pages have a few dozen; a page over this is refused before parsing.
+MAX_HTML_ATTRIBUTES = 1_000
+_TAG = re.compile(r"<([A-Za-z][^\s/>]*)((?:\"[^\"]*\"|'[^']*'|[^<>\"'])*)")
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+_ATTRIBUTE = re.compile(r"[^\s=/]+\s*(?:=\s*\S*)?")
 
 
 @dataclass
@@ -150,6 +156,7 @@ def html_to_text(origin: str, data: bytes | str) -> tuple[str, dict[str, MetaVal
     markup = data if isinstance(data, str) else decode_text(origin, data)
     if not markup.strip():
         raise IngestError(origin, "empty HTML page")
+    _check_attributes(origin, markup)
     try:
         extracted = trafilatura.bare_extraction(
             markup,
@@ -184,6 +191,18 @@ def html_to_text(origin: str, data: bytes | str) -> tuple[str, dict[str, MetaVal
     if language:
         metadata["language"] = MetaValue(value=language, source="html-meta")
     return text, metadata
+
+
+def _check_attributes(origin: str, markup: str) -> None:
+    """Refuse a page with a tag of more than MAX_HTML_ATTRIBUTES attributes (one linear scan)."""
+    for match in _TAG.finditer(markup):
+        inside = match.group(2)
+        if len(inside) < 2 * MAX_HTML_ATTRIBUTES:  # an attribute takes two characters at least
+            continue
+        count = len(_ATTRIBUTE.findall(_QUOTED.sub('""', inside)))
+        if count > MAX_HTML_ATTRIBUTES:
+            raise IngestError(origin, f"a <{match.group(1)[:20]}> tag with {count:,} attributes, over the "
+                                      f"{MAX_HTML_ATTRIBUTES:,}-attribute limit; refused")
 
 
 def _html_language(markup: str) -> str | None:
