@@ -6,11 +6,27 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
+from claimgraph.analyse import analyse_document, load_nlp
+from claimgraph.analyse.claims import MAX_SPLIT_TOKENS, split_units
+from claimgraph.analyse.pipeline import text_chunks
 from claimgraph.ingest import ingest_paths
 from claimgraph.ingest.readers import MAX_HTML_ATTRIBUTES, _check_attributes, read_path
-from claimgraph.ledger import current_documents
+from claimgraph.ledger import analyse_store, current_documents
+from claimgraph.models import Document
 
 ARTICLE = "The minister said on Tuesday that the talks had failed. {extra}\n"
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    return load_nlp()
+
+
+def _document(text: str) -> Document:
+    return Document(id="dtest", content_hash="x", origin="x.txt", version=1, supersedes=None,
+                    media_type="text/plain", text=text)
 
 
 def _current_ids(store) -> set[str]:  # type: ignore[no-untyped-def]
@@ -76,3 +92,59 @@ def test_the_attribute_scan_is_linear_on_large_ordinary_pages() -> None:
     started = time.perf_counter()
     _check_attributes("big.html", page)
     assert time.perf_counter() - started < 2.0
+
+
+def test_a_run_on_sentence_is_one_claim_unit_in_linear_time(nlp) -> None:
+    # 4,000 tokens of "said" took 5.7 s in split_units alone (quadratic: 100,000 characters, 258 s).
+    text = "The minister " + " ".join(["said"] * 4_000) + ".\n"
+    started = time.perf_counter()
+    analysis = analyse_document(_document(text), nlp=nlp)
+    assert time.perf_counter() - started < 4.0
+    assert len(analysis.claims) == 1  # over MAX_SPLIT_TOKENS: not split, the whole sentence
+
+
+def test_split_units_is_unchanged_below_the_cap(nlp) -> None:
+    doc = nlp("The minister, who spoke on Tuesday, said the talks had failed and the opposition denied it, "
+              "while officials, asked about it, declined to comment.")
+    sentence = next(iter(doc.sents))
+    units = split_units(sentence, {"say", "deny"})
+    assert len(sentence) < MAX_SPLIT_TOKENS and len(units) > 1
+    assert sorted(i for u in units for i in u.tokens) == [t.i for t in sentence]
+
+
+def test_a_long_document_is_parsed_in_chunks_with_exact_offsets(nlp, monkeypatch) -> None:
+    # Over nlp.max_length spaCy refused the whole document (E088); now it is parsed in chunks.
+    paragraph = ("The minister said on Tuesday that the talks had failed. The opposition denied it, "
+                 "and officials said a new round would start in May.\n\n")
+    text = paragraph * 60  # about 9,000 characters
+    monkeypatch.setattr(nlp, "max_length", 2_000)
+    chunks = text_chunks(text, 1_999)
+    assert "".join(chunks) == text and all(len(c) <= 1_999 and c.endswith("\n\n") for c in chunks)
+    analysis = analyse_document(_document(text), nlp=nlp)
+    assert len(analysis.claims) >= 120
+    assert all(text[c.start:c.end] == c.text for c in analysis.claims)
+    assert all(text[s.start:s.end] for s in analysis.sentences)
+    whole = analyse_document(_document(paragraph), nlp=nlp)
+    assert [c.text for c in analysis.claims[:len(whole.claims)]] == [c.text for c in whole.claims]
+
+
+def test_a_paragraph_longer_than_the_limit_is_cut_at_a_sentence_or_a_space() -> None:
+    text = "Word " * 1_000 + "x" * 500
+    chunks = text_chunks(text, 300)
+    assert "".join(chunks) == text and all(len(c) <= 300 for c in chunks)
+    assert all(c.endswith(" ") for c in chunks[:-3])
+
+
+def test_an_analysis_failure_names_the_file(store, nlp, tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "a.txt").write_text(ARTICLE.format(extra=""), encoding="utf-8")
+    ingest_paths(store, [tmp_path])
+
+    def broken(document, *, nlp):  # type: ignore[no-untyped-def]
+        raise ValueError("no parse\nsecond line")
+
+    monkeypatch.setattr("claimgraph.analyse.analyse_document", broken)
+    report = analyse_store(store, nlp=nlp)
+    [(label, reason)] = report.failed
+    document_id = store.get_document("a.txt").id
+    assert label == f"{tmp_path / 'a.txt'} (document {document_id})"
+    assert reason == "could not be analysed (ValueError: no parse)"

@@ -23,7 +23,7 @@ class AnalyseOptions:
 class AnalyseReport:
     analysed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (document id, reason)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # ("ORIGIN (document ID)", reason)
     claims: int = 0
 
 
@@ -54,7 +54,10 @@ def analyse_store(
         try:
             analysis = analyse_document(full, nlp=nlp)
         except Exception as error:  # noqa: BLE001 - one bad document must not stop the batch
-            report.failed.append((document.id, f"{error.__class__.__name__}: {error}"))
+            # The line names the file the document was read from, as ingest's lines do.
+            first_line = str(error).splitlines()[0] if str(error) else ""
+            report.failed.append((f"{full.origin} (document {document.id})",
+                                  f"could not be analysed ({error.__class__.__name__}: {first_line})"))
             if on_document:
                 on_document(document.id, "failed")
             continue

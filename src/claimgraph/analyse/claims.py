@@ -162,9 +162,19 @@ def split_kind(token: Token, sent: Span, reporting: set[str]) -> str | None:
     return None
 
 
+# A sentence longer than this is one claim unit, not split: the rules look at each token's subtree
+# and neighbours, which grows with the square of a run-on sentence's length (10^5 characters of
+# "said said ..." took minutes). Real sentences stay far below it (the longest in the corpus ~150).
+MAX_SPLIT_TOKENS = 400
+
+
 def split_units(sent: Span, reporting: set[str]) -> list[Unit]:
     """Units of a sentence; every token belongs to the nearest unit head above it."""
-    heads: dict[int, Unit] = {sent.root.i: Unit(head=sent.root, kind="main")}
+    root = Unit(head=sent.root, kind="main")
+    if len(sent) > MAX_SPLIT_TOKENS:
+        root.tokens = [token.i for token in sent]
+        return [root]
+    heads: dict[int, Unit] = {sent.root.i: root}
     # A predicate the parser lost after a dash parenthetical is no unit of its own: it goes
     # with its noun's clause.
     regrafted = {t.i: noun for t in sent if (noun := dash_predicate_subject(t, sent)) is not None}
@@ -172,11 +182,23 @@ def split_units(sent: Span, reporting: set[str]) -> list[Unit]:
         kind = None if token.i in regrafted else split_kind(token, sent, reporting)
         if kind:
             heads[token.i] = Unit(head=token, kind=kind)
+    owners: dict[int, Unit] = {}  # token -> its unit, shared by every token whose climb passes it
     for token in sent:
-        node, hops = token, 0
-        while node.i not in heads and node.head.i != node.i and sent.start <= node.head.i < sent.end and hops < len(sent):
-            node, hops = regrafted.get(node.i, node.head), hops + 1
-        owner = heads.get(node.i, heads[sent.root.i])
+        node, path = token, []
+        while node.i not in owners and node.i not in heads and node.head.i != node.i \
+                and sent.start <= node.head.i < sent.end:
+            if len(path) >= len(sent):  # a cycle through a regrafted predicate: the main clause's
+                node = None
+                break
+            path.append(node.i)
+            node = regrafted.get(node.i, node.head)
+        if node is None:
+            owner = root
+        else:
+            owner = owners.get(node.i) or heads.get(node.i, root)
+            owners.setdefault(node.i, owner)
+        for i in path:
+            owners[i] = owner
         owner.tokens.append(token.i)
     return sorted(heads.values(), key=lambda u: min(u.tokens) if u.tokens else u.head.i)
 

@@ -61,6 +61,42 @@ def _prepare(text: str) -> str:
     return prepared if len(prepared) == len(text) else text
 
 
+# A longer text is parsed in chunks cut at paragraph breaks (spaCy refuses texts over
+# nlp.max_length, and its memory grows with the text it parses at once); the chunks' Docs are
+# joined into one, so every offset is the text's own. Shorter texts are parsed whole, as before.
+MAX_PARSE_CHARS = 100_000
+_BREAKS = ("\n\n", "\n", ". ", " ")
+
+
+def parse_text(nlp: Language, text: str) -> Doc:
+    """One Doc of the whole text, parsed chunk by chunk when it is long."""
+    limit = min(MAX_PARSE_CHARS, nlp.max_length - 1)
+    if len(text) <= limit:
+        return nlp(text)
+    docs = [nlp(chunk) for chunk in text_chunks(text, limit)]
+    doc = Doc.from_docs(docs, ensure_whitespace=False)
+    if doc.text != text:  # pragma: no cover - from_docs keeps each chunk's text; say so if not
+        raise ValueError("the text's chunks did not join back into the text")
+    return doc
+
+
+def text_chunks(text: str, limit: int) -> list[str]:
+    """Consecutive pieces of at most `limit` characters, cut after a paragraph break where one is
+    (else a line break, a full stop, a space, or anywhere); they join back into the text."""
+    chunks, start = [], 0
+    while len(text) - start > limit:
+        end = start + limit
+        for mark in _BREAKS:
+            cut = text.rfind(mark, start + limit // 2, end)
+            if cut != -1:
+                end = cut + len(mark)
+                break
+        chunks.append(text[start:end])
+        start = end
+    chunks.append(text[start:])
+    return chunks
+
+
 def _entities(doc: Doc, document: Document, zones: list[Zone]) -> tuple[list[Entity], list[Mention]]:
     find_entities = _optional("claimgraph.analyse.entities", "find_entities")
     if find_entities is None:
@@ -95,7 +131,7 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
     lexicon = load_lexicon()
     text = document.text
     zones = list(document.zones) or zones_of(text)
-    doc = nlp(_prepare(text))
+    doc = parse_text(nlp, _prepare(text))
     doc.user_data["original_text"] = text  # headings are judged by their real case
     # The parse ran over the prepared text; spans must quote the real one.
     sentences = build_sentences(doc, zones)
