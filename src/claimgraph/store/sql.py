@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, create_engine, delete, event, func, insert, select, tuple_, update
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from claimgraph.errors import NotFound, StoreError
@@ -28,6 +30,11 @@ from claimgraph.models import (
     Zone,
 )
 from claimgraph.store import schema as t
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: SQLite's own locking is all there is
+    fcntl = None  # type: ignore[assignment]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # What not every backend can store: PostgreSQL refuses NUL in text, and no UTF-8 encoder takes
@@ -53,13 +60,53 @@ def storable_name(name: str) -> str:
     return storable_text(escaped)
 
 
-
 def _enable_wal(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")  # readers and a second writer wait, not fail
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")  # readers and a second writer wait, not fail
     cursor.close()
+
+
+@contextmanager
+def _sqlite_file_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock on '<database>.lock' beside a SQLite file, held while the schema is made
+    or migrated: a second process opening a new store waits, then finds the schema current."""
+    database = engine.url.database
+    if fcntl is None or not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    try:
+        handle = open(f"{database}.lock", "a")  # noqa: SIM115 - held open for the lock's lifetime
+    except OSError:  # e.g. no such folder: SQLite itself says what is wrong with the path
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _migrate(engine: Engine) -> None:
+    """Create or upgrade the schema to head, one process at a time.
+
+    Two processes opening a brand-new store would otherwise both run the first migration and
+    the loser fail (SQLite: table already exists; PostgreSQL: a unique violation in pg_type).
+    PostgreSQL takes a transaction-scoped advisory lock keyed on the store's schema, released
+    at commit; SQLite takes a file lock beside the database.
+    """
+    lock = _sqlite_file_lock(engine) if engine.dialect.name == "sqlite" else nullcontext()
+    with lock, engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            schema = connection.exec_driver_sql("SELECT current_schema()").scalar() or ""
+            key = zlib.crc32(f"claimgraph-migrations:{schema}".encode()) - 2**31  # fits a signed bigint
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({key})")
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 class Store:
@@ -71,11 +118,7 @@ class Store:
             self.engine = create_engine(url, future=True)
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _enable_wal)
-            with self.engine.begin() as connection:
-                config = Config()
-                config.set_main_option("script_location", str(MIGRATIONS))
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+            _migrate(self.engine)
         except (OperationalError, SQLAlchemyError) as error:
             raise StoreError(
                 f"cannot open the ledger store at {self.display_url}: {error.__class__.__name__}: "
@@ -127,16 +170,17 @@ class Store:
             ).scalar()
 
     def add_origin(self, connection: Connection, origin: str, document_id: str, version: int, seen_at: str) -> None:
-        exists = connection.execute(
-            select(t.origins.c.origin).where(
-                t.origins.c.origin == origin, t.origins.c.document_id == document_id
-            )
-        ).first()
-        if not exists:
-            origin = storable_name(origin)
-            connection.execute(
-                insert(t.origins).values(origin=origin, document_id=document_id, version=version, seen_at=seen_at)
-            )
+        """Record that `document_id` was read from `origin`; a no-op when that is already recorded,
+        also when another writer records it at the same moment (ON CONFLICT DO NOTHING)."""
+        dialect = {"sqlite": sqlite, "postgresql": postgresql}.get(connection.dialect.name)
+        values = dict(origin=storable_name(origin), document_id=document_id, version=version, seen_at=seen_at)
+        if dialect is not None:
+            connection.execute(dialect.insert(t.origins).values(**values).on_conflict_do_nothing())
+            return
+        o = t.origins
+        if not connection.execute(select(o.c.origin).where(
+                o.c.origin == values["origin"], o.c.document_id == document_id)).first():
+            connection.execute(insert(o).values(**values))
 
     def origin_had(self, origin: str, document_id: str) -> bool:
         """Was this document's content read from `origin` before (in any version)?"""
