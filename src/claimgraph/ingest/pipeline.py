@@ -170,8 +170,14 @@ def ingest_document(store: Store, raw: RawDocument, *, options: IngestOptions = 
                 # Near-duplication is symmetric: whichever copy came first points at the other too.
                 store.link_near_duplicate(connection, near_id, document.id, near_score)
     except IntegrityError:
-        # Another writer stored the same content between our check and insert.
-        return IngestOutcome(origin=raw.origin, status="duplicate", document_id=store.document_id_for_hash(digest))
+        # Another writer stored the same content between our check and insert: this origin is
+        # one more place that content was read from, recorded like any other duplicate.
+        existing = store.document_id_for_hash(digest)
+        if existing is None:
+            raise  # not the content-hash race: the store refused the row for another reason
+        with store.transaction() as connection:
+            store.add_origin(connection, raw.origin, existing, version, now)
+        return IngestOutcome(origin=raw.origin, status="duplicate", document_id=existing)
     return IngestOutcome(
         origin=raw.origin,
         status="new_version" if previous else "ingested",
