@@ -37,4 +37,4 @@ openapi: setup
 	$(BIN)/python -m claimgraph.web.openapi docs/openapi.json
 
 clean:
-	rm -rf $(VENV) claimgraph.db claimgraph.db-wal claimgraph.db-shm claimgraph.db-graph-*
+	rm -rf $(VENV) claimgraph.db claimgraph.db-wal claimgraph.db-shm claimgraph.db-graph-* claimgraph.db.lock
