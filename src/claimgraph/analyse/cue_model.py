@@ -12,6 +12,7 @@ import json
 import math
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from spacy.tokens import Token
 
@@ -50,15 +51,33 @@ def _kind(token: Token) -> str:
 
 
 def _word(token: Token) -> str:
-    """A common word's lemma; a name is only its kind (no name is ever a feature)."""
+    """A common word's lemma; a name is only its kind (no name is ever a feature). A word
+    capitalised inside a sentence that is not itself in title case is a name the parser
+    mistook for a common word ("Trump" as a verb)."""
     if token.pos_ == "PROPN" or token.ent_type_ in NAMED:
         return token.ent_type_ or "PROPN"
+    if token.is_title and (token.text in _names(token.doc) or not token.is_sent_start and not _title_case(token)):
+        return "NAME"
     return token.lemma_.lower()
+
+
+def _names(doc: Any) -> set[str]:
+    """The capitalised words a document uses as names somewhere (its entities, its proper
+    nouns): the same word misparsed elsewhere ("Trump said" as a verb) is a name too."""
+    if "cue_names" not in doc.user_data:
+        doc.user_data["cue_names"] = {t.text for t in doc if t.is_title and (t.pos_ == "PROPN" or t.ent_type_ in NAMED)}
+    return doc.user_data["cue_names"]
+
+
+def _title_case(token: Token) -> bool:
+    """Is the token's sentence a headline in title case (most of its words capitalised)?"""
+    words = [t for t in token.sent if t.is_alpha and len(t) > 3]
+    return bool(words) and sum(t.is_title for t in words) * 2 > len(words)
 
 
 def cue_features(token: Token) -> list[str]:
     """Feature strings of a candidate cue verb."""
-    lemma = token.lemma_.lower()
+    lemma = _word(token)
     feats = ["bias", f"l={lemma}", f"t={token.tag_}", f"d={token.dep_}", f"ld={lemma}|{token.dep_}",
              f"h={_word(token.head)}|{token.dep_}", f"hp={token.head.pos_}|{token.dep_}"]
     deps = set()
