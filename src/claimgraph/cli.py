@@ -362,7 +362,7 @@ def evaluate_command(
     ctx: click.Context, gold: Path | None, as_json: bool, floors: Path | None, lines: bool, news: bool, db: str | None
 ) -> None:
     """Score the ledger against a gold file (format: shared/gold/seeds.json, or claimgraph.lines-gold.v1)."""
-    from claimgraph.eval import check_floors, evaluate, format_report, gold_hash, load_gold
+    from claimgraph.eval import evaluate, format_report, gold_hash, load_gold
     from claimgraph.eval.lines_gold import find_corpus_root, format_lines_report, packaged_lines_gold, read_lines_gold, score_lines_gold
     from claimgraph.export import export_ledger
 
@@ -384,6 +384,13 @@ def evaluate_command(
     report = evaluate(export_ledger(_store(ctx, db)), load_gold(gold))
     report.gold_hash = gold_hash(gold)
     click.echo(json.dumps(report.to_dict(), indent=1) if as_json else format_report(report))
+    _check_floors(ctx, report, floors)
+
+
+def _check_floors(ctx: click.Context, report: Any, floors: Path | None) -> None:
+    """Exit 1 naming every score below its floor (the floors file of `eval --floors`)."""
+    from claimgraph.eval import check_floors
+
     if floors:
         failures = check_floors(report, json.loads(floors.read_text(encoding="utf-8")))
         for failure in failures:
@@ -394,19 +401,12 @@ def evaluate_command(
 
 def _evaluate_news(ctx: click.Context, as_json: bool, floors: Path | None, db: str | None) -> None:
     """`eval --news`: the seeds scorer over the packaged per-document news gold; claims and labels only."""
-    from claimgraph.eval import check_floors, evaluate, format_report, gold_hash
-    from claimgraph.eval.news_gold import find_news_corpus_root, load_news_gold, packaged_news_gold
+    from claimgraph.eval import format_report, gold_hash
+    from claimgraph.eval.news_gold import evaluate_news, packaged_news_gold
     from claimgraph.export import export_ledger
 
-    path = packaged_news_gold()
-    ledger = export_ledger(_store(ctx, db))
-    gold, _ = load_news_gold(path)
-    root = find_news_corpus_root(gold, ledger)
-    problems: list[str] = []
-    if root is not None:
-        gold, problems = load_news_gold(path, root)
-    report = evaluate(ledger, gold)
-    report.gold_hash = gold_hash(path)
+    report, root, problems = evaluate_news(export_ledger(_store(ctx, db)))
+    report.gold_hash = gold_hash(packaged_news_gold())
     note = (
         "news gold: per-document claims and their labels only; mentions, dates, clusters, lines and events"
         " are not annotated in it, so their rows say nothing"
@@ -421,12 +421,7 @@ def _evaluate_news(ctx: click.Context, as_json: bool, floors: Path | None, db: s
         click.echo(f"corpus: {root if root else 'not found from the ledger (files not checked)'}")
         if problems:
             click.echo(f"files missing or differing from the gold's sha1 (their claims will not line up): {', '.join(problems)}")
-    if floors:
-        failures = check_floors(report, json.loads(floors.read_text(encoding="utf-8")))
-        for failure in failures:
-            click.echo(f"below floor: {failure}", err=True)
-        if failures:
-            ctx.exit(1)
+    _check_floors(ctx, report, floors)
 
 
 def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:

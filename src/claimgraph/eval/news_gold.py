@@ -79,3 +79,16 @@ def load_news_gold(path: str | Path | None = None, corpus_root: str | Path | Non
     gold = load_gold(path or packaged_news_gold())
     problems = fill_texts(gold, corpus_root) if corpus_root is not None else []
     return gold, problems
+
+
+def evaluate_news(ledger: dict[str, Any], path: str | Path | None = None) -> tuple[Any, Path | None, list[str]]:
+    """Score a ledger export against the news gold: (EvalReport, the corpus folder found from the
+    ledger's document origins or None, doc_ids whose file is missing or differs from the gold)."""
+    from claimgraph.eval.evaluation import evaluate
+
+    gold, _ = load_news_gold(path)
+    root = find_news_corpus_root(gold, ledger)
+    problems: list[str] = []
+    if root is not None:
+        gold, problems = load_news_gold(path, root)
+    return evaluate(ledger, gold), root, problems
