@@ -4,7 +4,7 @@ document derives from a later one. Each test fails when its signal is removed.""
 
 from __future__ import annotations
 
-from claimgraph.link.lines import build_lines, byline_surnames, corpus_authors
+from claimgraph.link.lines import LineState, build_lines, byline_surnames, corpus_authors
 from claimgraph.link.origins import affiliation, claim_voice, person_key
 from claimgraph.link.provenance import ProvenanceBuilder
 from claimgraph.models import Analysis, Claim, Document, Entity, Sentence
@@ -22,6 +22,15 @@ def claim(claim_id: str, content: str, chain: list[str] | None = None, *, speake
     return Claim(id=claim_id, sentence_index=0, start=0, end=len(content), sentence_start=0, sentence_end=len(content),
                  text=content, content=content, chain=chain, speaker=chain[-1] if chain else None,
                  speaker_entity=speaker_entity, polarity=polarity)
+
+
+def line_state(inputs: list[tuple[Document, Analysis]]) -> LineState:
+    """Lines kept document by document, as the linker keeps them."""
+    builder, state = ProvenanceBuilder(), LineState()
+    for doc, analysis in inputs:
+        builder.add(doc, analysis)
+        state.update(builder.documents, builder.weights, [(doc, analysis)], texts=lambda ids: {})
+    return state
 
 
 def lines_of(inputs: list[tuple[Document, Analysis]]) -> dict[str, str]:
@@ -171,7 +180,6 @@ def test_no_document_derives_from_a_later_one() -> None:
 
 
 def test_a_restatement_derives_from_the_line_its_document_credits_elsewhere() -> None:
-    from claimgraph.link.lines import LineState
 
     memo = (document("m", "Source A said he met them in August.", outlet="Jane Ostrova", published="2016-09-01"),
             Analysis(document_id="m", claims=[claim("m1", "he met them in August")]))
@@ -180,10 +188,7 @@ def test_a_restatement_derives_from_the_line_its_document_credits_elsewhere() ->
              Analysis(document_id="n", claims=[claim("n1", "he was paid", ["Ostrova"]), claim("n2", "he met them in August")]))
     other = (document("o", "He met them in August.", outlet="Other Paper", published="2017-01-11"),
              Analysis(document_id="o", claims=[claim("o1", "he met them in August")]))
-    builder, state = ProvenanceBuilder(), LineState()
-    for doc, analysis in (memo, paper, other):
-        builder.add(doc, analysis)
-        state.update(builder.documents, builder.weights, [(doc, analysis)], texts=lambda ids: {})
+    state = line_state([memo, paper, other])
     published = {"m1": "2016-09-01", "n1": "2017-01-10", "n2": "2017-01-10", "o1": "2017-01-11"}
     assert state.claim_line["n1"] == state.claim_line["m1"] != state.claim_line["n2"]
     derived = state.derived_lines(["m1", "n2", "o1"], published)
@@ -215,17 +220,14 @@ def test_a_re_report_that_drops_its_origins_hedge_is_flagged() -> None:
 
 
 def test_a_document_disputing_what_it_re_reports_speaks_for_itself() -> None:
-    from claimgraph.link.lines import LineState, line_id
+    from claimgraph.link.lines import line_id
 
     story = (document("g", "Documents seen by this paper show a plot.", outlet="Morning Ledger", published="2021-07-15"),
              Analysis(document_id="g", claims=[claim("g1", "the papers show a plot")]))
     critic = (document("k", "As Morning Ledger reported, the papers show a plot. The papers are fakes.",
                        outlet="Skeptic Weekly", published="2021-07-20"),
               Analysis(document_id="k", claims=[claim("k1", "the papers show a plot"), claim("k2", "the papers are fakes")]))
-    builder, state = ProvenanceBuilder(), LineState()
-    for doc, analysis in (story, critic):
-        builder.add(doc, analysis)
-        state.update(builder.documents, builder.weights, [(doc, analysis)], texts=lambda ids: {})
+    state = line_state([story, critic])
     assert state.claim_line["k1"] == state.claim_line["k2"] == state.claim_line["g1"]  # the critic re-reports the story
     moved = state.own_lines(["k2", "g1"], {state.claim_line["g1"]})
     assert moved == {"k2": line_id("k")} and state.line_roots[line_id("k")] == "k"
@@ -285,7 +287,7 @@ def test_a_document_calling_its_outlet_by_an_abbreviation_does_not_re_report_its
 
 
 def test_a_re_reports_own_verdict_that_its_line_does_not_state_is_its_own() -> None:
-    from claimgraph.link.lines import LineState, line_id
+    from claimgraph.link.lines import line_id
 
     story = (document("g", "Documents seen by this paper show a plot.", outlet="Morning Ledger", published="2021-07-15"),
              Analysis(document_id="g", claims=[claim("g1", "the papers show a plot")]))
@@ -294,10 +296,7 @@ def test_a_re_reports_own_verdict_that_its_line_does_not_state_is_its_own() -> N
               Analysis(document_id="k", claims=[claim("k1", "the papers show a plot"), claim("k2", "forged by amateurs")]))
     other = (document("o", "The papers were forged by amateurs, an expert says.", outlet="Third Post", published="2021-07-21"),
              Analysis(document_id="o", claims=[claim("o1", "forged by amateurs", ["an expert"])]))
-    builder, state = ProvenanceBuilder(), LineState()
-    for doc, analysis in (story, critic, other):
-        builder.add(doc, analysis)
-        state.update(builder.documents, builder.weights, [(doc, analysis)], texts=lambda ids: {})
+    state = line_state([story, critic, other])
     assert state.claim_line["k2"] == state.claim_line["g1"]  # the document re-reports the story
     # Its restatement of the story stays on the story's line; its own verdict, which nothing on
     # that line states, is its own.

@@ -64,10 +64,6 @@ class ClusterSourcing:
         return flat_dict(self)
 
 
-def line_root_of(roots: dict[str, str], document: str) -> str:
-    return roots.get(document, document)
-
-
 def line_id(root: str) -> str:
     return "L-" + hashlib.sha1(root.encode()).hexdigest()[:10]
 
@@ -178,7 +174,8 @@ class ClaimSource:
 
 
 def claim_source(claim: Claim, document: Document, analysis_entities: dict[str, Any], authors: dict[str, str],
-                 publications: set[str] | frozenset[str] = frozenset()) -> tuple[ClaimSource, tuple[str, str] | None]:
+                 publications: set[str] | frozenset[str] = frozenset(),
+                 bylines: set[str] | None = None) -> tuple[ClaimSource, tuple[str, str] | None]:
     """A claim's ClaimSource, read from its chain, its speaker's entity and the document's text;
     and (person key, organisation key) when a spokesperson speaks for an organisation."""
     chain = [cited_publication(c) for c in claim.chain if c and not c.startswith("(")]
@@ -189,7 +186,9 @@ def claim_source(claim: Claim, document: Document, analysis_entities: dict[str, 
     voice = claim_voice(claim, analysis_entities)
     if voice is not None and voice.key in publications:
         voice = None  # a publication relays what it reports: its line is decided as one (LineState._assign)
-    if voice is not None and not speaks_for(voice.key, document.outlet, set(byline_surnames(document.author))):
+    if bylines is None:
+        bylines = set(byline_surnames(document.author))
+    if voice is not None and not speaks_for(voice.key, document.outlet, bylines):
         source.voice = voice.key
         source.origin = voice.name
         return source, (voice.person_key, voice.key) if voice.person_key else None
@@ -286,9 +285,9 @@ class LineState:
         new_sources = []
         self.outlet_of = {d.id: source_key(d.outlet) for d in corpus if d.outlet}
         for document, analysis in added:
-            entities = entities_by_key(analysis)
+            entities, bylines = entities_by_key(analysis), set(byline_surnames(document.author))
             for claim in analysis.claims:
-                source, spokes = claim_source(claim, document, entities, authors, outlet_keys)
+                source, spokes = claim_source(claim, document, entities, authors, outlet_keys, bylines)
                 new_sources.append((claim.id, source))
                 if spokes is not None:
                     self.voice_pairs.add(spokes)
@@ -349,12 +348,29 @@ class LineState:
         self.claim_line[claim_id] = line
         return {claim_id} if force or before != line else set()
 
+    def root_line(self, document: str) -> str:
+        """The line a document's own unattributed claims are on (its root's)."""
+        return line_id(self.roots.get(document, document))
+
+    def document_line(self, document: str) -> str:
+        """A line rooted at the document itself (a claim that speaks for its document only)."""
+        line = line_id(document)
+        self.line_roots.setdefault(line, document)
+        return line
+
+    def _origin_of(self, document: str, line: str) -> bool:
+        """Is the document the line's root, or a piece of the root's newsroom (same outlet)?"""
+        root = self.line_roots.get(line, "")
+        outlet = self.outlet_of.get(document)
+        return root == document or (outlet is not None and self.outlet_of.get(root) == outlet)
+
+    def lines_of_documents(self, documents: set[str]) -> dict[str, set[str]]:
+        """The lines each document's claims are on."""
+        return {d: {self.claim_line[c] for c in self.by_document.get(d, ())} for d in documents}
+
     def credited(self, documents: set[str]) -> dict[str, set[str]]:
         """The lines each document's claims are on besides its own root's: what it credits."""
-        out: dict[str, set[str]] = {d: {self.claim_line[c] for c in self.by_document.get(d, ())} for d in documents}
-        for document, lines in out.items():
-            lines.discard(line_id(self.roots.get(document, document)))
-        return out
+        return {d: lines - {self.root_line(d)} for d, lines in self.lines_of_documents(documents).items()}
 
     def derived_lines(self, supporting: list[str], published: dict[str, str | None]) -> dict[str, str]:
         """Claims counted in another line than their own: a claim with no named source (on its
@@ -364,7 +380,7 @@ class LineState:
         members of one cluster."""
         self.need(supporting)
         supporting = [c for c in supporting if c in self.claim_source]
-        own = {c: line_id(self.roots.get(self.claim_source[c].document, self.claim_source[c].document)) for c in supporting}
+        own = {c: self.root_line(self.claim_source[c].document) for c in supporting}
         # unattributed claims (no source at all) on their document's own line
         open_ = [c for c in supporting if self.claim_line[c] == own[c] and self.claim_source[c].source is None]
         named: dict[str, str] = {}  # line -> the earliest report on it among the members
@@ -397,17 +413,13 @@ class LineState:
         out = {}
         for c in members:
             source, line = self.claim_source[c], self.claim_line[c]
-            root = self.line_roots.get(line, "")
-            outlet = self.outlet_of.get(source.document)
-            if source.source is not None or root == source.document or (outlet and self.outlet_of.get(root) == outlet):
+            if source.source is not None or self._origin_of(source.document, line):
                 continue  # attributed, or the line's own origin (or its newsroom)
-            if root != line_root_of(self.roots, source.document):
+            if line != self.root_line(source.document):
                 continue  # on this line by its own sourcing, not by its document's root
             if any(self.claim_line[o] == line and self.claim_source[o].document != source.document for o in members):
                 continue  # the line says it elsewhere too
-            own = line_id(source.document)
-            self.line_roots.setdefault(own, source.document)
-            out[c] = own
+            out[c] = self.document_line(source.document)
         return out
 
     def own_lines(self, against: list[str], supporting_lines: set[str]) -> dict[str, str]:
@@ -420,13 +432,9 @@ class LineState:
             source = self.claim_source.get(c)
             if source is None or source.source is not None or self.claim_line.get(c) not in supporting_lines:
                 continue
-            root = self.line_roots.get(self.claim_line[c])
-            outlet = self.outlet_of.get(source.document)
-            if root == source.document or outlet is not None and self.outlet_of.get(root or "") == outlet:
+            if self._origin_of(source.document, self.claim_line[c]):
                 continue  # the origin, or a companion piece of its newsroom, disputing itself stays on its line
-            own = line_id(source.document)
-            self.line_roots.setdefault(own, source.document)
-            out[c] = own
+            out[c] = self.document_line(source.document)
         return out
 
     # -- reading out --------------------------------------------------------------

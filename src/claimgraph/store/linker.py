@@ -22,7 +22,7 @@ from sqlalchemy import JSON, bindparam, cast, delete, func, insert, or_, select,
 from claimgraph.link.clusters import Cluster, ClusterMember
 from claimgraph.link.corpus import Linker, LinkOptions
 from claimgraph.link.index import NeighbourIndex
-from claimgraph.link.lines import ClaimSource, ClusterSourcing, LineState, line_id, may_name
+from claimgraph.link.lines import ClaimSource, ClusterSourcing, LineState, may_name
 from claimgraph.link.provenance import Evidence, ProvenanceEdge
 from claimgraph.link.readout import Layer
 from claimgraph.link.state import LinkerRows, StateError, judgement, read_head, restore_head, view
@@ -184,7 +184,7 @@ class StoreLines(LineState):
                 found.update(connection.execute(query).scalars())
         return sorted(found)
 
-    def credited(self, documents: set[str]) -> dict[str, set[str]]:
+    def lines_of_documents(self, documents: set[str]) -> dict[str, set[str]]:
         c = t.claim_lines.c
         line_of: dict[str, tuple[str, str]] = {}
         with self.store.engine.connect() as connection:
@@ -198,8 +198,6 @@ class StoreLines(LineState):
         out: dict[str, set[str]] = {d: set() for d in documents}
         for document_id, line in line_of.values():
             out[document_id].add(line)
-        for document_id, lines in out.items():
-            lines.discard(line_id(self.roots.get(document_id, document_id)))
         return out
 
     def claims_naming(self, surnames: set[str]) -> list[str]:
