@@ -20,7 +20,8 @@ from claimgraph.models import Document, MetaValue, RawDocument
 from claimgraph.store import Store
 from claimgraph.store.sql import storable_name
 
-__all__ = ["STATUSES", "IngestOptions", "IngestOutcome", "IngestReport", "ingest_document", "ingest_paths", "iter_files"]
+__all__ = ["STATUSES", "IngestOptions", "IngestOutcome", "IngestReport", "ingest_document", "ingest_paths", "iter_files",
+           "new_document"]
 logger = logging.getLogger(__name__)
 
 STATUSES = ("ingested", "new_version", "unchanged", "duplicate", "failed", "manifest")
@@ -161,7 +162,7 @@ def ingest_document(store: Store, raw: RawDocument, *, options: IngestOptions = 
     signature = dedup.minhash(dedup.content_text(raw.text, raw.zones))
     buckets = dedup.band_buckets(signature)
     near_id, near_score = _nearest(store, signature, buckets, options.near_duplicate_threshold)
-    document = _document(raw, digest, version=version, supersedes=previous[0] if previous else None, now=now)
+    document = new_document(raw, digest, version=version, supersedes=previous[0] if previous else None, now=now)
     document.near_duplicate_of, document.near_duplicate_score = near_id, near_score
     try:
         with store.transaction() as connection:
@@ -195,7 +196,10 @@ def _nearest(store: Store, signature, buckets, threshold: float) -> tuple[str | 
     return best
 
 
-def _document(raw: RawDocument, digest: str, *, version: int, supersedes: str | None, now: str) -> Document:
+def new_document(raw: RawDocument, digest: str, *, version: int = 1, supersedes: str | None = None,
+                 now: str | None = None) -> Document:
+    """The document a read file becomes: its id is its content hash's prefix."""
+    now = now or datetime.now(timezone.utc).isoformat(timespec="seconds")
     published = raw.metadata.get("published")
     return Document(
         id="d" + digest[:15],
