@@ -11,8 +11,6 @@ from claimgraph.export import export_ledger
 from claimgraph.sources import display_names, document_label, source_key
 from claimgraph.store import Store
 
-HEDGE_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
-
 
 def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
     """Clusters with their lines, denials, hedging, credibility and source spans; graph; timeline; entities."""

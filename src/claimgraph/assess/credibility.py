@@ -24,7 +24,6 @@ LABELS = {
     5: "improbable",
     6: "truth cannot be judged",
 }
-RELIABILITY = "ABCDEF"
 
 
 @dataclass(frozen=True, kw_only=True)

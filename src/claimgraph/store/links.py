@@ -17,8 +17,6 @@ from claimgraph.store.sql import Store
 CHUNK = 5000  # rows per INSERT: bounded memory in the driver on a full relink of a large ledger
 _IN = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
-LAYER_KEYS = ("clusters", "links", "lines", "events", "assessments", "provenance", "sourcing")
-
 
 def chunks(ids: Iterable[str], size: int = _IN) -> Iterable[list[str]]:
     ids = list(ids)
