@@ -33,8 +33,10 @@ def _appearance(view: LedgerView, document_id: str) -> dict[str, Any]:
 
 def claim_review(view: LedgerView, cluster: dict[str, Any], assessment: dict[str, Any]) -> dict[str, Any]:
     """One ClaimReview: claimReviewed, reviewRating, itemReviewed (a Claim with its appearances), author."""
-    documents = sorted({view.claims[m["claim"]]["document_id"] for m in cluster["members"]
-                        if m["claim"] in view.claims and m["relation"] != "contradicts"},
+    members = [m for m in cluster["members"] if m["claim"] in view.claims]
+    # where the claim appears: its supporting claims' documents (a group of denials: where the denial appears)
+    stating = [m for m in members if m["relation"] != "contradicts"] or members
+    documents = sorted({view.claims[m["claim"]]["document_id"] for m in stating},
                        key=lambda d: (view.documents[d].get("published") or "9999", d))
     lines = [view.line_names.get(line, line) for line in assessment["supporting_lines"]]
     item: dict[str, Any] = {"@type": "Claim", "appearance": [_appearance(view, d) for d in documents]}
