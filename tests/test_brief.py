@@ -77,9 +77,9 @@ def test_key_judgements_speak_icd_203(seeds_brief) -> None:
 def test_sources_are_described_from_the_ledger_never_by_hash_or_path(seeds_brief) -> None:
     brief, markdown, _ = seeds_brief
     top = brief["judgements"][0]
-    descriptors = [s["descriptor"] for s in top["sourcing"]] + [d["by"] for d in top["denials"]]
+    descriptors = [s["descriptor"] for s in top["sourcing"]] + [d["descriptor"] for d in top["denials"]]
     # a role the text gives the denier (an apposition or title), then the name, then whom it spoke to
-    assert re.search(r"spokes(?:man|woman|person) \([A-Z]\w+ [A-Z]\w+\), speaking to ", top["denials"][0]["by"])
+    assert re.search(r"spokes(?:man|woman|person) \([A-Z]\w+ [A-Z]\w+\), speaking to ", top["denials"][0]["descriptor"])
     assert any("re-reported by" in d for d in descriptors)  # carriers of the line, by reference number
     assert any(re.search(r"\breport\b.*\[\d+\]", d) for d in descriptors)  # the memo by its kind
     assert not re.search(r"\bL-[0-9a-f]{6}|source:|K-[0-9a-f]{6}", markdown)

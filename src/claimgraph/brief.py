@@ -46,6 +46,7 @@ _POSITIVE = ("likely", "very likely", "almost certain")
 class BriefOptions:
     top: int | None = None  # key judgements; None: DEFAULT_TOP
     detail: int = 3  # reporting quoted per judgement
+    others: int = 15  # further assessed claims listed in one line each
 
 
 DEFAULT_TOP = 5
@@ -239,15 +240,23 @@ class Describer:
         named = ", ".join(x for x in (outlet, f"\u201c{short}\u201d", dated) if x)
         return f"{kind} ({named}) {self.refs.number(document_id)}"
 
+    def document_short(self, document_id: str) -> str:
+        """'a company intelligence report [3]', 'a news report from CNN [5]'."""
+        full = self.document(document_id)
+        outlet = self.view.documents[document_id].get("outlet")
+        return f"{full.split(' (', 1)[0]}{' from ' + outlet if outlet else ''} {self.refs.number(document_id)}"
+
     def carrier(self, document_id: str) -> str:
         outlet = self.view.documents[document_id].get("outlet")
         return f"{outlet or 'an article without a named outlet'} {self.refs.number(document_id)}"
 
-    def describe(self, line: dict[str, Any]) -> str:
-        """The line's origin, whom it relied on, whom it spoke to, and who carried it."""
-        return _unshout(self._describe(line))
+    def describe(self, line: dict[str, Any]) -> dict[str, str]:
+        """The line's origin, whom it relied on, whom it spoke to, and who carried it: in full, and
+        short for a key judgement."""
+        full, short = self._describe(line)
+        return {"descriptor": _unshout(full), "short": _unshout(short)}
 
-    def _describe(self, line: dict[str, Any]) -> str:
+    def _describe(self, line: dict[str, Any]) -> tuple[str, str]:
         root, kind = line["root"], line.get("root_kind", "source")
         publication = kind != "document" and root in self.publications
         inner: Counter[str] = Counter()
@@ -295,6 +304,7 @@ class Describer:
         if named_relays:
             parts.append(("via " if kind == "document" else "speaking to ") + _and(named_relays))
         text = ", ".join(parts)
+        short = ", ".join([self.document_short(root) if kind == "document" else head, *parts[1:]])
         if len(own) > 1:
             text += f", with {_plural(len(own) - 1, 'further document')} from the same source"
         if carriers:
@@ -302,7 +312,8 @@ class Describer:
             more = len(carriers) - len(shown)
             verb = "re-reported by" if publication or named_relays else "reported by"
             text += f"; {verb} " + _and(shown + ([_plural(more, "other document")] if more > 0 else []))
-        return text
+            short += f"; {verb} " + (shown[0] if len(carriers) == 1 else _plural(len(carriers), "document"))
+        return text, short
 
 
 _PRONOUNS = frozenset("he she they it we i you this that these those who one s/he him her them".split())
@@ -365,25 +376,33 @@ def what_would_change(assessment: dict[str, Any], line_names: dict[str, str]) ->
 # ------------------------------------------------------------------ the brief as data
 
 
+def _short_label(view: LedgerView, document_id: str) -> str:
+    """A document in a few words: its outlet, a short title, or what it is."""
+    title = view.title(document_id)
+    return view.documents[document_id].get("outlet") or (title if len(title) <= 40 else "an article without a named outlet")
+
+
 def _judgement(view: LedgerView, cluster: dict[str, Any], assessment: dict[str, Any], describer: Describer,
                refs: _References, options: BriefOptions) -> dict[str, Any]:
     statement = judgement_statement(cluster)
     likelihood = likelihood_of(assessment) or "roughly even chance"
     confidence = confidence_of(assessment)
     grade = f"{assessment['reliability']}{assessment['credibility']}"
-    sourcing = [{"line": l, "name": view.line_names.get(l, l), "descriptor": describer.describe(view.lines[l])}
+    sourcing = [{"line": l, "name": view.line_names.get(l, l), **describer.describe(view.lines[l])}
                 for l in assessment["supporting_lines"] if l in view.lines]
     denials: dict[str, dict[str, Any]] = {}
     for member in cluster["denials"]:
         line = view.claim_line.get(member["claim"])
         key = line or member["claim"]
         entry = denials.setdefault(key, {
-            "by": describer.describe(view.lines[line]) if line in view.lines else (member["speaker"] or member["source"]),
+            **(describer.describe(view.lines[line]) if line in view.lines
+               else {"descriptor": member["speaker"] or member["source"], "short": member["speaker"] or member["source"]}),
             "kind": "denial" if member["polarity"] == "denied" else "contradiction",
             "quote": member["text"], "dates": [], "citations": []})
         if member["published"]:
             entry["dates"].append(member["published"])
-        entry["citations"].append(refs.cite(member["document"], member["span"]))
+        if len(entry["citations"]) < 3:  # enough to find it; the report lists every one
+            entry["citations"].append(refs.cite(member["document"], member["span"]))
     support = [m for m in cluster["members"] if m["relation"] != "contradicts" and m["polarity"] != "denied"]
     by_line: dict[str | None, list[dict[str, Any]]] = {}
     for member in sorted(support, key=lambda m: (bool(m.get("via")), m["relation"] != "same", -_well_formed(m["text"]))):
@@ -393,7 +412,7 @@ def _judgement(view: LedgerView, cluster: dict[str, Any], assessment: dict[str, 
         for members in by_line.values():
             if members and len(picked) < options.detail:
                 picked.append(members.pop(0))
-    reporting = [{"quote": m["text"], "citation": refs.cite(m["document"], m["span"]), "source": m["source"],
+    reporting = [{"quote": m["text"], "citation": refs.cite(m["document"], m["span"]), "source": _short_label(view, m["document"]),
                   "published": m["published"], "attribution": " \u2192 ".join(m["chain"]) or "the document's own voice",
                   "hedging": m["hedging"], "more_specific": bool(m.get("via")) or m["relation"] != "same"} for m in picked]
     n = len(sourcing)
@@ -429,9 +448,11 @@ def build_brief(view: LedgerView, options: BriefOptions | None = None) -> dict[s
     judged.sort(key=lambda c: _fragment(judgement_statement(c)))
     top = options.top if options.top is not None else DEFAULT_TOP
     judgements = [_judgement(view, c, view.assessments[c["id"]], describer, refs, options) for c in judged[:top]]
+    rest = [c for c in judged[top:] if not _fragment(judgement_statement(c))]
     others = [{"statement": judgement_statement(c), "grade": f"{view.assessments[c['id']]['reliability']}"
                f"{view.assessments[c['id']]['credibility']}", "likelihood": likelihood_of(view.assessments[c["id"]]),
-               "lines": len(view.assessments[c["id"]]["supporting_lines"])} for c in judged[top:]]
+               "lines": len(view.assessments[c["id"]]["supporting_lines"])} for c in rest[:options.others]]
+    unlisted = len(judged) - len(judgements) - len(others)
     gaps = [judgement_statement(c) for c in ranked if view.assessments[c["id"]]["credibility"] == 6]
     dates = sorted(d["published"] for d in view.documents.values() if d.get("published"))
     live = [c for c in view.ledger["claims"] if not c.get("wrong")]
@@ -440,7 +461,8 @@ def build_brief(view: LedgerView, options: BriefOptions | None = None) -> dict[s
              + f", {_plural(len(live), 'attributed claim')} and {_plural(len(view.ledger['lines']), 'independent line')} of sourcing.")
     return {
         "title": (judgements[0]["statement"][:1].upper() + judgements[0]["statement"][1:]) if judgements else "No assessed reporting",
-        "scope": scope, "judgements": judgements, "others": others, "gaps": gaps, "references": refs.listing(),
+        "scope": scope, "judgements": judgements, "others": others, "unlisted": unlisted, "gaps": gaps,
+        "ungraded": sum(1 for j in judgements if j["grade"].startswith("F")), "references": refs.listing(),
         "linked": bool(view.ledger["clusters"]),
     }
 
@@ -461,8 +483,8 @@ def brief_markdown(brief: dict[str, Any]) -> str:
         out += ["Nothing assessed yet: run `claimgraph link` after `claimgraph analyse`.", ""]
     out += ["## Key judgements", ""]
     for j in brief["judgements"]:
-        sources = "; ".join(f"({i}) {s['descriptor']}" for i, s in enumerate(j["sourcing"], 1))
-        denied = "; ".join(f"{d['by']}" for d in j["denials"])
+        sources = "; ".join(f"({i}) {s['short']}" for i, s in enumerate(j["sourcing"], 1))
+        denied = "; ".join(f"{d['short']}" for d in j["denials"])
         out.append(f"- **{j['opening']}** {j['estimate']}"
                    + (f" Sourcing: {sources}." if sources else "")
                    + (f" Denied or contradicted by: {denied}." if denied else ""))
@@ -484,7 +506,7 @@ def brief_markdown(brief: dict[str, Any]) -> str:
             out += ["", "**Denials and contradictions.**"]
             for d in j["denials"]:
                 dated = f" ({min(d['dates'])})" if d["dates"] else ""
-                out.append(f"- {d['kind'].capitalize()}{dated} by {d['by']}: \u201c{d['quote']}\u201d {' '.join(d['citations'])}")
+                out.append(f"- {d['kind'].capitalize()}{dated} by {d['descriptor']}: \u201c{d['quote']}\u201d {' '.join(d['citations'])}")
         out += ["", "**What would change this judgement.**"]
         out += [f"- {c}" for c in j["changes"]] or ["- nothing in the sourcing alone: only new evidence"]
         out += ["", f"**Why this grade.** {'; '.join(j['reasons'])}.", ""]
@@ -493,9 +515,17 @@ def brief_markdown(brief: dict[str, Any]) -> str:
         out += [f"- {o['statement'][:1].upper() + o['statement'][1:]} \u2014 {o['likelihood'] or 'cannot be judged'}, "
                 f"{o['grade']}, {_plural(o['lines'], 'line')}" for o in brief["others"]]
         out.append("")
-    if brief["gaps"]:
-        out += ["## Information gaps", "", "Reported, but no line asserts it on its own authority:", ""]
-        out += [f"- {g}" for g in brief["gaps"]] + [""]
+    if brief["unlisted"]:
+        out += [f"{_plural(brief['unlisted'], 'further assessed claim')} (fragments among them) "
+                "are in the report: `claimgraph report`.", ""]
+    if brief["gaps"] or brief["ungraded"]:
+        out += ["## Information gaps", ""]
+        if brief["ungraded"]:
+            out += [f"- The sources of {_plural(brief['ungraded'], 'key judgement')} are not graded for reliability "
+                    "(F: cannot be judged); grading them (`claimgraph source grade NAME A-F`) can raise or lower the grades.", ""]
+        if brief["gaps"]:
+            out += ["- Reported, but asserted by no line on its own authority (truth cannot be judged from the corpus):", ""]
+            out += [f"  - {g}" for g in brief["gaps"]] + [""]
     out += ["## References", ""]
     for r in brief["references"]:
         out.append(f"{r['number']}. {r['label']}" + (f" \u2014 \u201c{r['title']}\u201d" if r["title"] != r["label"] else "")
@@ -514,8 +544,8 @@ def brief_html(brief: dict[str, Any]) -> str:
         body.append("<p>Nothing assessed yet: run <code>claimgraph link</code> after <code>claimgraph analyse</code>.</p>")
     body.append("<h2>Key judgements</h2><ul class=\"judgements\">")
     for j in brief["judgements"]:
-        sources = "".join(f"<li>{e(s['descriptor'])}</li>" for s in j["sourcing"])
-        denied = "".join(f"<li>{e(d['kind'])} by {e(d['by'])}</li>" for d in j["denials"])
+        sources = "".join(f"<li>{e(s['short'])}</li>" for s in j["sourcing"])
+        denied = "".join(f"<li>{e(d['kind'])} by {e(d['short'])}</li>" for d in j["denials"])
         body.append(f"<li><strong>{e(j['opening'])}</strong> {e(j['estimate'])}"
                     + (f"<ul class=\"sourcing\">{sources}</ul>" if sources else "")
                     + (f"<ul class=\"denials\">{denied}</ul>" if denied else "") + "</li>")
@@ -529,7 +559,7 @@ def brief_html(brief: dict[str, Any]) -> str:
                     + "".join(f"<li><q>{e(r['quote'])}</q> \u2014 {e(r['source'])}, attributed to {e(r['attribution'])}, "
                               f"hedging {e(r['hedging'])} {e(r['citation'])}</li>" for r in j["reporting"]) + "</ul>"
                     + ("<h4>Denials and contradictions</h4><ul>" + "".join(
-                        f"<li>{e(d['kind'].capitalize())} by {e(d['by'])}: <q>{e(d['quote'])}</q> {e(' '.join(d['citations']))}</li>"
+                        f"<li>{e(d['kind'].capitalize())} by {e(d['descriptor'])}: <q>{e(d['quote'])}</q> {e(' '.join(d['citations']))}</li>"
                         for d in j["denials"]) + "</ul>" if j["denials"] else "")
                     + "<h4>What would change this judgement</h4><ul>"
                     + "".join(f"<li>{e(c)}</li>" for c in j["changes"]) + "</ul>"
@@ -538,8 +568,11 @@ def brief_html(brief: dict[str, Any]) -> str:
         body.append("<h2>Other reporting</h2><ul>" + "".join(
             f"<li>{e(o['statement'])} \u2014 {e(o['likelihood'] or 'cannot be judged')}, {e(o['grade'])}</li>"
             for o in brief["others"]) + "</ul>")
-    if brief["gaps"]:
-        body.append("<h2>Information gaps</h2><ul>" + "".join(f"<li>{e(g)}</li>" for g in brief["gaps"]) + "</ul>")
+    if brief["gaps"] or brief["ungraded"]:
+        body.append("<h2>Information gaps</h2><ul>"
+                    + (f"<li>The sources of {_plural(brief['ungraded'], 'key judgement')} are not graded for reliability "
+                       "(F: cannot be judged).</li>" if brief["ungraded"] else "")
+                    + "".join(f"<li>No line asserts on its own authority: {e(g)}</li>" for g in brief["gaps"]) + "</ul>")
     body.append("<h2>References</h2><ol>" + "".join(
         f"<li value=\"{r['number']}\">{e(r['label'])}{' — ' + e(r['title']) if r['title'] != r['label'] else ''}"
         f"{', ' + e(r['published']) if r['published'] else ''} <small>(file {e(r['file'])}; id {e(r['id'])})</small></li>"
