@@ -189,7 +189,9 @@ class Describer:
         self.by_key: dict[tuple[str, str], dict[str, Any]] = {}
         for local in view.ledger["entities"]:
             entity = view.entity_of(local["document_id"], local["key"])
-            for name in [local["name"], *(local.get("aliases") or [])] if entity else []:
+            if entity is None:
+                continue
+            for name in [local["name"], *(local.get("aliases") or [])]:
                 for key in self.keys(name):
                     self.by_key.setdefault((local["document_id"], key), entity)
 
