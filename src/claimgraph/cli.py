@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from claimgraph.entity_cli import entity
+from claimgraph.export_cli import brief_command, export_command
 from claimgraph.errors import ClaimgraphError
 from claimgraph.cli_options import DB_HELP, db_option, who_option
 from claimgraph.cli_options import open_cli_store as _store
@@ -333,23 +334,6 @@ def claims(ctx: click.Context, document: str | None, speaker: str | None, denied
     click.echo(f"{found.total} claim(s)")
 
 
-@main.command()
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None, help="Write here instead of stdout.")
-@db_option
-@click.pass_context
-def export(ctx: click.Context, fmt: str, output: Path | None, db: str | None) -> None:
-    """Export the whole ledger (schema: src/claimgraph/schema/ledger.schema.json)."""
-    from claimgraph.export import export_ledger
-
-    text = json.dumps(export_ledger(_store(ctx, db)), ensure_ascii=False, indent=1)
-    if output:
-        output.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text)
-
-
 @main.command(name="eval")
 @click.argument("gold", type=click.Path(path_type=Path), required=False)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
@@ -435,3 +419,5 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
 
 main.add_command(serve_command)
 main.add_command(entity)
+main.add_command(export_command)
+main.add_command(brief_command)

@@ -66,3 +66,8 @@ def export_ledger(store: Store) -> dict[str, Any]:
         ledger[key] = layer[key]
     ledger["canonical_entities"] = load_canonical_entities(store)
     return ledger
+
+
+def ledger_json(store: Store) -> str:
+    """The export as text: the bytes `claimgraph export --format json` writes, less the final newline."""
+    return json.dumps(export_ledger(store), ensure_ascii=False, indent=1)
