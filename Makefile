@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 .PHONY: setup run test chromium bench openapi clean
 
 $(STAMP): pyproject.toml
+	# followthemoney (the exports extra, in the test extra too) needs PyICU, built from source against Debian's ICU.
+	@pkg-config --exists icu-uc 2>/dev/null && command -v g++ >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq libicu-dev pkg-config g++ >/dev/null)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
