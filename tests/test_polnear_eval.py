@@ -65,3 +65,13 @@ def test_oracle_attributes_a_claim_by_its_share_of_gold_content(tmp_path: Path) 
     # The frame ("The mayor said") counts against content precision even for the oracle: 4 of 7 words.
     assert best["content_tokens_PRF"][0] == round(4 / 7, 3)
     assert score_polnear(oracle_export(export, split, share=0.8), split).as_dict()["attributions_recalled"] == 0.0
+
+
+def test_the_cue_model_reads_the_complements_word_never_a_name(nlp: Language) -> None:
+    from claimgraph.analyse.cue_model import cue_features
+
+    doc = nlp("The governor unleashed withering attacks on the senator and praised Alvarez for his vote.")
+    features = {t.lemma_: cue_features(t) for t in doc if t.pos_ == "VERB"}
+    assert "cw=dobj|attack" in features["unleash"]  # what the verb does lies in its object
+    praised = [f for f in features["praise"] if f.startswith("cw=")]
+    assert praised and not any("alvarez" in f.lower() for f in praised)  # a name is only its kind
