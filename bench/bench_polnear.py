@@ -1,6 +1,7 @@
 """Attribution on PolNeAR-format data: ingest + analyse into a temporary SQLite ledger, export, score.
 
     .venv/bin/python bench/bench_polnear.py ../shared/data/polnear/dev [--limit N] [--json] [--missed FILE]
+        [--export FILE] [--ceiling SHARE]
 
 DIR holds text/*.txt and attributions/*.ann (brat: Source, Cue, Content). The scores are those of
 the steering scorer (shared/tools/score-polnear), computed by claimgraph.eval.polnear, plus the
@@ -21,7 +22,7 @@ from typing import Any
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from claimgraph.eval.polnear import score_polnear  # noqa: E402
+from claimgraph.eval.polnear import oracle_export, score_polnear  # noqa: E402
 from claimgraph.export import export_ledger  # noqa: E402
 from claimgraph.ingest import ingest_paths  # noqa: E402
 from claimgraph.ledger import analyse_store  # noqa: E402
@@ -29,7 +30,7 @@ from claimgraph.store import open_store  # noqa: E402
 
 
 def run(folder: Path, *, limit: int | None = None, keep_missed: bool = False,
-        export_to: Path | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        export_to: Path | None = None, ceiling: float | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Scores of the first `limit` articles of folder (all without a limit), and the misses when asked."""
     texts = sorted((folder / "text").glob("*.txt"))
     if not texts:
@@ -43,6 +44,8 @@ def run(folder: Path, *, limit: int | None = None, keep_missed: bool = False,
         export = export_ledger(store)
     if export_to is not None:
         export_to.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    if ceiling is not None:
+        export = oracle_export(export, folder, share=ceiling)
     score = score_polnear(export, folder, keep_missed=keep_missed)
     result = score.as_dict()
     result["analyse_seconds"] = round(seconds, 1)
@@ -72,10 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     parser.add_argument("--missed", type=Path, default=None, help="write the missed gold attributions (JSONL)")
     parser.add_argument("--export", type=Path, default=None, help="also write the ledger's JSON export there")
+    parser.add_argument("--ceiling", type=float, default=None, metavar="SHARE",
+                        help="score an oracle instead: a claim is attributed when SHARE of its words are gold content "
+                             "(the most that deciding attribution can reach with these claim units)")
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")
     result, missed = run(args.folder, limit=args.limit, keep_missed=args.missed is not None,
-                          export_to=args.export)
+                          export_to=args.export, ceiling=args.ceiling)
     if args.missed is not None:
         args.missed.write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in missed), encoding="utf-8")
     print(json.dumps(result) if args.json else format_table(result))

@@ -27,7 +27,7 @@ from claimgraph.analyse.cue_model import cue_features, is_candidate  # noqa: E40
 from claimgraph.analyse.pipeline import _prepare, load_nlp  # noqa: E402
 from claimgraph.eval.polnear import read_brat  # noqa: E402
 
-VERSION = "cue_model.v2"  # bump with any change of analyse/cue_model.cue_features
+VERSION = "cue_model.v3"  # bump with any change of analyse/cue_model.cue_features
 
 
 def extract(split: Path) -> list[dict]:

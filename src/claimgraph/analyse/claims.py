@@ -15,6 +15,8 @@ SUBJECTS = {"nsubj", "nsubjpass", "expl", "csubj", "csubjpass"}
 SPLIT_MARKERS = {"while", "though", "although", "as", "because", "whereas", "so", "but"}
 TENSED = {"VBD", "VBZ", "VBP"}
 QUOTES = "\"“”‘’'"
+# Quote-mark tokens: single characters, and the typewriter doubles ('' and ``) wire copy uses.
+QUOTE_TOKENS = frozenset(QUOTES) | {"''", "``"}
 # Tokens that never start or end a claim span.
 CONTENT_NOUNS = {"view", "belief", "sense", "feeling", "consensus", "expectation", "idea", "claim", "notion",
                  "suggestion", "allegation", "allegations", "accusations", "accusation", "fear", "hope", "report"}
@@ -213,9 +215,9 @@ def trim_span(doc_tokens: list[Token]) -> tuple[int, int] | None:
     # Quote marks only count where they touch the claim's words (a closing quote hung on the
     # root at the end of the sentence must not stretch a clause over a following relative).
     first, last = tokens[0], tokens[-1]
-    if first.i > 0 and doc[first.i - 1].text in QUOTES and first.i - 1 in ids:
+    if first.i > 0 and doc[first.i - 1].text in QUOTE_TOKENS and first.i - 1 in ids:
         tokens.insert(0, doc[first.i - 1])
-    if last.i + 1 < len(doc) and doc[last.i + 1].text in QUOTES and last.i + 1 in ids:
+    if last.i + 1 < len(doc) and doc[last.i + 1].text in QUOTE_TOKENS and last.i + 1 in ids:
         tokens.append(doc[last.i + 1])
     while tokens and (_edge_junk(tokens[0], leading=True)):
         tokens.pop(0)
@@ -234,7 +236,7 @@ def trim_span(doc_tokens: list[Token]) -> tuple[int, int] | None:
 
 
 def _edge_junk(token: Token, *, leading: bool) -> bool:
-    if token.text in QUOTES:
+    if token.text in QUOTE_TOKENS:
         # Keep a quote mark only when it opens (leading) or closes (trailing) quoted words.
         return False
     if token.is_punct:
@@ -251,6 +253,12 @@ def _edge_junk(token: Token, *, leading: bool) -> bool:
 def balance_quotes(text: str, start: int, end: int) -> tuple[int, int]:
     """Drop a dangling quote mark at either edge of a span (an unpaired quote reads as noise)."""
     span = text[start:end]
+    if span[:2] in ("''", "``") and (span.count("''") + span.count("``")) % 2 == 1:
+        start += 2  # a typewriter quote left open
+        span = text[start:end]
+    if span[-2:] == "''" and (span.count("''") + span.count("``")) % 2 == 1:
+        end -= 2
+        span = text[start:end]
     opens = sum(span.count(q) for q in "“‘")
     closes = sum(span.count(q) for q in "”’")
     straight = span.count('"')

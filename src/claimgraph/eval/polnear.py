@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["GoldAttribution", "PolnearScore", "read_brat", "score_polnear"]
+__all__ = ["GoldAttribution", "PolnearScore", "oracle_export", "read_brat", "score_polnear"]
 
 _STOP = {"the", "a", "an", "of", "his", "her", "its", "their", "s", "he", "she", "and", "in", "to"}
 PRONOUNS = {"he", "she", "they", "it", "i", "we", "you", "his", "her", "their", "him", "them", "who", "which", "that"}
@@ -112,6 +112,29 @@ def read_brat(path: Path) -> list[GoldAttribution]:
                  for role in ("Source", "Cue", "Content") if event.get(role) in bounds}
         out.append(GoldAttribution(parts.get("Source"), parts.get("Cue"), parts.get("Content")))
     return out
+
+
+def oracle_export(export: dict[str, Any], split_dir: Path, *, share: float = 0.5) -> dict[str, Any]:
+    """The export with each claim attributed exactly when at least `share` of its words are gold
+    content: what the best attribution decision scores with these claim units (their spans, frame
+    included, are the seeds gold's), i.e. how much is left to gain without cutting claims anew."""
+    gold_words: dict[str, tuple[list[tuple[int, int]], set[int]]] = {}
+    for document in export.get("documents", []):
+        name = Path(str(document.get("origin") or document.get("path") or "")).name
+        anns = sorted((split_dir / "attributions").glob(Path(name).stem + "*.ann"))
+        path = split_dir / "text" / name
+        if not anns or not path.is_file():
+            continue
+        tokens = _tokens(path.read_text(encoding="utf-8"))
+        wanted = set().union(*(_covered(tokens, a.content[0]) for a in read_brat(anns[0]) if a.content))
+        gold_words[document["id"]] = (tokens, wanted)
+    claims = []
+    for claim in export.get("claims", []):
+        tokens, wanted = gold_words.get(claim.get("document_id"), ([], set()))
+        words = _covered(tokens, [(claim["start"], claim["end"])])
+        content = bool(words) and len(words & wanted) / len(words) >= share
+        claims.append({**claim, "attribution": "explicit" if content else "unattributed"})
+    return {**export, "claims": claims}
 
 
 def score_polnear(export: dict[str, Any], split_dir: Path, *, keep_missed: bool = False) -> PolnearScore:

@@ -1,0 +1,77 @@
+"""PolNeAR-side attribution: typewriter quotes ('' ... '') and the claim-unit ceiling of the PolNeAR score."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from claimgraph.analyse import analyse_document, load_nlp
+from claimgraph.analyse.claims import balance_quotes
+from claimgraph.eval.polnear import oracle_export, score_polnear
+from claimgraph.models import Document
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_nlp()
+
+
+def _document(text: str) -> Document:
+    return Document(id="t", content_hash="h", origin="t.txt", version=1, media_type="text/plain", text=text)
+
+
+def test_typewriter_quotation_keeps_its_speaker_over_sentences(nlp: Language) -> None:
+    text = "''We will fight it in court,'' Mr. Smith said. ''They know the bill is dead.''\n\nThe council met on Tuesday.\n"
+    claims = analyse_document(_document(text), nlp=nlp).claims
+    second = next(c for c in claims if c.text.startswith("They know"))
+    assert second.speaker == "Smith"  # the quoted speaker, not "They" inside the quotation
+    assert second.attribution == "explicit" and second.quote == "direct"
+    assert next(c for c in claims if c.text.startswith("The council")).attribution == "unattributed"
+
+
+def test_a_dangling_typewriter_quote_leaves_the_span() -> None:
+    text = "''The bill is dead, he said."
+    assert text[slice(*balance_quotes(text, 0, text.index(",")))] == "The bill is dead"
+    closed = "''The bill is dead,'' he said."
+    assert closed[slice(*balance_quotes(closed, 0, closed.index(" he")))] == "''The bill is dead,''"
+
+
+def _split(tmp_path: Path) -> Path:
+    text = "The mayor said the plan would fail. The council met on Tuesday.\n"
+    (tmp_path / "text").mkdir()
+    (tmp_path / "attributions").mkdir()
+    (tmp_path / "text" / "a.txt").write_text(text, encoding="utf-8")
+    content = text.index("the plan"), text.index(" would fail") + len(" would fail")
+    (tmp_path / "attributions" / "a_x.ann").write_text(
+        "T1\tSource 0 9\tThe mayor\nT2\tCue 10 14\tsaid\n"
+        f"T3\tContent {content[0]} {content[1]}\t{text[content[0]:content[1]]}\n"
+        "E1\tAttribution:T2 Source:T1 Cue:T2 Content:T3\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_oracle_attributes_a_claim_by_its_share_of_gold_content(tmp_path: Path) -> None:
+    split = _split(tmp_path)
+    text = (split / "text" / "a.txt").read_text(encoding="utf-8")
+    export = {"documents": [{"id": "d", "origin": "a.txt", "text": text}], "claims": [
+        # The claim carries its frame ("The mayor said"), as the seeds' claim spans do; both unattributed.
+        {"document_id": "d", "start": 0, "end": 34, "attribution": "unattributed", "speaker": None, "chain": []},
+        {"document_id": "d", "start": 36, "end": 62, "attribution": "unattributed", "speaker": None, "chain": []},
+    ]}
+    assert score_polnear(export, split).as_dict()["attributions_recalled"] == 0.0
+    best = score_polnear(oracle_export(export, split, share=0.5), split).as_dict()
+    assert best["attributions_recalled"] == 1.0
+    # The frame ("The mayor said") counts against content precision even for the oracle: 4 of 7 words.
+    assert best["content_tokens_PRF"][0] == round(4 / 7, 3)
+    assert score_polnear(oracle_export(export, split, share=0.8), split).as_dict()["attributions_recalled"] == 0.0
+
+
+def test_the_cue_model_reads_the_complements_word_never_a_name(nlp: Language) -> None:
+    from claimgraph.analyse.cue_model import cue_features
+
+    doc = nlp("The governor unleashed withering attacks on the senator and praised Alvarez for his vote.")
+    features = {t.lemma_: cue_features(t) for t in doc if t.pos_ == "VERB"}
+    assert "cw=dobj|attack" in features["unleash"]  # what the verb does lies in its object
+    praised = [f for f in features["praise"] if f.startswith("cw=")]
+    assert praised and not any("alvarez" in f.lower() for f in praised)  # a name is only its kind
