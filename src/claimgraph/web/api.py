@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field
 
 from claimgraph.store import Store
 from claimgraph.store import ach as store_ach
@@ -34,6 +34,16 @@ def page_request(limit: Limit = 50, offset: Offset = 0) -> PageRequest:
 
 
 Page = Annotated[PageRequest, Depends(page_request)]
+
+
+def _printable(value: str) -> str:
+    cleaned = clean_name(value)
+    if not cleaned:
+        raise ValueError("a name is required (control characters and spaces alone are not one)")
+    return cleaned
+
+
+Name = Annotated[str, AfterValidator(_printable)]  # a name a person typed: control characters dropped
 
 Hedging = Literal["none", "low", "medium", "high"]
 Polarity = Literal["asserted", "denied"]
@@ -64,18 +74,10 @@ class CorrectionIn(BaseModel):
 
 
 class GradeIn(BaseModel):
-    source: str = Field(..., min_length=1, max_length=500, description="a source the ledger names (see /api/sources); control characters are dropped")
+    source: Name = Field(..., min_length=1, max_length=500, description="a source the ledger names (see /api/sources); control characters are dropped")
     grade: Literal["A", "B", "C", "D", "E", "F"]
     author: str | None = Field(None, max_length=200)
     note: str | None = Field(None, max_length=2000)
-
-    @field_validator("source")
-    @classmethod
-    def _printable(cls, value: str) -> str:
-        cleaned = clean_name(value)
-        if not cleaned:
-            raise ValueError("a source name is required (control characters and spaces alone are not a name)")
-        return cleaned
 
 
 class UndoIn(BaseModel):

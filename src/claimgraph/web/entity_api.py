@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from claimgraph import entity_index
 from claimgraph.store.entities import load_canonical_entities
-from claimgraph.web.api import ERRORS, CorrectionId, Page, author_of
+from claimgraph.web.api import ERRORS, CorrectionId, Name, Page, author_of
 
 router = APIRouter(prefix="/api", tags=["entities"])
 
@@ -30,7 +30,7 @@ class SplitIn(BaseModel):
 
 class RenameIn(BaseModel):
     entity: str = Field(..., min_length=1, max_length=500)
-    name: str = Field(..., min_length=1, max_length=500)
+    name: Name = Field(..., min_length=1, max_length=500, description="the new name; control characters are dropped")
     author: str | None = Field(None, max_length=200)
 
 
