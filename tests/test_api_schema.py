@@ -21,7 +21,7 @@ from claimgraph.web.app import WebOptions, asgi_app  # noqa: E402
 from conftest import EXAMPLES  # noqa: E402
 from test_api import hand_made_analysis, national_id  # noqa: E402
 
-FUZZ_SECONDS = 30
+FUZZ_SECONDS = 25  # the whole test stays under 60 s on a loaded machine (52 s seen with 30)
 
 
 def test_the_api_answers_random_requests_as_its_schema_says(tmp_path) -> None:
