@@ -236,12 +236,18 @@ def test_source_grades_with_history_and_undo(client, ledger) -> None:
     assert client.post("/api/sources/grade", json={"source": "X", "grade": "G"}, headers=WRITE).status_code == 422
 
 
-def test_source_keys_are_the_link_stages() -> None:
-    from claimgraph.link.provenance import source_key as link_key
-    from claimgraph.store.corrections import source_key
+def test_a_grade_under_any_spelling_is_the_one_the_link_stage_applies(client, ledger) -> None:
+    from claimgraph.ledger import link_store
+    from claimgraph.store.links import source_grades
 
-    for name in ("The Guardian", "the Guardian\u2019s", "GUARDIAN", "  The  New York  Times ", "Kremlin\u00a0papers"):
-        assert source_key(name) == link_key(name), name
+    link_store(ledger, embedder=HashingEmbedder())
+    with ledger.engine.connect() as connection:  # the line the link stage made for 'The Guardian' <- leaked documents
+        root = connection.execute(select(t.lines.c.root).join(t.claim_lines, t.claim_lines.c.line_id == t.lines.c.id)
+                                  .where(t.claim_lines.c.claim_id == f"{national_id(ledger)}:c000")).scalar_one()
+    for spelling, grade in (("the Guardian\u2019s", "B"), ("GUARDIAN", "C"), ("  The  Guardian\t", "A")):
+        made = client.post("/api/sources/grade", json={"source": spelling, "grade": grade}, headers=WRITE)
+        assert made.status_code == 201 and made.json()["reassessed"] is True, made.text
+        assert source_grades(ledger).get(root) == grade, spelling
 
 
 def test_graph_reads_provenance_edges(client, ledger) -> None:
@@ -389,7 +395,7 @@ def test_upload_uses_the_ingest_path(client, ledger) -> None:
 
 
 def test_body_size_limits(ledger) -> None:
-    app = asgi_app(WebOptions(allowed_hosts=None, max_upload_bytes=1000, max_body_bytes=500), store=ledger)
+    app = asgi_app(WebOptions(allowed_hosts=None, max_upload_bytes=1000, max_body_bytes=500), store=ledger, embedder=HashingEmbedder())
     with TestClient(app) as small:
         big = small.post("/api/documents", files=[("files", ("big.txt", b"word " * 50_000, "text/plain"))], headers=WRITE)
         assert big.status_code == 413 and "limit" in big.json()["error"]["message"]
@@ -405,7 +411,8 @@ def test_body_size_limits(ledger) -> None:
 
         chunked = small.post("/api/sources/grade", content=chunks(), headers={**WRITE, "Content-Type": "application/json"})
         assert chunked.status_code == 413 and "limit" in chunked.json()["error"]["message"]
-        fine = small.post("/api/sources/grade", content=iter([b'{"source": "x", ', b'"grade": "A"}']), headers={**WRITE, "Content-Type": "application/json"})
+        fine = small.post("/api/sources/grade", content=iter([b'{"source": "The Guardian", ', b'"grade": "A"}']),
+                          headers={**WRITE, "Content-Type": "application/json"})
         assert fine.status_code == 201
 
 

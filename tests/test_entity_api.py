@@ -48,9 +48,12 @@ def test_merge_rename_split_undo(client: TestClient) -> None:
     assert "FSB" not in after or "The Kremlin" not in after
     kremlin = next(e for e in after.values() if len(e["members"]) == 2 and e["type"] == "ORG")
 
-    renamed = client.post("/api/canonical-entities/rename", json={"entity": kremlin["id"], "name": "Russian state organs"}, headers=WRITE)
+    renamed = client.post("/api/canonical-entities/rename", json={"entity": kremlin["id"], "name": "Russian\x00 state\u200b organs\x1b"},
+                          headers=WRITE)
     assert renamed.status_code == 201
-    assert "Russian state organs" in names(client)
+    assert "Russian state organs" in names(client)  # control and format characters dropped
+    blank = client.post("/api/canonical-entities/rename", json={"entity": kremlin["id"], "name": "\x07\u200b "}, headers=WRITE)
+    assert blank.status_code == 422 and "name" in blank.json()["error"]["message"]
 
     member = kremlin["members"][0]
     split = client.post("/api/canonical-entities/split", headers=WRITE,

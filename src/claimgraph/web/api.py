@@ -3,21 +3,47 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from claimgraph.store import Store
 from claimgraph.store import ach as store_ach
 from claimgraph.store import corrections as cx
 from claimgraph.web import crossdoc, queries
 from claimgraph.web.queries import MAX_LIMIT, ClaimFilter, PageRequest
+from claimgraph.web.stages import LedgerStages, clean_name, freshness, grade_and_reassess
 from claimgraph.web.uploads import ingest_upload
 
 read_router = APIRouter(prefix="/api", tags=["read"])
 write_router = APIRouter(prefix="/api", tags=["write"])
+
+# Every integer a client sends is bounded here, once: past 2**63 SQLite cannot bind a value
+# (an OverflowError, answered 500), and no listing is anywhere near MAX_OFFSET rows long.
+MAX_OFFSET = 10**12
+MAX_ROW_ID = 2**63 - 1
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"rows per page (1..{MAX_LIMIT})")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")]
+CorrectionId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="a correction's number")]
+
+
+def page_request(limit: Limit = 50, offset: Offset = 0) -> PageRequest:
+    return PageRequest(limit=limit, offset=offset)
+
+
+Page = Annotated[PageRequest, Depends(page_request)]
+
+
+def _printable(value: str) -> str:
+    cleaned = clean_name(value)
+    if not cleaned:
+        raise ValueError("a name is required (control characters and spaces alone are not one)")
+    return cleaned
+
+
+Name = Annotated[str, AfterValidator(_printable)]  # a name a person typed: control characters dropped
 
 Hedging = Literal["none", "low", "medium", "high"]
 Polarity = Literal["asserted", "denied"]
@@ -48,7 +74,7 @@ class CorrectionIn(BaseModel):
 
 
 class GradeIn(BaseModel):
-    source: str = Field(..., min_length=1, max_length=500)
+    source: Name = Field(..., min_length=1, max_length=500, description="a source the ledger names (see /api/sources); control characters are dropped")
     grade: Literal["A", "B", "C", "D", "E", "F"]
     author: str | None = Field(None, max_length=200)
     note: str | None = Field(None, max_length=2000)
@@ -73,6 +99,7 @@ class CorrectionOut(BaseModel):
     undone_by: str | None = None
     undone_at: str | None = None
     active: bool
+    reassessed: bool | None = Field(None, description="grades: the clusters were assessed again with it (false: nothing analysed yet)")
 
 
 class OutcomeOut(BaseModel):
@@ -83,10 +110,24 @@ class OutcomeOut(BaseModel):
     near_duplicate_of: str | None = None
 
 
+class FreshnessOut(BaseModel):
+    documents: int = Field(..., description="current documents (newest version of each origin)")
+    analysed: int
+    linked: int = Field(..., description="analysed documents the last link took in")
+    unanalysed: int
+    unlinked: int = Field(..., description="analysed documents the last link did not take in")
+    ever_linked: bool
+    link_stale: bool = Field(..., description="clusters, lines, assessments miss documents analysed after the last link")
+    stale: bool = Field(..., description="link_stale, or documents are waiting for analysis")
+
+
 class UploadOut(BaseModel):
     outcomes: list[OutcomeOut]
     counts: dict[str, int]
-    analysed_claims: int | None = None
+    analysed_claims: int | None = Field(None, description="claims found, when analyse was asked")
+    analysis_failed: list[list[str]] = Field([], description="[document, reason] of each document that could not be analysed")
+    linked: bool = Field(False, description="the new documents were linked in and the clusters reassessed")
+    freshness: FreshnessOut
 
 
 Rating = Literal["CC", "C", "N", "NA", "I", "II"]
@@ -154,12 +195,16 @@ def _store(request: Request) -> Store:
     return request.app.state.store
 
 
+def _stages(request: Request) -> LedgerStages:
+    return request.app.state.analyser
+
+
 def _paged(result: queries.Paged, computed: bool | None = None) -> dict[str, Any]:
     return {**result.as_json(), "computed": computed}
 
 
 def author_of(given: str | None, header: str | None) -> str:
-    return (given or header or "analyst").strip()[:200] or "analyst"
+    return clean_name(given or header or "analyst")[:200] or "analyst"
 
 
 # ---------------------------------------------------------------------- read
@@ -171,13 +216,20 @@ def overview(request: Request) -> dict[str, Any]:
     store = _store(request)
     counts = queries.corpus_counts(store)
     top = crossdoc.list_clusters(store, PageRequest(limit=10)).items if counts["clusters"] else []
-    return {"counts": counts, "top_clusters": top, "most_contested": crossdoc.most_contested(store) if counts["links"] else []}
+    return {"counts": counts, "top_clusters": top, "most_contested": crossdoc.most_contested(store) if counts["links"] else [],
+            "freshness": freshness(store)}
+
+
+@read_router.get("/freshness", response_model=FreshnessOut, responses=ERRORS)
+def ledger_freshness(request: Request) -> dict[str, Any]:
+    """Whether the cross-document layers (clusters, lines, assessments) are behind the documents."""
+    return freshness(_store(request))
 
 
 @read_router.get("/documents", response_model=PageOut, responses=ERRORS)
-def documents(request: Request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+def documents(request: Request, page: Page) -> dict[str, Any]:
     """Stored documents without their text."""
-    return _paged(queries.list_documents(_store(request), PageRequest(limit=limit, offset=offset)))
+    return _paged(queries.list_documents(_store(request), page))
 
 
 @read_router.get("/documents/{ref}", responses=ERRORS)
@@ -188,19 +240,17 @@ def document(request: Request, ref: str) -> dict[str, Any]:
 
 @read_router.get("/claims", response_model=PageOut, responses=ERRORS)
 def claims(
-    request: Request,
+    request: Request, page: Page,
     document: str | None = Query(None, max_length=500, description="document id, id prefix, origin or file name"),
     speaker: str | None = Query(None, max_length=200, description="speaker contains this (case-insensitive)"),
     entity: str | None = Query(None, max_length=200, description="entity id DOCUMENT:KEY, or part of an entity's name"),
     hedging: Hedging | None = None,
     polarity: Polarity | None = None,
     wrong: bool | None = Query(None, description="only claims an analyst marked wrong (true) or not (false)"),
-    limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
     """Attributed claims, corrections applied, filtered and paginated."""
     selected = ClaimFilter(document=document, speaker=speaker, entity=entity, hedging=hedging, polarity=polarity, wrong=wrong)
-    return _paged(queries.list_claims(_store(request), selected, PageRequest(limit=limit, offset=offset)))
+    return _paged(queries.list_claims(_store(request), selected, page))
 
 
 @read_router.get("/claims/{claim_id}", responses=ERRORS)
@@ -212,15 +262,13 @@ def claim(request: Request, claim_id: str) -> dict[str, Any]:
 
 @read_router.get("/entities", response_model=PageOut, responses=ERRORS)
 def entities(
-    request: Request,
+    request: Request, page: Page,
     q: str | None = Query(None, max_length=200, description="part of a name or alias"),
     type: str | None = Query(None, max_length=24),
     document: str | None = Query(None, max_length=500),
-    limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
     """Entities (per document) with mention counts."""
-    return _paged(queries.list_entities(_store(request), PageRequest(limit=limit, offset=offset), query=q, type_=type, document=document))
+    return _paged(queries.list_entities(_store(request), page, query=q, type_=type, document=document))
 
 
 @read_router.get("/entities/{entity_id}", responses=ERRORS)
@@ -231,46 +279,42 @@ def entity(request: Request, entity_id: str) -> dict[str, Any]:
 
 @read_router.get("/search", response_model=PageOut, responses=ERRORS)
 def search(
-    request: Request,
+    request: Request, page: Page,
     q: str = Query(..., min_length=1, max_length=500),
     kind: Literal["all", "documents", "claims"] = "all",
-    limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
     """Full-text search over documents and claims (every word must match)."""
-    return _paged(queries.search(_store(request), q, PageRequest(limit=limit, offset=offset), kind=kind))
+    return _paged(queries.search(_store(request), q, page, kind=kind))
 
 
 @read_router.get("/clusters", response_model=PageOut, responses=ERRORS)
-def clusters(request: Request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+def clusters(request: Request, page: Page) -> dict[str, Any]:
     """Claim clusters across documents, biggest first (empty until `claimgraph link` runs)."""
-    result = crossdoc.list_clusters(_store(request), PageRequest(limit=limit, offset=offset))
+    result = crossdoc.list_clusters(_store(request), page)
     return _paged(result, computed=result.total > 0)
 
 
 @read_router.get("/clusters/{cluster_id}", responses=ERRORS)
-def cluster(request: Request, cluster_id: str, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+def cluster(request: Request, page: Page, cluster_id: str) -> dict[str, Any]:
     """One cluster: member claims (paginated), links, lines, assessment."""
-    return crossdoc.cluster_detail(_store(request), cluster_id, PageRequest(limit=limit, offset=offset))
+    return crossdoc.cluster_detail(_store(request), cluster_id, page)
 
 
 @read_router.get("/links", response_model=PageOut, responses=ERRORS)
 def links(
-    request: Request,
+    request: Request, page: Page,
     relation: Literal["same", "more_specific", "contradicts"] | None = None,
-    limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
 ) -> dict[str, Any]:
     """Typed links between claims."""
     store = _store(request)
-    result = crossdoc.list_links(store, PageRequest(limit=limit, offset=offset), relation=relation)
+    result = crossdoc.list_links(store, page, relation=relation)
     return _paged(result, computed=crossdoc._count(store, crossdoc.t.links) > 0)
 
 
 def _table_route(path: str, lister: Any, table: str, doc: str) -> None:
-    def route(request: Request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    def route(request: Request, page: Page) -> dict[str, Any]:
         store = _store(request)
-        result = lister(store, PageRequest(limit=limit, offset=offset))
+        result = lister(store, page)
         return _paged(result, computed=crossdoc._count(store, getattr(crossdoc.t, table)) > 0)
 
     route.__doc__ = doc
@@ -285,13 +329,13 @@ _table_route("/provenance", crossdoc.list_provenance, "provenance", "Provenance 
 
 
 @read_router.get("/timeline", response_model=PageOut, responses=ERRORS)
-def timeline(request: Request, limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+def timeline(request: Request, page: Page) -> dict[str, Any]:
     """Events when computed; until then the dated time expressions of each document (computed=false)."""
     store = _store(request)
-    events = crossdoc.list_events(store, PageRequest(limit=limit, offset=offset))
+    events = crossdoc.list_events(store, page)
     if events.total:
         return _paged(events, computed=True)
-    return _paged(crossdoc.dated_claims(store, PageRequest(limit=limit, offset=offset)), computed=False)
+    return _paged(crossdoc.dated_claims(store, page), computed=False)
 
 
 def ach_view(request: Request, *, prefill: bool = True) -> dict[str, Any]:
@@ -306,9 +350,9 @@ def ach(request: Request, prefill: bool = Query(True, description="rate empty ce
 
 
 @read_router.get("/sources", response_model=PageOut, responses=ERRORS)
-def sources(request: Request, q: str | None = Query(None, max_length=200), limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+def sources(request: Request, page: Page, q: str | None = Query(None, max_length=200)) -> dict[str, Any]:
     """Sources (outlets, people, documents, anonymous sources) with their reliability grade."""
-    return _paged(crossdoc.list_sources(_store(request), PageRequest(limit=limit, offset=offset), query=q))
+    return _paged(crossdoc.list_sources(_store(request), page, query=q))
 
 
 @read_router.get("/sources/graph", responses=ERRORS)
@@ -318,29 +362,31 @@ def source_graph(request: Request) -> dict[str, Any]:
 
 
 @read_router.get("/source", responses=ERRORS)
-def source(request: Request, name: str = Query(..., min_length=1, max_length=500), limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+def source(request: Request, page: Page, name: str = Query(..., min_length=1, max_length=500)) -> dict[str, Any]:
     """One source: grade with history, its documents and the claims that pass through it."""
-    return crossdoc.source_detail(_store(request), name, PageRequest(limit=limit, offset=offset))
+    return crossdoc.source_detail(_store(request), name, page)
 
 
 @read_router.get("/corrections", response_model=PageOut, responses=ERRORS)
-def corrections(request: Request, document: str | None = Query(None, max_length=500), source: str | None = Query(None, max_length=500),
-                limit: int = Query(50, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+def corrections(request: Request, page: Page, document: str | None = Query(None, max_length=500), source: str | None = Query(None, max_length=500)) -> dict[str, Any]:
     """Every analyst correction, newest first, undone ones included."""
     store = _store(request)
     document_id = store.get_document(document).id if document else None
-    found, total = cx.list_corrections(store, document_id=document_id, source=source, limit=limit, offset=offset)
-    return {"items": [crossdoc.vars_of(c) for c in found], "total": total, "limit": limit, "offset": offset, "computed": None}
+    found, total = cx.list_corrections(store, document_id=document_id, source=source, limit=page.limit, offset=page.offset)
+    return {"items": [crossdoc.vars_of(c) for c in found], "total": total, "limit": page.limit, "offset": page.offset, "computed": None}
 
 
 # ---------------------------------------------------------------------- write
 
 
-@write_router.post("/documents", response_model=UploadOut, responses=ERRORS)
+@write_router.post("/documents", response_model=UploadOut, status_code=201, responses={
+    **ERRORS, 200: {"model": UploadOut, "description": "nothing new: every file was stored before (or a duplicate)"},
+    422: {"model": ErrorOut, "description": "no file given, or every file failed (the body also has outcomes and counts)"}})
 def upload(
     request: Request,
-    files: list[UploadFile] = File(..., description="one or more files: txt, md, html, pdf, eml, jsonl, csv"),
-    analyse: bool = Form(False, description="analyse the new documents right away"),
+    files: list[UploadFile] = File(..., min_length=1, description="one or more files (at least one): txt, md, html, pdf, eml, jsonl, csv"),
+    analyse: bool = Form(False, description="analyse the new documents right away and link them in (as `claimgraph analyse` "
+                                            "then `claimgraph link`); otherwise `freshness` says they wait"),
 ) -> Any:
     """Ingest uploaded files exactly as `claimgraph ingest` does; failures are reported per file."""
     store = _store(request)
@@ -348,8 +394,12 @@ def upload(
     outcomes = [o for f in files for o in ingest_upload(store, f.filename, f.file, max_bytes=limit)]
     counts = {status: sum(1 for o in outcomes if o.status == status) for status in ("ingested", "new_version", "unchanged", "duplicate", "failed")}
     new = [o.document_id for o in outcomes if o.status in ("ingested", "new_version") and o.document_id]
-    analysed = request.app.state.analyser.analyse(store, new) if analyse and new else None
-    body = {"outcomes": [asdict(o) for o in outcomes], "counts": counts, "analysed_claims": analysed}
+    body: dict[str, Any] = {"outcomes": [asdict(o) for o in outcomes], "counts": counts, "analysed_claims": None,
+                            "analysis_failed": [], "linked": False}
+    if analyse and new:
+        report = _stages(request).analyse_and_link(store)
+        body.update(analysed_claims=report.claims, analysis_failed=[list(f) for f in report.failed], linked=report.linked)
+    body["freshness"] = freshness(store)
     status = 201 if new else (422 if counts["failed"] == len(outcomes) else 200)
     if status == 422:
         body["error"] = {"status": 422, "message": "; ".join(f"{o.origin}: {o.reason}" for o in outcomes)}
@@ -370,16 +420,20 @@ def correct_claim(request: Request, claim_id: str, body: CorrectionIn, x_claimgr
 
 @write_router.post("/sources/grade", response_model=CorrectionOut, status_code=201, responses=ERRORS)
 def grade_source(request: Request, body: GradeIn, x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
-    """Set a source's reliability (Admiralty A–F; F = cannot be judged)."""
-    made = cx.grade_source(_store(request), source=body.source, grade=body.grade, author=author_of(body.author, x_claimgraph_user), note=body.note)
-    return crossdoc.vars_of(made)
+    """Set a source's reliability (Admiralty A–F; F = cannot be judged) and reassess the clusters,
+    as `claimgraph source grade` does. 404 for a source the ledger does not name."""
+    made, reassessed = grade_and_reassess(_store(request), _stages(request), source=body.source, grade=body.grade,
+                                          author=author_of(body.author, x_claimgraph_user), note=body.note)
+    return {**crossdoc.vars_of(made), "reassessed": reassessed}
 
 
 @write_router.post("/corrections/{correction_id}/undo", response_model=CorrectionOut, responses=ERRORS)
-def undo(request: Request, correction_id: int, body: UndoIn | None = None, x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
-    """Undo a correction: it stays in the history and is no longer applied."""
-    made = cx.undo_correction(_store(request), correction_id, author=author_of(body.author if body else None, x_claimgraph_user))
-    return crossdoc.vars_of(made)
+def undo(request: Request, correction_id: CorrectionId, body: UndoIn | None = None, x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
+    """Undo a correction: it stays in the history and is no longer applied (an undone grade reassesses)."""
+    store = _store(request)
+    made = cx.undo_correction(store, correction_id, author=author_of(body.author if body else None, x_claimgraph_user))
+    reassessed = _stages(request).reassess(store) if made.target == "source" else None
+    return {**crossdoc.vars_of(made), "reassessed": reassessed}
 
 
 @write_router.post("/ach/hypotheses", response_model=HypothesisOut, status_code=201, responses=ERRORS)

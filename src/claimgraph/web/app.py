@@ -26,6 +26,7 @@ from claimgraph.store.ach import AchError
 from claimgraph.store.entities import EntityCorrectionError
 from claimgraph.store.corrections import CorrectionError, source_key
 from claimgraph.web.security import LOOPBACK_HOSTS, Guard, GuardOptions
+from claimgraph.web.stages import LedgerStages
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -43,27 +44,18 @@ class WebOptions:
     max_upload_bytes: int = 20_000_000
 
 
-class Analyser:
-    """Loads the NLP pipeline once per app, on first use, for 'analyse after upload'."""
+def allowed_methods(app: FastAPI, scope: dict[str, Any]) -> str:
+    """The Allow header of a 405: every method some route at this path answers (GET and POST of
+    /api/documents are two routes; Starlette would name only the first one's)."""
+    from starlette.routing import Match, Mount
 
-    def __init__(self) -> None:
-        self._nlp: Any = None
-        self._lock = threading.Lock()
+    def answers(route: Any, method: str) -> bool:
+        if isinstance(route, Mount):  # static files
+            return method in ("GET", "HEAD") and route.matches(scope)[0] == Match.FULL
+        return route.matches({**scope, "method": method})[0] == Match.FULL
 
-    def analyse(self, store: Store, document_ids: list[str]) -> int:
-        from datetime import datetime, timezone
-
-        from claimgraph.analyse import analyse_document, load_nlp
-
-        with self._lock:
-            if self._nlp is None:
-                self._nlp = load_nlp()
-            claims = 0
-            for document_id in document_ids:
-                analysis = analyse_document(store.get_document(document_id), nlp=self._nlp)
-                store.save_analysis(analysis, analysed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-                claims += len(analysis.claims)
-            return claims
+    return ", ".join(m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+                     if any(answers(route, m) for route in app.router.routes))
 
 
 def error_status(error: Exception) -> int:
@@ -101,8 +93,9 @@ def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None
     )
     app.state.store = store or open_store(options.db)
     app.state.options = options
-    app.state.analyser = Analyser()
     app.state.embedder = embedder or LazyMiniLM()
+    # Analyse, link and reassess through the library, as the CLI does (web/stages.py).
+    app.state.analyser = LedgerStages(embedder=app.state.embedder)
     app.state.ach_lock = threading.Lock()  # one pre-fill at a time: two would write the same cells
     templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescape is on for .html
     templates.env.globals["version"] = __version__
@@ -118,11 +111,11 @@ def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
-    def respond(request: Request, status: int, message: str) -> Any:
+    def respond(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Any:
         if wants_json(request):
-            return JSONResponse({"error": {"status": status, "message": message}}, status_code=status)
+            return JSONResponse({"error": {"status": status, "message": message}}, status_code=status, headers=headers)
         return templates.TemplateResponse(
-            request, "error.html", {"status": status, "message": message}, status_code=status
+            request, "error.html", {"status": status, "message": message}, status_code=status, headers=headers
         )
 
     @app.exception_handler(ClaimgraphError)
@@ -139,8 +132,11 @@ def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None
         if error.status_code == 404 and message == "Not Found":
             message = f"nothing at {request.url.path}"
         if error.status_code == 405:
-            message = f"{request.method} is not allowed on {request.url.path}"
-        return respond(request, error.status_code, message)
+            allow = allowed_methods(app, request.scope)
+            return respond(request, 405, f"{request.method} is not allowed on {request.url.path}; use {allow}", {"Allow": allow})
+        if error.status_code == 400:  # a body that does not parse (a multipart request without its boundary)
+            return respond(request, 422, f"invalid request body: {message}")
+        return respond(request, error.status_code, message, error.headers)
 
     @app.exception_handler(Exception)
     async def on_crash(request: Request, error: Exception) -> Any:

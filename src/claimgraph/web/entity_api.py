@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from claimgraph import entity_index
 from claimgraph.store.entities import load_canonical_entities
-from claimgraph.web.api import ERRORS, author_of
+from claimgraph.web.api import ERRORS, CorrectionId, Name, Page, author_of
 
 router = APIRouter(prefix="/api", tags=["entities"])
 
@@ -30,7 +30,7 @@ class SplitIn(BaseModel):
 
 class RenameIn(BaseModel):
     entity: str = Field(..., min_length=1, max_length=500)
-    name: str = Field(..., min_length=1, max_length=500)
+    name: Name = Field(..., min_length=1, max_length=500, description="the new name; control characters are dropped")
     author: str | None = Field(None, max_length=200)
 
 
@@ -48,12 +48,11 @@ def _store(request: Request) -> Any:
 
 
 @router.get("/canonical-entities", responses=ERRORS)
-def canonical_entities(request: Request, type: str | None = Query(None, max_length=24),
-                       limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict[str, Any]:
+def canonical_entities(request: Request, page: Page, type: str | None = Query(None, max_length=24)) -> dict[str, Any]:
     """Entities resolved across documents, most documents first, with analyst corrections applied."""
     found = [e for e in load_canonical_entities(_store(request)) if type is None or e["type"] == type]
     found.sort(key=lambda e: (-len(e.get("documents", [])), e["name"]))
-    return {"items": found[offset : offset + limit], "total": len(found), "limit": limit, "offset": offset,
+    return {"items": found[page.offset : page.offset + page.limit], "total": len(found), "limit": page.limit, "offset": page.offset,
             "computed": bool(found)}
 
 
@@ -77,7 +76,7 @@ def rename(request: Request, body: RenameIn, x_claimgraph_user: str | None = Hea
 
 
 @router.post("/canonical-entities/corrections/{correction_id}/undo", responses=ERRORS)
-def undo(request: Request, correction_id: int, body: EntityUndoIn | None = None,
+def undo(request: Request, correction_id: CorrectionId, body: EntityUndoIn | None = None,
          x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
     """Undo an entity correction: it stays in the history and is no longer applied."""
     return _answer(entity_index.undo_entity_correction(_store(request), correction_id,

@@ -37,6 +37,9 @@ SECURITY_HEADERS = [
 TOKEN_COOKIE = "claimgraph_token"
 CSRF_HEADER = "x-claimgraph-csrf"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The methods a route may write on. Any other (TRACE, PROPFIND, …) is answered by the app's 405
+# with its Allow header, never by a write: the CSRF check has nothing to protect there.
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -148,7 +151,7 @@ class Guard:
             return 421, f"this server answers only to {', '.join(options.allowed_hosts)}, not Host {host!r}"
         if options.token and not self._has_token(scope, headers):
             return 401, "an access token is required: send 'Authorization: Bearer TOKEN' or open /?token=TOKEN once"
-        if scope["method"] not in SAFE_METHODS and not self._same_origin(scope, headers):
+        if scope["method"] in WRITE_METHODS and not self._same_origin(scope, headers):
             return 403, (
                 "cross-site write refused: send the X-Claimgraph-CSRF: 1 header, "
                 "or submit from a page of this server"

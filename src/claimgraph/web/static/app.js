@@ -7,9 +7,13 @@
   function show(id, focusPanel) {
     var detail = document.getElementById("claim-" + id);
     if (!detail) { return; }
-    document.querySelectorAll(".claim-detail.shown").forEach(function (el) { el.classList.remove("shown"); });
+    // One panel at a time. replaceState does not move :target, so a panel opened by the URL's
+    // #claim-… (which the stylesheet shows) is hidden here by hand when another one is chosen.
+    document.querySelectorAll(".claim-detail").forEach(function (el) {
+      el.classList.toggle("shown", el === detail);
+      el.style.display = el !== detail && el.matches(":target") ? "none" : "";
+    });
     document.querySelectorAll("a.claim.selected").forEach(function (el) { el.classList.remove("selected"); });
-    detail.classList.add("shown");
     claimLinks().forEach(function (el) { if (el.dataset.claim === id) { el.classList.add("selected"); } });
     if (focusPanel) { detail.focus({ preventScroll: true }); }
   }
@@ -42,7 +46,9 @@
     else if (event.key === "k") { step(-1); }
   });
 
-  document.addEventListener("DOMContentLoaded", function () {
+  function showHash() {
     if (location.hash.indexOf("#claim-") === 0) { show(decodeURIComponent(location.hash.slice(7)), false); }
-  });
+  }
+  document.addEventListener("DOMContentLoaded", showHash);
+  window.addEventListener("hashchange", showHash);  // back/forward, or a link to another claim of this page
 })();
