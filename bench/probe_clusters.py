@@ -2,11 +2,14 @@
 
     claimgraph --db /tmp/s.db run examples/seeds
     claimgraph --db /tmp/c.db run ../shared/corpus
-    .venv/bin/python bench/probe_clusters.py --seeds /tmp/s.db --corpus /tmp/c.db [--pairs]
+    .venv/bin/python bench/probe_clusters.py --seeds /tmp/s.db --corpus /tmp/c.db [--halves] [--pair-model] [--pairs]
 
 Prints cluster pairwise P/R/F1 (and B-cubed, hard negatives on the seeds) for the code as it
 is, with the analyses the databases hold (analysis is not rerun), and the corpus figures once
 more with each cluster pooled into its family (root ancestor: sub-clusters and denial groups).
+--halves scores the corpus lines gold's odd- and even-numbered propositions apart (the pair
+model, train/train_pair_model.py, is fitted on the odd ones: the even ones are its test).
+--pair-model relinks with the judge's opt-in pair model (data/pair_model.json).
 --pairs lists, for the corpus lines gold, the gold pairs the clusters miss and the wrong pairs
 they make, with the judge's score, relation and reasons and whether the pair was a candidate.
 --features asks how well the judge's signals separate, pair by pair, claims of one gold
@@ -54,30 +57,31 @@ class CachedEmbedder:
         return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
 
 
-def relink(inputs: list[tuple[Any, Any]], embedder: Any, options: LinkOptions | None = None) -> Linker:
-    linker = Linker(embedder=embedder, options=options)
+def relink(inputs: list[tuple[Any, Any]], embedder: Any, options: LinkOptions | None = None, *, judge: Any = None) -> Linker:
+    linker = Linker(embedder=embedder, options=options, judge=judge)
     for document, analysis in sorted(inputs, key=lambda pair: (pair[0].published or "", pair[0].id)):
         linker.add_document(document, analysis)
     return linker
 
 
-def score_seeds(db: str, embedder: Any, options: LinkOptions | None = None) -> dict[str, Any]:
+def score_seeds(db: str, embedder: Any, options: LinkOptions | None = None, *, judge: Any = None) -> dict[str, Any]:
     gold = json.loads((SHARED / "gold" / "seeds.json").read_text(encoding="utf-8"))
     from claimgraph.store import open_store
 
     with open_store(db) as store:
         ledger, inputs = export_ledger(store), current_inputs(store)
-    result = relink(inputs, embedder, options).result().to_dict()
+    result = relink(inputs, embedder, options, judge=judge).result().to_dict()
     report = evaluate(dict(ledger, clusters=result["clusters"]), gold).to_dict()
     return report
 
 
-def score_corpus(db: str, embedder: Any, options: LinkOptions | None = None) -> tuple[dict[str, Any], Linker, dict[str, Any]]:
+def score_corpus(db: str, embedder: Any, options: LinkOptions | None = None, *,
+                 judge: Any = None) -> tuple[dict[str, Any], Linker, dict[str, Any]]:
     from claimgraph.store import open_store
 
     with open_store(db) as store:
         ledger, inputs = export_ledger(store), current_inputs(store)
-    linker = relink(inputs, embedder, options)
+    linker = relink(inputs, embedder, options, judge=judge)
     result = linker.result().to_dict()
     gold = read_lines_gold(packaged_lines_gold())
     scored_ledger = dict(ledger, clusters=result["clusters"])
@@ -102,6 +106,18 @@ def family_clusters(clusters: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for cluster in clusters:
         pooled.setdefault(root(cluster["id"]), []).extend(cluster["members"])
     return [{"id": r, "members": m, "parent": None} for r, m in pooled.items()]
+
+
+def score_halves(ledger: dict[str, Any]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """Flat and family cluster pairwise scores over the odd- and even-numbered gold propositions apart."""
+    gold = read_lines_gold(packaged_lines_gold())
+    families = dict(ledger, clusters=family_clusters(ledger["clusters"]))
+    out = {}
+    for name, parity in (("odd", 1), ("even", 0)):
+        half = dict(gold, propositions=[p for p in gold["propositions"] if int(p["id"][1:]) % 2 == parity])
+        out[name] = tuple(score_lines_gold(scored, half, find_corpus_root(half, scored))["clusters_pairwise"]
+                          for scored in (ledger, families))
+    return out
 
 
 def prf(d: dict[str, Any]) -> str:
@@ -202,22 +218,34 @@ def main() -> int:
     parser.add_argument("--corpus", help="a database after `claimgraph run ../shared/corpus`")
     parser.add_argument("--pairs", action="store_true", help="list the corpus pairs missed and made wrongly")
     parser.add_argument("--features", action="store_true", help="how well each pair signal separates gold pairs")
+    parser.add_argument("--halves", action="store_true", help="score odd and even gold propositions apart")
+    parser.add_argument("--pair-model", action="store_true", help="relink with the judge's opt-in pair model")
     parser.add_argument("--limit", type=int, default=60)
     args = parser.parse_args()
     embedder = CachedEmbedder(OnnxMiniLM())
+    judge = None
+    if args.pair_model:
+        from claimgraph.link.judge import PairModel, StructuralJudge
+
+        judge = StructuralJudge(model=PairModel.packaged())
     if args.seeds:
         started = time.perf_counter()
-        report = score_seeds(args.seeds, embedder)
+        report = score_seeds(args.seeds, embedder, judge=judge)
         clusters = report["clusters"]
         print(f"seeds  pairwise {prf(clusters['pairwise'])}  B-cubed F1 {clusters['bcubed']['f1']:.3f}  "
               f"hard negatives merged {report.get('hard_negatives', {}).get('merged')}  "
               f"{time.perf_counter() - started:.1f} s", flush=True)
     if args.corpus:
         started = time.perf_counter()
-        scored, linker, ledger = score_corpus(args.corpus, embedder)
+        if judge is not None:  # a fresh judge: the seeds run fed its vocabulary
+            judge = StructuralJudge(model=PairModel.packaged())
+        scored, linker, ledger = score_corpus(args.corpus, embedder, judge=judge)
         print(f"corpus pairwise {prf(scored['clusters_pairwise'])}  lines {prf(scored['lines_pairwise'])}  "
               f"families {prf(scored['families_pairwise'])}  propositions exact {scored['propositions']['exact']}/{scored['propositions']['total']}  "
               f"{time.perf_counter() - started:.1f} s", flush=True)
+        if args.halves:
+            for name, (flat, family) in score_halves(ledger).items():
+                print(f"  {name:4s} propositions  flat {prf(flat)}  families {prf(family)}")
         if args.pairs:
             show_pairs(linker, ledger, args.limit)
         if args.features:
