@@ -12,12 +12,19 @@ one proposition. A logistic model (L2, balanced classes, numpy only) is fitted o
 `judge.pair_features`; its logit is mapped onto the structural score's scale (same mean and
 spread over the training pairs, in logit space) so that the judge's thresholds keep their meaning. Held out and
 printed: ROC AUC on the even-numbered propositions' pairs, against the structural score's.
+
+--news-pairs DIR (the output of train/build_pairs.py: ECB+ coreferent / non-coreferent sentence
+pairs and CLEF-2020 tweet -> verified claim pairs) fits the model on those instead, and the whole
+corpus lines gold is its test. Their sentences have no entity analysis: a name is a capitalised
+word not at the start of the sentence, and IDF weights come from their own texts.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
+import re
 import os
 import sys
 from itertools import combinations
@@ -78,6 +85,43 @@ def gold_pairs(db: str) -> tuple[list[dict], StructuralJudge]:
     return rows, judge
 
 
+_NAME = re.compile(r"(?<=\S\s)[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*)*")
+
+
+def news_pairs(directory: Path, embedder: CachedEmbedder) -> list[dict]:
+    """The train split of build_pairs.py's news pairs (one order of each), with pair features."""
+    from claimgraph.link.judge import content_terms
+
+    rows = []
+    for path in sorted(directory.glob("*_pairs.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            seen = set()
+            for line in handle:
+                row = json.loads(line)
+                pair = frozenset((row["premise"], row["hypothesis"]))
+                if row["split"] != "train" or pair in seen:
+                    continue
+                seen.add(pair)
+                rows.append(row)
+    texts = sorted({t for r in rows for t in (r["premise"], r["hypothesis"])})
+    vectors = dict(zip(texts, embedder.embed(texts)))
+    vocabulary = Vocabulary()
+    views = {}
+    for i, text in enumerate(texts):
+        names = sorted({t for m in _NAME.findall(text) for t in content_terms(m)})
+        views[text] = ClaimView(id=str(i), document_id=str(i), content=text, names=names, vector=vectors[text])
+        vocabulary.add(views[text].terms)
+    judge = StructuralJudge(vocabulary=vocabulary)
+    out = []
+    for row in rows:
+        a, b = views[row["premise"]], views[row["hypothesis"]]
+        if not reaches_score(judge, a, b):
+            continue
+        out.append({"features": pair_features(judge, a, b), "same": row["label"] == "entailment",
+                    "source": row["source"]})
+    return out
+
+
 def fit(x: np.ndarray, y: np.ndarray, *, l2: float = 0.01, steps: int = 4000, rate: float = 0.1) -> tuple[np.ndarray, float]:
     """Logistic regression, classes weighted to balance, full-batch gradient descent."""
     weight = np.where(y == 1, (1 - y.mean()) / y.mean(), 1.0)
@@ -99,6 +143,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("db", help="a database after `claimgraph run ../shared/corpus`")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--news-pairs", type=Path, help="fit on build_pairs.py's ECB+ / CLEF pairs in this folder instead")
     args = parser.parse_args()
     rows, _ = gold_pairs(args.db)
     x = np.array([r["features"] for r in rows], dtype=np.float64)
@@ -106,8 +151,16 @@ def main() -> int:
     structural = np.array([r["structural"] for r in rows])
     train = np.array([r["split"] == "train" and not r["seeds"] for r in rows])
     heldout = np.array([r["split"] == "heldout" for r in rows])
-    mean, std = x[train].mean(axis=0), x[train].std(axis=0) + 1e-9
-    w, b = fit((x[train] - mean) / std, y[train])
+    if args.news_pairs:
+        news = news_pairs(args.news_pairs, CachedEmbedder(OnnxMiniLM()))
+        fit_x = np.array([r["features"] for r in news], dtype=np.float64)
+        fit_y = np.array([r["same"] for r in news], dtype=np.float64)
+        print(f"news pairs: {len(news)} ({int(fit_y.sum())} same)")
+        heldout = np.ones(len(rows), dtype=bool)  # the whole corpus lines gold is unseen
+    else:
+        fit_x, fit_y = x[train], y[train]
+    mean, std = fit_x.mean(axis=0), fit_x.std(axis=0) + 1e-9
+    w, b = fit((fit_x - mean) / std, fit_y)
     logit = ((x - mean) / std) @ w + b
     # Same mean and spread as the structural score over the training pairs, in logit space.
     clipped = np.clip(structural[train], 0.02, 0.98)
@@ -115,7 +168,10 @@ def main() -> int:
     scale = float(target.std() / logit[train].std())
     shift = float(target.mean() - scale * logit[train].mean())
     report = {}
-    for name, mask in (("train", train), ("heldout", heldout), ("heldout_dev_only", heldout & ~np.array([r["seeds"] for r in rows]))):
+    parts = (("heldout", heldout), ("heldout_dev_only", heldout & ~np.array([r["seeds"] for r in rows])))
+    if not args.news_pairs:
+        parts = (("train", train), *parts)
+    for name, mask in parts:
         report[name] = {"pairs": int(mask.sum()), "same": int(y[mask].sum()),
                         "auc": round(auc(logit[mask], y[mask]), 3), "structural_auc": round(auc(structural[mask], y[mask]), 3)}
         print(f"{name:18s} pairs {mask.sum():5d} (same {int(y[mask].sum()):4d})  pair model AUC {report[name]['auc']:.3f}  "
@@ -123,8 +179,11 @@ def main() -> int:
     model = {
         "version": VERSION,
         "about": "Logistic claim pair model (link/judge.py PairModel) over judge.pair_features, trained by "
-                 "train/train_pair_model.py on the odd-numbered propositions of the corpus lines gold, dev/ "
-                 "documents only; the even-numbered ones and the seeds gold are its test.",
+                 "train/train_pair_model.py " + (
+                     f"on news pairs from train/build_pairs.py ({args.news_pairs.name}); the corpus lines gold and the "
+                     "seeds gold are its test." if args.news_pairs else
+                     "on the odd-numbered propositions of the corpus lines gold, dev/ documents only; the "
+                     "even-numbered ones and the seeds gold are its test."),
         "features": list(PAIR_FEATURES),
         "mean": [round(float(v), 6) for v in mean], "std": [round(float(v), 6) for v in std],
         "weights": [round(float(v), 6) for v in w], "bias": round(float(b), 6),
