@@ -11,6 +11,7 @@ more with each cluster pooled into its family (root ancestor: sub-clusters and d
 model, train/train_pair_model.py, is fitted on the odd ones: the even ones are its test).
 --pair-model relinks with the judge's opt-in pair model (data/pair_model.json).
 --cluster-option merge_score=0.45 / --judge-option pair_model_share=0.5 relink with an option changed.
+--spread prints, per gold proposition, how many clusters and cluster families its claims sit in.
 --texts asks how well the cosine of each text a claim could be embedded as (its span, its
 proposition, the proposition with names masked by their type) ranks gold pairs across documents.
 --pairs lists, for the corpus lines gold, the gold pairs the clusters miss and the wrong pairs
@@ -181,6 +182,20 @@ def show_features(linker: Linker, ledger: dict[str, Any]) -> None:
             print(f"  {signal:9s} AUC {auc:.3f}  {at}")
 
 
+def show_spread(ledger: dict[str, Any]) -> None:
+    """Per gold proposition: its matched claims and documents, and how many clusters / families hold them."""
+    cluster_of = {m["claim"]: c["id"] for c in ledger["clusters"] for m in c["members"]}
+    family_of = {m["claim"]: c["id"] for c in family_clusters(ledger["clusters"]) for m in c["members"]}
+    by_proposition: dict[str, list[dict[str, Any]]] = {}
+    for row in matched_claims(ledger):
+        by_proposition.setdefault(row["proposition"], []).append(row)
+    print("\n== spread: proposition, claims (documents), clusters, families (a claim in none counts as its own)")
+    for proposition, rows in sorted(by_proposition.items()):
+        clusters = {cluster_of.get(r["system"], r["system"]) for r in rows}
+        families = {family_of.get(r["system"], r["system"]) for r in rows}
+        print(f"  {proposition}  {len(rows):2d} ({len({r['document'] for r in rows})})  {len(clusters):2d}  {len(families):2d}")
+
+
 def parse_options(items: list[str]) -> dict[str, float]:
     out = {}
     for item in items:
@@ -275,6 +290,7 @@ def main() -> int:
     parser.add_argument("--pair-model", action="store_true", help="relink with the judge's opt-in pair model")
     parser.add_argument("--cluster-option", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--judge-option", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--spread", action="store_true", help="clusters and families per gold proposition")
     parser.add_argument("--texts", action="store_true", help="rank gold pairs by the cosine of each text variant")
     parser.add_argument("--limit", type=int, default=60)
     args = parser.parse_args()
@@ -308,6 +324,8 @@ def main() -> int:
             show_pairs(linker, ledger, args.limit)
         if args.features:
             show_features(linker, ledger)
+        if args.spread:
+            show_spread(ledger)
         if args.texts:
             show_texts(linker, ledger, embedder)
     return 0
