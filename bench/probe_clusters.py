@@ -2,11 +2,18 @@
 
     claimgraph --db /tmp/s.db run examples/seeds
     claimgraph --db /tmp/c.db run ../shared/corpus
-    .venv/bin/python bench/probe_clusters.py --seeds /tmp/s.db --corpus /tmp/c.db [--pairs]
+    .venv/bin/python bench/probe_clusters.py --seeds /tmp/s.db --corpus /tmp/c.db [--halves] [--pair-model] [--pairs]
 
 Prints cluster pairwise P/R/F1 (and B-cubed, hard negatives on the seeds) for the code as it
 is, with the analyses the databases hold (analysis is not rerun), and the corpus figures once
 more with each cluster pooled into its family (root ancestor: sub-clusters and denial groups).
+--halves scores the corpus lines gold's odd- and even-numbered propositions apart (the pair
+model, train/train_pair_model.py, is fitted on the odd ones: the even ones are its test).
+--pair-model relinks with the judge's opt-in pair model (data/pair_model.json).
+--cluster-option merge_score=0.45 / --judge-option pair_model_share=0.5 relink with an option changed.
+--spread prints, per gold proposition, how many clusters and cluster families its claims sit in.
+--texts asks how well the cosine of each text a claim could be embedded as (its span, its
+proposition, the proposition with names masked by their type) ranks gold pairs across documents.
 --pairs lists, for the corpus lines gold, the gold pairs the clusters miss and the wrong pairs
 they make, with the judge's score, relation and reasons and whether the pair was a candidate.
 --features asks how well the judge's signals separate, pair by pair, claims of one gold
@@ -18,6 +25,7 @@ configuration in one process does not embed again.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import time
@@ -54,30 +62,31 @@ class CachedEmbedder:
         return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
 
 
-def relink(inputs: list[tuple[Any, Any]], embedder: Any, options: LinkOptions | None = None) -> Linker:
-    linker = Linker(embedder=embedder, options=options)
+def relink(inputs: list[tuple[Any, Any]], embedder: Any, options: LinkOptions | None = None, *, judge: Any = None) -> Linker:
+    linker = Linker(embedder=embedder, options=options, judge=judge)
     for document, analysis in sorted(inputs, key=lambda pair: (pair[0].published or "", pair[0].id)):
         linker.add_document(document, analysis)
     return linker
 
 
-def score_seeds(db: str, embedder: Any, options: LinkOptions | None = None) -> dict[str, Any]:
+def score_seeds(db: str, embedder: Any, options: LinkOptions | None = None, *, judge: Any = None) -> dict[str, Any]:
     gold = json.loads((SHARED / "gold" / "seeds.json").read_text(encoding="utf-8"))
     from claimgraph.store import open_store
 
     with open_store(db) as store:
         ledger, inputs = export_ledger(store), current_inputs(store)
-    result = relink(inputs, embedder, options).result().to_dict()
+    result = relink(inputs, embedder, options, judge=judge).result().to_dict()
     report = evaluate(dict(ledger, clusters=result["clusters"]), gold).to_dict()
     return report
 
 
-def score_corpus(db: str, embedder: Any, options: LinkOptions | None = None) -> tuple[dict[str, Any], Linker, dict[str, Any]]:
+def score_corpus(db: str, embedder: Any, options: LinkOptions | None = None, *,
+                 judge: Any = None) -> tuple[dict[str, Any], Linker, dict[str, Any]]:
     from claimgraph.store import open_store
 
     with open_store(db) as store:
         ledger, inputs = export_ledger(store), current_inputs(store)
-    linker = relink(inputs, embedder, options)
+    linker = relink(inputs, embedder, options, judge=judge)
     result = linker.result().to_dict()
     gold = read_lines_gold(packaged_lines_gold())
     scored_ledger = dict(ledger, clusters=result["clusters"])
@@ -102,6 +111,18 @@ def family_clusters(clusters: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for cluster in clusters:
         pooled.setdefault(root(cluster["id"]), []).extend(cluster["members"])
     return [{"id": r, "members": m, "parent": None} for r, m in pooled.items()]
+
+
+def score_halves(ledger: dict[str, Any]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """Flat and family cluster pairwise scores over the odd- and even-numbered gold propositions apart."""
+    gold = read_lines_gold(packaged_lines_gold())
+    families = dict(ledger, clusters=family_clusters(ledger["clusters"]))
+    out = {}
+    for name, parity in (("odd", 1), ("even", 0)):
+        half = dict(gold, propositions=[p for p in gold["propositions"] if int(p["id"][1:]) % 2 == parity])
+        out[name] = tuple(score_lines_gold(scored, half, find_corpus_root(half, scored))["clusters_pairwise"]
+                          for scored in (ledger, families))
+    return out
 
 
 def prf(d: dict[str, Any]) -> str:
@@ -153,13 +174,76 @@ def show_features(linker: Linker, ledger: dict[str, Any]) -> None:
         print(f"\n== {label}: {len(subset)} same-polarity pairs, {int(gold.sum())} in one gold proposition")
         for signal in ("cosine", "lexical", "predicate", "names", "judge"):
             scores = np.array([r[signal] for r in subset])
-            pos, neg = scores[gold], scores[~gold]
-            auc = float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
+            auc = _auc(scores, gold)
             order = np.argsort(-scores, kind="stable")
             hits = np.cumsum(gold[order])
             at = "  ".join(f"top{k} P {hits[k - 1] / k:.2f} R {hits[k - 1] / gold.sum():.2f}"
                            for k in (20, 40, 80, 150, 300) if k <= len(order))
             print(f"  {signal:9s} AUC {auc:.3f}  {at}")
+
+
+def show_spread(ledger: dict[str, Any]) -> None:
+    """Per gold proposition: its matched claims and documents, and how many clusters / families hold them."""
+    cluster_of = {m["claim"]: c["id"] for c in ledger["clusters"] for m in c["members"]}
+    family_of = {m["claim"]: c["id"] for c in family_clusters(ledger["clusters"]) for m in c["members"]}
+    by_proposition: dict[str, list[dict[str, Any]]] = {}
+    for row in matched_claims(ledger):
+        by_proposition.setdefault(row["proposition"], []).append(row)
+    print("\n== spread: proposition, claims (documents), clusters, families (a claim in none counts as its own)")
+    for proposition, rows in sorted(by_proposition.items()):
+        clusters = {cluster_of.get(r["system"], r["system"]) for r in rows}
+        families = {family_of.get(r["system"], r["system"]) for r in rows}
+        print(f"  {proposition}  {len(rows):2d} ({len({r['document'] for r in rows})})  {len(clusters):2d}  {len(families):2d}")
+
+
+def parse_options(items: list[str]) -> dict[str, float]:
+    out = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        out[name.strip()] = float(value)
+    return out
+
+
+def _auc(scores: np.ndarray, gold: np.ndarray) -> float:
+    pos, neg = scores[gold], scores[~gold]
+    return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
+
+
+def show_texts(linker: Linker, ledger: dict[str, Any], embedder: Any) -> None:
+    """ROC AUC of the cosine between claims of different documents, per text embedded."""
+    import re
+
+    from claimgraph.link.proposition import proposition
+
+    inputs = {d.id: (d, a) for d, a in linker.inputs.values()}
+    claims = {c.id: (c, a, d) for d, a in inputs.values() for c in a.claims}
+    placeholder = {"PER": "someone", "ORG": "an organisation", "GPE": "a country", "NORP": "a group", "LOC": "a place"}
+
+    def masked(claim: Any, analysis: Any, document: Any) -> str:
+        text = proposition(claim, analysis, document.text)
+        for entity in sorted(analysis.entities, key=lambda e: -len(e.name or "")):
+            if entity.name and len(entity.name) > 2 and entity.type in placeholder:
+                text = re.sub(r"(?<!\w)" + re.escape(entity.name) + r"(?!\w)", placeholder[entity.type], text)
+        return text
+
+    variants = {
+        "span": lambda c, a, d: c.content,
+        "proposition": lambda c, a, d: proposition(c, a, d.text),
+        "names masked": masked,
+    }
+    pairs = [(x["system"], y["system"], x["proposition"] == y["proposition"],
+              int(x["proposition"][1:]) % 2 + int(y["proposition"][1:]) % 2)
+             for x, y in combinations(matched_claims(ledger), 2)
+             if x["system"] in claims and y["system"] in claims and x["polarity"] == y["polarity"]
+             and claims[x["system"]][2].id != claims[y["system"]][2].id]
+    gold, halves = np.array([p[2] for p in pairs]), np.array([p[3] for p in pairs])
+    ids = sorted({i for p in pairs for i in p[:2]})
+    print(f"\n== texts: {len(pairs)} same-polarity pairs across documents, {int(gold.sum())} in one gold proposition")
+    for name, text_of in variants.items():
+        vectors = dict(zip(ids, embedder.embed([text_of(*claims[i]) for i in ids])))
+        scores = np.array([float(np.dot(vectors[a], vectors[b])) for a, b, _, _ in pairs])
+        parts = "  ".join(f"{label} {_auc(scores[halves == h], gold[halves == h]):.3f}" for label, h in (("odd", 2), ("even", 0)))
+        print(f"  {name:13s} AUC {_auc(scores, gold):.3f}  {parts}")
 
 
 def show_pairs(linker: Linker, ledger: dict[str, Any], limit: int) -> None:
@@ -202,26 +286,48 @@ def main() -> int:
     parser.add_argument("--corpus", help="a database after `claimgraph run ../shared/corpus`")
     parser.add_argument("--pairs", action="store_true", help="list the corpus pairs missed and made wrongly")
     parser.add_argument("--features", action="store_true", help="how well each pair signal separates gold pairs")
+    parser.add_argument("--halves", action="store_true", help="score odd and even gold propositions apart")
+    parser.add_argument("--pair-model", action="store_true", help="relink with the judge's opt-in pair model")
+    parser.add_argument("--cluster-option", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--judge-option", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--spread", action="store_true", help="clusters and families per gold proposition")
+    parser.add_argument("--texts", action="store_true", help="rank gold pairs by the cosine of each text variant")
     parser.add_argument("--limit", type=int, default=60)
     args = parser.parse_args()
     embedder = CachedEmbedder(OnnxMiniLM())
+    from claimgraph.link import ClusterOptions
+    from claimgraph.link.judge import JudgeOptions, PairModel, StructuralJudge
+
+    options = LinkOptions(clusters=ClusterOptions(**parse_options(args.cluster_option)))
+    judge_options = dataclasses.replace(JudgeOptions.from_lexicon(), **parse_options(args.judge_option))
+
+    def new_judge() -> StructuralJudge:  # one per relink: a judge's vocabulary fills as claims arrive
+        return StructuralJudge(options=judge_options, model=PairModel.packaged() if args.pair_model else None)
+
     if args.seeds:
         started = time.perf_counter()
-        report = score_seeds(args.seeds, embedder)
+        report = score_seeds(args.seeds, embedder, options, judge=new_judge())
         clusters = report["clusters"]
         print(f"seeds  pairwise {prf(clusters['pairwise'])}  B-cubed F1 {clusters['bcubed']['f1']:.3f}  "
               f"hard negatives merged {report.get('hard_negatives', {}).get('merged')}  "
               f"{time.perf_counter() - started:.1f} s", flush=True)
     if args.corpus:
         started = time.perf_counter()
-        scored, linker, ledger = score_corpus(args.corpus, embedder)
+        scored, linker, ledger = score_corpus(args.corpus, embedder, options, judge=new_judge())
         print(f"corpus pairwise {prf(scored['clusters_pairwise'])}  lines {prf(scored['lines_pairwise'])}  "
               f"families {prf(scored['families_pairwise'])}  propositions exact {scored['propositions']['exact']}/{scored['propositions']['total']}  "
               f"{time.perf_counter() - started:.1f} s", flush=True)
+        if args.halves:
+            for name, (flat, family) in score_halves(ledger).items():
+                print(f"  {name:4s} propositions  flat {prf(flat)}  families {prf(family)}")
         if args.pairs:
             show_pairs(linker, ledger, args.limit)
         if args.features:
             show_features(linker, ledger)
+        if args.spread:
+            show_spread(ledger)
+        if args.texts:
+            show_texts(linker, ledger, embedder)
     return 0
 
 

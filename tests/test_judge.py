@@ -213,3 +213,51 @@ def test_what_the_text_calls_a_named_entity_is_part_of_its_name() -> None:
                                   Mention(entity="E1", start=start, end=len(text), text=text[start:], kind="description")])
     _, names = named_in(text, analysis)
     assert {"former", "britis", "intell", "agent"} <= set(names) and "memos" not in names
+
+
+def _pair_model_data(**changes) -> dict:
+    from claimgraph.link.judge import PAIR_FEATURES
+
+    n = len(PAIR_FEATURES)
+    data = {"version": "test", "features": list(PAIR_FEATURES), "mean": [0.0] * n, "std": [1.0] * n,
+            "weights": [1.0] + [0.0] * (n - 1), "bias": 0.0, "scale": 1.0, "shift": 0.0}
+    return {**data, **changes}
+
+
+def test_packaged_pair_model_ranks_a_restatement_above_another_claim_on_the_topic() -> None:
+    from claimgraph.link.judge import PairModel, load_pair_model, pair_features
+
+    data = load_pair_model()
+    assert data["measured"]["heldout"]["pairs"] > 0  # trained and measured, not a placeholder
+    model = PairModel.packaged()
+    judge = StructuralJudge(vocabulary=Vocabulary(), model=model)
+    a = view("a", "The minister resigned after the budget vote failed in parliament.")
+    b = view("b", "After parliament rejected the budget, the minister resigned.", document="d2")
+    c = view("c", "The minister opened a new hospital wing in the capital.", document="d3")
+    for v in (a, b, c):
+        judge.vocabulary.add(v.terms)
+    restated, other = model.score(pair_features(judge, a, b)), model.score(pair_features(judge, a, c))
+    assert 0.0 < other < restated < 1.0
+
+
+def test_pair_model_takes_only_its_share_across_documents() -> None:
+    from claimgraph.link.judge import JudgeOptions, PairModel
+
+    plain = StructuralJudge(vocabulary=Vocabulary())
+    options = JudgeOptions.from_lexicon()
+    # A model that scores every pair near 1 (a huge bias): its share shows in the score.
+    eager = StructuralJudge(vocabulary=plain.vocabulary, options=options, model=PairModel(_pair_model_data(bias=50.0)))
+    a = view("a", "The minister resigned after the budget vote failed.")
+    b = view("b", "The minister left office when the budget fell.", document="d2")
+    same_document = view("s", "The minister left office when the budget fell.", sentence=5)
+    share = options.pair_model_share
+    assert eager.similarity(a, b) == pytest.approx((1 - share) * plain.similarity(a, b) + share * 1.0)
+    assert eager.similarity(a, same_document) == pytest.approx(plain.similarity(a, same_document))
+    assert eager.name != plain.name  # a ledger linked with the model is relinked without it
+
+
+def test_pair_model_with_other_features_is_refused() -> None:
+    from claimgraph.link.judge import PairModel
+
+    with pytest.raises(ValueError, match="retrain"):
+        PairModel(_pair_model_data(features=["cosine"]))

@@ -36,6 +36,13 @@ def load_lexicon() -> dict[str, Any]:
     return json.loads(text)
 
 
+@lru_cache(maxsize=1)
+def load_pair_model() -> dict[str, Any]:
+    """The pair model in claimgraph/data/pair_model.json (train/train_pair_model.py)."""
+    text = importlib.resources.files("claimgraph").joinpath("data", "pair_model.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
@@ -262,20 +269,84 @@ class JudgeOptions:
     # regarding the reliability of the Steele dossier" / "Regarding the Steele Dossier, FBI gave
     # Steele's allegations unjustified credence") does not make one predicate.
     predicate_overlap_across: float = 0.13
+    # With a pair model (`StructuralJudge(model=...)`), its share of the score across documents
+    # (the rest is the blend above). Measured in train/README.md: 0.5 clustered the model's
+    # training half of the corpus lines gold best but merged look-alikes on the seeds.
+    pair_model_share: float = 0.3
 
     @classmethod
     def from_lexicon(cls) -> "JudgeOptions":
         return cls(**load_lexicon()["thresholds"])
 
 
+def cosine(a: ClaimView, b: ClaimView) -> float:
+    return float(np.dot(a.vector, b.vector)) if a.vector is not None and b.vector is not None else 0.0
+
+
+def adjacent(a: ClaimView, b: ClaimView) -> bool:
+    return a.document_id == b.document_id and abs(a.sentence_index - b.sentence_index) == 1
+
+
+# What the pair model reads of two claims; train/train_pair_model.py fits a weight to each.
+PAIR_FEATURES = ("cosine", "lexical", "predicate", "names", "cosine_squared", "cosine_x_lexical")
+
+
+def pair_features(judge: "StructuralJudge", a: ClaimView, b: ClaimView) -> list[float]:
+    """The pair model's inputs, in `PAIR_FEATURES` order: how alike the two propositions are
+    (vectors, IDF-weighted terms, terms beyond names, shared names). How much each says (its
+    number of terms) made short claims look alike ("the best material Russia had was out" /
+    "Russia had compromising material on Trump") and is left out; so is where the claims stand
+    (one document, adjacent sentences), which the judge's rules handle."""
+    cos, lexical = cosine(a, b), judge.lexical(a, b)
+    names = set(a.names) | set(b.names)
+    return [cos, lexical, judge.predicate_overlap(a, b), len(set(a.names) & set(b.names)) / len(names) if names else 0.0,
+            cos * cos, cos * lexical]
+
+
+class PairModel:
+    """Logistic regression over `pair_features` (data/pair_model.json, train/train_pair_model.py).
+
+    Opt-in, not the default: it re-ranks pairs a little better than the blend on held-out gold
+    pairs but trades corpus cluster precision for recall (train/README.md). The judge's
+    thresholds were set on the blended score; `scale` and `shift` map the logit so that over the
+    training pairs it has that score's mean and spread in logit space.
+    """
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        if tuple(data["features"]) != PAIR_FEATURES:
+            raise ValueError(f"pair model {data.get('version')}: features {data['features']} are not {PAIR_FEATURES}; retrain it")
+        self.version = str(data["version"])
+        self._mean = np.array(data["mean"], dtype=np.float64)
+        self._spread = np.array(data["std"], dtype=np.float64)
+        self._weights = np.array(data["weights"], dtype=np.float64)
+        self._bias = float(data["bias"])
+        self._scale, self._shift = float(data["scale"]), float(data["shift"])
+
+    @classmethod
+    def packaged(cls) -> "PairModel":
+        return cls(load_pair_model())
+
+    def logit(self, features: list[float]) -> float:
+        z = (np.asarray(features, dtype=np.float64) - self._mean) / self._spread
+        return float(z @ self._weights + self._bias)
+
+    def score(self, features: list[float]) -> float:
+        # Between 0 and 1 like the structural score: a score of 0 or less vetoes a merge.
+        return 1.0 / (1.0 + math.exp(-(self._scale * self.logit(features) + self._shift)))
+
+
 class StructuralJudge:
     """Embedding + lexical similarity for 'same topic', structural rules for stance."""
 
-    def __init__(self, *, vocabulary: Vocabulary | None = None, options: JudgeOptions | None = None) -> None:
+    def __init__(self, *, vocabulary: Vocabulary | None = None, options: JudgeOptions | None = None,
+                 model: PairModel | None = None) -> None:
         self.vocabulary = vocabulary or Vocabulary()
+        self.model = model
         self.options = options or JudgeOptions.from_lexicon()
         lexicon = load_lexicon()
         self.name = f"{JUDGE_STEP}+lexicon.v{lexicon['version']}"
+        if self.model is not None:
+            self.name += f"+{self.model.version}"
         self._denial = re.compile(r"\b(?:" + "|".join(re.escape(d.lower()) for d in lexicon["denial"]) + r")\b")
         self._antonyms = [(stem(x), stem(y)) for x, y in lexicon["antonyms"]]
 
@@ -292,13 +363,26 @@ class StructuralJudge:
         return dot / norm if norm else 0.0
 
     def similarity(self, a: ClaimView, b: ClaimView) -> float:
-        emb = float(np.dot(a.vector, b.vector)) if a.vector is not None and b.vector is not None else 0.0
+        """How alike two claims' propositions are: embedding and term overlap blended, and across
+        documents the pair model's score in its share when one is given.
+
+        Within a document the blend stays: a writer's claims on one topic share its words, and
+        the model, fitted on claims of different documents, would merge a headline with the
+        lede it elaborates."""
         weight = self.options.embedding_weight
-        score = weight * emb + (1 - weight) * self.lexical(a, b)
-        if a.document_id == b.document_id and abs(a.sentence_index - b.sentence_index) == 1:
+        score = weight * cosine(a, b) + (1 - weight) * self.lexical(a, b)
+        if self.model is not None and a.document_id != b.document_id:
+            share = self.options.pair_model_share
+            score = (1 - share) * score + share * self.model.score(pair_features(self, a, b))
+        if adjacent(a, b):
             # A document rarely restates a claim in the very next sentence; neighbours elaborate.
             score -= self.options.adjacent_sentence_penalty
         return score
+
+    def predicate_overlap(self, a: ClaimView, b: ClaimView) -> float:
+        """IDF-weighted cosine of what the claims say beyond their names (0 when one says nothing more)."""
+        pa, pb = set(a.terms) - set(a.names), set(b.terms) - set(b.names)
+        return self._overlap(pa, pb) if pa and pb else 0.0
 
     # -- stance -------------------------------------------------------------------
 
@@ -391,10 +475,10 @@ class StructuralJudge:
         pa, pb = set(a.terms) - set(a.names), set(b.terms) - set(b.names)
         if not pa or not pb:
             return False
-        cosine = float(np.dot(a.vector, b.vector)) if a.vector is not None and b.vector is not None else 0.0
+        similar = cosine(a, b)
         if a.document_id == b.document_id:
-            return not pa & pb and cosine < self.options.names_only_cosine
-        return cosine < self.options.names_only_cosine_across and self._overlap(pa, pb) <= self.options.predicate_overlap_across
+            return not pa & pb and similar < self.options.names_only_cosine
+        return similar < self.options.names_only_cosine_across and self._overlap(pa, pb) <= self.options.predicate_overlap_across
 
 
 class NliJudge:
