@@ -401,3 +401,18 @@ def test_link_store_leaves_the_collector_as_it_found_it(store, seeds) -> None:
     _add(store, paths[2], analyses)
     link_store(store, embedder=HashingEmbedder())
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("module, step", [("clusters", "CLUSTER_STEP"), ("corpus", "LINK_STEP"),
+                                          ("events", "EVENTS_STEP"), ("lines", "LINES_STEP")])
+def test_a_new_link_step_relinks_from_scratch(sqlite_url, seeds, monkeypatch, module: str, step: str) -> None:
+    paths, analyses = seeds
+    embedder = HashingEmbedder()
+    with open_store(sqlite_url) as store:
+        _add(store, paths[0], analyses)
+        link_store(store, embedder=embedder)
+        _add(store, paths[1], analyses)
+        monkeypatch.setattr(f"claimgraph.link.{module}.{step}", "a-rule-changed")
+        # Claims linked under the old rule would keep the old rule's clusters or lines: all relinked.
+        report = link_store(store, embedder=embedder)
+        assert not report.incremental and len(report.added) == 2

@@ -160,6 +160,9 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
 
 def _link_store(store: Store, options: LinkStoreOptions, embedder: Any, judge: Any) -> LinkReport:
     from claimgraph.link import LinkOptions, Linker
+    from claimgraph.link.clusters import CLUSTER_STEP
+    from claimgraph.link.corpus import LINK_STEP
+    from claimgraph.link.events import EVENTS_STEP
     from claimgraph.link.lines import LINES_STEP
     from claimgraph.link.provenance import PROVENANCE_STEP
     from claimgraph.link.state import StateError, linker_rows
@@ -178,8 +181,10 @@ def _link_store(store: Store, options: LinkStoreOptions, embedder: Any, judge: A
     from claimgraph.store.corrections import active_claim_corrections
 
     in_force = sorted(c.id for fields in active_claim_corrections(store).values() for c in fields.values())
-    # Rules that change lines or provenance change every claim's line: a new step relinks all.
+    # A new step of any link rule (clusters, lines, provenance, events) relinks all: its output
+    # for the claims already linked would differ.
     key = json.dumps({"embedder": embedder.name, "judge": getattr(judge, "name", type(judge).__name__), "analysis": steps,
+                      "link": LINK_STEP, "clusters": CLUSTER_STEP, "events": EVENTS_STEP,
                       "lines": LINES_STEP, "provenance": PROVENANCE_STEP,
                       "corrections": hashlib.sha1(json.dumps(in_force).encode()).hexdigest()})
     clock("inputs")
