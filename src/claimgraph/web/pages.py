@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -10,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from claimgraph.store import ach as store_ach
 from claimgraph.store import corrections as cx
-from claimgraph.web import crossdoc, queries, rendering
+from claimgraph.web import crossdoc, queries, rendering, story
 from claimgraph.web.api import ach_view
 from claimgraph.web.app import html
 from claimgraph.web.queries import MAX_LIMIT, ClaimFilter, PageRequest
@@ -49,11 +50,28 @@ def _back(target: str | None, fallback: str) -> str:
     return fallback
 
 
+def _layered(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
+    """A page built on the cross-document layer: it says so when that layer is stale."""
+    return html(request, template, {**context, "stale": queries.staleness(_store(request))})
+
+
+STORY_PAGE = 10
+
+
 @router.get("/", response_class=HTMLResponse)
+def story_page(request: Request, offset: int = Query(0, ge=0, le=10_000)) -> HTMLResponse:
+    store = _store(request)
+    return _layered(request, "story.html", {
+        "story": story.story(store, limit=STORY_PAGE, offset=offset), "counts": story.story_counts(store),
+        "offset": offset, "limit": STORY_PAGE,
+    })
+
+
+@router.get("/overview", response_class=HTMLResponse)
 def overview_page(request: Request) -> HTMLResponse:
     store = _store(request)
     counts = queries.corpus_counts(store)
-    return html(request, "overview.html", {
+    return _layered(request, "overview.html", {
         "counts": counts,
         "documents": queries.list_documents(store, PageRequest(limit=10)).items,
         "top_clusters": crossdoc.list_clusters(store, PageRequest(limit=10)).items if counts["clusters"] else None,
@@ -78,8 +96,10 @@ def document_page(request: Request, ref: str, window: int = Query(0, ge=0)) -> H
     shown = claims[window * CLAIM_WINDOW : (window + 1) * CLAIM_WINDOW]
     contexts = crossdoc.document_contexts(store, document.id, [c["id"] for c in shown])
     history, _ = cx.list_corrections(store, document_id=document.id, limit=200)
-    return html(request, "document.html", {
+    return _layered(request, "document.html", {
         "document": document,
+        "title": queries.document_titles(store, {document.id}).get(document.id, document.id),
+        "origin_names": [PurePath(o.split("#", 1)[0]).name or o for o in document.origins],  # never a server path
         "analysed": store.analysed().get(document.id),
         "runs": rendering.runs(document.text, document.zones, claims),
         "claims": claims,
@@ -129,8 +149,9 @@ def claims_page(
 def claim_page(request: Request, claim_id: str) -> HTMLResponse:
     store = _store(request)
     claim = queries.get_claim(store, claim_id)
-    return html(request, "claim.html", {
+    return _layered(request, "claim.html", {
         "claim": claim, "context": crossdoc.claim_context(store, claim_id),
+        "document_title": queries.document_titles(store, {claim["document_id"]}).get(claim["document_id"]),
         "document": store.get_document(claim["document_id"]),
         "grades": {name: c.value for name, c in cx.source_grades(store).items()},
         "names": queries.entity_names(store, claim["document_id"]),
@@ -154,27 +175,31 @@ def entity_page(request: Request, entity_id: str, limit: int = PAGE, offset: int
 @router.get("/clusters", response_class=HTMLResponse)
 def clusters_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
     result = crossdoc.list_clusters(_store(request), PageRequest(limit=limit, offset=offset))
-    return html(request, "clusters.html", {"clusters": result.items, "pager": _pager(request, result)})
+    return _layered(request, "clusters.html", {"clusters": result.items, "pager": _pager(request, result)})
 
 
 @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
 def cluster_page(request: Request, cluster_id: str, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
-    detail = crossdoc.cluster_detail(_store(request), cluster_id, PageRequest(limit=limit, offset=offset))
+    store = _store(request)
+    detail = crossdoc.cluster_detail(store, cluster_id, PageRequest(limit=limit, offset=offset))
     paged = queries.Paged(**detail["claims"])
-    return html(request, "cluster.html", {**detail, "pager": _pager(request, paged)})
+    return _layered(request, "cluster.html", {
+        **detail, "pager": _pager(request, paged), "allegation": story.allegation(store, cluster_id),
+        "claim_texts": crossdoc.claim_texts(store, {end for link in detail["links"] for end in (link["a"], link["b"])}),
+    })
 
 
 @router.get("/lines", response_class=HTMLResponse)
 def lines_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
     result = crossdoc.list_lines(_store(request), PageRequest(limit=limit, offset=offset))
-    return html(request, "lines.html", {"lines": result.items, "pager": _pager(request, result)})
+    return _layered(request, "lines.html", {"lines": result.items, "pager": _pager(request, result)})
 
 
 @router.get("/sources", response_class=HTMLResponse)
 def sources_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
     store = _store(request)
     result = crossdoc.list_sources(store, PageRequest(limit=limit, offset=offset))
-    return html(request, "sources.html", {"graph": crossdoc.source_graph(store), "sources": result.items, "pager": _pager(request, result)})
+    return _layered(request, "sources.html", {"graph": crossdoc.source_graph(store), "sources": result.items, "pager": _pager(request, result)})
 
 
 @router.get("/source", response_class=HTMLResponse)
@@ -196,7 +221,7 @@ def timeline_page(request: Request, limit: int = Query(200, ge=1, le=MAX_LIMIT),
     events = crossdoc.list_events(store, PageRequest(limit=limit, offset=offset))
     computed = events.total > 0
     result = events if computed else crossdoc.dated_claims(store, PageRequest(limit=limit, offset=offset))
-    return html(request, "timeline.html", {
+    return _layered(request, "timeline.html", {
         "computed": computed, "items": result.items, "layout": rendering.timeline_layout(result.items), "pager": _pager(request, result),
     })
 
@@ -212,7 +237,7 @@ def ach_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLR
     rows = queries.Paged(items=clusters[offset : offset + limit], total=len(clusters), limit=limit, offset=offset)
     cells = {(c["hypothesis"], c["cluster"]): c for c in matrix["cells"]}
     here = request.url.path + ("?" + request.url.query if request.url.query else "")
-    return html(request, "ach.html", {
+    return _layered(request, "ach.html", {
         "ach": matrix, "rows": rows.items, "cells": cells, "pager": _pager(request, rows), "here": here,
         "ratings": RATING_MEANING,
     })
