@@ -335,3 +335,21 @@ def test_no_hashes_or_server_paths_in_names(seeds_server: str, page: Page) -> No
     for path in ("/", "/documents", "/lines", "/clusters", "/sources"):
         page.goto(seeds_server + path)
         assert str(EXAMPLES) not in page.content(), path
+
+
+def test_entities_across_documents_rename_and_undo(seeds_server: str, page: Page) -> None:
+    """One row per entity across documents; a rename shows at once and its undo restores the name."""
+    page.goto(seeds_server + "/entities")
+    names = page.locator("table.list tbody tr td:first-child a").all_inner_texts()
+    assert names and len(names) == len(set(names)), names  # resolved across documents: no name listed twice
+    page.locator("table.list tbody tr td:first-child a").first.click()
+    original = page.locator("h1").inner_text().rsplit(" ", 1)[0]
+    assert page.locator("table.members tbody tr").count() >= 2  # the seeds name it in more than one document
+    shot(page, "entity")
+    page.fill("#rename-name", "Analyst's name for it")
+    page.get_by_role("button", name="Rename").click()
+    expect(page.locator("h1")).to_contain_text("Analyst's name for it")
+    expect(page.locator("ul.history li").first).to_contain_text("rename")
+    page.locator("ul.history li").first.get_by_role("button", name="Undo").click()
+    page.goto(seeds_server + "/entities")
+    expect(page.locator("table.list tbody tr td:first-child a", has_text=original).first).to_be_visible()

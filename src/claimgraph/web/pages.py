@@ -7,11 +7,15 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import Path as Path_
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from claimgraph import entity_index
+from claimgraph.errors import NotFound
 from claimgraph.store import ach as store_ach
+from claimgraph.store import entities as entity_store
 from claimgraph.store import corrections as cx
-from claimgraph.web import crossdoc, queries, rendering, story
+from claimgraph.web import crossdoc, entity_view, queries, rendering, story
 from claimgraph.web.api import ach_view
 from claimgraph.web.app import html
 from claimgraph.web.queries import MAX_LIMIT, ClaimFilter, PageRequest
@@ -159,17 +163,64 @@ def claim_page(request: Request, claim_id: str) -> HTMLResponse:
 
 
 @router.get("/entities", response_class=HTMLResponse)
-def entities_page(request: Request, q: str | None = Query(None, max_length=200), limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
-    result = queries.list_entities(_store(request), PageRequest(limit=limit, offset=offset), query=q or None)
+def entities_page(request: Request, q: str | None = Query(None, max_length=200), per: str | None = Query(None, pattern="^document$"),
+                  limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    store = _store(request)
+    if per != "document" and entity_store.count_canonical_entities(store):
+        result = entity_view.list_canonical(store, PageRequest(limit=limit, offset=offset), query=q or None)
+        return html(request, "entities.html", {"canonical": result.items, "pager": _pager(request, result), "q": q or ""})
+    result = queries.list_entities(store, PageRequest(limit=limit, offset=offset), query=q or None)
     return html(request, "entities.html", {"entities": result.items, "pager": _pager(request, result), "q": q or ""})
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_id: str, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
     store = _store(request)
+    if entity_id.startswith("X-"):
+        detail = entity_view.canonical_detail(store, entity_id)
+        return html(request, "canonical_entity.html", {"entity": detail})
     entity = queries.entity_detail(store, entity_id)
     claims = queries.list_claims(store, ClaimFilter(entity=entity_id), PageRequest(limit=limit, offset=offset))
     return html(request, "entity.html", {"entity": entity, "claims": claims.items, "pager": _pager(request, claims)})
+
+
+@router.post("/entities/merge")
+def merge_entities_form(request: Request, a: str = Form(..., min_length=1, max_length=500), b: str = Form(..., min_length=1, max_length=500),
+                        author: str = Form("analyst", max_length=200)) -> RedirectResponse:
+    store = _store(request)
+    entity_index.merge_entities(store, a, b, author=author.strip() or "analyst")
+    return RedirectResponse(_surviving(store, a), status_code=303)
+
+
+def _surviving(store: Any, ref: str) -> str:
+    """The page of the entity `ref` names now (a correction can give it another id), else the list."""
+    try:
+        return "/entities/" + quote(entity_store.find_canonical_entity(store, ref).id)
+    except NotFound:
+        return "/entities"
+
+
+@router.post("/entities/split")
+def split_entity_form(request: Request, entity: str = Form(..., min_length=1, max_length=500), document: str = Form(..., max_length=40),
+                      key: str = Form(..., max_length=24), author: str = Form("analyst", max_length=200)) -> RedirectResponse:
+    store = _store(request)
+    entity_index.split_entity(store, entity, document, key, author=author.strip() or "analyst")
+    return RedirectResponse(_surviving(store, entity), status_code=303)
+
+
+@router.post("/entities/rename")
+def rename_entity_form(request: Request, entity: str = Form(..., min_length=1, max_length=500), name: str = Form(..., min_length=1, max_length=500),
+                       author: str = Form("analyst", max_length=200)) -> RedirectResponse:
+    store = _store(request)
+    entity_index.rename_entity(store, entity, name, author=author.strip() or "analyst")
+    return RedirectResponse(_surviving(store, entity), status_code=303)
+
+
+@router.post("/entities/corrections/{correction_id}/undo")
+def undo_entity_form(request: Request, correction_id: int = Path_(..., ge=1, le=2**62), author: str = Form("analyst", max_length=200),
+                     next: str = Form("/entities", max_length=1000)) -> RedirectResponse:
+    entity_index.undo_entity_correction(_store(request), correction_id, author=author.strip() or "analyst")
+    return RedirectResponse(_back(next, "/entities"), status_code=303)
 
 
 @router.get("/clusters", response_class=HTMLResponse)
