@@ -156,6 +156,18 @@ def cluster_detail(store: Store, cluster_id: str, page: PageRequest) -> dict[str
     }
 
 
+def cluster_documents(store: Store, cluster_id: str) -> dict[str, Any]:
+    """A cluster's anchor and the documents of its claims and its sub-clusters' (its chart's starting points)."""
+    k, m = t.clusters.c, t.cluster_members.c
+    with store.engine.connect() as connection:
+        anchor = connection.execute(select(k.anchor).where(k.id == cluster_id)).scalar()
+        if anchor is None:
+            raise NotFound(f"no cluster {cluster_id!r}")
+        ids = [cluster_id] + list(connection.execute(select(k.id).where(k.parent == cluster_id)).scalars())
+        claims = connection.execute(select(m.claim_id).where(m.cluster_id.in_(ids))).scalars()
+        return {"id": cluster_id, "anchor": anchor, "documents": {claim.split(":")[0] for claim in claims}}
+
+
 def claim_texts(store: Store, ids: set[str]) -> dict[str, dict[str, Any]]:
     """Claim id -> its text, speaker and document (for tables that would otherwise show ids)."""
     c = t.claims.c
@@ -375,16 +387,64 @@ def _sources_from_provenance(store: Store, provenance: list[dict[str, Any]]) -> 
     return nodes, edges
 
 
-def source_graph(store: Store) -> dict[str, Any]:
-    """Nodes (with grades) and edges of the provenance graph; laid out in layers from the documents."""
+# A node named only by a pronoun or a pronoun's phrase ("They", "it", "their sources") says nothing on a chart.
+_JUNK_LABEL = re.compile(r"(?i)^(?:he|she|they|them|it|we|i|you|this|that|these|those|who|one|s/he|"
+                         r"(?:this|that|these|those|its|their|his|her)\s+\w+)$")
+
+
+def _upstream(provenance: list[dict[str, Any]], start: set[str]) -> list[dict[str, Any]]:
+    """The edges reachable from `start` going upstream (child -> parent): the chart of one cluster."""
+    parents: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for edge in provenance:
+        parents[edge["child"]].append(edge)
+    seen, todo, kept = set(start), list(start), []
+    while todo:
+        for edge in parents.get(todo.pop(), []):
+            kept.append(edge)
+            if edge["parent"] not in seen:
+                seen.add(edge["parent"])
+                todo.append(edge["parent"])
+    return kept
+
+
+def _readable(nodes: dict[str, dict[str, Any]], edges: Counter[tuple[str, str]]) -> tuple[dict[str, dict[str, Any]], Counter[tuple[str, str]]]:
+    """Junk sources dropped, and sources of one name (case and a leading "the" aside) drawn once."""
+    alias: dict[str, str] = {}
+    first: dict[tuple[str, str], str] = {}
+    for key, node in sorted(nodes.items()):
+        label = node["label"].strip()
+        if node["kind"] != "document" and _JUNK_LABEL.match(label):
+            continue
+        alias[key] = first.setdefault((node["kind"], re.sub(r"^the\s+", "", label.casefold())), key)
+    kept: dict[str, dict[str, Any]] = {}
+    for key, target in alias.items():
+        node = kept.setdefault(target, {**nodes[target], "documents": set(nodes[target]["documents"])})
+        if key != target:
+            node["documents"] |= nodes[key]["documents"]
+            node["claims"] += nodes[key]["claims"]
+    merged: Counter[tuple[str, str]] = Counter()
+    for (a, b), weight in edges.items():
+        if a in alias and b in alias and alias[a] != alias[b]:
+            merged[(alias[a], alias[b])] += weight
+    return kept, merged
+
+
+def source_graph(store: Store, *, documents: set[str] | None = None) -> dict[str, Any]:
+    """Nodes (with grades) and edges of the provenance graph; laid out in layers from the documents.
+
+    With `documents`, only what those documents got their information from (a cluster's chart).
+    """
     grades = {name: c.value for name, c in cx.source_grades(store).items()}
     provenance = list_provenance(store, PageRequest(limit=MAX_SCAN * 4, offset=0)).items
+    if documents is not None:
+        provenance = _upstream(provenance, documents)
     if provenance:
         nodes, edges = _sources_from_provenance(store, provenance)
         basis = "provenance edges"
     else:
         nodes, edges = _sources_from_claims(store)
         basis = "attribution chains (provenance edges not computed yet)"
+    nodes, edges = _readable(nodes, edges)
     ranked = sorted(nodes.values(), key=lambda n: (-len(n["documents"]) - n["claims"], n["id"]))[:GRAPH_NODE_CAP]
     kept = {n["id"] for n in ranked}
     edge_list = [{"source": a, "target": b, "weight": w} for (a, b), w in edges.items() if a in kept and b in kept]

@@ -247,10 +247,14 @@ def lines_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTM
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+def sources_page(request: Request, cluster: str | None = Query(None, max_length=80), limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
     store = _store(request)
     result = crossdoc.list_sources(store, PageRequest(limit=limit, offset=offset))
-    return _layered(request, "sources.html", {"graph": crossdoc.source_graph(store), "sources": result.items, "pager": _pager(request, result)})
+    focus = crossdoc.cluster_documents(store, cluster) if cluster else None
+    return _layered(request, "sources.html", {
+        "graph": crossdoc.source_graph(store, documents=focus["documents"] if focus else None), "focus": focus,
+        "sources": result.items, "pager": _pager(request, result),
+    })
 
 
 @router.get("/source", response_class=HTMLResponse)
