@@ -319,7 +319,7 @@ def test_a_page_on_stale_analysis_says_so(seeds_server: str, page: Page) -> None
     page.select_option("#grade", "B")
     page.get_by_role("button", name="Set grade").click()
     page.goto(seeds_server + "/")
-    expect(page.locator(".stale")).to_contain_text("source grades changed")
+    expect(page.locator(".stale")).to_contain_text("source grades changed since (The Guardian)")
     shot(page, "story-stale")
     page.goto(seeds_server + "/source?name=The%20Guardian")
     page.get_by_role("button", name="Undo").first.click()

@@ -540,4 +540,14 @@ def staleness(store: Store) -> dict[str, Any]:
         linked_digest = None
     corrected = linked_digest is not None and linked_digest != hashlib.sha1(json.dumps(in_force).encode()).hexdigest()
     return {"linked": True, "stale": bool(unlinked or changed or corrected), "documents": len(unlinked),
-            "document_ids": unlinked[:20], "grades": changed, "corrections": corrected}
+            "document_ids": unlinked[:20], "grades": changed, "graded_names": [_source_name(store, key) for key in changed[:10]],
+            "corrections": corrected}
+
+
+def _source_name(store: Store, key: str) -> str:
+    """A graded source in words: the spelling its claims' lines give it most, else its key's words."""
+    c = t.claim_lines.c
+    with store.engine.connect() as connection:
+        spelt = connection.execute(select(c.source).where(c.source_key == key, c.source.is_not(None))
+                                   .group_by(c.source).order_by(func.count().desc(), c.source).limit(1)).scalar()
+    return spelt or key.removeprefix("source:")
