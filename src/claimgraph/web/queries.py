@@ -514,23 +514,19 @@ def staleness(store: Store) -> dict[str, Any]:
     last `claimgraph link`, source grades changed since, or claim corrections made since."""
     import hashlib
 
-    from claimgraph.link.state import _ROWS_MAGIC
-    from claimgraph.records import unframe
     from claimgraph.store.linker import load_head
 
     saved = load_head(store)
     if saved is None:
         return {"linked": False, "stale": False, "documents": 0, "grades": [], "corrections": False}
     key, data = saved
-    framed = unframe(data, _ROWS_MAGIC)
-    header = framed[0] if framed else {}
-    linked = set(header.get("documents") or [])
     with store.engine.connect() as connection:
+        linked = set(connection.execute(select(t.link_provenance.c.document_id)).scalars())  # one row per linked document
         superseded = set(connection.execute(select(t.documents.c.supersedes).where(t.documents.c.supersedes.is_not(None))).scalars())
         analysed = set(connection.execute(select(t.analyses.c.document_id)).scalars())
         grades = dict(connection.execute(select(t.source_grades.c.source, t.source_grades.c.reliability)).all())
+    used = _grades_linked_with(data)
     unlinked = sorted(analysed - linked - superseded)
-    used = header.get("reliability") or {}
     changed = sorted(name for name in set(grades) | set(used) if grades.get(name) != used.get(name))
     # The digest the link stage keys its saved state by (ledger._link_store): claim corrections in force.
     in_force = sorted(c.id for fields in cx.active_claim_corrections(store).values() for c in fields.values())
@@ -542,6 +538,31 @@ def staleness(store: Store) -> dict[str, Any]:
     return {"linked": True, "stale": bool(unlinked or changed or corrected), "documents": len(unlinked),
             "document_ids": unlinked[:20], "grades": changed, "graded_names": [_source_name(store, key) for key in changed[:10]],
             "corrections": corrected}
+
+
+def _grades_linked_with(head: bytes) -> dict[str, str]:
+    """The analyst's grades the saved linker assessed with: the last field ("reliability") of its
+    head's JSON header (link.state.head, framed by records.frame), read without parsing the rest
+    of the header (megabytes on a large ledger)."""
+    import struct
+
+    from claimgraph.link.state import _ROWS_MAGIC
+
+    head = bytes(head)
+    if not head.startswith(_ROWS_MAGIC):
+        return {}
+    (size,) = struct.unpack_from("<Q", head, len(_ROWS_MAGIC))
+    begin = len(_ROWS_MAGIC) + 8
+    header = head[begin : begin + size]
+    marker = b'"reliability": '
+    at = header.rfind(marker)
+    if at < 0:
+        return {}
+    try:
+        value, _ = json.JSONDecoder().raw_decode(header[at + len(marker) :].decode("utf-8"))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _source_name(store: Store, key: str) -> str:
