@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from claimgraph.store import Store
 from claimgraph.store import schema as t
@@ -23,6 +23,7 @@ from claimgraph.web.queries import document_names
 
 HEDGING_WORDS = {"none": "unhedged", "low": "lightly hedged", "medium": "hedged", "high": "strongly hedged"}
 DENIALS_SHOWN = 6
+LINES_SHOWN = 8  # per block; the cluster's own page lists every claim
 
 # A clause that cannot stand alone: it opens with a subordinating or relative word, or is too
 # short to assert anything. English function words only, never names from a corpus.
@@ -46,37 +47,47 @@ def grade_of(assessment: dict[str, Any]) -> dict[str, Any]:
             "text": f"{letter}{number} \u2014 {words}" if number is not None else "not assessed"}
 
 
-def _rank(assessment: dict[str, Any], credibility: int) -> tuple[Any, ...]:
-    against = len(assessment.get("denying_lines") or []) + len(assessment.get("contradicting_lines") or [])
-    return (-len(assessment.get("supporting_lines") or []), credibility, assessment.get("reliability") or "F", -against)
+# The ranking read from the assessments' JSON by the database (no row parsed in Python): how many
+# lines support it, its credibility, its best reliability, how many lines deny or contradict it.
+_RANKING = {
+    "sqlite": ("json_array_length(data_json, '$.supporting_lines')",
+               "coalesce(json_array_length(data_json, '$.denying_lines'), 0)"
+               " + coalesce(json_array_length(data_json, '$.contradicting_lines'), 0)",
+               "coalesce(json_extract(data_json, '$.reliability'), 'F')"),
+    "postgresql": ("coalesce(json_array_length((data_json::json)->'supporting_lines'), 0)",
+                   "coalesce(json_array_length((data_json::json)->'denying_lines'), 0)"
+                   " + coalesce(json_array_length((data_json::json)->'contradicting_lines'), 0)",
+                   "coalesce((data_json::json)->>'reliability', 'F')"),
+}
+
+
+def _ranked(connection: Any) -> tuple[list[str], int]:
+    """Clusters with a supporting line, best first; and how many clusters are assessed."""
+    lines, against, reliability = _RANKING[connection.dialect.name]
+    assessed = connection.execute(select(func.count()).select_from(t.assessments)).scalar_one()
+    ids = connection.execute(text(
+        f"SELECT cluster_id FROM assessments WHERE {lines} > 0 "
+        f"ORDER BY {lines} DESC, credibility, {reliability}, {against} DESC, cluster_id")).scalars().all()
+    return list(ids), assessed
 
 
 def story(store: Store, *, limit: int = 10, offset: int = 0) -> dict[str, Any]:
     """Allegations offset..offset+limit with their lines, denials and grades; `more` when others follow."""
     wanted = offset + limit + 1  # one more than shown: is there a next page?
     with store.engine.connect() as connection:
-        ranked, seen = [], 0
-        for cluster_id, credibility, data in connection.execute(
-                select(t.assessments.c.cluster_id, t.assessments.c.credibility, t.assessments.c.data_json)):
-            seen += 1
-            assessment = json.loads(data)
-            if assessment.get("supporting_lines"):  # a cluster only of denials is shown under what it denies
-                ranked.append((_rank(assessment, credibility), cluster_id, assessment))
-        ranked.sort(key=lambda r: (r[0], r[1]))
-        assessed = {cluster_id: assessment for _, cluster_id, assessment in ranked}
-        chosen: list[tuple[dict[str, Any], dict[str, Any]]] = []
-        for batch in chunks([cluster_id for _, cluster_id, _ in ranked], 100):
+        ranked, assessed = _ranked(connection)
+        chosen: list[dict[str, Any]] = []
+        for batch in chunks(ranked, 100):
             clusters = _clusters(connection, batch)
-            for cluster_id in batch:
-                cluster = clusters.get(cluster_id)
-                if cluster is None or cluster["anchor_type"] == "denial" or is_fragment(cluster["anchor"]):
-                    continue
-                if len(chosen) < wanted:
-                    chosen.append((cluster, assessed[cluster_id]))
+            chosen += [clusters[c] for c in batch if c in clusters and clusters[c]["anchor_type"] != "denial"
+                       and not is_fragment(clusters[c]["anchor"])]
             if len(chosen) >= wanted:
                 break
-        items = _allegations(connection, chosen[offset : offset + limit])
-    return {"allegations": items, "assessed": len(ranked), "more": len(chosen) > offset + limit, "computed": seen > 0}
+        shown = chosen[offset : offset + limit]
+        assessments = dict(connection.execute(select(t.assessments.c.cluster_id, t.assessments.c.data_json)
+                                              .where(t.assessments.c.cluster_id.in_([c["id"] for c in shown]))).all())
+        items = _allegations(connection, [(c, json.loads(assessments[c["id"]])) for c in shown])
+    return {"allegations": items, "assessed": assessed, "more": len(chosen) > offset + limit, "computed": assessed > 0}
 
 
 def allegation(store: Store, cluster_id: str) -> dict[str, Any] | None:
@@ -107,8 +118,9 @@ def _clusters(connection: Any, ids: list[str]) -> dict[str, dict[str, Any]]:
 def _allegations(connection: Any, chosen: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[dict[str, Any]]:
     """The blocks for these (cluster, assessment) pairs: four queries whatever their number."""
     sourcing = [cluster["data"].get("sourcing") or {} for cluster, _ in chosen]
+    # Named: the lines a block shows (a name reads every claim of its line).
     line_ids = {line for _, a in chosen for key in ("supporting_lines", "contradicting_lines", "denying_lines")
-                for line in a.get(key) or []}
+                for line in (a.get(key) or [])[:LINES_SHOWN]}
     names = line_names(connection, sorted(line_ids))
     against: dict[str, list[str]] = {}  # claim -> the lines it stands on
     for (cluster, assessment), saved in zip(chosen, sourcing):
@@ -147,9 +159,11 @@ def _allegations(connection: Any, chosen: list[tuple[dict[str, Any], dict[str, A
             "document_id": cluster["document_id"],
             "document": documents.get(cluster["document_id"]) if cluster["document_id"] else None,
             "parent": {"id": cluster["parent"], "text": parent_anchors.get(cluster["parent"], "")} if cluster["parent"] else None,
-            "supporting": [line(l, "supports") for l in assessment.get("supporting_lines") or []],
-            "against": [line(l, "denies") for l in assessment.get("denying_lines") or []]
-            + [line(l, "contradicts") for l in assessment.get("contradicting_lines") or []],
+            "lines": len(assessment.get("supporting_lines") or []),
+            "supporting": [line(l, "supports") for l in (assessment.get("supporting_lines") or [])[:LINES_SHOWN]],
+            "lines_against": len(assessment.get("denying_lines") or []) + len(assessment.get("contradicting_lines") or []),
+            "against": [line(l, "denies") for l in (assessment.get("denying_lines") or [])[:LINES_SHOWN]]
+            + [line(l, "contradicts") for l in (assessment.get("contradicting_lines") or [])[:LINES_SHOWN]],
             "denials": denials[:DENIALS_SHOWN],
             "denials_total": len(denials),
             "grade": grade_of(assessment),
