@@ -204,7 +204,7 @@ links = Table(
     Column("method", String(120), nullable=False),
 )
 
-Index("ix_links_relation", links.c.relation)  # (0018) contradictions per cluster start from these
+Index("ix_links_relation", links.c.relation, links.c.a, links.c.b)  # (0018) contradictions per cluster start from these
 Index("ix_links_b", links.c.b)  # (0018) a claim's links by either end
 
 provenance = Table(

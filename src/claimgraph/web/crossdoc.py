@@ -61,18 +61,27 @@ def _paged_table(store: Store, table: Any, page: PageRequest, order: Any, where:
 def contradiction_counts(connection: Any, cluster_ids: list[str] | None = None) -> dict[str, int]:
     """Cluster -> contradicting links with either end among its members (a link inside counts once).
 
-    From the contradicting links outwards (ix_links_relation, then each end's cluster by
-    ix_cluster_members_claim): the cost follows the number of contradictions, not of clusters.
+    For every cluster: from the contradicting links outwards (ix_links_relation covers them, then
+    each end's cluster by ix_cluster_members_claim), so the cost follows the contradictions. For a
+    page of clusters: from their members to their links (the planner would start from the links).
     """
     l, m = t.links.c, t.cluster_members.c
-    parts = []
-    for end in (l.a, l.b):
-        part = select(m.cluster_id, l.a, l.b).select_from(t.links.join(t.cluster_members, m.claim_id == end)).where(l.relation == "contradicts")
-        if cluster_ids is not None:
-            part = part.where(m.cluster_id.in_(cluster_ids))
-        parts.append(part)
-    ends = union(*parts).subquery()
-    return dict(connection.execute(select(ends.c.cluster_id, func.count()).group_by(ends.c.cluster_id)).all())
+    if cluster_ids is None:
+        parts = [select(m.cluster_id, l.a, l.b).select_from(t.links.join(t.cluster_members, m.claim_id == end))
+                 .where(l.relation == "contradicts") for end in (l.a, l.b)]
+        ends = union(*parts).subquery()
+        return dict(connection.execute(select(ends.c.cluster_id, func.count()).group_by(ends.c.cluster_id)).all())
+    clusters_of: dict[str, set[str]] = defaultdict(set)
+    for chunk in chunks(cluster_ids):
+        for cluster_id, claim_id in connection.execute(select(m.cluster_id, m.claim_id).where(m.cluster_id.in_(chunk))):
+            clusters_of[claim_id].add(cluster_id)
+    pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for chunk in chunks(clusters_of):
+        for end in (l.a, l.b):
+            for a, b in connection.execute(select(l.a, l.b).where(end.in_(chunk), l.relation == "contradicts")):
+                for cluster_id in clusters_of.get(a, set()) | clusters_of.get(b, set()):
+                    pairs[cluster_id].add((a, b))
+    return {cluster_id: len(found) for cluster_id, found in pairs.items()}
 
 
 def list_clusters(store: Store, page: PageRequest, *, contested: bool = False) -> Paged:
@@ -90,12 +99,14 @@ def list_clusters(store: Store, page: PageRequest, *, contested: bool = False) -
             rows = [(found[c], size.get(c, 0), counts[c]) for c in ordered if c in found]
         else:
             total = connection.execute(select(func.count()).select_from(t.clusters)).scalar_one()
-            found = connection.execute(
-                select(t.clusters, members.label("members")).select_from(t.clusters.outerjoin(sizes, sizes.c.cluster_id == k.id))
+            # The page's ids first (sorting the rows themselves would carry every cluster's data_json through the sort).
+            size = dict(connection.execute(
+                select(k.id, members).select_from(t.clusters.outerjoin(sizes, sizes.c.cluster_id == k.id))
                 .order_by(members.desc(), k.id).limit(page.limit).offset(page.offset)
-            ).all()
-            counts = contradiction_counts(connection, [r.id for r in found]) if found else {}
-            rows = [(r, r.members, counts.get(r.id, 0)) for r in found]
+            ).all())
+            found = {r.id: r for r in connection.execute(select(t.clusters).where(k.id.in_(list(size))))} if size else {}
+            counts = contradiction_counts(connection, list(size)) if size else {}
+            rows = [(found[c], n, counts.get(c, 0)) for c, n in size.items() if c in found]
         ids = [r.id for r, _, _ in rows]
         assessed = {
             r.cluster_id: _plain(r)
@@ -103,7 +114,7 @@ def list_clusters(store: Store, page: PageRequest, *, contested: bool = False) -
         } if ids else {}
     items = []
     for row, size_, contradictions in rows:
-        item = {k_: v for k_, v in _plain(row).items() if k_ != "members"}
+        item = _plain(row)
         item.update(members=size_, contradictions=contradictions, assessment=assessed.get(row.id))
         items.append(item)
     return Paged(items=items, total=total, limit=page.limit, offset=page.offset)

@@ -1,5 +1,5 @@
 """Indexes for the read model the web's first screens use: contradicting links found by their
-relation, a link found by either end (the primary key covers only `a`), and the counts of
+relation (covering both ends), a link found by either end (the primary key covers only `a`), and the counts of
 denied and hedged claims read from an index instead of a scan of every claim.
 
 Revision ID: 0018_read_indexes
@@ -13,7 +13,7 @@ down_revision = "0017_claim_origins"
 
 
 def upgrade() -> None:
-    op.create_index("ix_links_relation", "links", ["relation"])
+    op.create_index("ix_links_relation", "links", ["relation", "a", "b"])
     op.create_index("ix_links_b", "links", ["b"])
     op.create_index("ix_claims_polarity", "claims", ["polarity"])
     op.create_index("ix_claims_hedging", "claims", ["hedging"])
