@@ -501,6 +501,8 @@ def corpus_counts(store: Store) -> dict[str, int]:
     }
     with store.engine.connect() as connection:
         counts = {name: connection.execute(select(func.count()).select_from(table)).scalar_one() for name, table in tables.items()}
+        # Lines that carry a claim, as /lines lists them (a line every claim has left keeps its row).
+        counts["lines"] = connection.execute(select(func.count(func.distinct(t.claim_lines.c.line_id)))).scalar_one()
         counts["denied"] = connection.execute(select(func.count()).select_from(t.claims).where(t.claims.c.polarity == "denied")).scalar_one()
         counts["hedged"] = connection.execute(select(func.count()).select_from(t.claims).where(t.claims.c.hedging != "none")).scalar_one()
     return counts
