@@ -33,5 +33,6 @@ def test_a_clusters_chart_keeps_only_its_documents_sources_and_drops_pronouns(st
     })
     chart = source_graph(store, documents={"doc-a"})
     assert {n["id"] for n in chart["nodes"]} == {"doc-a", "source:wire", "source:the ministry"}  # no doc-b, no "they"
+    assert "doc-c" in {n["id"] for n in source_graph(store, documents={"doc-a", "doc-c"})["nodes"]}  # cites nobody, still drawn
     assert {(e["source"], e["target"]) for e in chart["edges"]} == {("doc-a", "source:wire"), ("source:wire", "source:the ministry")}
     assert "source:other paper" in {n["id"] for n in source_graph(store)["nodes"]}

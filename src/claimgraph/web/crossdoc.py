@@ -455,6 +455,11 @@ def source_graph(store: Store, *, documents: set[str] | None = None) -> dict[str
     else:
         nodes, edges = _sources_from_claims(store)
         basis = "attribution chains (provenance edges not computed yet)"
+    if documents:  # a cluster's own documents are on its chart, whether or not they cite anyone
+        with store.engine.connect() as connection:
+            labels = _document_labels(connection, documents)
+        for document_id in documents:
+            _node(nodes, document_id, labels.get(document_id, document_id), "document")["documents"].add(document_id)
     nodes, edges = _readable(nodes, edges)
     ranked = sorted(nodes.values(), key=lambda n: (-len(n["documents"]) - n["claims"], n["id"]))[:GRAPH_NODE_CAP]
     kept = {n["id"] for n in ranked}
