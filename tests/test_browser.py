@@ -6,6 +6,7 @@ Screenshots of every page go to test-artifacts/ (gitignored) for a person to loo
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -40,6 +41,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _serve(store: object) -> Iterator[str]:
+    port = free_port()
+    app = asgi_app(WebOptions(), store=store, embedder=HashingEmbedder())  # type: ignore[arg-type]
+    web = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=web.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not web.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert web.started, "the web server did not start"
+    yield f"http://127.0.0.1:{port}"
+    web.should_exit = True
+    thread.join(10)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The seeds, analysed and linked, plus one hand-made cluster and line so the click-through has a known path."""
@@ -62,19 +78,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         connection.execute(insert(t.assessments).values(cluster_id="k-putin", credibility=3, data_json=json.dumps(
             {"cluster": "k-putin", "credibility": 3, "label": "F3", "reliability": "F",
              "reasons": ["1 independent line supports it", "hedged by every report"], "supporting_lines": ["L-guardian"]})))
-    port = free_port()
-    app = asgi_app(WebOptions(), store=store, embedder=HashingEmbedder())
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-    web = uvicorn.Server(config)
-    thread = threading.Thread(target=web.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not web.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert web.started, "the web server did not start"
-    yield f"http://127.0.0.1:{port}"
-    web.should_exit = True
-    thread.join(10)
+    yield from _serve(store)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def seeds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The seeds as `claimgraph run` makes them: spaCy, the MiniLM and the judge; nothing hand-made."""
+    store = open_store(str(tmp_path_factory.mktemp("seeds") / "ledger.db"))
+    ingest_paths(store, [EXAMPLES])
+    analyse_store(store)
+    link_store(store)
+    yield from _serve(store)
     store.close()
 
 
@@ -109,7 +124,7 @@ def shot(page: Page, name: str) -> None:
 
 def test_every_page_opens(server: str, page: Page) -> None:
     for path, name, heading in [
-        ("/", "overview", "Overview"), ("/documents", "documents", "Documents"), ("/claims", "claims", "Claims"),
+        ("/", "story", "The story"), ("/overview", "overview", "Overview"), ("/documents", "documents", "Documents"), ("/claims", "claims", "Claims"),
         ("/entities", "entities", "Entities"), ("/clusters", "clusters", "Claim clusters"),
         ("/sources", "sources", "Sources and provenance"), ("/timeline", "timeline", "Timeline"),
         ("/ach", "ach", "Analysis of Competing Hypotheses"), ("/lines", "lines", "Independent lines of sourcing"),
@@ -260,3 +275,81 @@ def test_ach_matrix_add_rate_remove(server: str, page: Page) -> None:
     header.get_by_role("button", name=f"Remove hypothesis {first_hyp} and its ratings").click()
     expect(matrix.locator("th.hyp")).to_have_count(1)
     expect(matrix.locator("td.cell.o-analyst")).to_have_count(0)
+
+
+def test_story_answers_the_four_questions(seeds_server: str, page: Page) -> None:
+    """What is alleged, by how many independent lines, who denies it, how credible: on the home page."""
+    page.goto(seeds_server + "/")
+    expect(page.locator("h1")).to_have_text("The story")
+    first = page.locator("article.allegation").first
+    lines = first.locator(".support li.line-name")
+    expect(lines).to_have_count(2)
+    names = lines.all_inner_texts()
+    assert any("Guardian" in name for name in names), names  # the Guardian's line, by name
+    assert any("Company Intelligence Report" in name for name in names), names  # the Steele memo's line
+    assert not any(re.search(r"\b(?:L-|source:)|[0-9a-f]{12}", name) for name in names), names  # names, never keys
+    denials = first.locator("li.denial", has_text="Peskov")
+    assert denials.count() >= 1
+    dates = [denials.nth(i).locator(".when").inner_text() for i in range(denials.count())]
+    assert any(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d) for d in dates), dates
+    expect(first.locator(".grade-code")).to_have_text(re.compile(r"^[A-F][1-6]$"))
+    expect(first.locator(".grade-words")).to_have_text(re.compile(r"\w+"))
+    shot(page, "story")
+    # every allegation on the page is a statement, not a fragment or a denial heading its own block
+    for heading in page.locator("article.allegation h3").all_inner_texts():
+        assert len(heading.split()) >= 4, heading
+    # the denial's quote opens the document reader at its span
+    denials.first.locator("a.quote").click()
+    expect(page.locator("section.claim-detail:target")).to_be_visible()
+    # the same block heads the cluster page; the raw links wait behind "show the evidence"
+    page.goto(seeds_server + "/")
+    first.locator("h3 a").click()
+    expect(page.locator("article.allegation .support li.line-name")).to_have_count(2)
+    table = page.locator("details.evidence table")
+    expect(table).to_be_hidden()
+    page.locator("details.evidence summary").click()
+    expect(table).to_be_visible()
+    shot(page, "story-cluster")
+
+
+def test_a_page_on_stale_analysis_says_so(seeds_server: str, page: Page) -> None:
+    page.goto(seeds_server + "/")
+    expect(page.locator(".stale")).to_have_count(0)
+    page.goto(seeds_server + "/source?name=The%20Guardian")
+    page.select_option("#grade", "B")
+    page.get_by_role("button", name="Set grade").click()
+    page.goto(seeds_server + "/")
+    expect(page.locator(".stale")).to_contain_text("source grades changed since (The Guardian)")
+    shot(page, "story-stale")
+    page.goto(seeds_server + "/source?name=The%20Guardian")
+    page.get_by_role("button", name="Undo").first.click()
+    page.goto(seeds_server + "/")
+    expect(page.locator(".stale")).to_have_count(0)
+
+
+def test_no_hashes_or_server_paths_in_names(seeds_server: str, page: Page) -> None:
+    """Documents are titled by their header or their headline; no page shows a server path."""
+    page.goto(seeds_server + "/documents")
+    titles = page.locator("table.list tbody tr td:first-child a").all_inner_texts()
+    assert titles and not any(t.endswith(".txt") for t in titles), titles
+    for path in ("/", "/documents", "/lines", "/clusters", "/sources"):
+        page.goto(seeds_server + path)
+        assert str(EXAMPLES) not in page.content(), path
+
+
+def test_entities_across_documents_rename_and_undo(seeds_server: str, page: Page) -> None:
+    """One row per entity across documents; a rename shows at once and its undo restores the name."""
+    page.goto(seeds_server + "/entities")
+    names = page.locator("table.list tbody tr td:first-child a").all_inner_texts()
+    assert names and len(names) == len(set(names)), names  # resolved across documents: no name listed twice
+    page.locator("table.list tbody tr td:first-child a").first.click()
+    original = page.locator("h1").inner_text().rsplit(" ", 1)[0]
+    assert page.locator("table.members tbody tr").count() >= 2  # the seeds name it in more than one document
+    shot(page, "entity")
+    page.fill("#rename-name", "Analyst's name for it")
+    page.get_by_role("button", name="Rename").click()
+    expect(page.locator("h1")).to_contain_text("Analyst's name for it")
+    expect(page.locator("ul.history li").first).to_contain_text("rename")
+    page.locator("ul.history li").first.get_by_role("button", name="Undo").click()
+    page.goto(seeds_server + "/entities")
+    expect(page.locator("table.list tbody tr td:first-child a", has_text=original).first).to_be_visible()

@@ -20,3 +20,19 @@ def test_most_contested_counts_each_clusters_own_contradictions(store) -> None:
     contested = list_clusters(store, PageRequest(limit=10, offset=0), contested=True)
     assert [(row["id"], row["contradictions"]) for row in contested.items] == [("K-a", 2), ("K-c", 1)]
     assert contested.total == 2
+
+
+def test_a_clusters_chart_keeps_only_its_documents_sources_and_drops_pronouns(store) -> None:
+    from claimgraph.web.crossdoc import source_graph
+
+    edge = lambda child, parent: {"child": child, "parent": parent, "relation": "relays", "evidence": []}  # noqa: E731
+    save_layer(store, {
+        "clusters": [], "links": [], "lines": [], "events": [], "assessments": [], "sourcing": [],
+        "provenance": [edge("doc-a", "source:wire"), edge("source:wire", "source:they"), edge("source:wire", "source:the ministry"),
+                       edge("doc-b", "source:other paper")],
+    })
+    chart = source_graph(store, documents={"doc-a"})
+    assert {n["id"] for n in chart["nodes"]} == {"doc-a", "source:wire", "source:the ministry"}  # no doc-b, no "they"
+    assert "doc-c" in {n["id"] for n in source_graph(store, documents={"doc-a", "doc-c"})["nodes"]}  # cites nobody, still drawn
+    assert {(e["source"], e["target"]) for e in chart["edges"]} == {("doc-a", "source:wire"), ("source:wire", "source:the ministry")}
+    assert "source:other paper" in {n["id"] for n in source_graph(store)["nodes"]}

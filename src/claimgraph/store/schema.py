@@ -152,6 +152,8 @@ claims = Table(
     Column("model", String(120), nullable=False),
 )
 Index("ix_claims_document", claims.c.document_id)
+Index("ix_claims_polarity", claims.c.polarity)  # (0018) the counts of denied and hedged claims
+Index("ix_claims_hedging", claims.c.hedging)
 
 times = Table(
     "times",
@@ -201,6 +203,9 @@ links = Table(
     Column("score", Float, nullable=False),
     Column("method", String(120), nullable=False),
 )
+
+Index("ix_links_relation", links.c.relation, links.c.a, links.c.b)  # (0018) contradictions per cluster start from these
+Index("ix_links_b", links.c.b)  # (0018) a claim's links by either end
 
 provenance = Table(
     "provenance",

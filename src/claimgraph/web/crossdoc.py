@@ -13,15 +13,15 @@ from collections import Counter, defaultdict
 from contextlib import nullcontext
 from typing import Any
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import func, select, union
 
 from claimgraph.errors import NotFound
 from claimgraph.sources import display_names
 from claimgraph.store import Store
 from claimgraph.store import corrections as cx
 from claimgraph.store import schema as t
-from claimgraph.store.links import line_names
-from claimgraph.web.queries import ClaimFilter, PageRequest, Paged, list_claims
+from claimgraph.store.links import chunks, line_names
+from claimgraph.web.queries import ClaimFilter, PageRequest, Paged, document_names, list_claims
 
 GRAPH_NODE_CAP = 250
 
@@ -58,42 +58,64 @@ def _paged_table(store: Store, table: Any, page: PageRequest, order: Any, where:
 # ---------------------------------------------------------------------- clusters
 
 
+def contradiction_counts(connection: Any, cluster_ids: list[str] | None = None) -> dict[str, int]:
+    """Cluster -> contradicting links with either end among its members (a link inside counts once).
+
+    For every cluster: from the contradicting links outwards (ix_links_relation covers them, then
+    each end's cluster by ix_cluster_members_claim), so the cost follows the contradictions. For a
+    page of clusters: from their members to their links (the planner would start from the links).
+    """
+    l, m = t.links.c, t.cluster_members.c
+    if cluster_ids is None:
+        parts = [select(m.cluster_id, l.a, l.b).select_from(t.links.join(t.cluster_members, m.claim_id == end))
+                 .where(l.relation == "contradicts") for end in (l.a, l.b)]
+        ends = union(*parts).subquery()
+        return dict(connection.execute(select(ends.c.cluster_id, func.count()).group_by(ends.c.cluster_id)).all())
+    clusters_of: dict[str, set[str]] = defaultdict(set)
+    for chunk in chunks(cluster_ids):
+        for cluster_id, claim_id in connection.execute(select(m.cluster_id, m.claim_id).where(m.cluster_id.in_(chunk))):
+            clusters_of[claim_id].add(cluster_id)
+    pairs: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for chunk in chunks(clusters_of):
+        for end in (l.a, l.b):
+            for a, b in connection.execute(select(l.a, l.b).where(end.in_(chunk), l.relation == "contradicts")):
+                for cluster_id in clusters_of.get(a, set()) | clusters_of.get(b, set()):
+                    pairs[cluster_id].add((a, b))
+    return {cluster_id: len(found) for cluster_id, found in pairs.items()}
+
+
 def list_clusters(store: Store, page: PageRequest, *, contested: bool = False) -> Paged:
     """Claim clusters, biggest (or with contested=True, most contradicted) first, with member counts and assessments."""
-    members = (
-        select(func.count()).where(t.cluster_members.c.cluster_id == t.clusters.c.id).scalar_subquery().label("members")
-    )
-    # Contradicting links with either end in this cluster; correlated explicitly to the outer
-    # clusters row (auto-correlation through a nested EXISTS counted every link for every cluster).
-    members_of = (
-        select(t.cluster_members.c.claim_id).where(t.cluster_members.c.cluster_id == t.clusters.c.id).correlate(t.clusters)
-    )
-    contradictions = (
-        select(func.count())
-        .select_from(t.links)
-        .where(t.links.c.relation == "contradicts", or_(t.links.c.a.in_(members_of), t.links.c.b.in_(members_of)))
-        .correlate(t.clusters)
-        .scalar_subquery()
-    )
+    m, k = t.cluster_members.c, t.clusters.c
+    sizes = select(m.cluster_id, func.count().label("n")).group_by(m.cluster_id).subquery()
+    members = func.coalesce(sizes.c.n, 0)
     with store.engine.connect() as connection:
-        count = select(func.count()).select_from(t.clusters)
-        total = connection.execute(count.where(contradictions > 0) if contested else count).scalar_one()
-        rows = connection.execute(
-            select(t.clusters, members, contradictions.label("contradictions"))
-            .where(contradictions > 0 if contested else true())
-            .order_by(*((contradictions.desc(),) if contested else ()), members.desc(), t.clusters.c.id)
-            .limit(page.limit)
-            .offset(page.offset)
-        ).all()
-        ids = [r.id for r in rows]
+        if contested:
+            counts = contradiction_counts(connection)
+            total = len(counts)
+            size = dict(connection.execute(select(sizes.c.cluster_id, sizes.c.n).where(sizes.c.cluster_id.in_(list(counts)))).all()) if counts else {}
+            ordered = sorted(counts, key=lambda c: (-counts[c], -size.get(c, 0), c))[page.offset : page.offset + page.limit]
+            found = {r.id: r for r in connection.execute(select(t.clusters).where(k.id.in_(ordered)))} if ordered else {}
+            rows = [(found[c], size.get(c, 0), counts[c]) for c in ordered if c in found]
+        else:
+            total = connection.execute(select(func.count()).select_from(t.clusters)).scalar_one()
+            # The page's ids first (sorting the rows themselves would carry every cluster's data_json through the sort).
+            size = dict(connection.execute(
+                select(k.id, members).select_from(t.clusters.outerjoin(sizes, sizes.c.cluster_id == k.id))
+                .order_by(members.desc(), k.id).limit(page.limit).offset(page.offset)
+            ).all())
+            found = {r.id: r for r in connection.execute(select(t.clusters).where(k.id.in_(list(size))))} if size else {}
+            counts = contradiction_counts(connection, list(size)) if size else {}
+            rows = [(found[c], n, counts.get(c, 0)) for c, n in size.items() if c in found]
+        ids = [r.id for r, _, _ in rows]
         assessed = {
             r.cluster_id: _plain(r)
             for r in connection.execute(select(t.assessments).where(t.assessments.c.cluster_id.in_(ids)))
-        }
+        } if ids else {}
     items = []
-    for row in rows:
+    for row, size_, contradictions in rows:
         item = _plain(row)
-        item["assessment"] = assessed.get(row.id)
+        item.update(members=size_, contradictions=contradictions, assessment=assessed.get(row.id))
         items.append(item)
     return Paged(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -127,6 +149,7 @@ def cluster_detail(store: Store, cluster_id: str, page: PageRequest) -> dict[str
         named = line_names(connection, [l for k in ("supporting_lines", "contradicting_lines", "denying_lines")
                                         for l in assessed.get(k, [])])
         children = connection.execute(select(t.clusters.c.id, t.clusters.c.anchor).where(t.clusters.c.parent == cluster_id)).all()
+        parent_anchor = connection.execute(select(t.clusters.c.anchor).where(t.clusters.c.id == row.parent)).scalar() if row.parent else None
     relation = {m.claim_id: m.relation for m in member_rows}
     claims = list_claims(store, ClaimFilter(claim_ids=tuple(member_ids)), page)
     for claim in claims.items:
@@ -140,7 +163,31 @@ def cluster_detail(store: Store, cluster_id: str, page: PageRequest) -> dict[str
         "assessment": _plain(assessment) if assessment else None,
         "line_names": named,
         "children": [{"id": c.id, "anchor": c.anchor} for c in children],
+        "parent_anchor": parent_anchor,
     }
+
+
+def cluster_documents(store: Store, cluster_id: str) -> dict[str, Any]:
+    """A cluster's anchor and the documents of its claims and its sub-clusters' (its chart's starting points)."""
+    k, m = t.clusters.c, t.cluster_members.c
+    with store.engine.connect() as connection:
+        anchor = connection.execute(select(k.anchor).where(k.id == cluster_id)).scalar()
+        if anchor is None:
+            raise NotFound(f"no cluster {cluster_id!r}")
+        ids = [cluster_id] + list(connection.execute(select(k.id).where(k.parent == cluster_id)).scalars())
+        claims = connection.execute(select(m.claim_id).where(m.cluster_id.in_(ids))).scalars()
+        return {"id": cluster_id, "anchor": anchor, "documents": {claim.split(":")[0] for claim in claims}}
+
+
+def claim_texts(store: Store, ids: set[str]) -> dict[str, dict[str, Any]]:
+    """Claim id -> its text, speaker and document (for tables that would otherwise show ids)."""
+    c = t.claims.c
+    with store.engine.connect() as connection:
+        rows = [r for chunk in chunks(ids) for r in connection.execute(
+            select(c.id, c.document_id, c.text, c.speaker, c.polarity).where(c.id.in_(chunk)))]
+        names = document_names(connection, {r.document_id for r in rows})
+    return {r.id: {"text": r.text, "speaker": r.speaker, "polarity": r.polarity, "document_id": r.document_id,
+                   "document": names.get(r.document_id)} for r in rows}
 
 
 def claim_context(store: Store, claim_id: str) -> dict[str, Any]:
@@ -220,6 +267,9 @@ def _with_line_claims(connection: Any, lines: list[dict[str, Any]]) -> list[dict
         line["claims"] = sorted(r[0] for r in rows)
         line["documents"] = sorted({r[1] for r in rows})
         line["sources"] = sorted({r[2] for r in rows if r[2]})
+    titles = document_names(connection, {d for line in lines for d in line["documents"]})
+    for line in lines:
+        line["document_names"] = {d: titles.get(d, d) for d in line["documents"]}
     return lines
 
 
@@ -247,13 +297,7 @@ def dated_claims(store: Store, page: PageRequest) -> Paged:
         rows = connection.execute(
             select(t.times).where(where).order_by(t.times.c.value, t.times.c.document_id, t.times.c.start).limit(page.limit).offset(page.offset)
         ).all()
-        texts = {
-            r.id: r.title or r.outlet or r.origin.rsplit("/", 1)[-1]
-            for r in connection.execute(
-                select(t.documents.c.id, t.documents.c.title, t.documents.c.outlet, t.documents.c.origin)
-                .where(t.documents.c.id.in_({r.document_id for r in rows}))
-            )
-        }
+        texts = document_names(connection, {r.document_id for r in rows})
     items = [
         {**dict(r._mapping), "id": f"{r.document_id}:{r.start}", "date": r.value, "document_title": texts.get(r.document_id)}
         for r in rows
@@ -297,10 +341,13 @@ def ach_cell(store: Store, hypothesis_id: str, cluster_id: str) -> dict[str, Any
 
 
 def _document_labels(connection: Any, ids: Any = None) -> dict[str, str]:
-    query = select(t.documents.c.id, t.documents.c.outlet, t.documents.c.title, t.documents.c.origin)
+    """A document as a node of the source graph: its outlet, else its title or headline."""
+    query = select(t.documents.c.id, t.documents.c.outlet)
     if ids is not None:
         query = query.where(t.documents.c.id.in_(list(ids)))
-    return {r.id: r.outlet or r.title or r.origin.rsplit("/", 1)[-1] for r in connection.execute(query)}
+    outlets = dict(connection.execute(query).all())
+    names = document_names(connection, [i for i, outlet in outlets.items() if not outlet])
+    return {i: outlet or names.get(i, i) for i, outlet in outlets.items()}
 
 
 def _node(nodes: dict[str, dict[str, Any]], key: str, label: str, kind: str) -> dict[str, Any]:
@@ -351,16 +398,69 @@ def _sources_from_provenance(store: Store, provenance: list[dict[str, Any]]) -> 
     return nodes, edges
 
 
-def source_graph(store: Store) -> dict[str, Any]:
-    """Nodes (with grades) and edges of the provenance graph; laid out in layers from the documents."""
+# A node named only by a pronoun or a pronoun's phrase ("They", "it", "their sources") says nothing on a chart.
+_JUNK_LABEL = re.compile(r"(?i)^(?:he|she|they|them|it|we|i|you|this|that|these|those|who|one|s/he|"
+                         r"(?:this|that|these|those|its|their|his|her)\s+\w+)$")
+
+
+def _upstream(provenance: list[dict[str, Any]], start: set[str]) -> list[dict[str, Any]]:
+    """The edges reachable from `start` going upstream (child -> parent): the chart of one cluster."""
+    parents: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for edge in provenance:
+        parents[edge["child"]].append(edge)
+    seen, todo, kept = set(start), list(start), []
+    while todo:
+        for edge in parents.get(todo.pop(), []):
+            kept.append(edge)
+            if edge["parent"] not in seen:
+                seen.add(edge["parent"])
+                todo.append(edge["parent"])
+    return kept
+
+
+def _readable(nodes: dict[str, dict[str, Any]], edges: Counter[tuple[str, str]]) -> tuple[dict[str, dict[str, Any]], Counter[tuple[str, str]]]:
+    """Junk sources dropped, and sources of one name (case and a leading "the" aside) drawn once."""
+    alias: dict[str, str] = {}
+    first: dict[tuple[str, str], str] = {}
+    for key, node in sorted(nodes.items()):
+        label = node["label"].strip()
+        if node["kind"] != "document" and _JUNK_LABEL.match(label):
+            continue
+        alias[key] = first.setdefault((node["kind"], re.sub(r"^the\s+", "", label.casefold())), key)
+    kept: dict[str, dict[str, Any]] = {}
+    for key, target in alias.items():
+        node = kept.setdefault(target, {**nodes[target], "documents": set(nodes[target]["documents"])})
+        if key != target:
+            node["documents"] |= nodes[key]["documents"]
+            node["claims"] += nodes[key]["claims"]
+    merged: Counter[tuple[str, str]] = Counter()
+    for (a, b), weight in edges.items():
+        if a in alias and b in alias and alias[a] != alias[b]:
+            merged[(alias[a], alias[b])] += weight
+    return kept, merged
+
+
+def source_graph(store: Store, *, documents: set[str] | None = None) -> dict[str, Any]:
+    """Nodes (with grades) and edges of the provenance graph; laid out in layers from the documents.
+
+    With `documents`, only what those documents got their information from (a cluster's chart).
+    """
     grades = {name: c.value for name, c in cx.source_grades(store).items()}
     provenance = list_provenance(store, PageRequest(limit=MAX_SCAN * 4, offset=0)).items
+    if documents is not None:
+        provenance = _upstream(provenance, documents)
     if provenance:
         nodes, edges = _sources_from_provenance(store, provenance)
         basis = "provenance edges"
     else:
         nodes, edges = _sources_from_claims(store)
         basis = "attribution chains (provenance edges not computed yet)"
+    if documents:  # a cluster's own documents are on its chart, whether or not they cite anyone
+        with store.engine.connect() as connection:
+            labels = _document_labels(connection, documents)
+        for document_id in documents:
+            _node(nodes, document_id, labels.get(document_id, document_id), "document")["documents"].add(document_id)
+    nodes, edges = _readable(nodes, edges)
     ranked = sorted(nodes.values(), key=lambda n: (-len(n["documents"]) - n["claims"], n["id"]))[:GRAPH_NODE_CAP]
     kept = {n["id"] for n in ranked}
     edge_list = [{"source": a, "target": b, "weight": w} for (a, b), w in edges.items() if a in kept and b in kept]
@@ -482,7 +582,7 @@ def _titled(store: Store, ids: list[str]) -> list[dict[str, Any]]:
         rows = connection.execute(
             select(t.documents.c.id, t.documents.c.title, t.documents.c.outlet, t.documents.c.origin).where(t.documents.c.id.in_(ids))
         ).all()
-    names = {r.id: r.title or r.origin.rsplit("/", 1)[-1] for r in rows}
+        names = document_names(connection, ids)
     outlets = {r.id: r.outlet for r in rows}
     return [{"id": i, "title": names.get(i, i), "outlet": outlets.get(i)} for i in ids]
 

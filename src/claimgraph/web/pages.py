@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import Path as Path_
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from claimgraph import entity_index
+from claimgraph.errors import NotFound
 from claimgraph.store import ach as store_ach
+from claimgraph.store import entities as entity_store
 from claimgraph.store import corrections as cx
-from claimgraph.web import crossdoc, queries, rendering
+from claimgraph.web import crossdoc, entity_view, queries, rendering, story
 from claimgraph.web.api import ach_view
 from claimgraph.web.app import html
 from claimgraph.web.queries import MAX_LIMIT, ClaimFilter, PageRequest
@@ -49,11 +54,28 @@ def _back(target: str | None, fallback: str) -> str:
     return fallback
 
 
+def _layered(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
+    """A page built on the cross-document layer: it says so when that layer is stale."""
+    return html(request, template, {**context, "stale": queries.staleness(_store(request))})
+
+
+STORY_PAGE = 10
+
+
 @router.get("/", response_class=HTMLResponse)
+def story_page(request: Request, offset: int = Query(0, ge=0, le=10_000)) -> HTMLResponse:
+    store = _store(request)
+    return _layered(request, "story.html", {
+        "story": story.story(store, limit=STORY_PAGE, offset=offset), "counts": story.story_counts(store),
+        "offset": offset, "limit": STORY_PAGE,
+    })
+
+
+@router.get("/overview", response_class=HTMLResponse)
 def overview_page(request: Request) -> HTMLResponse:
     store = _store(request)
     counts = queries.corpus_counts(store)
-    return html(request, "overview.html", {
+    return _layered(request, "overview.html", {
         "counts": counts,
         "documents": queries.list_documents(store, PageRequest(limit=10)).items,
         "top_clusters": crossdoc.list_clusters(store, PageRequest(limit=10)).items if counts["clusters"] else None,
@@ -78,8 +100,10 @@ def document_page(request: Request, ref: str, window: int = Query(0, ge=0)) -> H
     shown = claims[window * CLAIM_WINDOW : (window + 1) * CLAIM_WINDOW]
     contexts = crossdoc.document_contexts(store, document.id, [c["id"] for c in shown])
     history, _ = cx.list_corrections(store, document_id=document.id, limit=200)
-    return html(request, "document.html", {
+    return _layered(request, "document.html", {
         "document": document,
+        "title": queries.document_titles(store, {document.id}).get(document.id, document.id),
+        "origin_names": [PurePath(o.split("#", 1)[0]).name or o for o in document.origins],  # never a server path
         "analysed": store.analysed().get(document.id),
         "runs": rendering.runs(document.text, document.zones, claims),
         "claims": claims,
@@ -129,8 +153,9 @@ def claims_page(
 def claim_page(request: Request, claim_id: str) -> HTMLResponse:
     store = _store(request)
     claim = queries.get_claim(store, claim_id)
-    return html(request, "claim.html", {
+    return _layered(request, "claim.html", {
         "claim": claim, "context": crossdoc.claim_context(store, claim_id),
+        "document_title": queries.document_titles(store, {claim["document_id"]}).get(claim["document_id"]),
         "document": store.get_document(claim["document_id"]),
         "grades": {name: c.value for name, c in cx.source_grades(store).items()},
         "names": queries.entity_names(store, claim["document_id"]),
@@ -138,43 +163,98 @@ def claim_page(request: Request, claim_id: str) -> HTMLResponse:
 
 
 @router.get("/entities", response_class=HTMLResponse)
-def entities_page(request: Request, q: str | None = Query(None, max_length=200), limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
-    result = queries.list_entities(_store(request), PageRequest(limit=limit, offset=offset), query=q or None)
+def entities_page(request: Request, q: str | None = Query(None, max_length=200), per: str | None = Query(None, pattern="^document$"),
+                  limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+    store = _store(request)
+    if per != "document" and entity_store.count_canonical_entities(store):
+        result = entity_view.list_canonical(store, PageRequest(limit=limit, offset=offset), query=q or None)
+        return html(request, "entities.html", {"canonical": result.items, "pager": _pager(request, result), "q": q or ""})
+    result = queries.list_entities(store, PageRequest(limit=limit, offset=offset), query=q or None)
     return html(request, "entities.html", {"entities": result.items, "pager": _pager(request, result), "q": q or ""})
 
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_id: str, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
     store = _store(request)
+    if entity_id.startswith("X-"):
+        detail = entity_view.canonical_detail(store, entity_id)
+        return html(request, "canonical_entity.html", {"entity": detail})
     entity = queries.entity_detail(store, entity_id)
     claims = queries.list_claims(store, ClaimFilter(entity=entity_id), PageRequest(limit=limit, offset=offset))
     return html(request, "entity.html", {"entity": entity, "claims": claims.items, "pager": _pager(request, claims)})
 
 
+@router.post("/entities/merge")
+def merge_entities_form(request: Request, a: str = Form(..., min_length=1, max_length=500), b: str = Form(..., min_length=1, max_length=500),
+                        author: str = Form("analyst", max_length=200)) -> RedirectResponse:
+    store = _store(request)
+    entity_index.merge_entities(store, a, b, author=author.strip() or "analyst")
+    return RedirectResponse(_surviving(store, a), status_code=303)
+
+
+def _surviving(store: Any, ref: str) -> str:
+    """The page of the entity `ref` names now (a correction can give it another id), else the list."""
+    try:
+        return "/entities/" + quote(entity_store.find_canonical_entity(store, ref).id)
+    except NotFound:
+        return "/entities"
+
+
+@router.post("/entities/split")
+def split_entity_form(request: Request, entity: str = Form(..., min_length=1, max_length=500), document: str = Form(..., max_length=40),
+                      key: str = Form(..., max_length=24), author: str = Form("analyst", max_length=200)) -> RedirectResponse:
+    store = _store(request)
+    entity_index.split_entity(store, entity, document, key, author=author.strip() or "analyst")
+    return RedirectResponse(_surviving(store, entity), status_code=303)
+
+
+@router.post("/entities/rename")
+def rename_entity_form(request: Request, entity: str = Form(..., min_length=1, max_length=500), name: str = Form(..., min_length=1, max_length=500),
+                       author: str = Form("analyst", max_length=200)) -> RedirectResponse:
+    store = _store(request)
+    entity_index.rename_entity(store, entity, name, author=author.strip() or "analyst")
+    return RedirectResponse(_surviving(store, entity), status_code=303)
+
+
+@router.post("/entities/corrections/{correction_id}/undo")
+def undo_entity_form(request: Request, correction_id: int = Path_(..., ge=1, le=2**62), author: str = Form("analyst", max_length=200),
+                     next: str = Form("/entities", max_length=1000)) -> RedirectResponse:
+    entity_index.undo_entity_correction(_store(request), correction_id, author=author.strip() or "analyst")
+    return RedirectResponse(_back(next, "/entities"), status_code=303)
+
+
 @router.get("/clusters", response_class=HTMLResponse)
 def clusters_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
     result = crossdoc.list_clusters(_store(request), PageRequest(limit=limit, offset=offset))
-    return html(request, "clusters.html", {"clusters": result.items, "pager": _pager(request, result)})
+    return _layered(request, "clusters.html", {"clusters": result.items, "pager": _pager(request, result)})
 
 
 @router.get("/clusters/{cluster_id}", response_class=HTMLResponse)
 def cluster_page(request: Request, cluster_id: str, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
-    detail = crossdoc.cluster_detail(_store(request), cluster_id, PageRequest(limit=limit, offset=offset))
+    store = _store(request)
+    detail = crossdoc.cluster_detail(store, cluster_id, PageRequest(limit=limit, offset=offset))
     paged = queries.Paged(**detail["claims"])
-    return html(request, "cluster.html", {**detail, "pager": _pager(request, paged)})
+    return _layered(request, "cluster.html", {
+        **detail, "pager": _pager(request, paged), "allegation": story.allegation(store, cluster_id),
+        "claim_texts": crossdoc.claim_texts(store, {end for link in detail["links"] for end in (link["a"], link["b"])}),
+    })
 
 
 @router.get("/lines", response_class=HTMLResponse)
 def lines_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
     result = crossdoc.list_lines(_store(request), PageRequest(limit=limit, offset=offset))
-    return html(request, "lines.html", {"lines": result.items, "pager": _pager(request, result)})
+    return _layered(request, "lines.html", {"lines": result.items, "pager": _pager(request, result)})
 
 
 @router.get("/sources", response_class=HTMLResponse)
-def sources_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
+def sources_page(request: Request, cluster: str | None = Query(None, max_length=80), limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
     store = _store(request)
     result = crossdoc.list_sources(store, PageRequest(limit=limit, offset=offset))
-    return html(request, "sources.html", {"graph": crossdoc.source_graph(store), "sources": result.items, "pager": _pager(request, result)})
+    focus = crossdoc.cluster_documents(store, cluster) if cluster else None
+    return _layered(request, "sources.html", {
+        "graph": crossdoc.source_graph(store, documents=focus["documents"] if focus else None), "focus": focus,
+        "sources": result.items, "pager": _pager(request, result),
+    })
 
 
 @router.get("/source", response_class=HTMLResponse)
@@ -196,7 +276,7 @@ def timeline_page(request: Request, limit: int = Query(200, ge=1, le=MAX_LIMIT),
     events = crossdoc.list_events(store, PageRequest(limit=limit, offset=offset))
     computed = events.total > 0
     result = events if computed else crossdoc.dated_claims(store, PageRequest(limit=limit, offset=offset))
-    return html(request, "timeline.html", {
+    return _layered(request, "timeline.html", {
         "computed": computed, "items": result.items, "layout": rendering.timeline_layout(result.items), "pager": _pager(request, result),
     })
 
@@ -212,7 +292,7 @@ def ach_page(request: Request, limit: int = PAGE, offset: int = OFFSET) -> HTMLR
     rows = queries.Paged(items=clusters[offset : offset + limit], total=len(clusters), limit=limit, offset=offset)
     cells = {(c["hypothesis"], c["cluster"]): c for c in matrix["cells"]}
     here = request.url.path + ("?" + request.url.query if request.url.query else "")
-    return html(request, "ach.html", {
+    return _layered(request, "ach.html", {
         "ach": matrix, "rows": rows.items, "cells": cells, "pager": _pager(request, rows), "here": here,
         "ratings": RATING_MEANING,
     })

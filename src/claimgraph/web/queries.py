@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import and_, false, func, not_, or_, select, tuple_
@@ -16,6 +17,7 @@ from sqlalchemy import text as sql
 
 from claimgraph.errors import NotFound
 from claimgraph.models import Claim
+from claimgraph.sources import document_label
 from claimgraph.store import Store
 from claimgraph.store import corrections as cx
 from claimgraph.store import schema as t
@@ -105,7 +107,9 @@ def list_documents(store: Store, page: PageRequest) -> Paged:
             ).all()
         )
         analysed = set(connection.execute(select(t.analyses.c.document_id).where(t.analyses.c.document_id.in_(ids))).scalars())
-    return Paged(items=[_document_summary(r, counts, analysed) for r in rows], total=total, limit=page.limit, offset=page.offset)
+        names = document_names(connection, ids)
+    items = [{**_document_summary(r, counts, analysed), "label": names.get(r.id)} for r in rows]
+    return Paged(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 def document_detail(store: Store, ref: str) -> dict[str, Any]:
@@ -236,14 +240,33 @@ def list_claims(store: Store, claim_filter: ClaimFilter, page: PageRequest) -> P
 
 
 def document_titles(store: Store, ids: set[str]) -> dict[str, str]:
-    """id -> what to call a document: its title, else its outlet, else its file name."""
+    """id -> what to call a document (document_names)."""
     if not ids:
         return {}
     with store.engine.connect() as connection:
-        rows = connection.execute(
-            select(t.documents.c.id, t.documents.c.title, t.documents.c.outlet, t.documents.c.origin).where(t.documents.c.id.in_(sorted(ids)))
-        ).all()
-    return {r.id: r.title or r.outlet or r.origin.rsplit("/", 1)[-1] for r in rows}
+        return document_names(connection, ids)
+
+
+def document_names(connection: Any, ids: Iterable[str]) -> dict[str, str]:
+    """id -> a document in words: its title, else its headline or first line of text, else its
+    file name (never a path). Texts are read only for the documents without a title."""
+    d, z = t.documents.c, t.zones.c
+    wanted = sorted(set(ids))
+    rows = []
+    for begin in range(0, len(wanted), 500):
+        rows += connection.execute(select(d.id, d.title, d.origin).where(d.id.in_(wanted[begin : begin + 500]))).all()
+    names = {r.id: r.title.strip() for r in rows if r.title and r.title.strip()}
+    bare = [r for r in rows if r.id not in names]
+    for begin in range(0, len(bare), 500):
+        chunk = bare[begin : begin + 500]
+        ids_here = [r.id for r in chunk]
+        texts = dict(connection.execute(select(d.id, d.text).where(d.id.in_(ids_here))).all())
+        zones: dict[str, list[tuple[int, int, str]]] = {}
+        for document_id, start, end, kind in connection.execute(select(z.document_id, z.start, z.end, z.kind).where(z.document_id.in_(ids_here))):
+            zones.setdefault(document_id, []).append((start, end, kind))
+        for r in chunk:
+            names[r.id] = document_label(None, None, r.origin, texts.get(r.id), zones.get(r.id, []))
+    return names
 
 
 def get_claim(store: Store, claim_id: str) -> dict[str, Any]:
@@ -437,8 +460,9 @@ def search(store: Store, query: str, page: PageRequest, *, kind: str = "all") ->
                 page.limit,
                 page.offset,
             )
+            names = document_names(connection, [r.id for r in found])
             items += [
-                {"kind": "document", "id": r.id, "document_id": r.id, "title": r.title or r.outlet or r.origin.rsplit("/", 1)[-1],
+                {"kind": "document", "id": r.id, "document_id": r.id, "title": names.get(r.id, r.id),
                  "speaker": None, "snippet": snippet(r.text, terms)}
                 for r in found
             ]
@@ -477,6 +501,76 @@ def corpus_counts(store: Store) -> dict[str, int]:
     }
     with store.engine.connect() as connection:
         counts = {name: connection.execute(select(func.count()).select_from(table)).scalar_one() for name, table in tables.items()}
+        # Lines that carry a claim, as /lines lists them (a line every claim has left keeps its row).
+        counts["lines"] = connection.execute(select(func.count(func.distinct(t.claim_lines.c.line_id)))).scalar_one()
         counts["denied"] = connection.execute(select(func.count()).select_from(t.claims).where(t.claims.c.polarity == "denied")).scalar_one()
         counts["hedged"] = connection.execute(select(func.count()).select_from(t.claims).where(t.claims.c.hedging != "none")).scalar_one()
     return counts
+
+
+# ---------------------------------------------------------------------- staleness
+
+
+def staleness(store: Store) -> dict[str, Any]:
+    """Is the cross-document layer older than what it was built from? Documents analysed since the
+    last `claimgraph link`, source grades changed since, or claim corrections made since."""
+    import hashlib
+
+    from claimgraph.store.linker import load_head
+
+    saved = load_head(store)
+    if saved is None:
+        return {"linked": False, "stale": False, "documents": 0, "grades": [], "corrections": False}
+    key, data = saved
+    with store.engine.connect() as connection:
+        linked = set(connection.execute(select(t.link_provenance.c.document_id)).scalars())  # one row per linked document
+        superseded = set(connection.execute(select(t.documents.c.supersedes).where(t.documents.c.supersedes.is_not(None))).scalars())
+        analysed = set(connection.execute(select(t.analyses.c.document_id)).scalars())
+        grades = dict(connection.execute(select(t.source_grades.c.source, t.source_grades.c.reliability)).all())
+    used = _grades_linked_with(data)
+    unlinked = sorted(analysed - linked - superseded)
+    changed = sorted(name for name in set(grades) | set(used) if grades.get(name) != used.get(name))
+    # The digest the link stage keys its saved state by (ledger._link_store): claim corrections in force.
+    in_force = sorted(c.id for fields in cx.active_claim_corrections(store).values() for c in fields.values())
+    try:
+        linked_digest = json.loads(key).get("corrections")
+    except ValueError:
+        linked_digest = None
+    corrected = linked_digest is not None and linked_digest != hashlib.sha1(json.dumps(in_force).encode()).hexdigest()
+    return {"linked": True, "stale": bool(unlinked or changed or corrected), "documents": len(unlinked),
+            "document_ids": unlinked[:20], "grades": changed, "graded_names": [_source_name(store, key) for key in changed[:10]],
+            "corrections": corrected}
+
+
+def _grades_linked_with(head: bytes) -> dict[str, str]:
+    """The analyst's grades the saved linker assessed with: the last field ("reliability") of its
+    head's JSON header (link.state.head, framed by records.frame), read without parsing the rest
+    of the header (megabytes on a large ledger)."""
+    import struct
+
+    from claimgraph.link.state import _ROWS_MAGIC
+
+    head = bytes(head)
+    if not head.startswith(_ROWS_MAGIC):
+        return {}
+    (size,) = struct.unpack_from("<Q", head, len(_ROWS_MAGIC))
+    begin = len(_ROWS_MAGIC) + 8
+    header = head[begin : begin + size]
+    marker = b'"reliability": '
+    at = header.rfind(marker)
+    if at < 0:
+        return {}
+    try:
+        value, _ = json.JSONDecoder().raw_decode(header[at + len(marker) :].decode("utf-8"))
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _source_name(store: Store, key: str) -> str:
+    """A graded source in words: the spelling its claims' lines give it most, else its key's words."""
+    c = t.claim_lines.c
+    with store.engine.connect() as connection:
+        spelt = connection.execute(select(c.source).where(c.source_key == key, c.source.is_not(None))
+                                   .group_by(c.source).order_by(func.count().desc(), c.source).limit(1)).scalar()
+    return spelt or key.removeprefix("source:")
