@@ -23,6 +23,7 @@ from sqlalchemy import insert  # noqa: E402
 from claimgraph.ingest import ingest_paths  # noqa: E402
 from claimgraph.ledger import analyse_store, link_store  # noqa: E402
 from claimgraph.link import HashingEmbedder  # noqa: E402
+from claimgraph.store import corrections as cx  # noqa: E402
 from claimgraph.store import open_store  # noqa: E402
 from claimgraph.store import schema as t  # noqa: E402
 from claimgraph.web.app import WebOptions, asgi_app  # noqa: E402
@@ -83,9 +84,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def seeds_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("seeds") / "ledger.db")
+
+
+@pytest.fixture(scope="module")
+def seeds_server(seeds_db: str) -> Iterator[str]:
     """The seeds as `claimgraph run` makes them: spaCy, the MiniLM and the judge; nothing hand-made."""
-    store = open_store(str(tmp_path_factory.mktemp("seeds") / "ledger.db"))
+    store = open_store(seeds_db)
     ingest_paths(store, [EXAMPLES])
     analyse_store(store)
     link_store(store)
@@ -312,17 +318,26 @@ def test_story_answers_the_four_questions(seeds_server: str, page: Page) -> None
     shot(page, "story-cluster")
 
 
-def test_a_page_on_stale_analysis_says_so(seeds_server: str, page: Page) -> None:
+def test_a_page_on_stale_analysis_says_so(seeds_server: str, seeds_db: str, page: Page) -> None:
     page.goto(seeds_server + "/")
     expect(page.locator(".stale")).to_have_count(0)
+    # A grade set on the page takes effect at once: the clusters are reassessed, nothing is stale.
     page.goto(seeds_server + "/source?name=The%20Guardian")
     page.select_option("#grade", "B")
     page.get_by_role("button", name="Set grade").click()
+    expect(page.locator("p.meta .grade")).to_have_text("B")
+    page.goto(seeds_server + "/")
+    expect(page.locator(".stale")).to_have_count(0)
+    # A grade written to the ledger by another tool, without reassessing: the pages say so.
+    with open_store(seeds_db) as other:
+        cx.grade_source(other, source="The Guardian", grade="C", author="another tool")
     page.goto(seeds_server + "/")
     expect(page.locator(".stale")).to_contain_text("source grades changed since (The Guardian)")
     shot(page, "story-stale")
-    page.goto(seeds_server + "/source?name=The%20Guardian")
-    page.get_by_role("button", name="Undo").first.click()
+    # Undoing on the page reassesses too: both grades undone, the banner goes.
+    for _ in range(2):
+        page.goto(seeds_server + "/source?name=The%20Guardian")
+        page.get_by_role("button", name="Undo").first.click()
     page.goto(seeds_server + "/")
     expect(page.locator(".stale")).to_have_count(0)
 

@@ -87,3 +87,18 @@ def test_story_ranks_by_lines_then_grade_and_puts_denials_under(store) -> None:
 
 def test_staleness_before_any_link(store) -> None:
     assert staleness(store) == {"linked": False, "stale": False, "documents": 0, "grades": [], "corrections": False}
+
+
+def test_the_story_is_served_as_json(store) -> None:
+    from fastapi.testclient import TestClient
+
+    from claimgraph.link import HashingEmbedder
+    from claimgraph.web.app import WebOptions, asgi_app
+
+    _ledger(store)
+    with TestClient(asgi_app(WebOptions(allowed_hosts=None), store=store, embedder=HashingEmbedder())) as client:
+        told = client.get("/api/story", params={"limit": 1}).json()
+        assert [a["id"] for a in told["allegations"]] == ["K-two"] and told["more"]
+        assert told["allegations"][0]["grade"]["text"] == "F3 \u2014 possibly true"
+        assert set(told["stale"]) >= {"stale", "grades"} and "link_stale" in told["freshness"]
+        assert client.get("/api/story", params={"offset": 10**30}).status_code == 422

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from claimgraph.store import Store
 from claimgraph.store import ach as store_ach
 from claimgraph.store import corrections as cx
-from claimgraph.web import crossdoc, queries
+from claimgraph.web import crossdoc, queries, story
 from claimgraph.web.queries import MAX_LIMIT, ClaimFilter, PageRequest
 from claimgraph.web.stages import LedgerStages, clean_name, freshness, grade_and_reassess
 from claimgraph.web.uploads import ingest_upload
@@ -208,6 +208,15 @@ def author_of(given: str | None, header: str | None) -> str:
 
 
 # ---------------------------------------------------------------------- read
+
+
+@read_router.get("/story", responses=ERRORS)
+def story_view(request: Request, page: Page) -> dict[str, Any]:
+    """The story page's data: allegations ranked by independent lines then grade, each with its named
+    lines, denials and contradictions, full grade, hedging range and first/last report; and staleness."""
+    store = _store(request)
+    return {**story.story(store, limit=page.limit, offset=page.offset), "stale": queries.staleness(store),
+            "freshness": freshness(store)}
 
 
 @read_router.get("/overview", responses=ERRORS)

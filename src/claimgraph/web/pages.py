@@ -19,6 +19,7 @@ from claimgraph.web import crossdoc, entity_view, queries, rendering, story
 from claimgraph.web.api import ach_view
 from claimgraph.web.app import html
 from claimgraph.web.queries import MAX_LIMIT, ClaimFilter, PageRequest
+from claimgraph.web.stages import grade_and_reassess
 from claimgraph.web.uploads import ingest_upload
 
 router = APIRouter(include_in_schema=False)
@@ -132,8 +133,11 @@ def correct_claim_form(
 
 
 @router.post("/corrections/{correction_id}/undo")
-def undo_form(request: Request, correction_id: int, author: str = Form("analyst", max_length=200), next: str = Form("/", max_length=1000)) -> RedirectResponse:
-    cx.undo_correction(_store(request), correction_id, author=author or "analyst")
+def undo_form(request: Request, correction_id: int = Path_(..., ge=1, le=2**62), author: str = Form("analyst", max_length=200), next: str = Form("/", max_length=1000)) -> RedirectResponse:
+    store = _store(request)
+    undone = cx.undo_correction(store, correction_id, author=author or "analyst")
+    if undone.target == "source":
+        request.app.state.analyser.reassess(store)  # an undone grade no longer weighs in the assessments
     return RedirectResponse(_back(next, "/"), status_code=303)
 
 
@@ -266,7 +270,9 @@ def source_page(request: Request, name: str = Query(..., min_length=1, max_lengt
 @router.post("/source/grade")
 def grade_form(request: Request, source: str = Form(..., max_length=500), grade: str = Form(..., max_length=1),
                author: str = Form("analyst", max_length=200), note: str = Form("", max_length=2000)) -> RedirectResponse:
-    cx.grade_source(_store(request), source=source, grade=grade, author=author or "analyst", note=note or None)
+    # As `claimgraph source grade` and the API: a known source only, and the clusters reassessed.
+    grade_and_reassess(_store(request), request.app.state.analyser, source=source, grade=grade,
+                       author=author or "analyst", note=note or None)
     return RedirectResponse("/source?" + urlencode({"name": cx.source_key(source)}), status_code=303)  # the key, not the label
 
 
