@@ -165,8 +165,9 @@ def good_file(plan: Plan, rng: random.Random, n: int, folder: str) -> Path:
 # ---------------------------------------------------------------- hostile classes
 
 
-def _unbalanced_csv(rng: random.Random) -> str:
-    return 'text,title\n"' + article(rng).strip() + ",unterminated\n" + "x" * 10 + '"' * 3 + "\n"
+def _unclosed_quote_csv(rng: random.Random) -> str:
+    """A good record, then one whose quote never closes (the lenient reader would run it to the end)."""
+    return f'text,title\n"{article(rng).strip()}",closed\n"{article(rng).strip()},open\nmore,rows\n'
 
 
 def hostile_file(plan: Plan, rng: random.Random, n: int, folder: str) -> None:  # noqa: C901 - a list of cases
@@ -241,7 +242,11 @@ def hostile_file(plan: Plan, rng: random.Random, n: int, folder: str) -> None:  
                           b"%PDF-1.4\n%%EOF\n", pdf.replace(b"stream\n", b"stream\n\xff\xfe", 1) + b"%%EOF"])
         plan.add(f"{name}-bad.pdf", bad, EITHER, "malformed-pdf")
     elif kind == 21:
-        plan.add(f"{name}-bad.csv", rng.choice([_unbalanced_csv(rng), "a,b\n1,2\n", "\n\n", "text\n\n"]), BAD, "malformed-csv")
+        if rng.random() < 0.3:
+            plan.add(f"{name}-unclosed.csv", _unclosed_quote_csv(rng), GOOD, "csv-unclosed-quote")  # and named
+        else:
+            plan.add(f"{name}-bad.csv", rng.choice(["a,b\n1,2\n", "\n\n", "text\n\n", 'text\n"' + "x" * 50]), BAD,
+                     "malformed-csv")
     elif kind == 22:
         plan.add(f"{name}-bad.json", rng.choice(['{"text": "unterminated', "[1, 2, 3]", '{"articles": [{"title": "x"}]}',
                                                   "nan", '"just a string"', "{" * 99 + "}" * 99]), BAD, "malformed-json")

@@ -266,3 +266,16 @@ def test_invalid_json_is_refused_with_its_position(tmp_path: Path) -> None:
         "invalid JSON: Unterminated string starting at (line 1, column 10)"]
     assert [(e.origin.rsplit("#", 1)[1], e.reason) for e in read_path(tmp_path / "a.jsonl").errors] == [
         ("record-2", "invalid JSON: Unterminated string starting at (column 10)")]
+
+
+def test_a_csv_quote_that_never_closes_is_one_bad_record(tmp_path: Path) -> None:
+    # Found by bench/fuzz_ingest.py: the lenient csv reader ran the open quote to the end of the
+    # file, so one record swallowed every row after it and was stored as one document.
+    path = tmp_path / "dump.csv"
+    path.write_text(f'text,title\n"{NEWS}",First\n"{NEWS} Open quote,Second\n{NEWS},Third\n')
+    result = read_path(path)
+    assert [d.origin.rsplit("#", 1)[1] for d in result.documents] == ["record-1"]
+    assert [(e.origin.rsplit("#", 1)[1], e.reason) for e in result.errors] == [
+        ("record-2", "malformed CSV: a quoted field is never closed (it runs to the end of the file); refused")]
+    path.write_text(f'text,title\n"{NEWS} ""quoted"" inside",First\n{NEWS} a 5" screen,Second\n')
+    assert read_path(path).errors == []  # closed quotes, and a quote inside an unquoted field, are fine

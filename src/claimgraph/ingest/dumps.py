@@ -119,7 +119,26 @@ def _csv_records(origin: str, data: bytes) -> Records:
         rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise IngestError(origin, f"malformed CSV: {error}") from None
-    return list(enumerate(rows, start=1)), []
+    records = list(enumerate(rows, start=1))
+    if records and _quote_left_open(text, delimiter):
+        # The lenient reader runs an unclosed quote to the end of the file: its last record would
+        # swallow every row after the stray quote.
+        number = records.pop()[0]
+        return records, [IngestError(f"{origin}#record-{number}",
+                                     "malformed CSV: a quoted field is never closed (it runs to the end of the file); refused")]
+    return records, []
+
+
+def _quote_left_open(text: str, delimiter: str) -> bool:
+    """Whether a quoted field is still open at the end of the text (strict parsing says so)."""
+    if '"' not in text:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as error:
+        return str(error) == "unexpected end of data"
+    return False
 
 
 RECORD_READERS: dict[str, Callable[[str, bytes], Records]] = {
