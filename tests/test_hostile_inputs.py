@@ -279,3 +279,16 @@ def test_a_csv_quote_that_never_closes_is_one_bad_record(tmp_path: Path) -> None
         ("record-2", "malformed CSV: a quoted field is never closed (it runs to the end of the file); refused")]
     path.write_text(f'text,title\n"{NEWS} ""quoted"" inside",First\n{NEWS} a 5" screen,Second\n')
     assert read_path(path).errors == []  # closed quotes, and a quote inside an unquoted field, are fine
+
+
+def test_html_nested_past_the_parser_limit_is_refused_with_that_reason(tmp_path: Path) -> None:
+    # Found by bench/fuzz_ingest.py: 20,000 nested <div>s lost their text inside lxml and the page
+    # was refused as "no extractable text", which sent the reader looking for an empty page.
+    def page(depth: int) -> str:
+        return "<html><body>" + "<div>" * depth + NEWS + "</div>" * depth + "</body></html>"
+
+    (tmp_path / "deep.html").write_text(page(20_000))
+    (tmp_path / "shallow.html").write_text(page(200))
+    assert [e.reason for e in read_path(tmp_path / "deep.html").errors] == [
+        "HTML nested 20,002 elements deep: the parser drops what lies below its limit of 255 and no text is left; refused"]
+    assert NEWS in read_path(tmp_path / "shallow.html").documents[0].text
