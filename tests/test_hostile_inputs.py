@@ -237,3 +237,58 @@ def test_malformed_e_mails_are_read_or_refused_with_a_reason(tmp_path: Path, mon
     result = read_path(tmp_path / "m0.eml")
     assert [e.reason for e in result.errors] == [
         "malformed e-mail: its MIME parts or their headers cannot be parsed (IndexError: list index out of range)"]
+
+
+def test_a_manifest_describes_only_files_in_its_own_folder(store, tmp_path: Path) -> None:
+    # Found by bench/fuzz_ingest.py: "../../etc/passwd" in a manifest gave metadata to a file outside
+    # the batch, and the manifest was neither stored nor refused.
+    root = tmp_path / "batch"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "inner.txt").write_text(_good("inner"), encoding="utf-8")
+    (tmp_path / "outside.txt").write_text(_good("outside"), encoding="utf-8")
+    (root / "index.csv").write_text("file,title\n../outside.txt,Stolen\nsub/inner.txt,Inner\n")
+    (root / "escape.csv").write_text("file,title\n" + "../" * 40 + "etc/passwd,Passwd\n")
+    report = ingest_paths(store, [root, tmp_path / "outside.txt"])
+    failed = {_relative(o.origin, root): o.reason for o in report.failed}
+    assert failed == {
+        "index.csv#record-1": 'names a file outside the manifest\'s folder ("../outside.txt"); ignored',
+        "escape.csv#record-1": f'names a file outside the manifest\'s folder ("{("../" * 20)[:60]}…"); ignored',
+    }
+    assert store.get_document("inner.txt").title == "Inner"
+    assert store.get_document("outside.txt").title is None
+
+
+def test_invalid_json_is_refused_with_its_position(tmp_path: Path) -> None:
+    # The decoder's message ends "starting at": the reason gave "starting at at line 1".
+    (tmp_path / "a.json").write_text('{"text": "unterminated')
+    (tmp_path / "a.jsonl").write_text('{"text": "fine and long enough to read"}\n{"text": "unterminated\n')
+    assert [e.reason for e in read_path(tmp_path / "a.json").errors] == [
+        "invalid JSON: Unterminated string starting at (line 1, column 10)"]
+    assert [(e.origin.rsplit("#", 1)[1], e.reason) for e in read_path(tmp_path / "a.jsonl").errors] == [
+        ("record-2", "invalid JSON: Unterminated string starting at (column 10)")]
+
+
+def test_a_csv_quote_that_never_closes_is_one_bad_record(tmp_path: Path) -> None:
+    # Found by bench/fuzz_ingest.py: the lenient csv reader ran the open quote to the end of the
+    # file, so one record swallowed every row after it and was stored as one document.
+    path = tmp_path / "dump.csv"
+    path.write_text(f'text,title\n"{NEWS}",First\n"{NEWS} Open quote,Second\n{NEWS},Third\n')
+    result = read_path(path)
+    assert [d.origin.rsplit("#", 1)[1] for d in result.documents] == ["record-1"]
+    assert [(e.origin.rsplit("#", 1)[1], e.reason) for e in result.errors] == [
+        ("record-2", "malformed CSV: a quoted field is never closed (it runs to the end of the file); refused")]
+    path.write_text(f'text,title\n"{NEWS} ""quoted"" inside",First\n{NEWS} a 5" screen,Second\n')
+    assert read_path(path).errors == []  # closed quotes, and a quote inside an unquoted field, are fine
+
+
+def test_html_nested_past_the_parser_limit_is_refused_with_that_reason(tmp_path: Path) -> None:
+    # Found by bench/fuzz_ingest.py: 20,000 nested <div>s lost their text inside lxml and the page
+    # was refused as "no extractable text", which sent the reader looking for an empty page.
+    def page(depth: int) -> str:
+        return "<html><body>" + "<div>" * depth + NEWS + "</div>" * depth + "</body></html>"
+
+    (tmp_path / "deep.html").write_text(page(20_000))
+    (tmp_path / "shallow.html").write_text(page(200))
+    assert [e.reason for e in read_path(tmp_path / "deep.html").errors] == [
+        "HTML nested 20,002 elements deep: the parser drops what lies below its limit of 255 and no text is left; refused"]
+    assert NEWS in read_path(tmp_path / "shallow.html").documents[0].text

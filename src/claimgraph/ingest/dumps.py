@@ -80,7 +80,7 @@ def _jsonl_records(origin: str, data: bytes) -> Records:
         try:
             records.append((number, load_json(line)))
         except json.JSONDecodeError as error:
-            errors.append(IngestError(f"{origin}#record-{number}", f"invalid JSON: {error.msg}"))
+            errors.append(IngestError(f"{origin}#record-{number}", f"invalid JSON: {error.msg} (column {error.colno})"))
         except _Refused as error:
             errors.append(IngestError(f"{origin}#record-{number}", str(error)))
         except ValueError as error:
@@ -93,7 +93,7 @@ def _json_records(origin: str, data: bytes) -> Records:
     try:
         loaded = load_json(text)
     except json.JSONDecodeError as error:
-        raise IngestError(origin, f"invalid JSON: {error.msg} at line {error.lineno}") from None
+        raise IngestError(origin, f"invalid JSON: {error.msg} (line {error.lineno}, column {error.colno})") from None
     except _Refused as error:
         raise IngestError(origin, str(error)) from None
     except ValueError as error:
@@ -119,7 +119,26 @@ def _csv_records(origin: str, data: bytes) -> Records:
         rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise IngestError(origin, f"malformed CSV: {error}") from None
-    return list(enumerate(rows, start=1)), []
+    records = list(enumerate(rows, start=1))
+    if records and _quote_left_open(text, delimiter):
+        # The lenient reader runs an unclosed quote to the end of the file: its last record would
+        # swallow every row after the stray quote.
+        number = records.pop()[0]
+        return records, [IngestError(f"{origin}#record-{number}",
+                                     "malformed CSV: a quoted field is never closed (it runs to the end of the file); refused")]
+    return records, []
+
+
+def _quote_left_open(text: str, delimiter: str) -> bool:
+    """Whether a quoted field is still open at the end of the text (strict parsing says so)."""
+    if '"' not in text:
+        return False
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as error:
+        return str(error) == "unexpected end of data"
+    return False
 
 
 RECORD_READERS: dict[str, Callable[[str, bytes], Records]] = {
@@ -208,12 +227,17 @@ def read_manifest(path: Path | str, *, max_bytes: int = 20_000_000, media_type: 
         named = next((str(fields[k]).strip() for k in MANIFEST_FILE_FIELDS if fields.get(k)), None)
         if not named:
             continue
+        shown = storable_name(named if len(named) <= 60 else named[:60] + "…")
         try:
             target = (path.parent / named).resolve()
+            if not target.is_relative_to(path.parent.resolve()):
+                # "../../etc/passwd": a manifest describes the files of its own folder, nothing else.
+                manifest.errors.append(IngestError(f"{origin}#record-{number}",
+                                                   f'names a file outside the manifest\'s folder ("{shown}"); ignored'))
+                continue
             exists = target.is_file() and target != path.resolve()
         except (OSError, ValueError) as error:
             reason = "the name holds a NUL character" if isinstance(error, ValueError) else (error.strerror or str(error))
-            shown = storable_name(named if len(named) <= 60 else named[:60] + "…")
             manifest.errors.append(IngestError(f"{origin}#record-{number}", f'names a file that cannot be opened ("{shown}"): {reason}'))
             continue
         if exists:

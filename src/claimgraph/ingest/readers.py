@@ -65,6 +65,10 @@ MAX_HTML_ATTRIBUTES = 1_000
 _TAG = re.compile(r"<([A-Za-z][^\s/>]*)((?:\"[^\"]*\"|'[^']*'|[^<>\"'])*)")
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 _ATTRIBUTE = re.compile(r"[^\s=/]+\s*(?:=\s*\S*)?")
+# libxml2 drops the elements nested deeper than this (html and body included) when it parses a page.
+LXML_MAX_DEPTH = 255
+_TAG_EDGE = re.compile(r"<(/?)([A-Za-z][^\s/>]*)[^<>]*?(/?)>")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 @dataclass
@@ -175,6 +179,9 @@ def html_to_text(origin: str, data: bytes | str) -> tuple[str, dict[str, MetaVal
         # Pages too short for trafilatura's extractor still have readable text.
         text = trafilatura.html2txt(markup) or ""
     if not _WORDS.search(text):
+        if _nesting_depth(markup) >= LXML_MAX_DEPTH:
+            raise IngestError(origin, f"HTML nested {_nesting_depth(markup):,} elements deep: the parser drops what lies "
+                                      f"below its limit of {LXML_MAX_DEPTH} and no text is left; refused")
         # What is left of broken markup can be stray "<<<>>>": text needs words.
         raise IngestError(origin, "HTML page has no extractable text")
     metadata: dict[str, MetaValue] = {}
@@ -203,6 +210,18 @@ def _check_attributes(origin: str, markup: str) -> None:
         if count > MAX_HTML_ATTRIBUTES:
             raise IngestError(origin, f"a <{match.group(1)[:20]}> tag with {count:,} attributes, over the "
                                       f"{MAX_HTML_ATTRIBUTES:,}-attribute limit; refused")
+
+
+def _nesting_depth(markup: str) -> int:
+    """How deep the elements nest, roughly (an unclosed <p> counts as open): for the reason only."""
+    depth = deepest = 0
+    for closing, name, empty in _TAG_EDGE.findall(markup):
+        if closing:
+            depth = max(depth - 1, 0)
+        elif not empty and name.lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def _html_language(markup: str) -> str | None:
