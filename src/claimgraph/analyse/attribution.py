@@ -23,6 +23,7 @@ SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 GENERIC_AUDIENCES = {"reporters", "journalists", "press", "media", "audience", "crowd", "supporters", "viewers"}
 FIRST_SECOND_PERSON = {"i", "we", "you"}
 RELATIVE = {"who", "which", "that", "whom", "whose"}
+ASPECTUAL = {"go", "continue", "proceed", "begin", "start"}
 
 
 @dataclass
@@ -60,8 +61,9 @@ def source_label(head: Token) -> tuple[str, set[int]]:
     """A short name for a source NP: the proper name when the head is one, else the NP minus
     appositions and relative/participial clauses ("The documents, seen by The Guardian" -> "The documents")."""
     if head.pos_ == "PROPN":
+        # "White House Press Secretary Sean Spicer": a title of capitalised words runs up to five before the name.
         names = [t for t in head.subtree if t.i <= head.i and (t.dep_ in ("compound", "flat") or t.i == head.i)
-                 and head.i - t.i <= 3]
+                 and head.i - t.i <= 5]
         # "Source B", "Dmitri Peskov": the contiguous compound run ending at the head.
         names = [t for t in names if all((n.dep_ in ("compound", "flat") and n.text[:1].isupper()) or n.i == head.i
                                          for n in head.doc[t.i:head.i + 1])]
@@ -115,6 +117,10 @@ def _subject(verb: Token) -> Token | None:
     if verb.dep_ == "xcomp" and any(c.dep_ == "auxpass" for c in verb.head.children) \
             and verb.head.lemma_.lower() in ("say", "understand", "believe", "report", "think", "allege"):
         return next((c for c in verb.head.children if c.dep_ == "nsubjpass"), None)
+    # "it goes on to say", "he went on to claim", "she continued to insist": the aspectual verb's
+    # subject is the one who says.
+    if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in ASPECTUAL:
+        return _subject(verb.head)
     # "X joined Y in rejecting ...": the one who joined rejects (with whom they joined).
     joined = _joined(verb)
     if joined is not None:
@@ -204,6 +210,29 @@ def _closes_quote(token: Token, sent: Span) -> bool:
     return "\n\n" not in doc[i:token.i].text and doc[i].whitespace_.count("\n") < 2
 
 
+# What may stand between a reporting verb and the colon or comma that opens its quotation:
+# 'said:', 'told reporters:', 'saying at a debate in September, "'.
+_BEFORE_QUOTE_DEPS = {"dative", "dobj", "pobj", "compound", "det", "prep", "advmod", "npadvmod", "amod", "nummod",
+                      "poss", "case"}
+
+
+def _quote_opener(verb: Token, sent: Span) -> Token | None:
+    """The colon (or a comma right before an opening quote mark) that opens the verb's direct
+    quotation: 'He said: "...', 'Spicer said, "...', 'saying at a debate in September, "...'."""
+    doc = verb.doc
+    window = doc[verb.i + 1: min(verb.i + 10, sent.end)]
+    mark = next((t for t in window if t.text == ":"), None)
+    if mark is None:
+        mark = next((t for t in window if t.text == "," and t.i + 1 < sent.end and doc[t.i + 1].text in ('"', "“")),
+                    None)
+    if mark is None:
+        return None
+    between = doc[verb.i + 1:mark.i]
+    if not all(t.dep_ in _BEFORE_QUOTE_DEPS or t.pos_ in ("PROPN", "DET") for t in between):
+        return None
+    return mark
+
+
 def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     lemma = _verb_lemma(verb)
     if lemma not in lexicon.reporting and verb.lemma_.lower() in lexicon.reporting:
@@ -246,6 +275,9 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     content = _content_children(verb)
     # '"...," a spokesman told reporters': the recipient after the verb is not reported content.
     after = [c for c in content if c.i > verb.i and not (lemma == "tell" and c.dep_ in ("dobj", "dative"))]
+    opener = _quote_opener(verb, sent) if lemma in lexicon.reporting else None
+    if opener is not None and not after:
+        after = [opener]  # 'saying in January, "It's all ...': the quotation the parser hung elsewhere
     before_root = verb.dep_ in ("conj", "parataxis", "ROOT", "advcl") and verb.i > sent.start + 2
     has_clause = any(c.dep_ in ("ccomp", "xcomp") for c in content)
     own_size = len(_subtree_ids(verb) - {t.i for c in verb.children if c.dep_ in ("conj", "cc", "ccomp")
@@ -305,8 +337,10 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
         # participle's content ('she said, adding, "..."') is more of it.
         first = min(subject.left_edge.i, verb.i) if subject.i < verb.i else verb.i
         keep = {t.i for c in verb.children if c.dep_ in ("conj", "ccomp") for t in c.subtree}
+        # ('..., she said, describing the audit': the participle's plain object is the frame's own matter.)
         keep |= {t.i for c in verb.children if c.dep_ == "advcl" and c.lemma_.lower() in lexicon.reporting
-                 for g in c.children if g.dep_ in ("ccomp", "dobj", "xcomp") for t in g.subtree}
+                 for g in c.children if g.dep_ == "ccomp" or (g.dep_ in ("dobj", "xcomp") and any(
+                     t.text in ('"', "“") or t.dep_ == "ccomp" for t in g.subtree)) for t in g.subtree}
         frame.strip = ({t.i for t in verb.subtree if t.i >= first} - keep) | source_ids
         if raising is not None:
             frame.strip |= {raising.i}
@@ -326,14 +360,8 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
                             frame.prefix.append(source_label(obj)[0])
     frame.prefix += witnesses(subject)
     # Direct quotation after a colon: the frame is stripped and the quote continues.
-    nxt = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
-    after_cue = [t for t in verb.doc[verb.i + 1: min(verb.i + 6, sent.end)]]
-    colon = next((t for t in after_cue if t.text == ":"), None)
-    if colon is None and nxt is not None and nxt.text == "," and nxt.i + 1 < sent.end \
-            and verb.doc[nxt.i + 1].text in ('"', "“"):
-        colon = nxt  # 'Spicer said, "We continue ...': a comma before the quote works like a colon
-    if colon is not None and all(t.dep_ in ("dative", "dobj", "pobj", "compound", "det", "prep", "advmod", "npadvmod")
-                                 or t.pos_ in ("PROPN", "DET") for t in verb.doc[verb.i + 1:colon.i]):
+    colon = opener if opener is not None else _quote_opener(verb, sent)
+    if colon is not None:
         frame.colon_quote = True
         frame.scope = {t.i for t in sent}
         # 'He said: "...': the frame up to the colon; in '"A," she said, adding, "B"' only "adding ,".
