@@ -1,8 +1,11 @@
 """Attribution that runs past its sentence, on short made-up texts: quotations opened by a participle,
 paragraphs with their own frame, lists after a colon, statements issued on someone's behalf,
-"he added" chains, first-person "we" in a quoted document, and a denier's later negations."""
+"he added" chains, first-person "we" in a quoted document, a denier's later negations; and a
+refusal to comment, which reports nothing."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 from spacy.language import Language
@@ -93,5 +96,26 @@ def test_a_denier_goes_on_denying_in_negated_statements() -> None:
         _claim(1, "the spokesman", "the council did not have any secret accounts"),
         _claim(2, "the auditor", "the council did not file the forms"),
         _claim(3, "the spokesman", "the council keeps its books in order"),
+        replace(_claim(4, "the spokesman", "the council did not charge anyone"), cue="did not charge"),
     ])
-    assert [c.polarity for c in claims] == ["denied", "denied", "asserted", "asserted"]
+    assert [c.polarity for c in claims] == ["denied", "denied", "asserted", "asserted", "asserted"]
+
+
+def test_a_refusal_to_comment_reports_nothing(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "Officials did not comment on or confirm any meetings between the bankers."),
+                       "meetings")
+    assert claim.speaker is None and claim.hedging == "none"
+
+
+def test_a_document_noun_the_parser_joined_to_its_verb_still_speaks(nlp: Language) -> None:
+    text = "The dossier details about a dozen conversations between senior officials and other bankers that were intercepted."
+    claim = claim_with(analyse(nlp, text), "intercepted")
+    assert claim.speaker == "The dossier" and claim.hedging == "low"
+
+
+def test_not_saying_whether_is_no_denial_and_a_denial_keeps_to_its_clause(nlp: Language) -> None:
+    claims = analyse(nlp, "The report does not say whether the meeting produced an agreement. "
+                          "The lawyer has denied ever visiting the city, and his passport shows no such trip.")
+    assert claim_with(claims, "produced an agreement").polarity == "asserted"
+    assert claim_with(claims, "visiting the city").polarity == "denied"
+    assert claim_with(claims, "passport shows").polarity == "asserted"

@@ -24,6 +24,8 @@ GENERIC_AUDIENCES = {"reporters", "journalists", "press", "media", "audience", "
 FIRST_SECOND_PERSON = {"i", "we", "you"}
 RELATIVE = {"who", "which", "that", "whom", "whose"}
 ASPECTUAL = {"go", "continue", "proceed", "begin", "start"}
+# Negated, these verbs refuse to say anything ("did not comment", "would not confirm").
+REFUSALS = {"comment", "confirm", "respond", "elaborate", "discuss", "answer", "reply", "disclose", "specify"}
 
 
 @dataclass
@@ -345,7 +347,8 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
         if raising is not None:
             frame.strip |= {raising.i}
     else:
-        frame.scope = clause_scope(_joined(verb) or top) - source_ids
+        # "X denied A, and his passport shows B": a denial's content is its object, not the next clause.
+        frame.scope = clause_scope(_joined(verb) or top, keep_and=not frame.denial) - source_ids
     # Recipient: "told The Guardian", "speaking ... to a trusted compatriot".
     for child in verb.children:
         if lemma == "tell" and child.dep_ in ("dative", "dobj") and child.pos_ in ("PROPN", "NOUN") \
@@ -537,6 +540,14 @@ def _adverb_frame(token: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
 TRAILING_CUE = re.compile(r",\s+(?P<source>[A-Z][\w’'.\- ]{1,60}?)\s+(?P<verb>[A-Za-z]+)\W*$")
 
 
+def _matched_spans(sent: Span, match: re.Match[str]) -> tuple[Span, Span] | None:
+    """The token spans of a text match's 'source' and 'verb' groups within the sentence."""
+    base = sent.start_char
+    source = sent.doc.char_span(base + match.start("source"), base + match.end("source"), alignment_mode="expand")
+    verb = sent.doc.char_span(base + match.start("verb"), base + match.end("verb"), alignment_mode="expand")
+    return None if source is None or verb is None else (source, verb)
+
+
 def _trailing_cue_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
     """Headline style "…, Intelligence Community Says": Title Case defeats the parser, so the
     final ", <Source> <reporting verb>" is read off the text."""
@@ -547,17 +558,40 @@ def _trailing_cue_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
     lemma = next((v for v in lexicon.reporting if verb_text in (v, v + "s", v + "ed", v + "d", v[:-1] + "ies")), None)
     if lemma is None or " " in lemma:
         return None
-    base = sent.start_char
-    source = sent.doc.char_span(base + match.start("source"), base + match.end("source"), alignment_mode="expand")
-    verb = sent.doc.char_span(base + match.start("verb"), base + match.end("verb"), alignment_mode="expand")
-    if source is None or verb is None:
+    spans = _matched_spans(sent, match)
+    if spans is None:
         return None
+    source, verb = spans
+    base = sent.start_char
     frame = Frame(kind="verb", anchor=verb.root, cue=doc_text(sent.doc)[source.start_char:verb.end_char],
                   cue_start=source.start_char, cue_end=verb.end_char, label=match.group("source").strip(),
                   source_head=source.root, source_tokens={t.i for t in source})
     frame.hedges = 1 if lexicon.reporting.get(lemma) == "medium" else 0
     frame.scope = {t.i for t in sent}
     frame.strip = {t.i for t in sent if t.idx >= base + match.start()}
+    return frame
+
+
+DOCUMENT_OPENING = re.compile(r"^(?P<source>(?:The|This|That|Its|His|Her|Their|A|An)\s+(?:[\w-]+\s+)?(?P<noun>[a-z]+))"
+                              r"\s+(?P<verb>[a-z]+s)\b")
+
+
+def _document_subject_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
+    """"The dossier details about a dozen conversations ...": the parser reads "dossier details" as
+    one noun; a document noun followed by a reporting verb's -s form is the document speaking."""
+    match = DOCUMENT_OPENING.match(sent.text)
+    if match is None or match.group("noun") not in lexicon.thing_nouns:
+        return None
+    verb_text = match.group("verb")
+    if not any(v in lexicon.reporting for v in (verb_text[:-1], verb_text[:-2])):
+        return None
+    spans = _matched_spans(sent, match)
+    if spans is None:
+        return None
+    source, verb = spans
+    frame = Frame(kind="verb", anchor=verb.root, cue=verb.text, cue_start=verb.start_char, cue_end=verb.end_char,
+                  label=match.group("source"), source_head=source[-1], source_tokens={t.i for t in source})
+    frame.scope = {t.i for t in sent}
     return frame
 
 
@@ -588,6 +622,11 @@ def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -
         return None
     if any(_mandative(c) for c in verb.children if c.dep_ == "ccomp"):
         return None
+    negated = any(c.dep_ == "neg" for c in verb.children) or (
+        verb.dep_ == "conj" and any(c.dep_ == "neg" for c in verb.head.children))
+    if negated and (verb.lemma_.lower() in REFUSALS or any(
+            g.lower_ in ("whether", "if") for c in verb.children if c.dep_ == "ccomp" for g in c.children)):
+        return None  # "did not comment on or confirm", "does not say whether": a refusal reports nothing
     subject = _subject(verb)
     if subject is not None and subject.lower_ in RELATIVE:
         subject = _antecedent_of_relative(verb)
@@ -664,13 +703,14 @@ def find_frames(sent: Span, lexicon: Lexicon, model: CueModel | None = None) -> 
         if frame is not None:
             frames.append(frame)
     if not any(f.kind == "verb" for f in frames):
-        trailing = _trailing_cue_frame(sent, lexicon)
+        trailing = _trailing_cue_frame(sent, lexicon) or _document_subject_frame(sent, lexicon)
         if trailing is not None:
             frames.append(trailing)
     if not any(f.label and f.cue_start < sent.start_char + 40 for f in frames):
         colon = _colon_frame(sent)
         if colon is not None:
             frames.append(colon)
+    _separate_adverbial_sources(frames)
     quoted = _quoted_tokens(sent)
     for frame in frames:
         frame.in_quote = frame.anchor.i in quoted
@@ -679,6 +719,23 @@ def find_frames(sent: Span, lexicon: Lexicon, model: CueModel | None = None) -> 
     frames = [f for f in frames if not any(f.anchor.i in g.source_tokens for g in frames if g is not f)]
     frames.sort(key=lambda f: (_depth(f.anchor), 0 if f.kind in ("adverb", "according") else 1, f.cue_start))
     return frames
+
+
+def _separate_adverbial_sources(frames: list[Frame]) -> None:
+    """"The order says the port must close, while the decree states ...": a named source in an
+    adverbial clause inside another frame's content speaks for itself, not through that frame."""
+    for frame in frames:
+        if frame.kind != "verb" or not frame.label or frame.label.startswith("("):
+            continue  # a hedge ("reportedly") still scopes over the whole sentence
+        for other in frames:
+            if other is frame or not other.label or other.label.startswith("(") or other.anchor.i not in frame.scope:
+                continue
+            node = other.anchor
+            while node.i != frame.anchor.i and node.head.i != node.i:
+                if node.dep_ == "advcl":
+                    frame.scope -= _subtree_ids(node)
+                    break
+                node = node.head
 
 
 def _quoted_tokens(sent: Span) -> set[int]:

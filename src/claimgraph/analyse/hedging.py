@@ -159,15 +159,21 @@ _NEGATED = re.compile(
 )
 
 
+# The statement is the source's words ("said", "told", "added"), not a deed the text reports.
+_SPEECH_CUE = re.compile(r"\b(?:said|says|say|told|tells|added|adds|stressed|insisted|stated|states|noted|"
+                         r"declared|continued|quote continues)\b", re.IGNORECASE)
+
+
 def deny_negated_statements(claims: list[Claim]) -> list[Claim]:
     """A source that has rejected an allegation goes on rejecting it: a later negated statement of
-    the same speaker ("The company does not keep such files", "the board did not have any") is a
-    denial too. Claims in document order."""
+    the same speaker ("The company does not keep such files", "the board did not have any"), in
+    their words (quoted, or under a speech verb), is a denial too. Claims in document order."""
     deniers: set[str] = set()
     result = []
     for claim in claims:
         who = claim.speaker_entity or claim.speaker
-        if who and claim.polarity == "asserted" and who in deniers and _NEGATED.search(claim.text):
+        spoken = claim.quote == "direct" or bool(claim.cue and _SPEECH_CUE.search(claim.cue))
+        if who and spoken and claim.polarity == "asserted" and who in deniers and _NEGATED.search(claim.text):
             claim = replace(claim, polarity="denied", claim_type="denial")
         if who and claim.polarity == "denied":
             deniers.add(who)

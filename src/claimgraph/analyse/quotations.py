@@ -150,7 +150,7 @@ def attribute_quotations(claims: list[Claim], text: str, paragraphs: list[tuple[
     claims = [changed.get(claim.id, claim) for claim in claims]
     in_quotes = [(stretch.start, stretch.end) for stretch in quote_stretches(text, paragraphs)]
     claims = [_without_restated_pronoun(claim, in_quotes) for claim in claims]
-    return attribute_statements(attribute_lists(claims, text), text, paragraph_of)
+    return attribute_statements(attribute_lists(claims, text), text, paragraph_of, in_quotes)
 
 
 def _without_restated_pronoun(claim: Claim, in_quotes: list[tuple[int, int]]) -> Claim:
@@ -191,28 +191,39 @@ def attribute_lists(claims: list[Claim], text: str) -> list[Claim]:
     return result
 
 
-# "A spokesperson issued a statement on his behalf", "The firm released a statement".
+# "A spokesperson issued a statement on his behalf", "Through a lawyer, the firm released a statement".
 _STATEMENT = re.compile(
-    r"^(?P<source>(?:[\w’'.\-]+\s+){0,7}?[\w’'.\-]+)\s+(?:has\s+|had\s+)?(?:issued|released|put out|sent|gave|provided)"
+    r"(?P<source>\b(?:[\w’'.\-]+\s+){0,5}?[\w’'.\-]+)\s+(?:has\s+|had\s+)?(?:issued|released|put out|sent|gave|provided)"
     r"\s+(?:a|an|the)\s+(?:\w+\s+)?statement\b")
+_ON_BEHALF = re.compile(r"\bstatement\b[^.]{0,40}\bon (?:his|her|their|its|\w+'s) behalf\b|\bon (?:his|her|their|its|\w+'s) "
+                        r"behalf\b[^.]{0,40}\bstatement\b", re.IGNORECASE)
 
 
-def attribute_statements(claims: list[Claim], text: str, paragraph_of: dict[int, int]) -> list[Claim]:
+def attribute_statements(claims: list[Claim], text: str, paragraph_of: dict[int, int],
+                         in_quotes: list[tuple[int, int]]) -> list[Claim]:
     """What follows "X issued a statement (on his behalf)" in its paragraph and the next is the
-    statement's, until another source speaks: X is the speaker (a continuation, implicit_context)."""
+    statement's, until another source speaks: X is the speaker (a continuation, implicit_context).
+    A quotation running on over paragraphs keeps it to its end."""
     result = list(claims)
     source: tuple[str, int] | None = None
     for position, claim in enumerate(result):
         paragraph = paragraph_of.get(claim.sentence_index, -1)
-        found = _STATEMENT.match(claim.text.strip(" “”\"\n"))
-        if found is not None:
+        sentence = text[claim.sentence_start:claim.sentence_end]
+        found = _STATEMENT.search(sentence) if claim.attribution == "unattributed" else None
+        if found is not None and found.start("source") < 0.5 * len(sentence):
             source = (found.group("source"), paragraph)
+            continue
+        if claim.speaker and _ON_BEHALF.search(sentence):
+            # "In a statement issued on her behalf, a spokeswoman said ...": the sentences after it too.
+            source = (claim.chain[0] if claim.chain else claim.speaker, paragraph)
             continue
         if source is None:
             continue
-        if claim.attribution != "unattributed" or paragraph > source[1] + 1:
+        if claim.attribution == "explicit" or paragraph > source[1] + 1:
             source = None
             continue
+        if any(start <= claim.start < end for start, end in in_quotes):
+            source = (source[0], paragraph)  # the quotation goes on: so does the statement
         result[position] = replace(
             claim, speaker=source[0], chain=[source[0]], cue=None, cue_start=None, cue_end=None,
             attribution="implicit_context", hedging="low")
