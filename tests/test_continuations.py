@@ -41,10 +41,11 @@ def test_a_paragraph_whose_quotation_names_its_own_source_does_not_continue_the_
 
 
 def test_a_document_goes_on_to_say(nlp: Language) -> None:
-    text = ('"The goals were to protect the mayor," the audit reads.\n\n'
-            '"We further assess the mayor knew of the fund," it goes on to say.')
+    text = ('The audit found that the goals were to protect the mayor. '
+            'The mayor knew of the fund, it goes on to say.')
     claim = claim_with(analyse(nlp, text), "mayor knew")
-    assert claim.speaker == "the audit" and claim.cue == "it goes on to say"
+    assert claim.speaker is not None and claim.speaker.lower() == "the audit"
+    assert claim.cue == "it goes on to say"
 
 
 def test_list_items_after_a_colon_frame_are_the_frames_source(nlp: Language) -> None:

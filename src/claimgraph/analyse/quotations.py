@@ -32,6 +32,7 @@ _BEFORE_GAP = re.compile(r"^[^.!?\"“”\n]{0,40}[:,]?\s*$")
 
 
 FIRST_PERSON = {"we", "i", "us", "me"}
+PRONOUNS = {"he", "she", "it", "they"}
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,13 @@ def quote_stretches(text: str, paragraphs: list[tuple[int, int, int]]) -> list[Q
 def framed_paragraphs(sentences: list[SentenceSpan], frames: list[list[Frame]], text: str,
                       paragraph_starts: dict[int, int]) -> set[int]:
     """Paragraphs with a named source's frame outside quotation marks ('"...," the report reads'):
-    a quotation there is that source's, not the continuation of the paragraph before."""
+    a quotation there is that source's, not the continuation of the paragraph before (a bare
+    '"...," he said' is more likely the same speaker going on)."""
     framed: set[int] = set()
     for sentence, found in zip(sentences, frames):
         start = paragraph_starts.get(sentence.paragraph, sentence.start)
         if any(f.kind == "verb" and f.label and not f.label.startswith("(") and not f.learned
-               and not quote_open_at(text, start, f.cue_start) for f in found):
+               and f.label.lower() not in PRONOUNS and not quote_open_at(text, start, f.cue_start) for f in found):
             framed.add(sentence.paragraph)
     return framed
 
