@@ -218,15 +218,17 @@ _BEFORE_QUOTE_DEPS = {"dative", "dobj", "pobj", "compound", "det", "prep", "advm
                       "poss", "case"}
 
 
-def _quote_opener(verb: Token, sent: Span) -> Token | None:
+def _quote_opener(verb: Token, sent: Span, *, wide: bool = True) -> Token | None:
     """The colon (or a comma right before an opening quote mark) that opens the verb's direct
-    quotation: 'He said: "...', 'Spicer said, "...', 'saying at a debate in September, "...'."""
+    quotation: 'He said: "...', 'Spicer said, "...'; wide, also 'saying at a debate in September, "...'."""
     doc = verb.doc
-    window = doc[verb.i + 1: min(verb.i + 10, sent.end)]
-    mark = next((t for t in window if t.text == ":"), None)
+    window = doc[verb.i + 1: min(verb.i + (10 if wide else 6), sent.end)]
+    opens = [t for t in window if t.i + 1 < sent.end and doc[t.i + 1].text in ('"', "“")]
+    # Wide, the mark must open a quotation ("mocked the ambitions of three men: A, B and C" lists).
+    mark = next((t for t in (opens if wide else window) if t.text == ":"), None)
     if mark is None:
-        mark = next((t for t in window if t.text == "," and t.i + 1 < sent.end and doc[t.i + 1].text in ('"', "“")),
-                    None)
+        mark = next((t for t in (opens if wide else window[:1]) if t.text == ","
+                     and (wide or t in opens)), None)
     if mark is None:
         return None
     between = doc[verb.i + 1:mark.i]
@@ -277,7 +279,9 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     content = _content_children(verb)
     # '"...," a spokesman told reporters': the recipient after the verb is not reported content.
     after = [c for c in content if c.i > verb.i and not (lemma == "tell" and c.dep_ in ("dobj", "dative"))]
-    opener = _quote_opener(verb, sent) if lemma in lexicon.reporting else None
+    # ('"A," Smith added, "B."': a frame between two halves of a quotation opens nothing new.)
+    opener = _quote_opener(verb, sent) if lemma in lexicon.reporting and not _closes_quote(
+        subject.left_edge, sent) else None
     if opener is not None and not after:
         after = [opener]  # 'saying in January, "It's all ...': the quotation the parser hung elsewhere
     before_root = verb.dep_ in ("conj", "parataxis", "ROOT", "advcl") and verb.i > sent.start + 2
@@ -363,7 +367,7 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
                             frame.prefix.append(source_label(obj)[0])
     frame.prefix += witnesses(subject)
     # Direct quotation after a colon: the frame is stripped and the quote continues.
-    colon = opener if opener is not None else _quote_opener(verb, sent)
+    colon = opener if opener is not None else _quote_opener(verb, sent, wide=False)
     if colon is not None:
         frame.colon_quote = True
         frame.scope = {t.i for t in sent}
