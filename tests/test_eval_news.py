@@ -135,3 +135,18 @@ def test_cli_news_on_an_empty_ledger_reports_every_claim_missed(tmp_path: Path) 
     report = json.loads(result.output)
     assert report["documents"]["matched"] == 0 and report["claims"]["overlap"]["recall"] == 0.0
     assert report["news_gold"]["corpus_root"] is None
+
+
+def test_halves_split_the_sorted_documents_and_stay_valid() -> None:
+    from claimgraph.eval.gold import validate_gold
+    from claimgraph.eval.news_gold import half_of_news_gold
+
+    gold = load_gold(packaged_news_gold())
+    keys = sorted(document["doc_id"] for document in gold["documents"])
+    a, b = half_of_news_gold(gold, "A"), half_of_news_gold(gold, "B")
+    assert [d["doc_id"] for d in sorted(a["documents"], key=lambda d: d["doc_id"])] == keys[0::2]
+    assert [d["doc_id"] for d in sorted(b["documents"], key=lambda d: d["doc_id"])] == keys[1::2]
+    assert len(a["claims"]) + len(b["claims"]) == len(gold["claims"])
+    for half in (a, b):
+        validate_gold(half)  # entity mentions of the other half's documents are dropped
+        assert {c["doc_id"] for c in half["claims"]} <= {d["doc_id"] for d in half["documents"]}

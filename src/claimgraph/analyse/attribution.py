@@ -23,6 +23,9 @@ SUBJECTS = {"nsubj", "nsubjpass", "csubj"}
 GENERIC_AUDIENCES = {"reporters", "journalists", "press", "media", "audience", "crowd", "supporters", "viewers"}
 FIRST_SECOND_PERSON = {"i", "we", "you"}
 RELATIVE = {"who", "which", "that", "whom", "whose"}
+ASPECTUAL = {"go", "continue", "proceed", "begin", "start"}
+# Negated, these verbs refuse to say anything ("did not comment", "would not confirm").
+REFUSALS = {"comment", "confirm", "respond", "elaborate", "discuss", "answer", "reply", "disclose", "specify"}
 
 
 @dataclass
@@ -60,8 +63,9 @@ def source_label(head: Token) -> tuple[str, set[int]]:
     """A short name for a source NP: the proper name when the head is one, else the NP minus
     appositions and relative/participial clauses ("The documents, seen by The Guardian" -> "The documents")."""
     if head.pos_ == "PROPN":
+        # "White House Press Secretary Sean Spicer": a title of capitalised words runs up to five before the name.
         names = [t for t in head.subtree if t.i <= head.i and (t.dep_ in ("compound", "flat") or t.i == head.i)
-                 and head.i - t.i <= 3]
+                 and head.i - t.i <= 5]
         # "Source B", "Dmitri Peskov": the contiguous compound run ending at the head.
         names = [t for t in names if all((n.dep_ in ("compound", "flat") and n.text[:1].isupper()) or n.i == head.i
                                          for n in head.doc[t.i:head.i + 1])]
@@ -115,6 +119,10 @@ def _subject(verb: Token) -> Token | None:
     if verb.dep_ == "xcomp" and any(c.dep_ == "auxpass" for c in verb.head.children) \
             and verb.head.lemma_.lower() in ("say", "understand", "believe", "report", "think", "allege"):
         return next((c for c in verb.head.children if c.dep_ == "nsubjpass"), None)
+    # "it goes on to say", "he went on to claim", "she continued to insist": the aspectual verb's
+    # subject is the one who says.
+    if verb.dep_ == "xcomp" and verb.head.lemma_.lower() in ASPECTUAL:
+        return _subject(verb.head)
     # "X joined Y in rejecting ...": the one who joined rejects (with whom they joined).
     joined = _joined(verb)
     if joined is not None:
@@ -204,6 +212,31 @@ def _closes_quote(token: Token, sent: Span) -> bool:
     return "\n\n" not in doc[i:token.i].text and doc[i].whitespace_.count("\n") < 2
 
 
+# What may stand between a reporting verb and the colon or comma that opens its quotation:
+# 'said:', 'told reporters:', 'saying at a debate in September, "'.
+_BEFORE_QUOTE_DEPS = {"dative", "dobj", "pobj", "compound", "det", "prep", "advmod", "npadvmod", "amod", "nummod",
+                      "poss", "case"}
+
+
+def _quote_opener(verb: Token, sent: Span, *, wide: bool = True) -> Token | None:
+    """The colon (or a comma right before an opening quote mark) that opens the verb's direct
+    quotation: 'He said: "...', 'Spicer said, "...'; wide, also 'saying at a debate in September, "...'."""
+    doc = verb.doc
+    window = doc[verb.i + 1: min(verb.i + (10 if wide else 6), sent.end)]
+    opens = [t for t in window if t.i + 1 < sent.end and doc[t.i + 1].text in ('"', "“")]
+    # Wide, the mark must open a quotation ("mocked the ambitions of three men: A, B and C" lists).
+    mark = next((t for t in (opens if wide else window) if t.text == ":"), None)
+    if mark is None:
+        mark = next((t for t in (opens if wide else window[:1]) if t.text == ","
+                     and (wide or t in opens)), None)
+    if mark is None:
+        return None
+    between = doc[verb.i + 1:mark.i]
+    if not all(t.dep_ in _BEFORE_QUOTE_DEPS or t.pos_ in ("PROPN", "DET") for t in between):
+        return None
+    return mark
+
+
 def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     lemma = _verb_lemma(verb)
     if lemma not in lexicon.reporting and verb.lemma_.lower() in lexicon.reporting:
@@ -246,6 +279,11 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     content = _content_children(verb)
     # '"...," a spokesman told reporters': the recipient after the verb is not reported content.
     after = [c for c in content if c.i > verb.i and not (lemma == "tell" and c.dep_ in ("dobj", "dative"))]
+    # ('"A," Smith added, "B."': a frame between two halves of a quotation opens nothing new.)
+    opener = _quote_opener(verb, sent) if lemma in lexicon.reporting and not _closes_quote(
+        subject.left_edge, sent) else None
+    if opener is not None and not after:
+        after = [opener]  # 'saying in January, "It's all ...': the quotation the parser hung elsewhere
     before_root = verb.dep_ in ("conj", "parataxis", "ROOT", "advcl") and verb.i > sent.start + 2
     has_clause = any(c.dep_ in ("ccomp", "xcomp") for c in content)
     own_size = len(_subtree_ids(verb) - {t.i for c in verb.children if c.dep_ in ("conj", "cc", "ccomp")
@@ -305,13 +343,16 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
         # participle's content ('she said, adding, "..."') is more of it.
         first = min(subject.left_edge.i, verb.i) if subject.i < verb.i else verb.i
         keep = {t.i for c in verb.children if c.dep_ in ("conj", "ccomp") for t in c.subtree}
+        # ('..., she said, describing the audit': the participle's plain object is the frame's own matter.)
         keep |= {t.i for c in verb.children if c.dep_ == "advcl" and c.lemma_.lower() in lexicon.reporting
-                 for g in c.children if g.dep_ in ("ccomp", "dobj", "xcomp") for t in g.subtree}
+                 for g in c.children if g.dep_ == "ccomp" or (g.dep_ in ("dobj", "xcomp") and any(
+                     t.text in ('"', "“") or t.dep_ == "ccomp" for t in g.subtree)) for t in g.subtree}
         frame.strip = ({t.i for t in verb.subtree if t.i >= first} - keep) | source_ids
         if raising is not None:
             frame.strip |= {raising.i}
     else:
-        frame.scope = clause_scope(_joined(verb) or top) - source_ids
+        # "X denied A, and his passport shows B": a denial's content is its object, not the next clause.
+        frame.scope = clause_scope(_joined(verb) or top, keep_and=not frame.denial) - source_ids
     # Recipient: "told The Guardian", "speaking ... to a trusted compatriot".
     for child in verb.children:
         if lemma == "tell" and child.dep_ in ("dative", "dobj") and child.pos_ in ("PROPN", "NOUN") \
@@ -326,14 +367,8 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
                             frame.prefix.append(source_label(obj)[0])
     frame.prefix += witnesses(subject)
     # Direct quotation after a colon: the frame is stripped and the quote continues.
-    nxt = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
-    after_cue = [t for t in verb.doc[verb.i + 1: min(verb.i + 6, sent.end)]]
-    colon = next((t for t in after_cue if t.text == ":"), None)
-    if colon is None and nxt is not None and nxt.text == "," and nxt.i + 1 < sent.end \
-            and verb.doc[nxt.i + 1].text in ('"', "“"):
-        colon = nxt  # 'Spicer said, "We continue ...': a comma before the quote works like a colon
-    if colon is not None and all(t.dep_ in ("dative", "dobj", "pobj", "compound", "det", "prep", "advmod", "npadvmod")
-                                 or t.pos_ in ("PROPN", "DET") for t in verb.doc[verb.i + 1:colon.i]):
+    colon = opener if opener is not None else _quote_opener(verb, sent, wide=False)
+    if colon is not None:
         frame.colon_quote = True
         frame.scope = {t.i for t in sent}
         # 'He said: "...': the frame up to the colon; in '"A," she said, adding, "B"' only "adding ,".
@@ -509,6 +544,14 @@ def _adverb_frame(token: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
 TRAILING_CUE = re.compile(r",\s+(?P<source>[A-Z][\w’'.\- ]{1,60}?)\s+(?P<verb>[A-Za-z]+)\W*$")
 
 
+def _matched_spans(sent: Span, match: re.Match[str]) -> tuple[Span, Span] | None:
+    """The token spans of a text match's 'source' and 'verb' groups within the sentence."""
+    base = sent.start_char
+    source = sent.doc.char_span(base + match.start("source"), base + match.end("source"), alignment_mode="expand")
+    verb = sent.doc.char_span(base + match.start("verb"), base + match.end("verb"), alignment_mode="expand")
+    return None if source is None or verb is None else (source, verb)
+
+
 def _trailing_cue_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
     """Headline style "…, Intelligence Community Says": Title Case defeats the parser, so the
     final ", <Source> <reporting verb>" is read off the text."""
@@ -519,17 +562,40 @@ def _trailing_cue_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
     lemma = next((v for v in lexicon.reporting if verb_text in (v, v + "s", v + "ed", v + "d", v[:-1] + "ies")), None)
     if lemma is None or " " in lemma:
         return None
-    base = sent.start_char
-    source = sent.doc.char_span(base + match.start("source"), base + match.end("source"), alignment_mode="expand")
-    verb = sent.doc.char_span(base + match.start("verb"), base + match.end("verb"), alignment_mode="expand")
-    if source is None or verb is None:
+    spans = _matched_spans(sent, match)
+    if spans is None:
         return None
+    source, verb = spans
+    base = sent.start_char
     frame = Frame(kind="verb", anchor=verb.root, cue=doc_text(sent.doc)[source.start_char:verb.end_char],
                   cue_start=source.start_char, cue_end=verb.end_char, label=match.group("source").strip(),
                   source_head=source.root, source_tokens={t.i for t in source})
     frame.hedges = 1 if lexicon.reporting.get(lemma) == "medium" else 0
     frame.scope = {t.i for t in sent}
     frame.strip = {t.i for t in sent if t.idx >= base + match.start()}
+    return frame
+
+
+DOCUMENT_OPENING = re.compile(r"^(?P<source>(?:The|This|That|Its|His|Her|Their|A|An)\s+(?:[\w-]+\s+)?(?P<noun>[a-z]+))"
+                              r"\s+(?P<verb>[a-z]+s)\b")
+
+
+def _document_subject_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
+    """"The dossier details about a dozen conversations ...": the parser reads "dossier details" as
+    one noun; a document noun followed by a reporting verb's -s form is the document speaking."""
+    match = DOCUMENT_OPENING.match(sent.text)
+    if match is None or match.group("noun") not in lexicon.thing_nouns:
+        return None
+    verb_text = match.group("verb")
+    if not any(v in lexicon.reporting for v in (verb_text[:-1], verb_text[:-2])):
+        return None
+    spans = _matched_spans(sent, match)
+    if spans is None:
+        return None
+    source, verb = spans
+    frame = Frame(kind="verb", anchor=verb.root, cue=verb.text, cue_start=verb.start_char, cue_end=verb.end_char,
+                  label=match.group("source"), source_head=source[-1], source_tokens={t.i for t in source})
+    frame.scope = {t.i for t in sent}
     return frame
 
 
@@ -560,6 +626,11 @@ def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -
         return None
     if any(_mandative(c) for c in verb.children if c.dep_ == "ccomp"):
         return None
+    negated = any(c.dep_ == "neg" for c in verb.children) or (
+        verb.dep_ == "conj" and any(c.dep_ == "neg" for c in verb.head.children))
+    if negated and (verb.lemma_.lower() in REFUSALS or any(
+            g.lower_ in ("whether", "if") for c in verb.children if c.dep_ == "ccomp" for g in c.children)):
+        return None  # "did not comment on or confirm", "does not say whether": a refusal reports nothing
     subject = _subject(verb)
     if subject is not None and subject.lower_ in RELATIVE:
         subject = _antecedent_of_relative(verb)
@@ -636,13 +707,14 @@ def find_frames(sent: Span, lexicon: Lexicon, model: CueModel | None = None) -> 
         if frame is not None:
             frames.append(frame)
     if not any(f.kind == "verb" for f in frames):
-        trailing = _trailing_cue_frame(sent, lexicon)
+        trailing = _trailing_cue_frame(sent, lexicon) or _document_subject_frame(sent, lexicon)
         if trailing is not None:
             frames.append(trailing)
     if not any(f.label and f.cue_start < sent.start_char + 40 for f in frames):
         colon = _colon_frame(sent)
         if colon is not None:
             frames.append(colon)
+    _separate_adverbial_sources(frames)
     quoted = _quoted_tokens(sent)
     for frame in frames:
         frame.in_quote = frame.anchor.i in quoted
@@ -651,6 +723,23 @@ def find_frames(sent: Span, lexicon: Lexicon, model: CueModel | None = None) -> 
     frames = [f for f in frames if not any(f.anchor.i in g.source_tokens for g in frames if g is not f)]
     frames.sort(key=lambda f: (_depth(f.anchor), 0 if f.kind in ("adverb", "according") else 1, f.cue_start))
     return frames
+
+
+def _separate_adverbial_sources(frames: list[Frame]) -> None:
+    """"The order says the port must close, while the decree states ...": a named source in an
+    adverbial clause inside another frame's content speaks for itself, not through that frame."""
+    for frame in frames:
+        if frame.kind != "verb" or not frame.label or frame.label.startswith("("):
+            continue  # a hedge ("reportedly") still scopes over the whole sentence
+        for other in frames:
+            if other is frame or not other.label or other.label.startswith("(") or other.anchor.i not in frame.scope:
+                continue
+            node = other.anchor
+            while node.i != frame.anchor.i and node.head.i != node.i:
+                if node.dep_ == "advcl":
+                    frame.scope -= _subtree_ids(node)
+                    break
+                node = node.head
 
 
 def _quoted_tokens(sent: Span) -> set[int]:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 
+from dataclasses import replace
+
 from spacy.tokens import Token
 
 from claimgraph.analyse.attribution import Frame
 from claimgraph.analyse.cue_lexicon import Lexicon
+from claimgraph.models import Claim
 
 # A modal about a present or past state hedges the fact ("is likely to be accurate"); a modal
 # about a future event is the source's own prediction ("likely to roll") and does not.
@@ -147,3 +150,32 @@ def is_denied(unit_text: str, frames: list[Frame], lexicon: Lexicon, *, attribut
     if any(f" {term} " in lowered for term in lexicon.denial_terms):
         return True
     return attributed and bool(_REPLY_NO.match(plain) or _SELF_NEGATED.match(plain))
+
+
+# A negated predicate: "does not engage", "did not have", "has no", "never had".
+_NEGATED = re.compile(
+    r"\b(?:(?:do|does|did|is|are|was|were|has|have|had|will|would|could|can)(?:\s+not\b|n't)|never|(?:has|have|had) no)\b",
+    re.IGNORECASE,
+)
+
+
+# The statement is the source's words ("said", "told", "added"), not a deed the text reports.
+_SPEECH_CUE = re.compile(r"\b(?:said|says|say|told|tells|added|adds|stressed|insisted|stated|states|noted|"
+                         r"declared|continued|quote continues)\b", re.IGNORECASE)
+
+
+def deny_negated_statements(claims: list[Claim]) -> list[Claim]:
+    """A source that has rejected an allegation goes on rejecting it: a later negated statement of
+    the same speaker ("The company does not keep such files", "the board did not have any"), in
+    their words (quoted, or under a speech verb), is a denial too. Claims in document order."""
+    deniers: set[str] = set()
+    result = []
+    for claim in claims:
+        who = claim.speaker_entity or claim.speaker
+        spoken = claim.quote == "direct" or bool(claim.cue and _SPEECH_CUE.search(claim.cue))
+        if who and spoken and claim.polarity == "asserted" and who in deniers and _NEGATED.search(claim.text):
+            claim = replace(claim, polarity="denied", claim_type="denial")
+        if who and claim.polarity == "denied":
+            deniers.add(who)
+        result.append(claim)
+    return result

