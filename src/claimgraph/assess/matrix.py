@@ -191,7 +191,7 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
     hypotheses = ach.list_hypotheses(store)
     texts = dict(hypotheses)
     evidence = load_evidence(store)
-    by_pair = {(cell.hypothesis, cell.cluster): cell for cell in ach.cells(store) if cell.cluster in evidence}
+    by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
     embedder = embedder or LazyMiniLM()
     name = getattr(embedder, "name", type(embedder).__name__)
     stale = []
@@ -209,7 +209,7 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
             judged.append({"hypothesis": h, "cluster": c, "rating": rating, "reason": f"{ACH_JUDGE}: {reason}",
                            "relevance": relevance, "basis": cell_basis(name, texts[h], evidence[c])})
         ach.save_judged(store, judged)
-        by_pair = {(cell.hypothesis, cell.cluster): cell for cell in ach.cells(store) if cell.cluster in evidence}
+        by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
 
     relevance = {pair: cell.relevance or 0.0 for pair, cell in by_pair.items()}
     chosen = [c for c in ach.evidence(store) if c in evidence]
@@ -249,11 +249,14 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
         "hypotheses": [{"id": score.hypothesis, "text": texts[score.hypothesis], **score.to_dict()} for score in result.hypotheses],
         "clusters": [{"id": c, "anchor": evidence[c].anchor, "relevance": round(nearest[c], 4), "chosen": c in chosen_set,
                       "diagnosticity": diagnosticity[c], "denied": evidence[c].denied} for c in rows],
-        "cells": [{k: v for k, v in by_pair[(h, c)].__dict__.items() if k != "basis"}
-                  for c in rows for h, _ in hypotheses if (h, c) in by_pair],
+        "cells": [_cell(by_pair[(h, c)]) for c in rows for h, _ in hypotheses if (h, c) in by_pair],
         "matrix": {h: {c: ratings[h][c] for c in rows if c in ratings[h]} for h, _ in hypotheses},
         "diagnosticity": diagnosticity,
         "proposals": proposals,
         "step": result.step,
     }
 
+
+def _cell(row: Any) -> dict[str, Any]:
+    return {"hypothesis": row.hypothesis_id, "cluster": row.cluster_id, "rating": row.rating, "origin": row.origin,
+            "reason": row.reason, "set_by": row.set_by, "set_at": row.set_at, "relevance": row.relevance}

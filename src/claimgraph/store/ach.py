@@ -134,6 +134,12 @@ def cells(store: Store) -> list[Cell]:
         ]
 
 
+def cell_rows(store: Store) -> list[Any]:
+    """Every cell as a row (attributes named as the columns): the matrix reads 20,000 of them at once."""
+    with store.engine.connect() as connection:
+        return connection.execute(select(ach_cells)).all()
+
+
 def save_judged(store: Store, judged: list[dict[str, Any]], *, who: str = "claimgraph") -> None:
     """Write judge cells in one transaction (hypothesis, cluster, rating, reason, relevance, basis each),
     replacing judge cells of the same pair and leaving every analyst's cell as it is."""
