@@ -211,14 +211,14 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
         ach.save_judged(store, judged)
         by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
 
-    relevance = {pair: cell.relevance or 0.0 for pair, cell in by_pair.items()}
+    nearness = {pair: cell.relevance or 0.0 for pair, cell in by_pair.items()}
     chosen = [c for c in ach.evidence(store) if c in evidence]
     if chosen:
         rows = chosen
     else:  # nothing chosen yet: the evidence nearest each hypothesis, for the analyst to keep or drop
         proposed: set[str] = set()
         for h, _ in hypotheses:
-            ranked = sorted(evidence, key=lambda c: (-relevance.get((h, c), 0.0), c))
+            ranked = sorted(evidence, key=lambda c: (-nearness.get((h, c), 0.0), c))
             proposed.update(ranked[:PROPOSED])
         rows = sorted(proposed)
     ratings: dict[str, dict[str, str]] = {h: {} for h, _ in hypotheses}
@@ -232,14 +232,14 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
     result = score_ach([Hypothesis(id=h, text=text, ratings=ratings[h]) for h, text in hypotheses], assessments)
     # the rows rated against no hypothesis yet still show, with no diagnostic value
     diagnosticity = {c: result.diagnosticity.get(c, 0.0) for c in rows}
-    nearest = {c: max((relevance.get((h, c), 0.0) for h, _ in hypotheses), default=0.0) for c in rows}
+    nearest = {c: max((nearness.get((h, c), 0.0) for h, _ in hypotheses), default=0.0) for c in rows}
     rows.sort(key=lambda c: (-diagnosticity[c], -nearest[c], c))
     in_rows = set(rows)
     proposals = {}
     for h, _ in hypotheses:
-        near = sorted((c for c in evidence if c not in in_rows and relevance.get((h, c), 0.0) >= RELEVANT),
-                      key=lambda c: (-relevance[(h, c)], c))[:10]
-        proposals[h] = [{"cluster": c, "anchor": evidence[c].anchor, "relevance": relevance[(h, c)],
+        near = sorted((c for c in evidence if c not in in_rows and nearness.get((h, c), 0.0) >= RELEVANT),
+                      key=lambda c: (-nearness[(h, c)], c))[:10]
+        proposals[h] = [{"cluster": c, "anchor": evidence[c].anchor, "relevance": nearness[(h, c)],
                          "rating": by_pair[(h, c)].rating} for c in near]
     chosen_set = set(chosen)
     return {

@@ -137,7 +137,7 @@ def cells(store: Store) -> list[Cell]:
 def cell_rows(store: Store) -> list[Any]:
     """Every cell as a row (attributes named as the columns): the matrix reads 20,000 of them at once."""
     with store.engine.connect() as connection:
-        return connection.execute(select(ach_cells)).all()
+        return list(connection.execute(select(ach_cells)).all())
 
 
 def save_judged(store: Store, judged: list[dict[str, Any]], *, who: str = "claimgraph") -> None:
