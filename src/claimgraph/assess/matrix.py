@@ -5,7 +5,8 @@ cosine over the anchor and the members' propositions). Below RELEVANT the cluste
 on the hypothesis (N). Above it, the structural judge's stance says which way: a claim that
 restates the hypothesis is consistent (C); one that denies it, or negates it, is inconsistent
 (I). A denial too thin to be compared ("The Russians have denied these allegations") takes its
-bearing from what it denies: the clusters its claims contradict, and the cluster it refines.
+bearing from what it denies (the clusters its claims contradict, and the cluster it refines),
+turned around: the denial of a consistent report is inconsistent, of an inconsistent one consistent.
 
 Each judge cell is stored with the digest of what it read (the hypothesis text, the cluster's
 claims and, for a denial, the claims it denies): a read recomputes only the cells whose digest
@@ -165,14 +166,17 @@ class Prefill:
         evidence = self.evidence[cluster]
         if rating != "N" or not evidence.denied:
             return rating, relevance, reason
-        for other in evidence.denies:
-            if other not in self.evidence:
-                continue
-            theirs, their_relevance, _ = self.own(hypothesis, other)
-            if theirs == "C":
-                anchor = self.evidence[other].anchor
-                quoted = anchor if len(anchor) <= 90 else anchor[:89] + "…"
-                return "I", their_relevance, f"denies “{quoted}” ({other}), which is consistent, relevance {their_relevance:.2f}"
+        # Denying what bears on the hypothesis bears the other way: a denial of a consistent report is
+        # inconsistent, a denial of an inconsistent one consistent. The nearest such report decides.
+        bearing = [(self.own(hypothesis, other), other) for other in evidence.denies if other in self.evidence]
+        bearing = [(own, other) for own, other in bearing if own[0] in ("C", "I")]
+        if bearing:
+            (theirs, their_relevance, _), other = max(bearing, key=lambda b: (b[0][1], b[1]))
+            anchor = self.evidence[other].anchor
+            quoted = anchor if len(anchor) <= 90 else anchor[:89] + "…"
+            flipped = "I" if theirs == "C" else "C"
+            return flipped, their_relevance, (f"denies “{quoted}” ({other}), which is {'consistent' if theirs == 'C' else 'inconsistent'}, "
+                                              f"relevance {their_relevance:.2f}")
         return rating, relevance, reason
 
 
