@@ -220,6 +220,11 @@ def test_rows_follow_diagnosticity_and_the_evidence_set(seeds_db: str, tmp_path:
         assert all(p["cluster"] not in (split, alike) for near in chosen["proposals"].values() for p in near)
         ach.remove_evidence(store, split)
         assert [c["id"] for c in ach_matrix(store, embedder=HashingEmbedder())["clusters"]] == [alike]
+        with store.transaction() as connection:  # a relink that no longer makes the chosen cluster
+            connection.execute(t.cluster_members.delete().where(t.cluster_members.c.cluster_id == alike))
+            connection.execute(t.clusters.delete().where(t.clusters.c.id == alike))
+        gone = ach_matrix(store, embedder=HashingEmbedder())
+        assert gone["evidence_gone"] == [alike] and gone["evidence_chosen"] is False
         with pytest.raises(NotFound, match="not in the evidence set"):
             ach.remove_evidence(store, split)
         with pytest.raises(NotFound, match="no cluster"):

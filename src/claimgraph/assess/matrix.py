@@ -216,7 +216,8 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
         by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
 
     nearness = {pair: cell.relevance or 0.0 for pair, cell in by_pair.items()}
-    chosen = [c for c in ach.evidence(store) if c in evidence]
+    chosen_all = list(ach.evidence(store))
+    chosen = [c for c in chosen_all if c in evidence]
     if chosen:
         rows = chosen
     else:  # nothing chosen yet: the evidence nearest each hypothesis, for the analyst to keep or drop
@@ -249,6 +250,8 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
     return {
         "computed": bool(evidence),
         "evidence_chosen": bool(chosen),
+        # chosen clusters a later link no longer makes (ids follow the members): for the analyst to re-pick
+        "evidence_gone": [c for c in chosen_all if c not in evidence],
         # Least inconsistent first, as Heuer ranks them.
         "hypotheses": [{"id": score.hypothesis, "text": texts[score.hypothesis], **score.to_dict()} for score in result.hypotheses],
         "clusters": [{"id": c, "anchor": evidence[c].anchor, "relevance": round(nearest[c], 4), "chosen": c in chosen_set,

@@ -205,6 +205,7 @@ class AchOut(BaseModel):
     computed: bool = Field(..., description="False until `claimgraph link` has made clusters (the matrix's rows)")
     hypotheses: list[HypothesisScoreOut] = Field(..., description="least (weighted) inconsistent first")
     evidence_chosen: bool = Field(False, description="rows are the analyst's evidence set; false: the evidence proposed for each hypothesis")
+    evidence_gone: list[str] = Field([], description="clusters in the evidence set that the current link no longer makes")
     clusters: list[AchClusterOut] = Field(..., description="the rows: most diagnostic first, then the most relevant")
     cells: list[AchCellOut]
     matrix: dict[str, dict[str, str]] = Field(..., description="hypothesis id -> cluster id -> rating")
