@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from claimgraph.assess.matrix import ach_matrix
+from claimgraph.assess.matrix import VectorMemo, ach_matrix
 from claimgraph.ingest import ingest_document
 from claimgraph.models import Analysis, Claim, RawDocument
 from claimgraph.store import ach, open_store
@@ -93,6 +93,7 @@ def main() -> int:
         build(db, args.hypotheses, args.clusters)
         with open_store(db) as store:
             embedder.embed(["warm the model up"])
+            embedder = VectorMemo(embedder)  # as the web app keeps one
             first = timed(f"first read ({args.hypotheses}x{args.clusters}, every cell judged)",
                           lambda: ach_matrix(store, embedder=embedder))
             cells = len(ach.cells(store))
@@ -110,7 +111,7 @@ def main() -> int:
 
             from claimgraph.web.app import WebOptions, asgi_app
 
-            with TestClient(asgi_app(WebOptions(allowed_hosts=None), store=store, embedder=embedder)) as client:
+            with TestClient(asgi_app(WebOptions(allowed_hosts=None), store=store, embedder=embedder.embedder)) as client:
                 client.get("/api/ach")
                 response = timed("GET /api/ach (warm)", lambda: client.get("/api/ach"))
                 assert response.status_code == 200  # type: ignore[attr-defined]

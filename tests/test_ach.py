@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from claimgraph.assess.ach import Hypothesis, diagnosticity_of, score_ach
-from claimgraph.assess.matrix import Evidence, Prefill, load_evidence
+from claimgraph.assess.matrix import Evidence, Prefill, VectorMemo, load_evidence
 from claimgraph.cli import main
 from claimgraph.errors import NotFound
 from claimgraph.ingest import ingest_paths
@@ -133,24 +133,25 @@ def test_judge_cells_are_cached_and_recomputed_only_when_hypothesis_or_cluster_c
     with open_store(fresh_copy(seeds_db, tmp_path)) as store:
         first = ach.add_hypothesis(store, "Putin authorised an operation to help Trump win", who="t")
         embedder = CountingEmbedder()
-        matrix = ach_matrix(store, embedder=embedder)
+        memo = VectorMemo(embedder)  # as the web app keeps one
+        matrix = ach_matrix(store, embedder=memo)
         assert embedder.embedded  # the first read embeds the hypothesis and the clusters' claims
         cluster = matrix["clusters"][0]["id"]
         ach.set_cell(store, first, cluster, "II", who="ann")
         embedder.embedded.clear()
-        again = ach_matrix(store, embedder=embedder)
+        again = ach_matrix(store, embedder=memo)
         assert embedder.embedded == [] and again["matrix"] == {**matrix["matrix"], first: {**matrix["matrix"][first], cluster: "II"}}
         # a new hypothesis embeds itself only (the clusters' vectors are kept), its column only is judged
         second = ach.add_hypothesis(store, "Nobody in Russia helped Trump", who="t")
         embedder.embedded.clear()
-        ach_matrix(store, embedder=embedder)
+        ach_matrix(store, embedder=memo)
         assert embedder.embedded == ["Nobody in Russia helped Trump"]
         stamps = {(c.hypothesis, c.cluster): c.set_at + (c.basis or "") for c in ach.cells(store)}
         # a cluster whose claims change is judged again, against every hypothesis; the analyst's cell stays
         with store.transaction() as connection:
             member = connection.execute(select(t.cluster_members.c.claim_id).where(t.cluster_members.c.cluster_id == cluster)).first()
             connection.execute(update(t.claims).where(t.claims.c.id == member.claim_id).values(content="Something else entirely"))
-        ach_matrix(store, embedder=embedder)
+        ach_matrix(store, embedder=memo)
         after = {(c.hypothesis, c.cluster): c for c in ach.cells(store)}
         changed = {pair for pair, c in after.items() if c.set_at + (c.basis or "") != stamps[pair]}
         # ... and so are the denials of it, which read its claims
@@ -170,8 +171,6 @@ def fresh_copy(seeds_db: str, tmp_path: Path) -> str:
 
 
 class CountingEmbedder(HashingEmbedder):
-    name = "hashing-counting"  # its own entries in the process's cache of vectors
-
     def __init__(self) -> None:
         super().__init__()
         self.embedded: list[str] = []

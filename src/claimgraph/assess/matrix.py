@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 import hashlib
 import json
+import threading
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,6 @@ PROPOSED = 20  # rows proposed per hypothesis while the analyst has chosen no ev
 CLAIMS_READ = 12  # a cluster's claims compared with a hypothesis (the anchor first)
 RATING_FROM_RELATION = {"same": "C", "more_specific": "C", "contradicts": "I", "unrelated": "N"}
 
-_VECTORS: dict[tuple[str, str], np.ndarray] = {}  # (embedder, text) -> vector: a new hypothesis embeds only itself
 
 
 @dataclass(kw_only=True)
@@ -100,16 +100,27 @@ def cell_basis(embedder_name: str, hypothesis: str, evidence: Evidence) -> str:
     return _digest(f"{ACH_JUDGE}|{embedder_name}|{hypothesis}|{evidence.digest}")[:40]
 
 
-def _embed(embedder: Any, texts: Sequence[str]) -> dict[str, np.ndarray]:
-    name = getattr(embedder, "name", type(embedder).__name__)
-    todo = sorted({x for x in texts if (name, x) not in _VECTORS})
-    if todo:
-        if len(_VECTORS) > 50_000:
-            _VECTORS.clear()
-        for text, vector in zip(todo, embedder.embed(todo)):
-            norm = float(np.linalg.norm(vector))
-            _VECTORS[(name, text)] = np.asarray(vector, dtype=np.float32) / (norm or 1.0)
-    return {x: _VECTORS[(name, x)] for x in texts}
+class VectorMemo:
+    """An embedder's unit vectors, kept: the web app holds one across reads of the matrix, so a new
+    hypothesis embeds only itself and not every cluster's claims again."""
+
+    def __init__(self, embedder: Any, *, limit: int = 50_000) -> None:
+        self.embedder = embedder
+        self.name = getattr(embedder, "name", type(embedder).__name__)
+        self.limit = limit
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def vectors(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            todo = sorted({x for x in texts if x not in self._vectors})
+            if todo:
+                if len(self._vectors) + len(todo) > self.limit:
+                    self._vectors.clear()
+                for text, vector in zip(todo, self.embedder.embed(todo)):
+                    norm = float(np.linalg.norm(vector))
+                    self._vectors[text] = np.asarray(vector, dtype=np.float32) / (norm or 1.0)
+            return {x: self._vectors[x] for x in texts}
 
 
 class Prefill:
@@ -120,7 +131,7 @@ class Prefill:
 
         self.hypotheses = hypotheses
         self.evidence = evidence
-        self.embedder = embedder
+        self.memo = embedder if isinstance(embedder, VectorMemo) else VectorMemo(embedder)
         self.judge = StructuralJudge()
         self._own: dict[tuple[str, str], tuple[str, float, str]] = {}
         self._vectors: dict[str, np.ndarray] = {}
@@ -131,7 +142,7 @@ class Prefill:
         clusters |= {j for c in list(clusters) if self.evidence[c].denied for j in self.evidence[c].denies if j in self.evidence}
         texts = [self.hypotheses[h] for h in {h for h, _ in pairs}]
         texts += [text for c in clusters for text, _ in self.evidence[c].claims]
-        self._vectors.update(_embed(self.embedder, texts))
+        self._vectors.update(self.memo.vectors(texts))
 
     def own(self, hypothesis: str, cluster: str) -> tuple[str, float, str]:
         """(rating, relevance, reason) from the cluster's own claims."""
@@ -185,7 +196,8 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
     proposed for each hypothesis), pre-filled by the judge, scored (Heuer), ordered by diagnosticity.
 
     Cells an analyst set are kept; a judge cell is recomputed only when its hypothesis or its
-    cluster changed (cell_basis), so a second read embeds nothing.
+    cluster changed (cell_basis), so a second read embeds nothing. `embedder` may be a VectorMemo
+    kept between calls (the web app's), so that a new hypothesis embeds only itself.
     """
     from claimgraph.assess.ach import Hypothesis, score_ach
     from claimgraph.assess.credibility import Assessment
@@ -196,8 +208,8 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
     texts = dict(hypotheses)
     evidence = load_evidence(store)
     by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
-    embedder = embedder or LazyMiniLM()
-    name = getattr(embedder, "name", type(embedder).__name__)
+    memo = embedder if isinstance(embedder, VectorMemo) else VectorMemo(embedder or LazyMiniLM())
+    name = memo.name
     stale = []
     for h, text in hypotheses:
         for c, e in evidence.items():
@@ -205,7 +217,7 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
             if cell is None or (cell.origin == "judge" and cell.basis != cell_basis(name, text, e)):
                 stale.append((h, c))
     if prefill and stale:
-        judge = Prefill(texts, evidence, embedder=embedder)
+        judge = Prefill(texts, evidence, embedder=memo)
         judge.prepare(stale)
         judged = []
         for h, c in stale:

@@ -377,8 +377,13 @@ def timeline(request: Request, page: Page) -> dict[str, Any]:
 
 
 def ach_view(request: Request, *, prefill: bool = True) -> dict[str, Any]:
+    from claimgraph.assess.matrix import VectorMemo
+
     state = request.app.state
-    return crossdoc.ach(_store(request), embedder=state.embedder, lock=state.ach_lock, prefill=prefill)
+    memo = getattr(state, "ach_vectors", None)
+    if memo is None:  # the app's embedder, its vectors kept between reads: a new hypothesis embeds only itself
+        memo = state.ach_vectors = VectorMemo(state.embedder)
+    return crossdoc.ach(_store(request), embedder=memo, lock=state.ach_lock, prefill=prefill)
 
 
 @read_router.get("/ach", response_model=AchOut, responses=ERRORS)
