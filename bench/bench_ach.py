@@ -1,6 +1,7 @@
 """Time the ACH matrix at 100 hypotheses x 200 evidence clusters (a synthetic ledger).
 
     PYTHONPATH=src HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_ach.py [--embedder minilm|hashing] [--hypotheses 100] [--clusters 200]
+    ... bench/bench_ach.py --db LINKED.db [--hypotheses 85]   # a copy of a real ledger, synthetic hypotheses added
 
 Prints: the first read (every cell judged and stored), a second read (every judge cell cached:
 the target is under 1 s), a read after one more hypothesis (its column only is judged), a read
@@ -11,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from claimgraph.assess.matrix import VectorMemo, ach_matrix
+from claimgraph.assess.matrix import VectorMemo, ach_matrix, load_evidence
 from claimgraph.ingest import ingest_document
 from claimgraph.models import Analysis, Claim, RawDocument
 from claimgraph.store import ach, open_store
@@ -79,6 +81,7 @@ def main() -> int:
     parser.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm")
     parser.add_argument("--hypotheses", type=int, default=100)
     parser.add_argument("--clusters", type=int, default=200)
+    parser.add_argument("--db", help="time a copy of this linked ledger instead of a synthetic one (its clusters)")
     args = parser.parse_args()
     if args.embedder == "minilm":
         from claimgraph.link.embed import LazyMiniLM
@@ -90,19 +93,27 @@ def main() -> int:
         embedder = HashingEmbedder()
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "ach.db")
-        build(db, args.hypotheses, args.clusters)
+        if args.db:
+            shutil.copy(args.db, db)
+            with open_store(db) as store:
+                rng = random.Random(7)
+                for _ in range(args.hypotheses):
+                    ach.add_hypothesis(store, sentence(rng) + f" ({rng.randrange(10**6)})", who="bench")
+                args.clusters = len(load_evidence(store))
+        else:
+            build(db, args.hypotheses, args.clusters)
         with open_store(db) as store:
             embedder.embed(["warm the model up"])
             embedder = VectorMemo(embedder)  # as the web app keeps one
-            first = timed(f"first read ({args.hypotheses}x{args.clusters}, every cell judged)",
+            first = timed(f"first read ({len(ach.list_hypotheses(store))}x{args.clusters}, every cell judged)",
                           lambda: ach_matrix(store, embedder=embedder))
             cells = len(ach.cells(store))
             second = timed("second read (judge cells cached)", lambda: ach_matrix(store, embedder=embedder))
             assert second["matrix"] == first["matrix"]  # type: ignore[index]
             ach.add_hypothesis(store, "The envoy hid documents from the auditors", who="bench")
             timed("after one more hypothesis (its column judged)", lambda: ach_matrix(store, embedder=embedder))
-            for k in range(args.clusters):
-                ach.add_evidence(store, f"K-{k:04d}", who="bench")
+            for cluster in load_evidence(store):
+                ach.add_evidence(store, cluster, who="bench")
             chosen = timed(f"all {args.clusters} clusters chosen as evidence", lambda: ach_matrix(store, embedder=embedder))
             print(f"cells stored: {cells}; rows now: {len(chosen['clusters'])}; "  # type: ignore[index]
                   f"non-N judge cells: {sum(c['rating'] != 'N' for c in chosen['cells'])}")  # type: ignore[index]
