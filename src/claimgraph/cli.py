@@ -247,13 +247,43 @@ def ach_remove(ctx: click.Context, hypothesis: str, db: str | None) -> None:
     click.echo(f"removed {hypothesis}")
 
 
+@ach.group(name="evidence")
+def ach_evidence() -> None:
+    """The evidence set: the clusters that are the matrix's rows (until any is chosen, the proposed ones)."""
+
+
+@ach_evidence.command(name="add")
+@click.argument("cluster")
+@who_option
+@db_option
+@click.pass_context
+def ach_evidence_add(ctx: click.Context, cluster: str, who: str, db: str | None) -> None:
+    """Put a cluster in the evidence set."""
+    from claimgraph.store.ach import add_evidence
+
+    add_evidence(_store(ctx, db), cluster, who=who)
+    click.echo(f"{cluster} is evidence (by {who})")
+
+
+@ach_evidence.command(name="remove")
+@click.argument("cluster")
+@db_option
+@click.pass_context
+def ach_evidence_remove(ctx: click.Context, cluster: str, db: str | None) -> None:
+    """Take a cluster out of the evidence set (its ratings are kept)."""
+    from claimgraph.store.ach import remove_evidence
+
+    remove_evidence(_store(ctx, db), cluster)
+    click.echo(f"{cluster} is no longer evidence")
+
+
 @ach.command(name="show")
 @click.option("--json", "as_json", is_flag=True)
 @db_option
 @click.pass_context
 def ach_show(ctx: click.Context, as_json: bool, db: str | None) -> None:
-    """The matrix with scores (least inconsistent first) and each cluster's diagnosticity."""
-    from claimgraph.ledger import ach_matrix
+    """The matrix with scores (least inconsistent first); rows most diagnostic first, then most relevant."""
+    from claimgraph.assess.matrix import ach_matrix
 
     matrix = ach_matrix(_store(ctx, db))
     if as_json:
@@ -262,12 +292,12 @@ def ach_show(ctx: click.Context, as_json: bool, db: str | None) -> None:
     for score in matrix["hypotheses"]:
         click.echo(f"{score['id']}  weighted inconsistency {score['weighted_inconsistency']:<6} "
                    f"consistency {score['consistency']:<6} {score['text']}")
-    anchors = {c["id"]: c["anchor"] for c in matrix["clusters"]}
-    order = sorted(matrix["diagnosticity"], key=lambda c: -matrix["diagnosticity"][c])
+    click.echo("rows: the evidence set" if matrix["evidence_chosen"] else
+               "rows: proposed by relevance (choose with `claimgraph ach evidence add CLUSTER`)")
     ids = [h["id"] for h in matrix["hypotheses"]]
-    rows = [(c, f"{matrix['diagnosticity'][c]:.2f}", *[matrix["matrix"][h].get(c, "N") for h in ids], anchors.get(c, "")[:70])
-            for c in order]
-    _table(("cluster", "diag", *ids, "evidence"), rows)
+    rows = [(c["id"], f"{c['diagnosticity']:.2f}", f"{c['relevance']:.2f}", *[matrix["matrix"][h].get(c["id"], "N") for h in ids],
+             (c["anchor"] or "")[:70]) for c in matrix["clusters"]]
+    _table(("cluster", "diag", "relevance", *ids, "evidence"), rows)
 
 
 @main.command()

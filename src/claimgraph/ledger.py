@@ -11,6 +11,7 @@ import json
 import time
 from typing import Any
 
+from claimgraph.assess.matrix import RATING_FROM_RELATION, ach_matrix  # noqa: F401 (moved there; imported from here)
 from claimgraph.store import Store
 
 
@@ -276,63 +277,3 @@ def run_store(
     finally:
         prefetching.close()
     return analysed, linked
-
-
-RATING_FROM_RELATION = {"same": "C", "more_specific": "C", "contradicts": "I", "unrelated": "N"}
-
-
-def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> dict[str, Any]:
-    """The ACH matrix: hypotheses x clusters, pre-filled by the judge, scored (Heuer).
-
-    Cells an analyst set are kept; empty cells are rated by the structural judge comparing
-    the hypothesis with the cluster's anchor, a denied anchor turning consistency around.
-    """
-    from claimgraph.assess.ach import Hypothesis, score_ach
-    from claimgraph.assess.credibility import Assessment
-    from claimgraph.link import ClaimView, StructuralJudge
-    from claimgraph.link.embed import LazyMiniLM
-    from claimgraph.store import ach
-    from claimgraph.store.links import load_layer
-
-    layer = load_layer(store)
-    hypotheses = ach.list_hypotheses(store)
-    clusters = {c["id"]: c for c in layer["clusters"]}
-    anchor_claims = {claim.id: claim for _, claim in store.claims(ids=[c["anchor"] for c in clusters.values()])}
-    rated = {(cell.hypothesis, cell.cluster) for cell in ach.cells(store)}
-    missing = [(h, c) for h, _ in hypotheses for c in clusters if (h, c) not in rated]
-    if prefill and missing:
-        embedder = embedder or LazyMiniLM()
-        judge = StructuralJudge()
-        texts = dict(hypotheses)
-        anchors = {c: clusters[c]["anchor_text"] for c in clusters}
-        vectors = dict(zip(list(texts) + list(anchors), embedder.embed(list(texts.values()) + list(anchors.values()))))
-        for hypothesis_id, cluster_id in missing:
-            anchor = anchor_claims.get(clusters[cluster_id]["anchor"])
-            polarity = anchor.polarity if anchor else "asserted"
-            judgement = judge.judge(
-                ClaimView(id=hypothesis_id, document_id="hypothesis", content=texts[hypothesis_id], vector=vectors[hypothesis_id]),
-                ClaimView(id=cluster_id, document_id="cluster", content=anchors[cluster_id], polarity="asserted",
-                          vector=vectors[cluster_id]),
-            )
-            rating = RATING_FROM_RELATION.get(judgement.relation, "N")
-            if polarity == "denied" and rating != "N":
-                rating = "I" if rating == "C" else "C"  # evidence that denies X is inconsistent with X
-            reason = f"{judgement.method}: {judgement.relation} ({judgement.score:.2f})" + (
-                f"; {', '.join(judgement.reasons)}" if judgement.reasons else "")
-            ach.set_cell(store, hypothesis_id, cluster_id, rating, who="claimgraph", origin="judge", reason=reason)
-    cells = [cell for cell in ach.cells(store) if cell.cluster in clusters]
-    ratings: dict[str, dict[str, str]] = {h: {} for h, _ in hypotheses}
-    for cell in cells:
-        ratings.setdefault(cell.hypothesis, {})[cell.cluster] = cell.rating
-    assessments = [Assessment(**a) for a in layer["assessments"] if a["cluster"] in clusters]
-    result = score_ach([Hypothesis(id=h, text=text, ratings=ratings.get(h, {})) for h, text in hypotheses], assessments)
-    texts = dict(hypotheses)
-    return {
-        # Least inconsistent first, as Heuer ranks them.
-        "hypotheses": [{"id": score.hypothesis, "text": texts[score.hypothesis], **score.to_dict()} for score in result.hypotheses],
-        "clusters": [{"id": c, "anchor": clusters[c]["anchor_text"]} for c in clusters],
-        "cells": [cell.__dict__ for cell in cells],
-        "matrix": result.matrix,
-        "diagnosticity": result.diagnosticity,
-        "step": result.step,
-    }

@@ -3,7 +3,9 @@
 The analyst rates each cluster against each hypothesis (CC, C, N, I, II). Hypotheses are
 ranked by weighted inconsistency (ACH looks for the least disconfirmed, not the most
 confirmed); evidence that rests on the same single line of sourcing is counted once per
-hypothesis, and diagnosticity shows which evidence separates the hypotheses at all.
+hypothesis, and diagnosticity shows which evidence separates the hypotheses at all: the mean
+difference of its ratings over every pair of hypotheses (docs/ach.md), 0 for evidence rated
+alike everywhere, as Heuer has it ("consistent with all hypotheses, no diagnostic value").
 """
 
 from __future__ import annotations
@@ -73,9 +75,25 @@ def score_ach(hypotheses: list[Hypothesis], assessments: list[Assessment]) -> Ac
             )
         )
     scores.sort(key=lambda s: (s.weighted_inconsistency, -s.consistency, s.hypothesis))
-    diagnosticity = {}
-    for cluster in clusters:
-        values = [SCORES.get(h.ratings.get(cluster, "N").upper(), 0) for h in hypotheses]
-        diagnosticity[cluster] = round((max(values) - min(values)) / 4, 4) if values else 0.0
+    diagnosticity = {cluster: diagnosticity_of([h.ratings.get(cluster, "N") for h in hypotheses]) for cluster in clusters}
     matrix = {h.id: {c: h.ratings.get(c, "N") for c in clusters} for h in hypotheses}
     return AchResult(hypotheses=scores, diagnosticity=diagnosticity, matrix=matrix)
+
+
+def diagnosticity_of(ratings: list[str]) -> float:
+    """How much one piece of evidence's ratings differ across the hypotheses, 0..1.
+
+    The mean absolute difference of the scores (CC 2 .. II -2) over every pair of hypotheses,
+    divided by 4 (CC against II): 0 when all are rated alike, whatever the rating; 1 only when
+    every pair is CC against II. NA (does not apply) leaves its hypothesis out of the pairs.
+    Unlike the range (max - min), one odd rating among many hypotheses moves it a little, and
+    evidence that splits the hypotheses in halves scores highest.
+    """
+    values = [SCORES[r.upper()] for r in ratings if r.upper() in SCORES and r.upper() != "NA"]
+    n = len(values)
+    if n < 2:
+        return 0.0
+    values.sort()
+    # sum over pairs |x_i - x_j| of sorted values = sum_i x_i * (2i - n + 1)
+    total = sum(x * (2 * i - n + 1) for i, x in enumerate(values))
+    return round(total / (n * (n - 1) / 2) / 4, 4)

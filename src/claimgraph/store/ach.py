@@ -1,7 +1,10 @@
-"""ACH in the store: hypotheses an analyst enters and the hypothesis x cluster cells.
+"""ACH in the store: hypotheses an analyst enters, the evidence set, and the hypothesis x cluster cells.
 
-A cell is pre-filled by the relation judge (origin "judge") and may be overridden by an
-analyst (origin "analyst"); a pre-fill never overwrites an analyst's rating.
+A cell is pre-filled by the judge (origin "judge") and may be overridden by an analyst (origin
+"analyst"); a pre-fill never overwrites an analyst's rating. A judge cell keeps the relevance
+it found and the digest (`basis`) of what it read, the hypothesis text and the cluster: it is
+recomputed only when that digest changes. The evidence set is the clusters the analyst chose as
+the matrix's rows (0019).
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text, delete, insert, select
+from typing import Any
+
+from sqlalchemy import Column, Float, ForeignKey, String, Table, Text, delete, insert, select
 
 from claimgraph.errors import ClaimgraphError, NotFound
-from claimgraph.store.schema import metadata
+from claimgraph.store.schema import clusters, metadata
 from claimgraph.store.sql import Store
 
 RATINGS = ("CC", "C", "N", "NA", "I", "II")
@@ -37,6 +42,17 @@ ach_cells = Table(
     Column("reason", Text),
     Column("set_by", Text, nullable=False),
     Column("set_at", String(32), nullable=False),
+    Column("relevance", Float),  # (0019) how near the cluster is to the hypothesis, 0..1, when the judge read it
+    Column("basis", String(40)),  # (0019) digest of the judge's input; a changed hypothesis or cluster recomputes
+)
+
+# (0019) The clusters an analyst chose as evidence: the matrix's rows.
+ach_evidence = Table(
+    "ach_evidence",
+    metadata,
+    Column("cluster_id", String(80), primary_key=True),
+    Column("added_by", Text, nullable=False),
+    Column("added_at", String(32), nullable=False),
 )
 
 
@@ -53,6 +69,8 @@ class Cell:
     reason: str | None
     set_by: str
     set_at: str
+    relevance: float | None = None
+    basis: str | None = None
 
 
 def _now() -> str:
@@ -95,19 +113,73 @@ def set_cell(store: Store, hypothesis_id: str, cluster_id: str, rating: str, *, 
         if not connection.execute(select(hypotheses.c.id).where(hypotheses.c.id == hypothesis_id)).first():
             raise NotFound(f"no hypothesis {hypothesis_id!r} (see `claimgraph ach show`)")
         current = connection.execute(
-            select(ach_cells.c.origin).where(ach_cells.c.hypothesis_id == hypothesis_id, ach_cells.c.cluster_id == cluster_id)
+            select(ach_cells.c.origin, ach_cells.c.relevance).where(ach_cells.c.hypothesis_id == hypothesis_id,
+                                                                    ach_cells.c.cluster_id == cluster_id)
         ).first()
         if current and current.origin == "analyst" and origin != "analyst":
             return  # the analyst's word stands over a pre-fill
         connection.execute(delete(ach_cells).where(ach_cells.c.hypothesis_id == hypothesis_id, ach_cells.c.cluster_id == cluster_id))
+        # The judge's relevance stays with the cell (it orders the rows); its rating is the analyst's now.
         connection.execute(insert(ach_cells).values(hypothesis_id=hypothesis_id, cluster_id=cluster_id, rating=rating,
-                                                    origin=origin, reason=reason, set_by=who, set_at=_now()))
+                                                    origin=origin, reason=reason, set_by=who, set_at=_now(),
+                                                    relevance=current.relevance if current else None))
 
 
 def cells(store: Store) -> list[Cell]:
     with store.engine.connect() as connection:
         return [
             Cell(hypothesis=r.hypothesis_id, cluster=r.cluster_id, rating=r.rating, origin=r.origin, reason=r.reason,
-                 set_by=r.set_by, set_at=r.set_at)
+                 set_by=r.set_by, set_at=r.set_at, relevance=r.relevance, basis=r.basis)
             for r in connection.execute(select(ach_cells))
         ]
+
+
+def cell_rows(store: Store) -> list[Any]:
+    """Every cell as a row (attributes named as the columns): the matrix reads 20,000 of them at once."""
+    with store.engine.connect() as connection:
+        return list(connection.execute(select(ach_cells)).all())
+
+
+def save_judged(store: Store, judged: list[dict[str, Any]], *, who: str = "claimgraph") -> None:
+    """Write judge cells in one transaction (hypothesis, cluster, rating, reason, relevance, basis each),
+    replacing judge cells of the same pair and leaving every analyst's cell as it is."""
+    if not judged:
+        return
+    now = _now()
+    with store.transaction() as connection:
+        known = {r.id for r in connection.execute(select(hypotheses.c.id))}
+        analyst = {(r.hypothesis_id, r.cluster_id) for r in connection.execute(
+            select(ach_cells.c.hypothesis_id, ach_cells.c.cluster_id).where(ach_cells.c.origin == "analyst"))}
+        rows = [{"hypothesis_id": j["hypothesis"], "cluster_id": j["cluster"], "rating": j["rating"], "origin": "judge",
+                 "reason": j.get("reason"), "set_by": who, "set_at": now, "relevance": j.get("relevance"), "basis": j.get("basis")}
+                for j in judged if j["hypothesis"] in known and (j["hypothesis"], j["cluster"]) not in analyst]
+        for hypothesis_id in {r["hypothesis_id"] for r in rows}:
+            ids = [r["cluster_id"] for r in rows if r["hypothesis_id"] == hypothesis_id]
+            for start in range(0, len(ids), 500):
+                connection.execute(delete(ach_cells).where(ach_cells.c.hypothesis_id == hypothesis_id,
+                                                           ach_cells.c.cluster_id.in_(ids[start : start + 500])))
+        if rows:
+            connection.execute(insert(ach_cells), rows)
+
+
+def add_evidence(store: Store, cluster_id: str, *, who: str) -> None:
+    """Put a cluster in the evidence set (a row of the matrix); adding it twice keeps the first."""
+    with store.transaction() as connection:
+        if connection.execute(select(clusters.c.id).where(clusters.c.id == cluster_id)).first() is None:
+            raise NotFound(f"no cluster {cluster_id!r} (see `claimgraph ach show`)")
+        if not connection.execute(select(ach_evidence.c.cluster_id).where(ach_evidence.c.cluster_id == cluster_id)).first():
+            connection.execute(insert(ach_evidence).values(cluster_id=cluster_id, added_by=who, added_at=_now()))
+
+
+def remove_evidence(store: Store, cluster_id: str) -> None:
+    with store.transaction() as connection:
+        gone = connection.execute(delete(ach_evidence).where(ach_evidence.c.cluster_id == cluster_id)).rowcount
+    if not gone:
+        raise NotFound(f"cluster {cluster_id!r} is not in the evidence set (see `claimgraph ach show`)")
+
+
+def evidence(store: Store) -> dict[str, dict[str, str]]:
+    """The evidence set: cluster id -> who added it and when, in the order added."""
+    with store.engine.connect() as connection:
+        return {r.cluster_id: {"added_by": r.added_by, "added_at": r.added_at}
+                for r in connection.execute(select(ach_evidence).order_by(ach_evidence.c.added_at, ach_evidence.c.cluster_id))}

@@ -161,6 +161,28 @@ class CellOut(BaseModel):
     set_at: str
 
 
+class AchCellOut(CellOut):
+    relevance: float | None = Field(None, description="how near the cluster's nearest claim is to the hypothesis (MiniLM cosine), as the judge found it")
+
+
+class EvidenceIn(BaseModel):
+    cluster: str = Field(..., min_length=1, max_length=80, description="the cluster to put in the evidence set (a row of the matrix)")
+    author: str | None = Field(None, max_length=200, description="who adds it (else the X-Claimgraph-User header)")
+
+
+class EvidenceOut(BaseModel):
+    cluster: str
+    added_by: str
+    added_at: str
+
+
+class ProposalOut(BaseModel):
+    cluster: str
+    anchor: str | None = None
+    relevance: float
+    rating: str = Field(..., description="the cell's rating (the judge's unless an analyst set it)")
+
+
 class HypothesisScoreOut(BaseModel):
     id: str
     text: str
@@ -173,15 +195,22 @@ class HypothesisScoreOut(BaseModel):
 class AchClusterOut(BaseModel):
     id: str
     anchor: str | None = None
+    relevance: float = Field(0.0, description="its nearness to the nearest hypothesis (MiniLM cosine of its nearest claim)")
+    chosen: bool = Field(False, description="in the analyst's evidence set (else proposed by relevance)")
+    diagnosticity: float = Field(0.0, description="0 (rated alike under every hypothesis) .. 1 (docs/ach.md)")
+    denied: bool = Field(False, description="most of its claims are denials")
 
 
 class AchOut(BaseModel):
     computed: bool = Field(..., description="False until `claimgraph link` has made clusters (the matrix's rows)")
     hypotheses: list[HypothesisScoreOut] = Field(..., description="least (weighted) inconsistent first")
-    clusters: list[AchClusterOut]
-    cells: list[CellOut]
+    evidence_chosen: bool = Field(False, description="rows are the analyst's evidence set; false: the evidence proposed for each hypothesis")
+    evidence_gone: list[str] = Field([], description="clusters in the evidence set that the current link no longer makes")
+    clusters: list[AchClusterOut] = Field(..., description="the rows: most diagnostic first, then the most relevant")
+    cells: list[AchCellOut]
     matrix: dict[str, dict[str, str]] = Field(..., description="hypothesis id -> cluster id -> rating")
     diagnosticity: dict[str, float] = Field(..., description="cluster id -> 0 (rated alike everywhere) .. 1")
+    proposals: dict[str, list[ProposalOut]] = Field({}, description="hypothesis id -> relevant clusters not in the rows, nearest first")
     step: str
 
 
@@ -348,8 +377,13 @@ def timeline(request: Request, page: Page) -> dict[str, Any]:
 
 
 def ach_view(request: Request, *, prefill: bool = True) -> dict[str, Any]:
+    from claimgraph.assess.matrix import VectorMemo
+
     state = request.app.state
-    return crossdoc.ach(_store(request), embedder=state.embedder, lock=state.ach_lock, prefill=prefill)
+    memo = getattr(state, "ach_vectors", None)
+    if memo is None:  # the app's embedder, its vectors kept between reads: a new hypothesis embeds only itself
+        memo = state.ach_vectors = VectorMemo(state.embedder)
+    return crossdoc.ach(_store(request), embedder=memo, lock=state.ach_lock, prefill=prefill)
 
 
 @read_router.get("/ach", response_model=AchOut, responses=ERRORS)
@@ -468,3 +502,19 @@ def set_cell(request: Request, body: CellIn, x_claimgraph_user: str | None = Hea
     store_ach.set_cell(store, body.hypothesis, body.cluster, body.rating, who=author_of(body.author, x_claimgraph_user),
                        origin="analyst", reason=body.reason or None)
     return crossdoc.ach_cell(store, body.hypothesis, body.cluster)
+
+
+@write_router.post("/ach/evidence", response_model=EvidenceOut, status_code=201, responses=ERRORS)
+def add_evidence(request: Request, body: EvidenceIn, x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
+    """Put a cluster in the evidence set: once any is chosen, the matrix's rows are the evidence set."""
+    store = _store(request)
+    crossdoc.require_cluster(store, body.cluster)
+    store_ach.add_evidence(store, body.cluster, who=author_of(body.author, x_claimgraph_user))
+    return {"cluster": body.cluster, **store_ach.evidence(store)[body.cluster]}
+
+
+@write_router.delete("/ach/evidence/{cluster_id}", status_code=204, response_class=Response, responses=ERRORS)
+def remove_evidence(request: Request, cluster_id: str = Path(..., max_length=80)) -> Response:
+    """Take a cluster out of the evidence set (its ratings stay, should it come back)."""
+    store_ach.remove_evidence(_store(request), cluster_id)
+    return Response(status_code=204)

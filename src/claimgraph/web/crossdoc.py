@@ -306,16 +306,17 @@ def dated_claims(store: Store, page: PageRequest) -> Paged:
 
 
 def ach(store: Store, *, embedder: Any = None, lock: Any = None, prefill: bool = True) -> dict[str, Any]:
-    """The ACH matrix (ledger.ach_matrix: judge pre-fill, analyst ratings, Heuer's scores), plus `computed`.
+    """The ACH matrix (assess.matrix.ach_matrix: evidence proposed or chosen, judge pre-fill, analyst
+    ratings, Heuer's scores, diagnosticity).
 
     `computed` is false until the link stage has made clusters (the rows); hypotheses can be
     entered before that. `lock` serialises pre-fills, which write judge cells.
     """
-    from claimgraph.ledger import ach_matrix
+    from claimgraph.assess.matrix import ach_matrix
 
     with lock if lock is not None else nullcontext():
         matrix = ach_matrix(store, prefill=prefill, embedder=embedder)
-    return {**matrix, "computed": bool(matrix["clusters"])}
+    return matrix
 
 
 def require_cluster(store: Store, cluster_id: str) -> None:

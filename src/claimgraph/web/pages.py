@@ -327,6 +327,21 @@ def set_cell_form(request: Request, hypothesis: str = Form(..., max_length=40), 
     return RedirectResponse(_back(next, "/ach") + "#row-" + quote(cluster), status_code=303)
 
 
+@router.post("/ach/evidence")
+def add_evidence_form(request: Request, cluster: str = Form(..., max_length=80), author: str = Form("analyst", max_length=200),
+                      next: str = Form("/ach", max_length=1000)) -> RedirectResponse:
+    store = _store(request)
+    crossdoc.require_cluster(store, cluster)
+    store_ach.add_evidence(store, cluster, who=author.strip() or "analyst")
+    return RedirectResponse(_back(next, "/ach") + "#row-" + quote(cluster), status_code=303)
+
+
+@router.post("/ach/evidence/{cluster_id}/remove")
+def remove_evidence_form(request: Request, cluster_id: str, next: str = Form("/ach", max_length=1000)) -> RedirectResponse:
+    store_ach.remove_evidence(_store(request), cluster_id)
+    return RedirectResponse(_back(next, "/ach"), status_code=303)
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search_page(request: Request, q: str = Query("", max_length=500), limit: int = PAGE, offset: int = OFFSET) -> HTMLResponse:
     result = queries.search(_store(request), q, PageRequest(limit=limit, offset=offset)) if q.strip() else None

@@ -1,0 +1,281 @@
+"""The ACH matrix read from the store: evidence proposed by relevance, the judge's pre-fill, Heuer's scores.
+
+For each hypothesis x cluster the judge finds the cluster's claim nearest the hypothesis (MiniLM
+cosine over the anchor and the members' propositions). Below RELEVANT the cluster does not bear
+on the hypothesis (N). Above it, the structural judge's stance says which way: a claim that
+restates the hypothesis is consistent (C); one that denies it, or negates it, is inconsistent
+(I). A denial too thin to be compared ("The Russians have denied these allegations") takes its
+bearing from what it denies (the clusters its claims contradict, and the cluster it refines),
+turned around: the denial of a consistent report is inconsistent, of an inconsistent one consistent.
+
+Each judge cell is stored with the digest of what it read (the hypothesis text, the cluster's
+claims and, for a denial, the claims it denies): a read recomputes only the cells whose digest
+changed, and never a cell an analyst set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+import hashlib
+import json
+import threading
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+
+from claimgraph.store import Store
+from claimgraph.store import schema as t
+
+ACH_JUDGE = "ach.prefill.v2"
+RELEVANT = 0.55  # cosine (MiniLM, unit vectors) from which a cluster's claim bears on the hypothesis
+PROPOSED = 20  # rows proposed per hypothesis while the analyst has chosen no evidence
+CLAIMS_READ = 12  # a cluster's claims compared with a hypothesis (the anchor first)
+RATING_FROM_RELATION = {"same": "C", "more_specific": "C", "contradicts": "I", "unrelated": "N"}
+
+
+
+@dataclass(kw_only=True)
+class Evidence:
+    """A cluster as the ACH judge reads it."""
+
+    id: str
+    anchor: str
+    parent: str | None
+    claims: list[tuple[str, str]]  # (proposition, polarity), the anchor first
+    denied: bool  # most of its claims are denials
+    contradicts: set[str] = field(default_factory=set)  # clusters its claims contradict
+    digest: str = ""
+
+    @property
+    def denies(self) -> list[str]:
+        """What a denial is a denial of: the clusters it contradicts, then the one it refines."""
+        return sorted(self.contradicts) + ([self.parent] if self.parent and self.parent not in self.contradicts else [])
+
+
+def load_evidence(store: Store) -> dict[str, Evidence]:
+    """Every cluster with its claims' propositions and polarities and the clusters it contradicts."""
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(t.clusters.c.id, t.clusters.c.anchor, t.clusters.c.anchor_claim, t.clusters.c.parent)
+                                  .order_by(t.clusters.c.id)).all()
+        members: dict[str, list[tuple[str, str, str]]] = {}
+        m, c = t.cluster_members.c, t.claims.c
+        for cluster_id, claim_id, content, polarity in connection.execute(
+                select(m.cluster_id, m.claim_id, c.content, c.polarity).join(t.claims, t.claims.c.id == m.claim_id)
+                .order_by(m.cluster_id, m.claim_id)):
+            members.setdefault(cluster_id, []).append((claim_id, content, polarity))
+        a, b = t.cluster_members.alias("a"), t.cluster_members.alias("b")
+        pairs = connection.execute(
+            select(a.c.cluster_id, b.c.cluster_id).select_from(t.links)
+            .join(a, a.c.claim_id == t.links.c.a).join(b, b.c.claim_id == t.links.c.b)
+            .where(t.links.c.relation == "contradicts", a.c.cluster_id != b.c.cluster_id).distinct()).all()
+    evidence: dict[str, Evidence] = {}
+    for row in rows:
+        claims = members.get(row.id, [])
+        anchor_polarity = next((p for i, _, p in claims if i == row.anchor_claim), None)
+        denied = sum(p == "denied" for _, _, p in claims) * 2 > len(claims) if claims else anchor_polarity == "denied"
+        read = [(row.anchor, anchor_polarity or ("denied" if denied else "asserted"))]
+        for _, content, polarity in claims:
+            if (content, polarity) not in read and len(read) < CLAIMS_READ:
+                read.append((content, polarity))
+        evidence[row.id] = Evidence(id=row.id, anchor=row.anchor, parent=row.parent, claims=read, denied=denied)
+    for x, y in pairs:
+        if x in evidence and y in evidence:
+            evidence[x].contradicts.add(y)
+            evidence[y].contradicts.add(x)
+    own = {k: _digest(repr(e.claims)) for k, e in evidence.items()}
+    for k, e in evidence.items():
+        denied_of = [own[j] for j in e.denies if j in own] if e.denied else []
+        e.digest = _digest(own[k] + "|" + ",".join(denied_of))
+    return evidence
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def cell_basis(embedder_name: str, hypothesis: str, evidence: Evidence) -> str:
+    """The digest of what a judge cell reads: recompute it when this changes."""
+    return _digest(f"{ACH_JUDGE}|{embedder_name}|{hypothesis}|{evidence.digest}")[:40]
+
+
+class VectorMemo:
+    """An embedder's unit vectors, kept: the web app holds one across reads of the matrix, so a new
+    hypothesis embeds only itself and not every cluster's claims again."""
+
+    def __init__(self, embedder: Any, *, limit: int = 50_000) -> None:
+        self.embedder = embedder
+        self.name = getattr(embedder, "name", type(embedder).__name__)
+        self.limit = limit
+        self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def vectors(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            todo = sorted({x for x in texts if x not in self._vectors})
+            if todo:
+                if len(self._vectors) + len(todo) > self.limit:
+                    self._vectors.clear()
+                for text, vector in zip(todo, self.embedder.embed(todo)):
+                    norm = float(np.linalg.norm(vector))
+                    self._vectors[text] = np.asarray(vector, dtype=np.float32) / (norm or 1.0)
+            return {x: self._vectors[x] for x in texts}
+
+
+class Prefill:
+    """The judge's rating of clusters against hypotheses (one instance per read of the matrix)."""
+
+    def __init__(self, hypotheses: dict[str, str], evidence: dict[str, Evidence], *, embedder: Any) -> None:
+        from claimgraph.link import StructuralJudge
+
+        self.hypotheses = hypotheses
+        self.evidence = evidence
+        self.memo = embedder if isinstance(embedder, VectorMemo) else VectorMemo(embedder)
+        self.judge = StructuralJudge()
+        self._own: dict[tuple[str, str], tuple[str, float, str]] = {}
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Embed, in one batch, what rating these pairs reads (the denied clusters included)."""
+        clusters = {c for _, c in pairs}
+        clusters |= {j for c in list(clusters) if self.evidence[c].denied for j in self.evidence[c].denies if j in self.evidence}
+        texts = [self.hypotheses[h] for h in {h for h, _ in pairs}]
+        texts += [text for c in clusters for text, _ in self.evidence[c].claims]
+        self._vectors.update(self.memo.vectors(texts))
+
+    def own(self, hypothesis: str, cluster: str) -> tuple[str, float, str]:
+        """(rating, relevance, reason) from the cluster's own claims."""
+        key = (hypothesis, cluster)
+        if key not in self._own:
+            self._own[key] = self._rate_own(hypothesis, self.evidence[cluster])
+        return self._own[key]
+
+    def _rate_own(self, hypothesis: str, evidence: Evidence) -> tuple[str, float, str]:
+        from claimgraph.link import ClaimView
+
+        text = self.hypotheses[hypothesis]
+        vector = self._vectors[text]
+        scores = [float(np.dot(vector, self._vectors[claim])) for claim, _ in evidence.claims]
+        best = int(np.argmax(scores)) if scores else 0
+        relevance = max(0.0, round(scores[best], 4)) if scores else 0.0
+        if relevance < RELEVANT:
+            return "N", relevance, f"unrelated: nearest claim {relevance:.2f} (< {RELEVANT})"
+        claim, polarity = evidence.claims[best]
+        relation, _, reasons = self.judge.stance(
+            ClaimView(id="hypothesis", document_id="hypothesis", content=text, vector=vector),
+            ClaimView(id=evidence.id, document_id="cluster", content=claim, polarity=polarity, vector=self._vectors[claim]),
+        )
+        rating = RATING_FROM_RELATION[relation]
+        quoted = claim if len(claim) <= 90 else claim[:89] + "…"
+        why = f"{relation}" + (f" ({'; '.join(reasons)})" if reasons else "")
+        return rating, relevance, f"{why}: “{quoted}” {'denied' if polarity == 'denied' else 'said'}, relevance {relevance:.2f}"
+
+    def rate(self, hypothesis: str, cluster: str) -> tuple[str, float, str]:
+        """(rating, relevance, reason): the cluster's own bearing, else a denial's of what it denies."""
+        rating, relevance, reason = self.own(hypothesis, cluster)
+        evidence = self.evidence[cluster]
+        if rating != "N" or not evidence.denied:
+            return rating, relevance, reason
+        # Denying what bears on the hypothesis bears the other way: a denial of a consistent report is
+        # inconsistent, a denial of an inconsistent one consistent. The nearest such report decides.
+        bearing = [(self.own(hypothesis, other), other) for other in evidence.denies if other in self.evidence]
+        bearing = [(own, other) for own, other in bearing if own[0] in ("C", "I")]
+        if bearing:
+            (theirs, their_relevance, _), other = max(bearing, key=lambda b: (b[0][1], b[1]))
+            anchor = self.evidence[other].anchor
+            quoted = anchor if len(anchor) <= 90 else anchor[:89] + "…"
+            flipped = "I" if theirs == "C" else "C"
+            return flipped, their_relevance, (f"denies “{quoted}” ({other}), which is {'consistent' if theirs == 'C' else 'inconsistent'}, "
+                                              f"relevance {their_relevance:.2f}")
+        return rating, relevance, reason
+
+
+def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> dict[str, Any]:
+    """The ACH matrix: hypotheses x the evidence set (or, until the analyst picks some, the evidence
+    proposed for each hypothesis), pre-filled by the judge, scored (Heuer), ordered by diagnosticity.
+
+    Cells an analyst set are kept; a judge cell is recomputed only when its hypothesis or its
+    cluster changed (cell_basis), so a second read embeds nothing. `embedder` may be a VectorMemo
+    kept between calls (the web app's), so that a new hypothesis embeds only itself.
+    """
+    from claimgraph.assess.ach import Hypothesis, score_ach
+    from claimgraph.assess.credibility import Assessment
+    from claimgraph.link.embed import LazyMiniLM
+    from claimgraph.store import ach
+
+    hypotheses = ach.list_hypotheses(store)
+    texts = dict(hypotheses)
+    evidence = load_evidence(store)
+    by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
+    memo = embedder if isinstance(embedder, VectorMemo) else VectorMemo(embedder or LazyMiniLM())
+    name = memo.name
+    stale = []
+    for h, text in hypotheses:
+        for c, e in evidence.items():
+            cell = by_pair.get((h, c))
+            if cell is None or (cell.origin == "judge" and cell.basis != cell_basis(name, text, e)):
+                stale.append((h, c))
+    if prefill and stale:
+        judge = Prefill(texts, evidence, embedder=memo)
+        judge.prepare(stale)
+        judged = []
+        for h, c in stale:
+            rating, relevance, reason = judge.rate(h, c)
+            judged.append({"hypothesis": h, "cluster": c, "rating": rating, "reason": f"{ACH_JUDGE}: {reason}",
+                           "relevance": relevance, "basis": cell_basis(name, texts[h], evidence[c])})
+        ach.save_judged(store, judged)
+        by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
+
+    nearness = {pair: cell.relevance or 0.0 for pair, cell in by_pair.items()}
+    chosen_all = list(ach.evidence(store))
+    chosen = [c for c in chosen_all if c in evidence]
+    if chosen:
+        rows = chosen
+    else:  # nothing chosen yet: the evidence nearest each hypothesis, for the analyst to keep or drop
+        proposed: set[str] = set()
+        for h, _ in hypotheses:
+            ranked = sorted(evidence, key=lambda c: (-nearness.get((h, c), 0.0), c))
+            proposed.update(ranked[:PROPOSED])
+        rows = sorted(proposed)
+    ratings: dict[str, dict[str, str]] = {h: {} for h, _ in hypotheses}
+    for c in rows:
+        for h, _ in hypotheses:
+            cell = by_pair.get((h, c))
+            if cell is not None:
+                ratings[h][c] = cell.rating
+    with store.engine.connect() as connection:
+        assessments = [Assessment(**json.loads(row.data_json)) for row in connection.execute(select(t.assessments.c.data_json))]
+    result = score_ach([Hypothesis(id=h, text=text, ratings=ratings[h]) for h, text in hypotheses], assessments)
+    # the rows rated against no hypothesis yet still show, with no diagnostic value
+    diagnosticity = {c: result.diagnosticity.get(c, 0.0) for c in rows}
+    nearest = {c: max((nearness.get((h, c), 0.0) for h, _ in hypotheses), default=0.0) for c in rows}
+    rows.sort(key=lambda c: (-diagnosticity[c], -nearest[c], c))
+    in_rows = set(rows)
+    proposals = {}
+    for h, _ in hypotheses:
+        near = sorted((c for c in evidence if c not in in_rows and nearness.get((h, c), 0.0) >= RELEVANT),
+                      key=lambda c: (-nearness[(h, c)], c))[:10]
+        proposals[h] = [{"cluster": c, "anchor": evidence[c].anchor, "relevance": nearness[(h, c)],
+                         "rating": by_pair[(h, c)].rating} for c in near]
+    chosen_set = set(chosen)
+    return {
+        "computed": bool(evidence),
+        "evidence_chosen": bool(chosen),
+        # chosen clusters a later link no longer makes (ids follow the members): for the analyst to re-pick
+        "evidence_gone": [c for c in chosen_all if c not in evidence],
+        # Least inconsistent first, as Heuer ranks them.
+        "hypotheses": [{"id": score.hypothesis, "text": texts[score.hypothesis], **score.to_dict()} for score in result.hypotheses],
+        "clusters": [{"id": c, "anchor": evidence[c].anchor, "relevance": round(nearest[c], 4), "chosen": c in chosen_set,
+                      "diagnosticity": diagnosticity[c], "denied": evidence[c].denied} for c in rows],
+        "cells": [_cell(by_pair[(h, c)]) for c in rows for h, _ in hypotheses if (h, c) in by_pair],
+        "matrix": {h: {c: ratings[h][c] for c in rows if c in ratings[h]} for h, _ in hypotheses},
+        "diagnosticity": diagnosticity,
+        "proposals": proposals,
+        "step": result.step,
+    }
+
+
+def _cell(row: Any) -> dict[str, Any]:
+    return {"hypothesis": row.hypothesis_id, "cluster": row.cluster_id, "rating": row.rating, "origin": row.origin,
+            "reason": row.reason, "set_by": row.set_by, "set_at": row.set_at, "relevance": row.relevance}
