@@ -144,3 +144,19 @@ def test_html_escapes_the_ledger_and_the_cli_writes_both_formats(sqlite_url: str
         result = CliRunner().invoke(main, ["--db", sqlite_url, "brief", "--format", fmt, "-o", str(tmp_path / f"b.{fmt}")])
         assert result.exit_code == 0, result.output
         assert "We assess with low confidence that" in (tmp_path / f"b.{fmt}").read_text("utf-8")
+
+
+def test_the_brief_is_a_page_of_the_web_app() -> None:
+    from fastapi.testclient import TestClient
+
+    from claimgraph.link import HashingEmbedder
+    from claimgraph.web.app import WebOptions, asgi_app
+
+    with open_store(linked_seeds()) as store, TestClient(
+            asgi_app(WebOptions(allowed_hosts=None), store=store, embedder=HashingEmbedder())) as client:
+        page = client.get("/brief")
+        assert page.status_code == 200 and "We assess with" in page.text and "<html" in page.text.lower()
+        markdown = client.get("/brief.md")
+        assert markdown.headers["content-type"].startswith("text/markdown")
+        assert markdown.text == render_brief(store, "md")
+        assert 'href="/brief"' in client.get("/documents").text  # in the main navigation

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as Path_
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
 from claimgraph import entity_index
 from claimgraph.errors import NotFound
@@ -274,6 +274,23 @@ def grade_form(request: Request, source: str = Form(..., max_length=500), grade:
     grade_and_reassess(_store(request), request.app.state.analyser, source=source, grade=grade,
                        author=author or "analyst", note=note or None)
     return RedirectResponse("/source?" + urlencode({"name": cx.source_key(source)}), status_code=303)  # the key, not the label
+
+
+@router.get("/brief", response_class=HTMLResponse)
+def brief_page(request: Request) -> HTMLResponse:
+    """The brief (`claimgraph brief --format html`): key judgements, sourcing, denials, what would change them."""
+    from claimgraph.brief import render_brief
+
+    return HTMLResponse(render_brief(_store(request), "html"))
+
+
+@router.get("/brief.md", response_class=PlainTextResponse)
+def brief_markdown_page(request: Request) -> PlainTextResponse:
+    """The same brief as Markdown, to edit and send."""
+    from claimgraph.brief import render_brief
+
+    return PlainTextResponse(render_brief(_store(request), "md"), media_type="text/markdown; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="brief.md"'})
 
 
 @router.get("/timeline", response_class=HTMLResponse)
