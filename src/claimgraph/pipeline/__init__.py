@@ -6,10 +6,10 @@ DaskRunner (dask_runner.py) needs the optional extra `dask`; it is imported on f
 from typing import Any
 
 from claimgraph.pipeline.runners import VOLATILE, LocalRunner, RunResult, comparable_export, make_runner
-from claimgraph.pipeline.steps import READ_STEP, Step, registered_names, step, steps
+from claimgraph.pipeline.steps import READ_STEP, Step, all_steps, registered_names, step
 
-__all__ = ["READ_STEP", "VOLATILE", "DaskRunner", "LocalRunner", "RunResult", "Step", "comparable_export", "make_runner",
-           "registered_names", "step", "steps"]
+__all__ = ["READ_STEP", "VOLATILE", "DaskRunner", "LocalRunner", "RunResult", "Step", "all_steps", "comparable_export",
+           "make_runner", "registered_names", "step"]
 
 
 def __getattr__(name: str) -> Any:

@@ -13,8 +13,9 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from typing import Any
 
-__all__ = ["READ_STEP", "Step", "registered_names", "step", "steps"]
+__all__ = ["READ_STEP", "Step", "all_steps", "registered_names", "step"]
 
 # Reading files into documents (readers, header, zones: data/furniture.json); no constant
 # existed before the runners, since nothing stored names it.
@@ -37,7 +38,7 @@ class Step:
     def data_hash(self) -> str:
         """sha256 over the data files' names and bytes, in order (a missing file counts as empty)."""
         digest = hashlib.sha256()
-        root = resources.files("claimgraph")
+        root = _package_root()
         for name in self.data:
             path = root.joinpath(name)
             digest.update(name.encode() + b"\0")
@@ -51,8 +52,13 @@ class Step:
         return f"{self.base}+data.{self.data_hash[:12]}"
 
 
+def _package_root() -> Any:
+    """Where the data files' paths start: the installed claimgraph package."""
+    return resources.files("claimgraph")
+
+
 @cache
-def steps() -> dict[str, Step]:
+def all_steps() -> dict[str, Step]:
     """Every registered step by key (built on first use: it imports the step modules)."""
     from claimgraph.analyse.pipeline import STEP as ANALYSE_STEP
     from claimgraph.link.clusters import CLUSTER_STEP
@@ -81,9 +87,9 @@ def steps() -> dict[str, Step]:
 
 
 def step(key: str) -> Step:
-    return steps()[key]
+    return all_steps()[key]
 
 
 def registered_names() -> dict[str, str]:
     """key -> registered name of every step."""
-    return {key: s.name for key, s in steps().items()}
+    return {key: s.name for key, s in all_steps().items()}
