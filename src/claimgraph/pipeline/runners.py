@@ -38,9 +38,13 @@ class Hooks:
 
 
 class LocalRunner:
-    """Everything in this process, in order: ingest_paths, then run_store."""
+    """Everything in this process, in order: ingest_paths, then run_store (`nlp`: a loaded
+    spaCy pipeline to use instead of loading one)."""
 
     name = "local"
+
+    def __init__(self, *, nlp: Any = None) -> None:
+        self.nlp = nlp
 
     def run(self, store: Store, paths: Iterable[Path | str], *, options: IngestOptions = IngestOptions(),
             **hooks: Any) -> RunResult:
@@ -60,7 +64,7 @@ class LocalRunner:
         analysed_by[0] = time.perf_counter()
         if given.on_ingested:
             given.on_ingested(ingested)
-        analysed, linked = run_store(store, on_document=on_document)
+        analysed, linked = run_store(store, nlp=self.nlp, on_document=on_document)
         end = time.perf_counter()
         return RunResult(ingested=ingested, analysed=analysed, linked=linked,
                          timings={"ingest+analyse": analysed_by[0] - start, "link": end - analysed_by[0]})

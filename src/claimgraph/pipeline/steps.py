@@ -76,7 +76,8 @@ def all_steps() -> dict[str, Step]:
         # The link steps run together, over the whole store, in the one writer.
         Step("link", LINK_STEP, ("data/judge.json", "data/models/minilm-l6-v2-int8.onnx"),
              ("documents", "claims"), layer, pure=False),
-        Step("link.judge", JUDGE_STEP, ("data/judge.json", "data/pair_model.json"), ("claims",), ("links",), pure=False),
+        Step("link.judge", JUDGE_STEP, ("data/judge.json", "data/pair_model.json"), ("claims",), ("links",),
+             pure=False),
         Step("link.clusters", CLUSTER_STEP, ("data/judge.json",), ("claims", "links"), ("clusters", "assessments"),
              pure=False),
         Step("link.provenance", PROVENANCE_STEP, ("data/provenance.json",), ("claims",), ("provenance",), pure=False),
