@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -68,13 +69,20 @@ def test_a_worker_killed_mid_run_loses_and_duplicates_nothing(tmp_path: Path, cl
 
     db = str(tmp_path / "ledger.db")
     killed: list[int] = []
+    outcomes: list[Any] = []
 
-    def kill_a_busy_worker(_: Any) -> None:
-        # After the first file is stored its analysis is on a worker: kill that worker's process.
-        if killed:
+    def kill_a_busy_worker(outcome: Any) -> None:
+        # The second file is stored: the first document's analysis is on a worker (loading spaCy
+        # or parsing); kill that worker's process.
+        outcomes.append(outcome)
+        if len(outcomes) != 2:
             return
         client = runner.client
-        busy = [address for address, keys in client.processing().items() if keys] or list(client.processing())
+        for _ in range(100):
+            busy = [address for address, keys in client.processing().items() if keys]
+            if busy:
+                break
+            time.sleep(0.05)
         pid = client.run(os.getpid, workers=busy[:1])[busy[0]]
         os.kill(pid, signal.SIGKILL)
         killed.append(pid)

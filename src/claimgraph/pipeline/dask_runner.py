@@ -127,46 +127,37 @@ class DaskRunner:
 
     def run(self, store: Store, paths: Iterable[Path | str], *, options: IngestOptions = IngestOptions(),
             **hooks: Any) -> RunResult:
-        from claimgraph.analyse.pipeline import STEP
-        from claimgraph.ledger import AnalyseReport, link_store, prefetcher
+        from claimgraph.ledger import link_store, prefetcher
 
         given = Hooks(**hooks)
         start = time.perf_counter()
-        client = self.client
-        wanted = (STEP, client.submit(worker_model, pure=False).result())
-        done = store.analysed()
-        report = AnalyseReport()
-        pending: dict[str, Any] = {}  # document id -> future of its analysis
-
-        def analyse(document_id: str) -> None:
-            if document_id in pending:
-                return
-            if done.get(document_id) == wanted:
-                report.skipped.append(document_id)
-                pending[document_id] = None
-                return
-            pending[document_id] = client.submit(self.analyse, store.get_document(document_id), pure=False)
-
-        ingested = self._ingest(store, paths, options, given, analyse)
-        if given.on_ingested:
-            given.on_ingested(ingested)
-        for document in store.documents(with_text=False, zones=False):  # also what an earlier run left unanalysed
-            analyse(document.id)
         prefetching, prefetch = prefetcher(store)
         try:
-            self._save(store, pending, report, given, prefetch)
+            writer = _Writer(store, self.client, self.analyse, given, prefetch, window=self.window)
+            ingested = self._ingest(store, paths, options, given, writer)
+            if given.on_ingested:
+                given.on_ingested(ingested)
+            for document in store.documents(with_text=False, zones=False):  # and what an earlier run left unanalysed
+                writer.analyse(document.id)
+            writer.drain()
             analysed_by = time.perf_counter()
-            prefetching.stop_prefetching()
+            prefetching.stop_prefetching()  # what is left is embedded faster on both cores
             linked = link_store(store, embedder=prefetching)
         finally:
             prefetching.close()
         end = time.perf_counter()
-        return RunResult(ingested=ingested, analysed=report, linked=linked,
+        return RunResult(ingested=ingested, analysed=writer.report, linked=linked,
                          timings={"ingest+analyse": analysed_by - start, "link": end - analysed_by})
 
+    @property
+    def window(self) -> int:
+        """Tasks of each kind (reads, analyses) in flight at once: enough to keep every worker
+        busy, few enough that results wait in no worker's memory for the writer."""
+        return max(8, 4 * len(self.client.scheduler_info().get("workers", {})))
+
     def _ingest(self, store: Store, paths: Iterable[Path | str], options: IngestOptions, given: Hooks,
-                analyse: Callable[[str], None]) -> IngestReport:
-        """ingest_paths with the reading on workers: every file is read in parallel, ahead of
+                writer: _Writer) -> IngestReport:
+        """ingest_paths with the reading on workers: the next files are read in parallel, ahead of
         ingest_paths, which stores them here in its own order; a document is sent out for
         analysis as soon as it is stored."""
         from claimgraph.ingest import ingest_paths
@@ -174,10 +165,17 @@ class DaskRunner:
 
         folders = [Path(p) for p in paths]
         files = [item for item in iter_files(folders, skip_hidden=options.skip_hidden) if isinstance(item, Path)]
-        # A manifest is read too (ingest_paths reads it here first, then never asks for it).
-        reads = {item: self.client.submit(read_file, str(item), options.max_bytes, pure=False) for item in files}
+        position = {path: i for i, path in enumerate(files)}
+        reads: dict[Path, Any] = {}
+        window = self.window
 
         def read(path: Path, *, max_bytes: int) -> Any:
+            at = position[path]
+            for ahead in files[at : at + window]:
+                if ahead not in reads:
+                    reads[ahead] = self.client.submit(read_file, str(ahead), max_bytes, pure=False)
+            for skipped in [p for p in reads if position[p] < at]:  # manifests: ingest_paths read them itself
+                reads.pop(skipped).release()
             future = reads.pop(path)
             try:
                 return future.result()  # a reader's exception (or KilledWorker) is raised here, as read_path's
@@ -188,34 +186,69 @@ class DaskRunner:
             if given.on_outcome:
                 given.on_outcome(outcome)
             if outcome.document_id:
-                analyse(outcome.document_id)
+                writer.analyse(outcome.document_id)
 
         try:
             return ingest_paths(store, folders, options=options, on_outcome=stored, read=read)
         finally:
-            for future in reads.values():  # the manifests'
+            for future in reads.values():
                 future.release()
 
-    def _save(self, store: Store, pending: dict[str, Any], report: Any, given: Hooks,
-              prefetch: Callable[[Any, Any], None]) -> None:
-        """Store each analysis as it arrives, one transaction per document."""
+
+class _Writer:
+    """Sends documents out for analysis and stores each analysis as it comes back, one
+    transaction per document, never more than `window` analyses in flight."""
+
+    def __init__(self, store: Store, client: Any, analyse: Callable[[Any], Any], given: Hooks,
+                 prefetch: Callable[[Any, Any], None], *, window: int) -> None:
+        from claimgraph.analyse.pipeline import STEP
+        from claimgraph.ledger import AnalyseReport
+
+        self.store, self.client, self.function, self.given, self.prefetch = store, client, analyse, given, prefetch
+        self.window = window
+        self.wanted = (STEP, client.submit(worker_model, pure=False).result())
+        self.done = store.analysed()
+        self.report = AnalyseReport()
+        self.seen: set[str] = set()
+        self.in_flight: dict[str, str] = {}  # future key -> document id
+        self.queue = as_completed()
+
+    def analyse(self, document_id: str) -> None:
+        """Send a stored document out unless it is analysed by this step and model already."""
+        if document_id in self.seen:
+            return
+        self.seen.add(document_id)
+        if self.done.get(document_id) == self.wanted:
+            self.report.skipped.append(document_id)
+            return
+        future = self.client.submit(self.function, self.store.get_document(document_id), pure=False)
+        self.in_flight[future.key] = document_id
+        self.queue.add(future)
+        for ready in self.queue.next_batch(block=False) if self.queue.has_ready() else []:
+            self._save(ready)
+        while len(self.in_flight) > self.window:
+            self._save(next(self.queue))
+
+    def drain(self) -> None:
+        for future in self.queue:
+            self._save(future)
+
+    def _save(self, future: Any) -> None:
         from claimgraph.ledger import analysis_failure
 
-        by_future = {future.key: document_id for document_id, future in pending.items() if future is not None}
-        for future in as_completed([f for f in pending.values() if f is not None]):
-            document_id = by_future[future.key]
-            try:
-                analysis = future.result()
-            except Exception as error:  # noqa: BLE001 - one bad document (or a lost worker) must not stop the batch
-                report.failed.append(analysis_failure(store.get_document(document_id), error))
-                if given.on_document:
-                    given.on_document(document_id, "failed")
-                continue
-            finally:
-                future.release()
-            store.save_analysis(analysis, analysed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-            report.analysed.append(document_id)
-            report.claims += len(analysis.claims)
-            prefetch(store.get_document(document_id), analysis)
-            if given.on_document:
-                given.on_document(document_id, "analysed")
+        document_id = self.in_flight.pop(future.key)
+        try:
+            analysis = future.result()
+        except Exception as error:  # noqa: BLE001 - one bad document (or a lost worker) must not stop the batch
+            self.report.failed.append(analysis_failure(self.store.get_document(document_id), error))
+            if self.given.on_document:
+                self.given.on_document(document_id, "failed")
+            return
+        finally:
+            future.release()
+        self.store.save_analysis(analysis, analysed_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        self.report.analysed.append(document_id)
+        self.report.claims += len(analysis.claims)
+        self.prefetch(self.store.get_document(document_id), analysis)
+        if self.given.on_document:
+            self.given.on_document(document_id, "analysed")
