@@ -59,15 +59,54 @@ def one_run(config: str, paths: list[Path], *, warm: bool) -> dict[str, Any]:
             "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2), "export": export}
 
 
+def writer_ceiling(paths: list[Path], analysed_from: str) -> dict[str, Any]:
+    """Seconds per document of what the one writer does whatever the number of workers: store a
+    read document (ingest_document, reading excluded) and store its analysis (save_analysis,
+    analyses taken from the ledger at `analysed_from`), into an empty SQLite ledger."""
+    from datetime import datetime, timezone
+
+    from claimgraph.ingest import ingest_document
+    from claimgraph.ingest.files import iter_files
+    from claimgraph.ingest.readers import read_manifest, read_path
+
+    files = [p for p in iter_files(paths) if isinstance(p, Path) and not read_manifest(p)]
+    raws = [raw for path in files for raw in read_path(path).documents]
+    source = open_ledger(analysed_from)
+    analyses = source.load_analyses(list(source.analysed()))
+    source.close()
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_ledger(Path(folder) / "ledger.db")
+        clock = time.perf_counter()
+        for raw in raws:
+            ingest_document(store, raw)
+        ingested = time.perf_counter() - clock
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        clock = time.perf_counter()
+        for analysis in analyses.values():
+            store.save_analysis(analysis, analysed_at=now)
+        saved = time.perf_counter() - clock
+        store.close()
+    return {"documents": len(raws), "analyses": len(analyses), "ingest_document_s_per_doc": round(ingested / len(raws), 4),
+            "save_analysis_s_per_doc": round(saved / len(analyses), 4),
+            "writer_docs_per_s": round(1 / (ingested / len(raws) + saved / len(analyses)), 1),
+            "load": round(os.getloadavg()[0], 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path, default=[SHARED / "corpus"])
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--configs", default="local,dask-1,dask-2")
     parser.add_argument("--cold", action="store_true", help="Also time cold runs (cluster start and model loads inside).")
+    parser.add_argument("--writer", metavar="LEDGER", help="Only time the writer's own work per document, with the "
+                        "analyses of this analysed ledger of the same PATHS (e.g. one `claimgraph run` made).")
     args = parser.parse_args()
     if not all(path.exists() for path in args.paths):
         sys.exit(f"missing: {[str(p) for p in args.paths if not p.exists()]} (../shared/corpus lives beside the repo)")
+    if args.writer:
+        for _ in range(args.repeat):
+            print(json.dumps(writer_ceiling(args.paths, args.writer)), flush=True)
+        return
     reference: dict[str, Any] | None = None
     rows: dict[tuple[str, bool], list[dict[str, Any]]] = {}
     for _ in range(args.repeat):
