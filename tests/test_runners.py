@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from claimgraph.api import export_ledger, link_ledger, open_ledger
+from claimgraph.api import export_ledger, link_ledger, open_ledger, run_ledger
 from claimgraph.cli import main
 from claimgraph.pipeline import comparable_export, step
 from conftest import EXAMPLES
@@ -121,7 +121,7 @@ def test_a_failed_analysis_is_resumed_by_a_rerun_on_postgres(postgres_url: str, 
         assert "RuntimeError: worker lost mid-document" in first.analysed.failed[0][1]
         assert first.linked.documents == 2
         with DaskRunner(scheduler=cluster.scheduler_address) as runner:
-            second = runner.run(store, [EXAMPLES])
+            second = run_ledger(store, EXAMPLES, runner=runner)  # the public API's way
         assert [o.status for o in second.ingested.outcomes] == ["unchanged"] * 3
         assert (len(second.analysed.analysed), len(second.analysed.skipped)) == (1, 2)
         assert second.linked.incremental and len(second.linked.added) == 1

@@ -65,10 +65,10 @@ def ingest_paths(
     *,
     options: IngestOptions = IngestOptions(),
     on_outcome: Callable[[IngestOutcome], None] | None = None,
-    read: Callable[..., ReadResult] = read_path,
+    read: Callable[..., ReadResult] | None = None,
 ) -> IngestReport:
     """Ingest files and folders; a bad file is reported and the batch goes on. `read(path,
-    max_bytes=)`: read_path, or what gives its result (a runner's reads done elsewhere)."""
+    max_bytes=)`: what gives read_path's result (a runner's reads done elsewhere); read_path by default."""
     report = IngestReport()
 
     def record(outcome: IngestOutcome) -> None:
@@ -106,10 +106,10 @@ def ingest_paths(
 
 
 def _ingest_file(store: Store, path: Path, described: dict[Path, dict[str, MetaValue]], *, options: IngestOptions,
-                 record: Callable[[IngestOutcome], None], read: Callable[..., ReadResult] = read_path) -> None:
+                 record: Callable[[IngestOutcome], None], read: Callable[..., ReadResult] | None = None) -> None:
     """Read one file and store its documents; whatever goes wrong is an outcome, never an exception."""
     try:
-        result = read(path, max_bytes=options.max_bytes)  # bad input comes back in .errors
+        result = (read or read_path)(path, max_bytes=options.max_bytes)  # bad input comes back in .errors
         given = described.get(path.resolve(), {}) if described else {}
     except Exception as error:  # noqa: BLE001 - a reader's own bug must not stop the batch either
         record(IngestOutcome(origin=str(path), status="failed",
