@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from claimgraph.errors import ClaimgraphError
 from claimgraph.ingest import IngestOptions, IngestOutcome, IngestReport
 from claimgraph.store import Store
 
@@ -84,10 +85,13 @@ def make_runner(name: str = "local", *, workers: int = 2, scheduler: str | None 
     if name == "local":
         return LocalRunner()
     if name == "dask":
-        from claimgraph.pipeline.dask_runner import DaskRunner  # the optional extra `dask`
-
+        try:
+            from claimgraph.pipeline.dask_runner import DaskRunner
+        except ImportError as error:
+            raise ClaimgraphError(f"the dask runner needs the optional extra: pip install 'claimgraph[dask]' ({error})") \
+                from error
         return DaskRunner(workers=workers, scheduler=scheduler)
-    raise ValueError(f"unknown runner {name!r} (local or dask)")
+    raise ClaimgraphError(f"unknown runner {name!r} (local or dask)")
 
 
 # What differs between two runs of the same input: the store's address, the time each document
