@@ -109,13 +109,19 @@ class RunReport:
         return bool(self.ingested.failed or self.analysed.failed)
 
 
-def run_ledger(ledger: Store, *paths: str | Path) -> RunReport:
-    """The main job, as `claimgraph run`: ingest the paths, analyse and link what is new."""
-    from claimgraph.ledger import run_store
+def run_ledger(ledger: Store, *paths: str | Path, runner: Any = None) -> RunReport:
+    """The main job, as `claimgraph run`: ingest the paths, analyse and link what is new.
 
-    ingested = ingest_paths(ledger, *paths)
-    analysed, linked = run_store(ledger)
-    return RunReport(ingested, analysed, linked)
+    `runner`: a claimgraph.pipeline runner (LocalRunner, the default, or DaskRunner) or its
+    name, "local" or "dask" (a LocalCluster of 2 workers, closed when the run ends)."""
+    from claimgraph.pipeline import make_runner
+
+    if runner is None or isinstance(runner, str):
+        with make_runner(runner or "local") as made:
+            result = made.run(ledger, paths)
+    else:
+        result = runner.run(ledger, paths)
+    return RunReport(result.ingested, result.analysed, result.linked)
 
 
 def build_report(ledger: Store, *, top: int | None = None, fmt: str | None = None) -> Any:

@@ -58,9 +58,19 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], max_bytes: int, progress
 
 
 def _ingest(store: Store, paths: tuple[Path, ...], options: Any, progress: bool | None) -> Any:
+    from claimgraph.ingest import ingest_paths
+
+    show, bar = _ingest_progress(progress)
+    report = ingest_paths(store, paths, options=options, on_outcome=show)
+    bar.close()
+    return _ingested(report)
+
+
+def _ingest_progress(progress: bool | None) -> tuple[Any, Any]:
+    """The progress bar of ingest and the callback that moves it and prints a file's problem."""
     from tqdm import tqdm
 
-    from claimgraph.ingest import IngestOutcome, ingest_paths
+    from claimgraph.ingest import IngestOutcome
 
     bar = tqdm(desc="ingest", unit="doc", disable=None if progress is None else not progress, file=sys.stderr)
 
@@ -73,8 +83,10 @@ def _ingest(store: Store, paths: tuple[Path, ...], options: Any, progress: bool 
         elif outcome.near_duplicate_of:
             bar.write(f"near-duplicate: {outcome.origin} ~ {outcome.near_duplicate_of}", file=sys.stderr)
 
-    report = ingest_paths(store, paths, options=options, on_outcome=show)
-    bar.close()
+    return show, bar
+
+
+def _ingested(report: Any) -> Any:
     counts = report.counts
     click.echo(
         f"ingested {counts['ingested']}, new versions {counts['new_version']}, unchanged {counts['unchanged']}, "
@@ -116,23 +128,35 @@ def _analysed(report: Any) -> Any:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--progress/--no-progress", default=None)
+@click.option("--runner", "runner_name", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this process; dask: read and analyse on Dask workers, write and link here.")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Workers of the LocalCluster --runner dask starts when no --scheduler is given.")
+@click.option("--scheduler", default=None, help="A running Dask scheduler (tcp://host:8786) for --runner dask.")
 @db_option
 @click.pass_context
-def run(ctx: click.Context, paths: tuple[Path, ...], progress: bool | None, db: str | None) -> None:
+def run(ctx: click.Context, paths: tuple[Path, ...], progress: bool | None, runner_name: str, workers: int,
+        scheduler: str | None, db: str | None) -> None:
     """The main job: ingest PATHS, analyse and link them, and print the report's top clusters."""
     from claimgraph.ingest import IngestOptions
-    from claimgraph.ledger import run_store
+    from claimgraph.pipeline import make_runner
 
     store = _store(ctx, db)
-    ingested = _ingest(store, paths, IngestOptions(), progress)
+    show, bar = _ingest_progress(progress)
+
+    def ingested(report: Any) -> None:
+        bar.close()
+        _ingested(report)
+
     # One call for analyse + link: each document's claims are embedded while the next is parsed.
-    analysed, linked = run_store(store)
-    _analysed(analysed)
-    _linked(linked)
+    with make_runner(runner_name, workers=workers, scheduler=scheduler) as runner:
+        result = runner.run(store, paths, options=IngestOptions(), on_outcome=show, on_ingested=ingested)
+    _analysed(result.analysed)
+    _linked(result.linked)
     from claimgraph.report import build_report, render_report
 
     click.echo(render_report(build_report(store, top=10), "text"))
-    if ingested.failed or analysed.failed:
+    if result.ingested.failed or result.analysed.failed:
         ctx.exit(1)
 
 

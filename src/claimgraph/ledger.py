@@ -55,10 +55,7 @@ def analyse_store(
         try:
             analysis = analyse_document(full, nlp=nlp)
         except Exception as error:  # noqa: BLE001 - one bad document must not stop the batch
-            # The line names the file the document was read from, as ingest's lines do.
-            first_line = str(error).splitlines()[0] if str(error) else ""
-            report.failed.append((f"{full.origin} (document {document.id})",
-                                  f"could not be analysed ({error.__class__.__name__}: {first_line})"))
+            report.failed.append(analysis_failure(full, error))
             if on_document:
                 on_document(document.id, "failed")
             continue
@@ -70,6 +67,14 @@ def analyse_store(
         if on_document:
             on_document(document.id, "analysed")
     return report
+
+
+def analysis_failure(document: Any, error: BaseException) -> tuple[str, str]:
+    """A failed analysis as AnalyseReport.failed lists it: the line names the file the document
+    was read from, as ingest's lines do."""
+    first_line = str(error).splitlines()[0] if str(error) else ""
+    return (f"{document.origin} (document {document.id})",
+            f"could not be analysed ({error.__class__.__name__}: {first_line})")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -244,17 +249,9 @@ class RunOptions:
     link: LinkStoreOptions = field(default_factory=LinkStoreOptions)
 
 
-def run_store(
-    store: Store,
-    *,
-    options: RunOptions = RunOptions(),
-    nlp: Any = None,
-    embedder: Any = None,
-    on_document: Callable[[str, str], None] | None = None,
-) -> tuple[AnalyseReport, LinkReport]:
-    """`analyse_store` then `link_store`, embedding each analysed document's claims on a second
-    thread while the next document is parsed: the link stage then mostly waits for nothing.
-    """
+def prefetcher(store: Store, embedder: Any = None) -> tuple[Any, Callable[[Any, Any], None]]:
+    """A PrefetchEmbedder over `embedder` (the packaged MiniLM by default) and the callback that,
+    given a just saved (document, analysis), embeds its claims on a background thread."""
     from claimgraph.link.corpus import linkable
     from claimgraph.link.embed import EmbedOptions, LazyMiniLM, PrefetchEmbedder
     from claimgraph.link.proposition import proposition
@@ -270,6 +267,21 @@ def run_store(
         analysis = _linked_analysis(store, document.id)
         prefetching.prefetch([proposition(claim, analysis, document.text) for claim in linkable(analysis)])
 
+    return prefetching, prefetch
+
+
+def run_store(
+    store: Store,
+    *,
+    options: RunOptions = RunOptions(),
+    nlp: Any = None,
+    embedder: Any = None,
+    on_document: Callable[[str, str], None] | None = None,
+) -> tuple[AnalyseReport, LinkReport]:
+    """`analyse_store` then `link_store`, embedding each analysed document's claims on a second
+    thread while the next document is parsed: the link stage then mostly waits for nothing.
+    """
+    prefetching, prefetch = prefetcher(store, embedder)
     try:
         analysed = analyse_store(store, options=options.analyse, nlp=nlp, on_document=on_document, on_analysis=prefetch)
         prefetching.stop_prefetching()  # what is left is embedded faster on both cores

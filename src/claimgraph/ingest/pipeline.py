@@ -15,7 +15,7 @@ from claimgraph.errors import IngestError
 from claimgraph.ingest import dedup
 from claimgraph.ingest.encoding import make_storable
 from claimgraph.ingest.files import iter_files
-from claimgraph.ingest.readers import finish_document, read_manifest, read_path
+from claimgraph.ingest.readers import ReadResult, finish_document, read_manifest, read_path
 from claimgraph.models import Document, MetaValue, RawDocument
 from claimgraph.store import Store
 from claimgraph.store.sql import storable_name
@@ -65,8 +65,10 @@ def ingest_paths(
     *,
     options: IngestOptions = IngestOptions(),
     on_outcome: Callable[[IngestOutcome], None] | None = None,
+    read: Callable[..., ReadResult] | None = None,
 ) -> IngestReport:
-    """Ingest files and folders; a bad file is reported and the batch goes on."""
+    """Ingest files and folders; a bad file is reported and the batch goes on. `read(path,
+    max_bytes=)`: what gives read_path's result (a runner's reads done elsewhere); read_path by default."""
     report = IngestReport()
 
     def record(outcome: IngestOutcome) -> None:
@@ -99,15 +101,15 @@ def ingest_paths(
         if isinstance(item, IngestError):
             record(IngestOutcome(origin=item.origin, status="failed", reason=item.reason))
         elif item not in manifests:
-            _ingest_file(store, item, described, options=options, record=record)
+            _ingest_file(store, item, described, options=options, record=record, read=read)
     return report
 
 
 def _ingest_file(store: Store, path: Path, described: dict[Path, dict[str, MetaValue]], *, options: IngestOptions,
-                 record: Callable[[IngestOutcome], None]) -> None:
+                 record: Callable[[IngestOutcome], None], read: Callable[..., ReadResult] | None = None) -> None:
     """Read one file and store its documents; whatever goes wrong is an outcome, never an exception."""
     try:
-        result = read_path(path, max_bytes=options.max_bytes)  # bad input comes back in .errors
+        result = (read or read_path)(path, max_bytes=options.max_bytes)  # bad input comes back in .errors
         given = described.get(path.resolve(), {}) if described else {}
     except Exception as error:  # noqa: BLE001 - a reader's own bug must not stop the batch either
         record(IngestOutcome(origin=str(path), status="failed",

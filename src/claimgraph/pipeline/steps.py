@@ -1,0 +1,96 @@
+"""The registered steps of the main job: what each reads and writes, under a versioned name.
+
+A step's registered name is its code's step constant (bumped by hand when a rule changes)
+followed by the hash of the lexicon and model files it reads: editing data/lexicon.json gives
+the analyse step a new name even where nobody bumped `STEP`, so rules cannot change under an
+old name. The store still records the bare constants (analyses' `step`, the linker's key):
+the registered names are what a runner reports and what a new step is checked against.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache, cached_property
+from importlib import resources
+from typing import Any
+
+__all__ = ["READ_STEP", "Step", "all_steps", "registered_names", "step"]
+
+# Reading files into documents (readers, header, zones: data/furniture.json); no constant
+# existed before the runners, since nothing stored names it.
+READ_STEP = "claimgraph.ingest.read.v1"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One stage: `base` is the code's step constant, `data` the packaged files its rules read
+    (paths under the claimgraph package), `reads`/`writes` the records it consumes and makes."""
+
+    key: str
+    base: str
+    data: tuple[str, ...]
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    pure: bool  # a function of its input alone: a runner may run it anywhere (no store)
+
+    @cached_property
+    def data_hash(self) -> str:
+        """sha256 over the data files' names and bytes, in order (a missing file counts as empty)."""
+        digest = hashlib.sha256()
+        root = _package_root()
+        for name in self.data:
+            path = root.joinpath(name)
+            digest.update(name.encode() + b"\0")
+            digest.update(path.read_bytes() if path.is_file() else b"")
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    @property
+    def name(self) -> str:
+        """The registered name: the step constant and the first 12 hex digits of the data hash."""
+        return f"{self.base}+data.{self.data_hash[:12]}"
+
+
+def _package_root() -> Any:
+    """Where the data files' paths start: the installed claimgraph package."""
+    return resources.files("claimgraph")
+
+
+@cache
+def all_steps() -> dict[str, Step]:
+    """Every registered step by key (built on first use: it imports the step modules)."""
+    from claimgraph.analyse.pipeline import STEP as ANALYSE_STEP
+    from claimgraph.link.clusters import CLUSTER_STEP
+    from claimgraph.link.corpus import LINK_STEP
+    from claimgraph.link.events import EVENTS_STEP
+    from claimgraph.link.judge import JUDGE_STEP
+    from claimgraph.link.lines import LINES_STEP
+    from claimgraph.link.provenance import PROVENANCE_STEP
+
+    layer = ("clusters", "links", "lines", "events", "assessments", "provenance", "canonical_entities")
+    steps = [
+        Step("read", READ_STEP, ("data/furniture.json",), ("paths",), ("documents",), pure=True),
+        Step("analyse", ANALYSE_STEP, ("data/lexicon.json", "data/cue_model.json", "data/roles.json"),
+             ("documents",), ("sentences", "entities", "mentions", "claims", "times"), pure=True),
+        # The link steps run together, over the whole store, in the one writer.
+        Step("link", LINK_STEP, ("data/judge.json", "data/models/minilm-l6-v2-int8.onnx"),
+             ("documents", "claims"), layer, pure=False),
+        Step("link.judge", JUDGE_STEP, ("data/judge.json", "data/pair_model.json"), ("claims",), ("links",),
+             pure=False),
+        Step("link.clusters", CLUSTER_STEP, ("data/judge.json",), ("claims", "links"), ("clusters", "assessments"),
+             pure=False),
+        Step("link.provenance", PROVENANCE_STEP, ("data/provenance.json",), ("claims",), ("provenance",), pure=False),
+        Step("link.lines", LINES_STEP, (), ("clusters", "provenance"), ("lines",), pure=False),
+        Step("link.events", EVENTS_STEP, (), ("claims", "times"), ("events",), pure=False),
+    ]
+    return {s.key: s for s in steps}
+
+
+def step(key: str) -> Step:
+    return all_steps()[key]
+
+
+def registered_names() -> dict[str, str]:
+    """key -> registered name of every step."""
+    return {key: s.name for key, s in all_steps().items()}
