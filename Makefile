@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test chromium bench openapi clean
+.PHONY: setup run lint test chromium bench openapi clean
 
 $(STAMP): pyproject.toml
 	# followthemoney (the exports extra, in the test extra too) needs PyICU, built from source against Debian's ICU.
@@ -27,7 +27,12 @@ run: setup
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-test: setup chromium
+# Lint and type-check first: seconds, and they fail before the suite's minutes (config in pyproject.toml).
+lint: setup
+	$(BIN)/ruff check src tests bench train
+	$(BIN)/mypy
+
+test: lint chromium
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
 bench: setup

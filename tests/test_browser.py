@@ -147,7 +147,6 @@ def test_document_claim_cluster_line(server: str, page: Page) -> None:
     page.locator("table.list a").first.click()
     expect(page.locator("article.doctext")).to_be_visible()
     first_claim = page.locator("a.claim[data-claim]").first
-    claim_id = first_claim.get_attribute("data-claim")
     first_claim.click()
     detail = page.locator("section.claim-detail.shown")
     expect(detail).to_be_visible()
@@ -159,7 +158,7 @@ def test_document_claim_cluster_line(server: str, page: Page) -> None:
     second = page.locator("a.claim[id^='at-']").nth(2)
     second.focus()
     page.keyboard.press("Enter")
-    expect(page.locator(f"section.claim-detail.shown")).to_have_attribute("id", "claim-" + (second.get_attribute("data-claim") or ""))
+    expect(page.locator("section.claim-detail.shown")).to_have_attribute("id", "claim-" + (second.get_attribute("data-claim") or ""))
     # a cluster (hand-made in the fixture) → one of its claims → back to its cluster → its line
     page.goto(server + "/clusters/k-putin")
     shot(page, "cluster")

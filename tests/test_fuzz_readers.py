@@ -8,7 +8,6 @@ The generator of whole hostile batches is bench/fuzz_ingest.py.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import itertools

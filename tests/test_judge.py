@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from claimgraph.link.embed import HashingEmbedder, ModelMissing
@@ -165,9 +166,7 @@ def test_so_called_is_not_a_shared_term() -> None:
     assert content_terms("the so-called Steele dossier") == content_terms("the Steele dossier")
 
 
-def _unit(cosine: float) -> "np.ndarray":
-    import numpy as np
-
+def _unit(cosine: float) -> np.ndarray:
     return np.array([cosine, (1 - cosine * cosine) ** 0.5], dtype=np.float32)
 
 

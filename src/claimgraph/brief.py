@@ -23,7 +23,6 @@ from claimgraph.assess.credibility import LABELS, assess_cluster
 from claimgraph.exports.view import LedgerView, read_view
 from claimgraph.link.lines import ClusterSourcing
 from claimgraph.link.origins import person_key
-from claimgraph.link.provenance import is_publication
 from claimgraph.sources import _WRITING, source_key
 from claimgraph.store import Store
 

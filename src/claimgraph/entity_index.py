@@ -250,11 +250,11 @@ class _Addition:
         self._match(added, published)
         reached, joins, corrections = self._reach()
         find = self.resolver.sets.find
-        now = {node: (set(), EntitySummary()) for node in self.new_sets}  # the sets the new members are in
+        now: dict[Member, tuple[set[str], EntitySummary]] = {node: (set(), EntitySummary()) for node in self.new_sets}  # the sets the new members are in
         for node, (surnames, summary) in now.items():
-            for old in self.merged.get(node, []):
-                surnames |= self.saved[old][0]
-                summary.merge(self.saved[old][1])
+            for prior in self.merged.get(node, []):
+                surnames |= self.saved[prior][0]
+                summary.merge(self.saved[prior][1])
         rows = EntityRows(
             entities=[], bases={},
             records=[_record_row(m, keys, find(m)) for m, (_, keys) in self.new.items()],
@@ -291,7 +291,7 @@ class _Addition:
             self.resolver.restore(signature, row.match_key, node_member(row.node))
             self.known.add((row.cls, row.match_key, signature))
             restored.add(node_member(row.node))
-        self._load_surnames({keys.surname for _, keys in self.new.values() if keys.first is not None})
+        self._load_surnames({keys.surname or "" for _, keys in self.new.values() if keys.first is not None})
         for _, keys in self.new.values():
             if keys.first is not None:
                 for first, node in self.by_surname[keys.surname or ""]:
@@ -409,8 +409,8 @@ class _Addition:
         if any(old not in owner for old in olds):
             raise _StateUnusable("a saved set has no stored entity")  # never expected
         stored: dict[str, list[Member]] = defaultdict(list)
-        for old in olds:
-            stored[owner[old]].append(old)
+        for prior in olds:
+            stored[owner[prior]].append(prior)
         sizes = entity_store.canonical_entity_sizes(self.connection, stored)
         if any(sizes.get(i) != sum(self.saved[old][1].size for old in found) for i, found in stored.items()):
             raise _StateUnusable("a stored entity reaches beyond the re-resolved sets")  # never expected

@@ -186,15 +186,16 @@ def split_units(sent: Span, reporting: set[str]) -> list[Unit]:
             heads[token.i] = Unit(head=token, kind=kind)
     owners: dict[int, Unit] = {}  # token -> its unit, shared by every token whose climb passes it
     for token in sent:
-        node, path = token, []
+        node, cycle = token, False
+        path: list[int] = []
         while node.i not in owners and node.i not in heads and node.head.i != node.i \
                 and sent.start <= node.head.i < sent.end:
             if len(path) >= len(sent):  # a cycle through a regrafted predicate: the main clause's
-                node = None
+                cycle = True
                 break
             path.append(node.i)
             node = regrafted.get(node.i, node.head)
-        if node is None:
+        if cycle:
             owner = root
         else:
             owner = owners.get(node.i) or heads.get(node.i, root)

@@ -87,7 +87,7 @@ def _parse_anchor(anchor: str | None) -> tuple[datetime | None, str | None]:
 
 
 @lru_cache(maxsize=8)
-def _parser(anchor: str | None):  # type: ignore[no-untyped-def]
+def _parser(anchor: str | None):
     # Built per anchor and cached: DateDataParser set-up costs milliseconds, parsing microseconds.
     from dateparser.date import DateDataParser
 
@@ -156,8 +156,8 @@ def _parse_one(text: str, anchor: str | None) -> tuple[str, str] | None:
     weekday = _WEEKDAYS.get(text.lower())
     if weekday is not None and base is not None:
         # "on Tuesday" in a Tuesday's news means that day; dateparser would go back a week.
-        value = base - timedelta(days=(base.weekday() - weekday) % 7)
-        return _truncate(value, anchor_precision if anchor_precision != "day" else "day")
+        day = base - timedelta(days=(base.weekday() - weekday) % 7)
+        return _truncate(day, anchor_precision or "day")
     data = _parser(anchor).get_date_data(text)
     if data is None or data.date_obj is None:
         return None

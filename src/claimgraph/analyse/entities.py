@@ -144,8 +144,8 @@ def _link_names(names: list[Candidate], clusters: dict[str, _Cluster], text: str
             continue
         if spelled := re.fullmatch(r"(.+?)\s*\(\s*((?:[A-Z]\.?){2,6})\s*\)?", cand.name):
             cand.name = spelled.group(1)  # NER's "Federal Bureau of Investigation (FBI": the name and its abbreviation
-        canonical = country_of(cand.name)
-        key = f"{cand.type.lower()}:" + (canonical or cand.name).lower()
+        place = country_of(cand.name)
+        key = f"{cand.type.lower()}:" + (place or cand.name).lower()
         if (topic := _ministry_topic(cand.name)) is not None:
             key = "org:ministry:" + topic
             if country := _country_before(text, cand.start) or country_of_word(cand.name.split()[0]):
@@ -153,7 +153,7 @@ def _link_names(names: list[Candidate], clusters: dict[str, _Cluster], text: str
         if cand.key.startswith("doc:"):
             key = cand.key
         cluster = clusters.setdefault(key, _Cluster(cand.type))
-        cluster.names[canonical or cand.name] += 1
+        cluster.names[place or cand.name] += 1
         cluster.mentions.append((cand, "name"))
     _merge_abbreviations(clusters, text)
     _name_ministries(clusters, ministries)
@@ -217,7 +217,7 @@ def _merge_abbreviations(clusters: dict[str, _Cluster], text: str) -> None:
 def _name_ministries(clusters: dict[str, _Cluster], ministries: dict[str, set[str]]) -> None:
     """A ministry is named for the one country the text gives it ("Russia's foreign ministry"), else
     for the one country the document names; never by default."""
-    named = {country_of(n) for c in clusters.values() if c.type == "GPE" for n in c.names} - {None}
+    named = {x for x in (country_of(n) for c in clusters.values() if c.type == "GPE" for n in c.names) if x is not None}
     for key in [k for k in clusters if k.startswith("org:ministry:")]:
         countries = ministries.get(key) or (named if len(named) == 1 else set())
         if len(countries) != 1:

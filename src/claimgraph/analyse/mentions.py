@@ -7,6 +7,7 @@ says what kind of thing each one is.
 from __future__ import annotations
 
 import re
+from functools import partial
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -125,7 +126,7 @@ def prepare_text(text: str) -> str:
             return word
         return word[0] + word[1:].lower()
 
-    out = [_CAPS_WORD.sub(lambda m, h=caps: fix(m, h), line) for line, caps in zip(lines, caps_lines)]
+    out = [_CAPS_WORD.sub(partial(fix, heading=caps), line) for line, caps in zip(lines, caps_lines)]
     prepared = "\n".join(out)
     assert len(prepared) == len(text)
     return prepared

@@ -150,12 +150,12 @@ def index_gold(gold: dict[str, Any]) -> GoldIndex:
         forms = index.entity_forms.setdefault(entity["id"], set())
         forms.add(entity.get("name", ""))
         for short, block in entity["mentions"].items():
-            doc_id = resolve_doc_id(gold, short)
-            assert doc_id is not None  # validate_gold checked it
+            mentioned_in = resolve_doc_id(gold, short)
+            assert mentioned_in is not None  # validate_gold checked it
             for surface in block.get("surface_forms", []):
                 forms.add(surface.get("surface", ""))
             for instance in block.get("instances", []):
-                index.mentions[doc_id].append({**instance, "entity": entity["id"]})
+                index.mentions[mentioned_in].append({**instance, "entity": entity["id"]})
                 forms.add(instance["text"])
     for doc_id in index.doc_ids:
         index.mentions[doc_id].sort(key=lambda m: (m["start"], m["end"]))

@@ -119,7 +119,7 @@ def _csv_records(origin: str, data: bytes) -> Records:
         rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise IngestError(origin, f"malformed CSV: {error}") from None
-    records = list(enumerate(rows, start=1))
+    records: list[tuple[int, object]] = list(enumerate(rows, start=1))
     if records and _quote_left_open(text, delimiter):
         # The lenient reader runs an unclosed quote to the end of the file: its last record would
         # swallow every row after the stray quote.

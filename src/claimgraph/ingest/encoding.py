@@ -60,11 +60,11 @@ def _decode_unicode(origin: str, data: bytes) -> str | None:
                 return data[len(mark):].decode(codec)
             except UnicodeDecodeError as error:
                 raise IngestError(origin, f"undecodable {name} text: {error.reason} at byte {error.start + len(mark)}") from None
-    codec = _unmarked_utf16(data)
-    if codec is None:
+    unmarked = _unmarked_utf16(data)
+    if unmarked is None:
         return None
     try:
-        return data.decode(codec)
+        return data.decode(unmarked)
     except UnicodeDecodeError:
         return None  # not UTF-16 after all: binary, as the zero bytes suggested
 

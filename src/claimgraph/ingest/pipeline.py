@@ -117,8 +117,8 @@ def _ingest_file(store: Store, path: Path, described: dict[Path, dict[str, MetaV
         return
     for warning in result.warnings:
         logger.warning("warning: %s: %s", warning.origin, warning.reason)
-    for error in result.errors:
-        record(IngestOutcome(origin=error.origin, status="failed", reason=error.reason))
+    for failure in result.errors:
+        record(IngestOutcome(origin=failure.origin, status="failed", reason=failure.reason))
     for raw in result.documents:
         for name, value in given.items():
             raw.metadata.setdefault(name, value)
@@ -189,7 +189,7 @@ def ingest_document(store: Store, raw: RawDocument, *, options: IngestOptions = 
     )
 
 
-def _nearest(store: Store, signature, buckets, threshold: float) -> tuple[str | None, float | None]:  # type: ignore[no-untyped-def]
+def _nearest(store: Store, signature, buckets, threshold: float) -> tuple[str | None, float | None]:
     best: tuple[str | None, float | None] = (None, None)
     for document_id, stored in store.near_duplicate_candidates(buckets):
         score = dedup.similarity(signature, stored)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import trafilatura
 from lxml import html as lxml_html
-from pypdf import PdfReader
+from pypdf import PasswordType, PdfReader
 from pypdf.errors import PdfReadError
 
 from claimgraph.errors import IngestError
@@ -174,7 +174,8 @@ def html_to_text(origin: str, data: bytes | str) -> tuple[str, dict[str, MetaVal
         )
     except Exception as error:  # trafilatura raises assorted lxml errors on bad markup
         raise IngestError(origin, f"malformed HTML: {error}") from None
-    text = (extracted.text if extracted is not None else None) or ""
+    # bare_extraction gives a Document (a dict only when asked with as_dict)
+    text = (extracted.text if extracted is not None else None) or ""  # type: ignore[union-attr]
     if not text.strip():
         # Pages too short for trafilatura's extractor still have readable text.
         text = trafilatura.html2txt(markup) or ""
@@ -191,7 +192,7 @@ def html_to_text(origin: str, data: bytes | str) -> tuple[str, dict[str, MetaVal
             if value:
                 metadata[name] = MetaValue(value=str(value), source="html-meta")
         if getattr(extracted, "date", None):
-            published = parse_date(str(extracted.date), source="html-meta")
+            published = parse_date(str(extracted.date), source="html-meta")  # type: ignore[union-attr]  # a Document
             if published:
                 metadata["published"] = published
     language = _html_language(markup)
@@ -282,7 +283,7 @@ def _read_pdf(origin: str, data: bytes, media_type: str) -> ReadResult:
                 try:
                     opened = reader.decrypt("")
                 except Exception:
-                    opened = 0
+                    opened = PasswordType.NOT_DECRYPTED
                 if not opened:
                     raise IngestError(origin, "encrypted PDF (needs a password)")
             pages = [page.extract_text() or "" for page in reader.pages]
@@ -301,7 +302,7 @@ def _read_pdf(origin: str, data: bytes, media_type: str) -> ReadResult:
                       warnings=_pdf_warning(origin, warned))
 
 
-def _pdf_metadata(info) -> dict[str, MetaValue]:  # type: ignore[no-untyped-def]
+def _pdf_metadata(info) -> dict[str, MetaValue]:
     metadata: dict[str, MetaValue] = {}
     if info.title:
         metadata["title"] = MetaValue(value=str(info.title), source="pdf-info")
@@ -383,7 +384,7 @@ def _eml_parts(origin: str, message: EmailMessage, media_type: str, metadata: di
         attachment_origin = f"{origin}#attachment-{name}"
         try:
             payload = part.get_payload(decode=True) or b""
-            attached = decode_text(attachment_origin, payload)
+            attached = decode_text(attachment_origin, payload)  # type: ignore[arg-type]  # decode=True on a leaf part: bytes
         except IngestError as error:
             result.errors.append(error)
             continue

@@ -112,7 +112,7 @@ class RowSource(Protocol):
         ...
 
 
-class _Views(dict):  # type: ignore[type-arg]
+class _Views(dict):
     """claim id -> ClaimView; a restored state's earlier views are read on first use."""
 
     def __init__(self, state: "ClusterState") -> None:

@@ -524,10 +524,10 @@ class EntitySummary:
     @classmethod
     def from_json(cls, text: str) -> EntitySummary:
         data = json.loads(text)
-        return cls(size=data["size"], first=tuple(data["first"]) if data["first"] else None,  # type: ignore[arg-type]
+        return cls(size=data["size"], first=tuple(data["first"]) if data["first"] else None,
                    first_name=data["first_name"], documents=data["documents"], types=Counter(data["types"]),
                    names=Counter(data["names"]),
-                   forms={folded: [(tuple(position), form) for position, form in forms]  # type: ignore[misc]
+                   forms={folded: [(tuple(position), form) for position, form in forms]
                           for folded, forms in data["forms"].items()})
 
 
@@ -642,16 +642,16 @@ def correct_groups(
                 names[keep] = names[keep] or names[index]
                 groups[index] = None
         elif correction.action == "split":
-            member = correction.members[0][0] if correction.members and correction.members[0] else None
-            index = owner.get(member) if member else None
-            if index is None:
+            moved = correction.members[0][0] if correction.members and correction.members[0] else None
+            at = owner.get(moved) if moved else None
+            if moved is None or at is None:
                 outcome.stale.append(correction.id)
                 continue
-            if len(groups[index] or []) > 1:
-                groups[index].remove(member)  # type: ignore[union-attr]
-                groups.append([member])
+            if len(groups[at] or []) > 1:
+                groups[at].remove(moved)  # type: ignore[union-attr]
+                groups.append([moved])
                 names.append(None)
-                owner[member] = len(groups) - 1
+                owner[moved] = len(groups) - 1
         elif correction.action == "rename":
             votes = Counter(owner[m] for m in (correction.members[0] if correction.members else ()) if m in owner)
             if not votes or not correction.value:

@@ -249,7 +249,7 @@ def group_event(cluster_id: str | None, members: list[str], stating: list[str], 
         cluster=cluster_id,
         claims=present,
         expressions=dating,
-        reported=sorted({published[m] for m in present if published[m]}),
+        reported=sorted({date for m in present if (date := published[m])}),
         spoken=sorted({value for m in present for value in datings[m].get("spoken", [])}),
         range_end=best.get("range_end"),
     )

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from claimgraph.errors import ClaimgraphError
 from claimgraph.records import frame, unframe
 
+if TYPE_CHECKING:
+    from usearch.index import Index
+
 _MAGIC = b"CGIX1"
 
 
-def _usearch_index() -> type:
+def _usearch_index() -> type[Index]:
     # onnxruntime must be loaded before usearch: the other order segfaults at the first
     # onnxruntime session (usearch 2.26.6 + onnxruntime 1.31.1, seen on Linux x86-64).
     try:
@@ -54,7 +57,7 @@ class NeighbourIndex:
     def __init__(self, dim: int, *, connectivity: int = 16, expansion_search: int = 64, empty: bool = False) -> None:
         self.dim = dim
         # `empty`: no graph yet (from_bytes sets the saved one; making one to throw away costs 50 ms)
-        self._index = None if empty else _usearch_index()(
+        self._index: Index | None = None if empty else _usearch_index()(
             ndim=dim, metric="cos", dtype="f32", connectivity=connectivity, expansion_search=expansion_search
         )
         self._ids: list[str] = []  # usearch keys are positions in this list
@@ -135,7 +138,12 @@ class NeighbourIndex:
             self._ids.append(ids[row])
         # One thread by default: usearch's parallel insert makes a different graph from run to
         # run, so the same claims in the same order would get different neighbours (and clusters).
-        self._index.add(keys, vectors[fresh], threads=threads)
+        self._graph.add(keys, vectors[fresh], threads=threads)
+
+    @property
+    def _graph(self) -> Index:
+        assert self._index is not None, "an index made `empty` gets its graph from from_bytes"
+        return self._index
 
     def query(self, vectors: np.ndarray, k: int) -> list[list[Neighbour]]:
         """The k nearest stored claims for each query vector, most similar first."""
@@ -153,7 +161,7 @@ class NeighbourIndex:
         wanted = 4 * k if exact else k
         out: list[list[tuple[float, int, str]]] = [[] for _ in range(len(vectors))]
         if self._ids:
-            self._collect(out, self._index.search(vectors, min(wanted, len(self._ids)), exact=exact), self._ids, 0)
+            self._collect(out, self._graph.search(vectors, min(wanted, len(self._ids)), exact=exact), self._ids, 0)
         if self._recent_ids:
             from usearch.index import search
 
@@ -178,7 +186,7 @@ class NeighbourIndex:
         """The graph (and its ids); vectors added since it was frozen are not in it: compact first."""
         if self._recent_ids:
             raise IndexError_("the index holds vectors outside its graph; compact it before saving")
-        return frame(_MAGIC, {"dim": self.dim, "ids": self._ids}) + bytes(self._index.save())
+        return frame(_MAGIC, {"dim": self.dim, "ids": self._ids}) + bytes(self._graph.save())  # type: ignore[arg-type]  # bytes: save() with no path
 
     @classmethod
     def from_bytes(cls, data: bytes, *, view: bool = False) -> "NeighbourIndex":

@@ -96,7 +96,7 @@ def dates_in(text: str, times: list[Any] | None = None) -> list[DateValue]:
         value = getattr(time, "value", None)
         if value and re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
             parts = [int(p) for p in value.split("-")]
-            out.append(DateValue(*parts))  # type: ignore[arg-type]
+            out.append(DateValue(*parts))
     if out:
         return out
     months = load_lexicon()["months"]

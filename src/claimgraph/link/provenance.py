@@ -240,10 +240,10 @@ class ProvenanceBuilder:
         self._numbered(document, inside)
         # 4. near-duplicates found at ingest. Ingesting this document may have pointed an earlier
         # one at it too (near-duplication is symmetric); that document was linked before it knew.
-        for near in [document] + [d for d in self.documents.values() if d.id != document.id and d.near_duplicate_of == document.id]:
-            if near.near_duplicate_of:
-                self._edge(near.id, near.near_duplicate_of, "near_duplicate",
-                           Evidence(text=f"near-duplicate (score {near.near_duplicate_score})", document=near.id,
+        for twin in [document] + [d for d in self.documents.values() if d.id != document.id and d.near_duplicate_of == document.id]:
+            if twin.near_duplicate_of:
+                self._edge(twin.id, twin.near_duplicate_of, "near_duplicate",
+                           Evidence(text=f"near-duplicate (score {twin.near_duplicate_score})", document=twin.id,
                                     kind="near_duplicate"))
 
     def _numbered(self, document: Document, inside: Callable[[int], bool]) -> None:
@@ -258,7 +258,7 @@ class ProvenanceBuilder:
         for digest, span in cited.items():
             pairs += [(document.id, other, span) for other, _ in self._quote_owner.get("n:" + digest[2:], [])]
         for digest in own:
-            pairs += [(other, document.id, tuple(span)) for other, span in self._quote_owner.get("c:" + digest[2:], [])]
+            pairs += [(other, document.id, (span[0], span[1])) for other, span in self._quote_owner.get("c:" + digest[2:], [])]
         for citing, cited_id, (start, end) in pairs:
             if citing != cited_id:
                 self._edge(citing, cited_id, "cites", Evidence(text=f"cites number {document.text[start:end] if citing == document.id else ''}".strip(),
@@ -303,7 +303,7 @@ class ProvenanceBuilder:
         for digest, at in prints.items():
             for other, span in self._quote_owner.get("q:" + digest[2:], []):
                 if other != document.id:
-                    hits.setdefault((other, document.id), []).append(tuple(span))
+                    hits.setdefault((other, document.id), []).append((span[0], span[1]))
         found: dict[tuple[str, str], list[tuple[int, int]]] = {}
         for pair, spans in hits.items():
             counts = Counter(spans)

@@ -170,7 +170,7 @@ class ReadOut:
         """
         own = own or {}
         st, layer = self.state, self.layer
-        self._near: dict[str, list[str]] = {}
+        self._near = {}
         roots = sorted({st.root(c) for c in new_claims})
         members = sorted({m for r in roots for m in st._members[r]})
         layer.need_claims(members)
@@ -198,9 +198,9 @@ class ReadOut:
         denied = {r for r, g in groups.items() if st.denied(g)}
         made: list[Cluster] = []
         for root in [r for r in roots if r not in denied]:
-            cluster = self._emit(groups[root], target=None)
-            if cluster is not None:
-                made.append(cluster)
+            emitted = self._emit(groups[root], target=None)
+            if emitted is not None:
+                made.append(emitted)
         # 2. groups of denials: the document's, those near its new clusters, those whose target went.
         # Near a cluster that stood before, only its newcomers and its anchor are looked around:
         # denials near its other members were placed when it was made.
@@ -208,8 +208,8 @@ class ReadOut:
         near = []
         for cluster in made:
             if len(cluster.members) > 1:
-                old = [m for m in cluster.claim_ids if m in clustered_before]
-                near += [m for m in cluster.claim_ids if m not in clustered_before] + ([cluster.anchor] if old else [])
+                kept = [m for m in cluster.claim_ids if m in clustered_before]
+                near += [m for m in cluster.claim_ids if m not in clustered_before] + ([cluster.anchor] if kept else [])
         for neighbour in self._neighbours(near):
             root = st.root(neighbour)
             if root not in groups and st.denied(st.group(root)):
@@ -233,10 +233,10 @@ class ReadOut:
                     layer.put_event(old, None)
                     reparent |= layer.children.get(old, set())
             target = self._denial_target(group)
-            cluster = self._emit(group, target=target)
+            emitted = self._emit(group, target=target)
             event_claims |= set(group)
-            if cluster is not None:
-                made.append(cluster)
+            if emitted is not None:
+                made.append(emitted)
                 if target is not None:
                     resource.add(target)
         # 3. parents: the new clusters, what they touch, and clusters whose parent went. A cluster
@@ -277,21 +277,21 @@ class ReadOut:
         # What the clusters placed below look at, in a few reads: their saved pairs at the parent
         # floor, and the clusters of those pairs' claims and of the new anchors' neighbours.
         across = st.judged_across([c.claim_ids for c in placed if c.id not in narrow], st.options.parent_score)
-        near = self._near_each([c.anchor for c in placed if c.id in fresh])
+        near_anchor = self._near_each([c.anchor for c in placed if c.id in fresh])
         layer.need_claims([x for pairs in across + list(candidates.values()) for pair in pairs for x in pair]
-                          + [n for near_ in near.values() for n in near_])
+                          + [n for near_ in near_anchor.values() for n in near_])
         for child_id in sorted(reparent):
             if child_id not in layer.clusters or child_id in layer.denials:
                 continue
             cluster = layer.clusters[child_id]
-            before = cluster.parent
+            parent_before = cluster.parent
             parent, pair = self._best_parent(cluster, look_around=child_id in fresh, pairs=candidates.get(child_id))
             layer.set_parent(cluster, parent)
             if child_id not in layer.parent_pairs or layer.parent_pairs[child_id] != pair:
                 layer.parent_pairs[child_id] = pair
                 layer.written.add(child_id)  # the store keeps the pair with the cluster
-            if before != cluster.parent:
-                resource |= {x for x in (before, cluster.parent) if x}
+            if parent_before != cluster.parent:
+                resource |= {x for x in (parent_before, cluster.parent) if x}
                 resource.add(child_id)
         # 4. sourcing: changed clusters and those holding claims whose line changed, with ancestors
         resource |= {c.id for c in made}
@@ -376,7 +376,7 @@ class ReadOut:
         for claim_id in wanted:
             memo[claim_id] = []
         if views:
-            vectors = np.stack([v.vector for v in views]).astype(np.float32)  # type: ignore[misc]
+            vectors = np.stack([v.vector for v in views]).astype(np.float32)
             for view, neighbours in zip(views, st.index.query(vectors, st.options.k + 1)):
                 memo[view.id] = [n.id for n in neighbours
                                  if n.id != view.id and n.similarity >= st.options.candidate_floor]
@@ -451,8 +451,8 @@ class ReadOut:
             layer.need_claims(neighbours)
             others = sorted({layer.cluster_of[n] for n in neighbours if n in layer.cluster_of} - {cluster.id})
             st.prefetch([cluster.anchor] + [layer.clusters[o].anchor for o in others])
-            for other_id in others:
-                st.judgement(cluster.anchor, layer.clusters[other_id].anchor)
+            for other in others:
+                st.judgement(cluster.anchor, layer.clusters[other].anchor)
         floor, mine = st.options.parent_score, set(cluster.claim_ids)
         if pairs is None:
             pairs = st.judged_across([cluster.claim_ids], floor)[0]  # pairs among its own claims say nothing of a parent

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import JSON, bindparam, cast, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import JSON, Table, bindparam, cast, delete, func, insert, or_, select, tuple_, update
 
 from claimgraph.link.clusters import Cluster, ClusterMember
 from claimgraph.link.corpus import Linker, LinkOptions
@@ -92,8 +92,8 @@ class StoreRows:
                     rows = connection.execute(_ACROSS[side], {"ids": chunk, "floor": min_score})
                     across += [seq for one, two, seq in rows if group_of[one] != group_of.get(two)]
             out = {}
-            for chunk in chunks(sorted(set(across))):
-                out.update(self._read(connection, _JUDGED_BY_SEQ, {"ids": chunk}))
+            for seqs in chunks(sorted(set(across))):
+                out.update(self._read(connection, _JUDGED_BY_SEQ, {"ids": seqs}))
         return out
 
     @staticmethod
@@ -138,7 +138,7 @@ class StoreLayer(Layer):
         self._read.update(wanted)
         wanted = [c for c in wanted if c not in self.dropped]
         members: dict[str, list[Any]] = {}
-        rows = []
+        rows: list[Any] = []
         with self.store.engine.connect() as connection:
             for chunk in chunks(wanted):
                 rows += connection.execute(_CLUSTERS, {"ids": chunk}).all()
@@ -298,7 +298,7 @@ def _edge_weights(store: Store) -> dict[tuple[str, str, str], int]:
 def _edges(store: Store, keys: list[tuple[str, str, str]]) -> list[Any]:
     """These saved provenance edges, with their evidence (the builder's own, as it left them)."""
     p = t.provenance.c
-    rows = []
+    rows: list[Any] = []
     with store.engine.connect() as connection:
         for chunk in chunks(keys):
             rows += connection.execute(select(p.child, p.parent, p.relation, p.data_json)
@@ -353,7 +353,7 @@ def save_linker(store: Store, key: str, linker: Linker, rows: LinkerRows, *, rep
                 connection.execute(delete(t.provenance).where(p.child == child, p.parent == parent, p.relation == relation))
             connection.execute(delete(t.lines))
         links = state.links() if replace else state.added_links()
-        values = {
+        values: dict[Table, list[dict[str, Any]]] = {
             t.clusters: [
                 dict(id=c.id, anchor=c.anchor_text, anchor_claim=c.anchor, parent=c.parent,
                      data_json=json.dumps({"documents": c.documents, "sourcing": s.to_dict(), **layer.saved_fields(c.id)}))
@@ -384,7 +384,7 @@ def save_linker(store: Store, key: str, linker: Linker, rows: LinkerRows, *, rep
             for begin in range(0, len(rows_), CHUNK):
                 connection.execute(insert(table), rows_[begin : begin + CHUNK])
         _save_rows(connection, key, rows, digest)
-    if rows.index is not None:
+    if rows.index is not None and digest is not None:
         _write_graph_file(store, rows.index, digest)
     layer.saved()
     linker.lines.changed.clear()

@@ -6,7 +6,7 @@ The linker that makes it, saved and restored between runs, is `store/linker.py`.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
 
 from sqlalchemy import delete, func, insert, select
 
@@ -15,10 +15,11 @@ from claimgraph.store import schema as t
 from claimgraph.store.sql import Store
 
 CHUNK = 5000  # rows per INSERT: bounded memory in the driver on a full relink of a large ledger
+_T = TypeVar("_T")
 _IN = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits
 
 
-def chunks(ids: Iterable[str], size: int = _IN) -> Iterable[list[str]]:
+def chunks(ids: Iterable[_T], size: int = _IN) -> Iterable[list[_T]]:
     ids = list(ids)
     for begin in range(0, len(ids), size):
         yield ids[begin : begin + size]

@@ -296,10 +296,10 @@ class Store:
             if not zones:
                 return documents
             origins = _group(connection.execute(origins_query))
-            zones = _group(connection.execute(zones_query.order_by(t.zones.c.start)), key="document_id")
+            zoned = _group(connection.execute(zones_query.order_by(t.zones.c.start)), key="document_id")
         for document in documents:
             document.origins = sorted(origins.get(document.id, []))
-            document.zones = [_zone(row) for row in zones.get(document.id, [])]
+            document.zones = [_zone(row) for row in zoned.get(document.id, [])]
         return documents
 
     def get_document(self, ref: str) -> Document:
@@ -321,6 +321,7 @@ class Store:
                     raise NotFound(f"{ref!r} names {len(ids)} documents; use one of: {', '.join(sorted(ids))}")
                 newest = max(matches, key=lambda m: m[2])[0]
                 row = connection.execute(select(t.documents).where(t.documents.c.id == newest)).first()
+                assert row is not None  # an origin's document (a foreign key)
             document = _document_from_row(row._mapping, with_text=True)
             document.origins = sorted(
                 connection.execute(

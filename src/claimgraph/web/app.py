@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -44,7 +45,7 @@ class WebOptions:
     max_upload_bytes: int = 20_000_000
 
 
-def allowed_methods(app: FastAPI, scope: dict[str, Any]) -> str:
+def allowed_methods(app: FastAPI, scope: MutableMapping[str, Any]) -> str:
     """The Allow header of a 405: every method some route at this path answers (GET and POST of
     /api/documents are two routes; Starlette would name only the first one's)."""
     from starlette.routing import Match, Mount
@@ -111,7 +112,7 @@ def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
-    def respond(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Any:
+    def respond(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Any:
         if wants_json(request):
             return JSONResponse({"error": {"status": status, "message": message}}, status_code=status, headers=headers)
         return templates.TemplateResponse(

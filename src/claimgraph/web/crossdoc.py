@@ -346,7 +346,7 @@ def _document_labels(connection: Any, ids: Any = None) -> dict[str, str]:
     query = select(t.documents.c.id, t.documents.c.outlet)
     if ids is not None:
         query = query.where(t.documents.c.id.in_(list(ids)))
-    outlets = dict(connection.execute(query).all())
+    outlets: dict[str, str | None] = dict(connection.execute(query).all())
     names = document_names(connection, [i for i, outlet in outlets.items() if not outlet])
     return {i: outlet or names.get(i, i) for i, outlet in outlets.items()}
 
@@ -562,14 +562,15 @@ def source_detail(store: Store, name: str, page: PageRequest) -> dict[str, Any]:
     if not claim_ids and not outlet_docs and key not in grades:
         raise NotFound(f"no source {name!r} in the ledger (see /api/sources)")
     grade = grades.get(key)
+    grade_value = grade.value if grade and grade.value else cx.DEFAULT_GRADE  # a grade always has its value
     history, _ = cx.list_corrections(store, source=key, limit=100)
     claims = list_claims(store, ClaimFilter(claim_ids=tuple(claim_ids)), page)
     label = Counter(labels).most_common(1)[0][0] if labels else (name if not name.startswith("source:") else core)
     return {
         "key": key,
         "name": label,
-        "grade": grade.value if grade else cx.DEFAULT_GRADE,
-        "grade_meaning": cx.GRADE_MEANING[grade.value if grade else cx.DEFAULT_GRADE],
+        "grade": grade_value,
+        "grade_meaning": cx.GRADE_MEANING[grade_value],
         "graded_by": grade.author if grade else None,
         "graded_at": grade.created_at if grade else None,
         "history": [vars_of(c) for c in history],

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import and_, false, func, not_, or_, select, tuple_
@@ -101,7 +101,7 @@ def list_documents(store: Store, page: PageRequest) -> Paged:
             select(*columns).order_by(t.documents.c.ingested_at, t.documents.c.id).limit(page.limit).offset(page.offset)
         ).all()
         ids = [row.id for row in rows]
-        counts = dict(
+        counts: dict[str, int] = dict(
             connection.execute(
                 select(t.claims.c.document_id, func.count()).where(t.claims.c.document_id.in_(ids)).group_by(t.claims.c.document_id)
             ).all()
@@ -446,7 +446,7 @@ def search(store: Store, query: str, page: PageRequest, *, kind: str = "all") ->
             source, _, _ = _search_sql(dialect, kind_)
             return connection.execute(sql(f"SELECT count(*) FROM {source}"), bound).scalar_one()
 
-        def rows(kind_: str, columns: str, limit: int, offset: int) -> list[Any]:
+        def rows(kind_: str, columns: str, limit: int, offset: int) -> Sequence[Any]:
             source, rank, order = _search_sql(dialect, kind_)
             statement = f"SELECT {columns} FROM {source} ORDER BY {rank}, {order} LIMIT :limit OFFSET :offset"
             return connection.execute(sql(statement), {**bound, "limit": limit, "offset": offset}).all()

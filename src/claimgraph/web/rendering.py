@@ -53,9 +53,9 @@ def runs(text: str, zones: list[Zone], claims: list[dict[str, Any]]) -> list[Run
         while next_zone < len(sorted_zones) and sorted_zones[next_zone].start <= start:
             zone_now = sorted_zones[next_zone]
             next_zone += 1
-        zone = zone_now.kind if zone_now is not None and zone_now.start <= start < zone_now.end else "text"
+        kind = zone_now.kind if zone_now is not None and zone_now.start <= start < zone_now.end else "text"
         covering = sorted((c for c in active if c["end"] >= end), key=lambda c: (c["end"] - c["start"], c["id"]))
-        run = Run(text=text[start:end], start=start, zone=zone, claims=[c["id"] for c in covering])
+        run = Run(text=text[start:end], start=start, zone=kind, claims=[c["id"] for c in covering])
         if covering:
             run.claim = covering[0]
             run.first = covering[0]["id"] not in seen
@@ -83,8 +83,8 @@ def timeline_layout(items: list[dict[str, Any]], *, width: float = 1000.0) -> di
     Stretches of more than a few empty months are cut out and drawn as a gap, so 2016 and 2021
     both stay readable on one axis.
     """
-    dated = [(i, _interval(i.get("date") or i.get("value"), i.get("precision"))) for i in items]
-    dated = [(i, span) for i, span in dated if span]
+    intervals = [(i, _interval(i.get("date") or i.get("value"), i.get("precision"))) for i in items]
+    dated = [(i, span) for i, span in intervals if span]
     if not dated:
         return {"marks": [], "months": [], "gaps": [], "width": width, "rows": 0}
     shown: set[int] = set()
