@@ -398,7 +398,7 @@ def _passive_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     if not has_content:
         return None
     cue_tokens = [verb] + [c for c in verb.children if c.dep_ in ("auxpass", "aux", "advmod") and c.i < verb.i]
-    if expletive:
+    if expletive and subject is not None:  # an expletive is a subject: "it is reported that"
         cue_tokens.append(subject)
         cue_tokens += [t for c in verb.children if c.dep_ == "ccomp" for t in c.children if t.dep_ == "mark"]
     xcomp = next((c for c in verb.children if c.dep_ == "xcomp"), None)
