@@ -158,14 +158,6 @@ def undo_correction(store: Store, correction_id: int, *, author: str) -> Correct
         return _from_row(connection.execute(select(corrections).where(corrections.c.id == correction_id)).one())
 
 
-def get_correction(store: Store, correction_id: int) -> Correction:
-    with store.engine.connect() as connection:
-        row = connection.execute(select(corrections).where(corrections.c.id == correction_id)).first()
-    if row is None:
-        raise NotFound(f"no correction {correction_id}")
-    return _from_row(row)
-
-
 def list_corrections(
     store: Store, *, document_id: str | None = None, source: str | None = None, limit: int = 50, offset: int = 0
 ) -> tuple[list[Correction], int]:

@@ -630,14 +630,6 @@ def undo_entity_correction(store: Store, correction_id: int, *, author: str) -> 
     return _record(row)
 
 
-def get_entity_correction(store: Store, correction_id: int) -> EntityCorrectionRecord:
-    with store.engine.connect() as connection:
-        row = connection.execute(select(entity_corrections).where(entity_corrections.c.id == correction_id)).first()
-    if row is None:
-        raise NotFound(f"no entity correction {correction_id}")
-    return _record(row)
-
-
 def list_entity_corrections(store: Store, *, active_only: bool = False) -> list[EntityCorrectionRecord]:
     """The correction history, oldest first (the order they are replayed in)."""
     query = select(entity_corrections)
