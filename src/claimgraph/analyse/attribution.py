@@ -127,6 +127,11 @@ def _subject(verb: Token) -> Token | None:
     joined = _joined(verb)
     if joined is not None:
         return _subject(joined)
+    # "She opened by saying ...", "in calling it ...": the verb the preposition hangs on ("before
+    # writing a letter" times an act; it reports nothing).
+    if verb.dep_ == "pcomp" and verb.tag_ == "VBG" and verb.head.lower_ in ("by", "in") \
+            and verb.head.dep_ == "prep" and verb.head.head.pos_ == "VERB":
+        return _subject(verb.head.head)
     # "Speaking to ABC News, Steele, ..., said": the parser gives the subject to the participle.
     for child in verb.children:
         if child.dep_ == "advcl" and child.tag_ in ("VBG", "VBN") and child.i < verb.i:
@@ -634,6 +639,11 @@ def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -
     subject = _subject(verb)
     if subject is not None and subject.lower_ in RELATIVE:
         subject = _antecedent_of_relative(verb)
+    if subject is None and verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in ("NOUN", "PROPN"):
+        subject = verb.head  # "a group backing the senator": the noun the participle modifies holds the stance
+    if subject is None and verb.dep_ == "xcomp" and verb.head.pos_ == "VERB" and not any(
+            c.dep_ in ("dobj", "dative") for c in verb.head.children):
+        subject = _subject(verb.head)  # "She vowed to fight the ruling": who vows fights (not "asked him to")
     if subject is None or subject.dep_ == "expl" or not _speaking_subject(subject):
         return None
     content = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "dobj", "prep", "dative", "oprd", "attr", "acomp")]
@@ -653,6 +663,95 @@ def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -
                   source_head=subject, source_tokens=source_ids, learned=True)
     frame.denial = _verb_lemma(verb) in lexicon.denial_verbs
     frame.scope = clause_scope(verb) - source_ids
+    return frame
+
+
+THINGS = {"it", "this", "that", "there", "which", "what"}
+CUE_NOUN_HOLDERS = ("of", "from", "by")
+
+
+def cue_holder(noun: Token) -> Token | None:
+    """Who holds a cue noun: "her criticism", "the senator's support", "criticism from the senator"."""
+    holder = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if holder is None:
+        holder = next((g for c in noun.children if c.dep_ == "prep" and c.lower_ in CUE_NOUN_HOLDERS
+                       for g in c.children if g.dep_ == "pobj" and (g.pos_ == "PROPN" or g.ent_type_ in
+                                                                    ("PERSON", "ORG", "NORP", "GPE"))), None)
+    if holder is None or holder.lower_ in THINGS or holder.pos_ not in ("PROPN", "NOUN", "PRON"):
+        return None
+    return holder
+
+
+def _cue_noun_frame(token: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
+    """A noun PolNeAR train marks as a cue, held by a source ("her criticism of the plan", "the
+    senator's claim that ...", "His argument is that ..."): what the noun introduces is the content."""
+    if token.pos_ != "NOUN" or token.lemma_.lower() not in lexicon.cue_nouns:
+        return None
+    holder = cue_holder(token)
+    if holder is None:
+        return None
+    label, source_ids = source_label(holder)
+    label = re.sub(r"\s*['’]s$", "", label)  # "The senator's" -> "The senator"
+    scope = _subtree_ids(token) - source_ids
+    head = token.head
+    if token.dep_ in ("nsubj", "nsubjpass") and head.lemma_ == "be":
+        scope |= clause_scope(head) - _subtree_ids(token)  # "His argument is that ...": the predicate
+    reported = [c for c in token.children if c.i > token.i and c.dep_ in ("prep", "acl", "ccomp", "relcl", "xcomp")
+                and not (c.dep_ == "prep" and c.lower_ in CUE_NOUN_HOLDERS and holder.head.i == c.i)]
+    if not reported and scope <= _subtree_ids(token):
+        return None
+    lo, hi = token.idx, token.idx + len(token.text)
+    frame = Frame(kind="noun", anchor=token, cue=doc_text(sent.doc)[lo:hi], cue_start=lo, cue_end=hi, label=label,
+                  source_head=holder, source_tokens=source_ids, learned=True)
+    frame.denial = token.lemma_.lower() in lexicon.denial_verbs
+    frame.scope = scope
+    return frame
+
+
+def predicate_adjective(token: Token) -> tuple[Token, Token | None]:
+    """The copula and the speaking subject of a predicate adjective ("she was wary", "they are
+    concerned": the parser takes many for passive participles), or (token, None)."""
+    if token.pos_ == "ADJ" and token.dep_ == "acomp":
+        subject = next((c for c in token.head.children if c.dep_ == "nsubj"), None)
+        if subject is not None and _speaking_subject(subject):
+            return token.head, subject
+    if token.pos_ == "VERB" and token.tag_ == "VBN":
+        copula = next((c for c in token.children if c.dep_ == "auxpass"), None)
+        subject = next((c for c in token.children if c.dep_ == "nsubjpass"), None)
+        if copula is not None and subject is not None and _speaking_subject(subject):
+            return copula, subject
+    return token, None
+
+
+def _cue_adjective_frame(token: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
+    """A predicate adjective PolNeAR train marks as a cue, said of a source ("Republicans are wary
+    of the deal", "she was confident that ..."): the source's stance on what follows."""
+    if token.lower_ not in lexicon.cue_adjectives:
+        return None
+    copula, subject = predicate_adjective(token)
+    if subject is None:
+        return None
+    head = copula if token.dep_ == "acomp" else token  # the clause's head: the copula, or the participle
+    if subject.lower_ in RELATIVE:
+        subject = _antecedent_of_relative(head)
+    if subject is None or subject.lower_ in THINGS:
+        return None
+    reported = [c for c in token.children if c.dep_ in ("prep", "ccomp", "xcomp", "agent") and c.i > token.i]
+    if not reported:
+        return None  # "they are angry": a state with nothing it is about
+    cue_tokens = [copula, token] + [c for c in head.children if c.dep_ in ("aux", "neg")]
+    first = reported[0]
+    if first.dep_ in ("prep", "agent") and first.i == token.i + 1:
+        cue_tokens.append(first)  # "critical of", "concerned about", "delighted by"
+    lo = min(t.idx for t in cue_tokens)
+    hi = max(t.idx + len(t.text) for t in cue_tokens)
+    label, source_ids = source_label(subject)
+    if any(t.i == subject.i for t in head.ancestors):
+        source_ids -= _subtree_ids(head)
+        label = label.split(" who ")[0]
+    frame = Frame(kind="verb", anchor=head, cue=doc_text(sent.doc)[lo:hi], cue_start=lo, cue_end=hi, label=label,
+                  source_head=subject, source_tokens=source_ids, learned=True)
+    frame.scope = clause_scope(head) - source_ids
     return frame
 
 
@@ -703,7 +802,9 @@ def find_frames(sent: Span, lexicon: Lexicon, model: CueModel | None = None) -> 
         if frame is None and token.pos_ == "ADV":
             frame = _adverb_frame(token, sent, lexicon)
         if frame is None and token.pos_ == "NOUN":
-            frame = _noun_frame(token, sent)
+            frame = _noun_frame(token, sent) or (_cue_noun_frame(token, sent, lexicon) if model is not None else None)
+        if frame is None and token.pos_ in ("ADJ", "VERB") and model is not None:
+            frame = _cue_adjective_frame(token, sent, lexicon)
         if frame is not None:
             frames.append(frame)
     if not any(f.kind == "verb" for f in frames):

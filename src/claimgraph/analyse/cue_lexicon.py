@@ -27,6 +27,10 @@ class Lexicon:
     carrying: frozenset[str]
     state_verbs: frozenset[str] = frozenset()  # internal states and intentions ("wants", "fears")
     trailing_only: frozenset[str] = frozenset()  # cues only after what they report ('"...," he continued')
+    # Learned from PolNeAR train (train/train_cue_words.py): nouns and predicate adjectives that
+    # are attribution cues when a source holds them ("her criticism of", "is skeptical that").
+    cue_nouns: frozenset[str] = frozenset()
+    cue_adjectives: frozenset[str] = frozenset()
 
 
 def load_lexicon() -> Lexicon:
@@ -41,4 +45,5 @@ def load_lexicon() -> Lexicon:
         denial_verbs=frozenset(raw["denial_verbs"]), denial_terms=tuple(raw["denial_terms"]),
         source_nouns=frozenset(raw["source_nouns"]), thing_nouns=frozenset(raw["thing_nouns"]),
         carrying=frozenset(raw["carrying_verbs"]), state_verbs=frozenset(raw.get("state_verbs", ())),
-        trailing_only=frozenset(raw.get("trailing_only", ())))
+        trailing_only=frozenset(raw.get("trailing_only", ())),
+        cue_nouns=frozenset(raw.get("cue_nouns", ())), cue_adjectives=frozenset(raw.get("cue_adjectives", ())))

@@ -1,0 +1,79 @@
+"""Cues no reporting-verb rule reads: stance participles and predicate adjectives, cue nouns held
+by a source (lists learned from PolNeAR train: train/train_cue_words.py), and learned verb cues
+whose source the parse puts elsewhere (a modified noun, a preposition's verb, a controlling verb)."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from claimgraph.analyse import load_nlp
+from claimgraph.analyse.attribution import find_frames
+from claimgraph.analyse.cue_lexicon import load_lexicon
+from claimgraph.analyse.cue_model import CueModel
+from tests.test_attribution import analyse, claim_with
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_nlp()
+
+
+def frames_of(nlp: Language, text: str, model: CueModel | None) -> list[tuple[str, str | None]]:
+    lexicon = load_lexicon()
+    return [(f.cue, f.label) for s in nlp(text).sents for f in find_frames(s, lexicon, model)]
+
+
+EVERY_VERB = CueModel(version="test", weights={}, threshold=0.0)  # takes every verb for a cue
+
+
+def test_the_learned_lists_come_from_train_and_hold_no_name() -> None:
+    lexicon = load_lexicon()
+    assert lexicon.cue_nouns and lexicon.cue_adjectives
+    assert all(w.isalpha() and w.islower() for w in lexicon.cue_nouns | lexicon.cue_adjectives)
+
+
+def test_a_predicate_adjective_of_a_source_is_a_cue(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "Local farmers were wary of the plan to build a new dam on the river."), "new dam")
+    assert claim.speaker == "Local farmers" and claim.cue == "were wary of"
+
+
+def test_a_stance_participle_after_be_is_a_cue(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "The two unions were pleased with the outcome of the long pay talks."), "pay talks")
+    assert claim.speaker == "The two unions" and claim.cue.startswith("were pleased")
+
+
+def test_an_adjective_said_of_a_thing_is_no_cue(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "It was quick to build and cheap to run for the small town."), "cheap to run")
+    assert claim.attribution == "unattributed"
+
+
+def test_an_adjective_with_nothing_it_is_about_is_no_cue(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "The committee members were wary, and the vote was delayed again."), "vote was delayed")
+    assert claim.attribution == "unattributed"
+
+
+def test_a_cue_noun_held_by_a_source_names_it(nlp: Language) -> None:
+    frames = frames_of(nlp, "The senator's assertion that the budget was balanced surprised nobody.", EVERY_VERB)
+    assert ("assertion", "The senator") in frames
+
+
+def test_a_cue_noun_without_a_holder_is_no_frame(nlp: Language) -> None:
+    frames = frames_of(nlp, "An assertion that the budget was balanced surprised nobody.", EVERY_VERB)
+    assert not [f for f in frames if f[0] == "assertion"]
+
+
+def test_a_participle_cue_names_the_noun_it_modifies(nlp: Language) -> None:
+    frames = frames_of(nlp, "Wealthy donors gave money to a group supporting the mayor.", EVERY_VERB)
+    assert ("supporting", "a group") in frames
+
+
+def test_a_cue_after_a_preposition_takes_the_clause_subject(nlp: Language) -> None:
+    frames = frames_of(nlp, "The senator opened the debate by saying that taxes were far too high.", None)
+    assert ("saying", "The senator") in frames
+
+
+def test_a_controlled_cue_takes_the_controlling_subject(nlp: Language) -> None:
+    # "fight" is a cue only to this test's model; its subject is the one who vowed.
+    frames = frames_of(nlp, "The governor vowed to fight the ruling in court.", EVERY_VERB)
+    assert ("to fight", "The governor") in frames
