@@ -120,3 +120,15 @@ def test_not_saying_whether_is_no_denial_and_a_denial_keeps_to_its_clause(nlp: L
     assert claim_with(claims, "produced an agreement").polarity == "asserted"
     assert claim_with(claims, "visiting the city").polarity == "denied"
     assert claim_with(claims, "passport shows").polarity == "asserted"
+
+
+def test_a_contrasting_clause_names_its_own_source_a_temporal_one_does_not(nlp) -> None:
+    """'..., while the decree states ...' speaks for itself; '..., after he was dismissed by the
+    president' is part of what the first source says (a passive with a person for its subject)."""
+    contrast = analyse(nlp, "The order says the port must close at once, while the decree states that it may stay open.")
+    assert claim_with(contrast, "may stay open").speaker == "the decree"
+    temporal = analyse(nlp, "On payments, the minister's associate said that the operatives had been paid by the firm, "
+                            "though their loyalty lay with the minister and his successor after he was dismissed by "
+                            "president Vlasov in August.")
+    assert all(claim.speaker == "the minister's associate" for claim in temporal if "dismissed" in claim.text), \
+        [(c.text, c.speaker) for c in temporal]

