@@ -1,10 +1,12 @@
 """Bounded load check of `claimgraph serve`: N concurrent clients for S seconds on loopback.
 
-    .venv/bin/python bench/bench_serve.py [--clients 50] [--seconds 60] [--workers 1] [--db PATH]
+    .venv/bin/python bench/bench_serve.py [--clients 50] [--seconds 60] [--workers 1] [--db PATH] [--writer PATH]
 
 Starts the real server (the serve command) in a subprocess on a free 127.0.0.1 port over a
-ledger of the bundled seeds (ingested and analysed), then prints requests, errors and
-p50/p99 latency per route and overall. Exits 1 if any request failed.
+ledger of the bundled seeds (ingested, analysed and linked), then prints requests, errors and
+p50/p99 latency per route and overall. With --writer, `claimgraph run PATH` (ingest + analyse +
+link into the same ledger) runs beside the readers from the moment the load starts. Exits 1 if
+any request failed.
 """
 
 from __future__ import annotations
@@ -35,12 +37,12 @@ def free_port() -> int:
 def prepare(db: str) -> list[str]:
     """Ingest and analyse the seeds (idempotent); the routes to hit."""
     from claimgraph.ingest import ingest_paths
-    from claimgraph.ledger import analyse_store
+    from claimgraph.ledger import run_store
     from claimgraph.store import open_store
 
     store = open_store(db)
     ingest_paths(store, [SEEDS])
-    analyse_store(store)
+    run_store(store)
     documents = [d.id for d in store.documents(with_text=False)]
     claim = store.claims()[0][1].id
     store.close()
@@ -54,6 +56,9 @@ def prepare(db: str) -> list[str]:
         "/api/search?q=Putin%20Trump",
         "/api/entities?q=putin",
         "/api/sources/graph",
+        "/api/overview",
+        "/api/clusters",
+        "/api/story",
         "/",
         f"/documents/{documents[0]}",
         "/claims",
@@ -97,6 +102,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     parser.add_argument("--db", default=None, help="SQLite path or postgresql:// URL (default: a fresh temporary SQLite file)")
+    parser.add_argument("--writer", default=None, help="a folder `claimgraph run` ingests, analyses and links while the readers run")
     args = parser.parse_args()
     folder = tempfile.TemporaryDirectory()
     db = args.db or str(Path(folder.name) / "bench.db")
@@ -120,9 +126,19 @@ def main() -> int:
                 print("server did not start:", server.stderr.read().decode() if server.stderr else "", file=sys.stderr)
                 return 2
             time.sleep(0.2)
+        writer = subprocess.Popen(
+            [sys.executable, "-c", "from claimgraph.cli import main; main()", "--db", db, "run", "--no-progress", args.writer],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) if args.writer else None
         started = time.monotonic()
         samples, errors = asyncio.run(run(base, routes, args.clients, args.seconds))
         elapsed = time.monotonic() - started
+        if writer is not None:
+            writer_done = writer.poll()
+            print(f"writer `claimgraph run {args.writer}`: "
+                  + (f"exited {writer_done} within the run" if writer_done is not None else "still running at the end (stopped)"))
+            if writer_done is None:
+                writer.terminate()
+                writer.wait(30)
     finally:
         server.terminate()
         server.wait(10)
