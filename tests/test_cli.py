@@ -57,3 +57,16 @@ def test_unknown_document_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = invoke("--db", str(tmp_path / "l.db"), "show", "nothing-here")
     assert result.exit_code == 2
     assert result.output.strip().startswith("error: no document 'nothing-here'")
+
+
+def test_a_grade_is_only_for_a_source_the_ledger_names(tmp_path: Path) -> None:
+    import shutil
+
+    from seeds_ledger import linked_seeds
+
+    db = str(tmp_path / "seeds.db")
+    shutil.copy(linked_seeds(), db)
+    unknown = invoke("--db", db, "source", "grade", "The Daily Nowhere", "B")
+    assert unknown.exit_code == 2 and unknown.output.startswith("error: no source 'The Daily Nowhere'")
+    graded = invoke("--db", db, "source", "grade", "The\u200b Guardian\x07", "B")
+    assert graded.exit_code == 0 and "graded B" in graded.output, graded.output

@@ -219,9 +219,12 @@ def source() -> None:
 def source_grade(ctx: click.Context, name: str, grade: str, who: str, note: str | None, db: str | None) -> None:
     """Set a source's reliability on the Admiralty scale (A reliable … F cannot be judged)."""
     from claimgraph.store.corrections import grade_source
+    from claimgraph.web.stages import clean_name, require_known_source
 
     store = _store(ctx, db)
-    correction = grade_source(store, source=name, grade=grade, author=who, note=note)
+    name = clean_name(name)
+    require_known_source(store, name)  # as the API and the pages: only a source the ledger names
+    correction = grade_source(store, source=name, grade=grade, author=clean_name(who) or who, note=note)
     click.echo(f"{correction.source} graded {correction.value} by {who} (correction #{correction.id})")
     if store.analysed():
         _link(store, False, None)  # credibility depends on the grade: reassess now
