@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 import gc
-import hashlib
 import json
 import time
 from typing import Any
@@ -184,15 +183,14 @@ def _link_store(store: Store, options: LinkStoreOptions, embedder: Any, judge: A
     steps = sorted({analysed[d][0] for d in documents})
     # The analyst's claim corrections in force: a change (a claim marked wrong, a polarity set)
     # alters claims already linked, which an incremental run would not read again: relink all.
-    from claimgraph.store.corrections import active_claim_corrections
+    from claimgraph.store.corrections import corrections_digest
 
-    in_force = sorted(c.id for fields in active_claim_corrections(store).values() for c in fields.values())
     # A new step of any link rule (clusters, lines, provenance, events) relinks all: its output
     # for the claims already linked would differ.
     key = json.dumps({"embedder": embedder.name, "judge": getattr(judge, "name", type(judge).__name__), "analysis": steps,
                       "link": LINK_STEP, "clusters": CLUSTER_STEP, "events": EVENTS_STEP,
                       "lines": LINES_STEP, "provenance": PROVENANCE_STEP,
-                      "corrections": hashlib.sha1(json.dumps(in_force).encode()).hexdigest()})
+                      "corrections": corrections_digest(store)})
     clock("inputs")
     saved = None if options.full else load_head(store)
     linker, since, graded = None, (0, 0, 0), None

@@ -6,6 +6,8 @@ re-analysis that rewrites the claims table; they are applied when claims are rea
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
@@ -156,6 +158,13 @@ def undo_correction(store: Store, correction_id: int, *, author: str) -> Correct
             if row.target == "source":
                 _sync_grade(connection, row.source)
         return _from_row(connection.execute(select(corrections).where(corrections.c.id == correction_id)).one())
+
+
+def corrections_digest(store: Store) -> str:
+    """sha1 of the ids of the claim corrections in force: the link stage keys its saved state by it
+    (a change alters claims already linked, which an incremental run would not read again)."""
+    in_force = sorted(c.id for fields in active_claim_corrections(store).values() for c in fields.values())
+    return hashlib.sha1(json.dumps(in_force).encode()).hexdigest()
 
 
 def list_corrections(

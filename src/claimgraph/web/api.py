@@ -14,7 +14,8 @@ from claimgraph.store import ach as store_ach
 from claimgraph.store import corrections as cx
 from claimgraph.web import crossdoc, queries, story
 from claimgraph.web.queries import MAX_LIMIT, ClaimFilter, PageRequest
-from claimgraph.web.stages import LedgerStages, clean_name, freshness, grade_and_reassess
+from claimgraph.web.queries import freshness
+from claimgraph.web.stages import LedgerStages, clean_name, grade_and_reassess
 from claimgraph.web.uploads import ingest_upload
 
 read_router = APIRouter(prefix="/api", tags=["read"])

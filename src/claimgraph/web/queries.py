@@ -21,6 +21,7 @@ from claimgraph.sources import document_label
 from claimgraph.store import Store
 from claimgraph.store import corrections as cx
 from claimgraph.store import schema as t
+from claimgraph.store.links import chunks
 from claimgraph.store.sql import _claim_from_row
 
 MAX_LIMIT = 500
@@ -251,14 +252,11 @@ def document_names(connection: Any, ids: Iterable[str]) -> dict[str, str]:
     """id -> a document in words: its title, else its headline or first line of text, else its
     file name (never a path). Texts are read only for the documents without a title."""
     d, z = t.documents.c, t.zones.c
-    wanted = sorted(set(ids))
     rows = []
-    for begin in range(0, len(wanted), 500):
-        rows += connection.execute(select(d.id, d.title, d.origin).where(d.id.in_(wanted[begin : begin + 500]))).all()
+    for wanted in chunks(sorted(set(ids))):
+        rows += connection.execute(select(d.id, d.title, d.origin).where(d.id.in_(wanted))).all()
     names = {r.id: r.title.strip() for r in rows if r.title and r.title.strip()}
-    bare = [r for r in rows if r.id not in names]
-    for begin in range(0, len(bare), 500):
-        chunk = bare[begin : begin + 500]
+    for chunk in chunks([r for r in rows if r.id not in names]):
         ids_here = [r.id for r in chunk]
         texts = dict(connection.execute(select(d.id, d.text).where(d.id.in_(ids_here))).all())
         zones: dict[str, list[tuple[int, int, str]]] = {}
@@ -511,11 +509,38 @@ def corpus_counts(store: Store) -> dict[str, int]:
 # ---------------------------------------------------------------------- staleness
 
 
+def freshness(store: Store) -> dict[str, Any]:
+    """How far the derived layers are behind the documents (current versions only): counts of
+    documents not analysed yet and of analysed ones the last link did not take in.
+
+    `link_stale` is true when a page built on clusters, lines or assessments misses documents:
+    run `claimgraph link` (or upload with analyse) to bring it up to date."""
+    superseded = select(t.documents.c.supersedes).where(t.documents.c.supersedes.is_not(None))
+    current = t.documents.c.id.not_in(superseded)
+    analysed = t.documents.c.id.in_(select(t.analyses.c.document_id))
+    linked = t.documents.c.id.in_(select(t.link_provenance.c.document_id))
+    with store.engine.connect() as connection:
+        def count(*where: Any) -> int:
+            return connection.execute(select(func.count()).select_from(t.documents).where(current, *where)).scalar_one()
+
+        documents, analysed_count, linked_count = count(), count(analysed), count(analysed, linked)
+        ever_linked = connection.execute(select(func.count()).select_from(t.link_state)).scalar_one() > 0
+    unlinked = analysed_count - linked_count
+    return {
+        "documents": documents,
+        "analysed": analysed_count,
+        "linked": linked_count,
+        "unanalysed": documents - analysed_count,
+        "unlinked": unlinked,
+        "ever_linked": ever_linked,
+        "link_stale": unlinked > 0,
+        "stale": unlinked > 0 or documents > analysed_count,
+    }
+
+
 def staleness(store: Store) -> dict[str, Any]:
     """Is the cross-document layer older than what it was built from? Documents analysed since the
     last `claimgraph link`, source grades changed since, or claim corrections made since."""
-    import hashlib
-
     from claimgraph.store.linker import load_head
 
     saved = load_head(store)
@@ -523,22 +548,17 @@ def staleness(store: Store) -> dict[str, Any]:
         return {"linked": False, "stale": False, "documents": 0, "grades": [], "corrections": False}
     key, data = saved
     with store.engine.connect() as connection:
-        linked = set(connection.execute(select(t.link_provenance.c.document_id)).scalars())  # one row per linked document
-        superseded = set(connection.execute(select(t.documents.c.supersedes).where(t.documents.c.supersedes.is_not(None))).scalars())
-        analysed = set(connection.execute(select(t.analyses.c.document_id)).scalars())
         grades = dict(connection.execute(select(t.source_grades.c.source, t.source_grades.c.reliability)).all())
     used = _grades_linked_with(data)
-    unlinked = sorted(analysed - linked - superseded)
+    unlinked = freshness(store)["unlinked"]
     changed = sorted(name for name in set(grades) | set(used) if grades.get(name) != used.get(name))
-    # The digest the link stage keys its saved state by (ledger._link_store): claim corrections in force.
-    in_force = sorted(c.id for fields in cx.active_claim_corrections(store).values() for c in fields.values())
     try:
-        linked_digest = json.loads(key).get("corrections")
+        linked_digest = json.loads(key).get("corrections")  # what ledger._link_store keyed its saved state by
     except ValueError:
         linked_digest = None
-    corrected = linked_digest is not None and linked_digest != hashlib.sha1(json.dumps(in_force).encode()).hexdigest()
-    return {"linked": True, "stale": bool(unlinked or changed or corrected), "documents": len(unlinked),
-            "document_ids": unlinked[:20], "grades": changed, "graded_names": [_source_name(store, key) for key in changed[:10]],
+    corrected = linked_digest is not None and linked_digest != cx.corrections_digest(store)
+    return {"linked": True, "stale": bool(unlinked or changed or corrected), "documents": unlinked,
+            "grades": changed, "graded_names": [_source_name(store, key) for key in changed[:10]],
             "corrections": corrected}
 
 

@@ -116,30 +116,3 @@ def grade_and_reassess(store: Store, stages: LedgerStages, *, source: str, grade
     return made, stages.reassess(store)
 
 
-def freshness(store: Store) -> dict[str, Any]:
-    """How far the derived layers are behind the documents (current versions only): counts of
-    documents not analysed yet and of analysed ones the last link did not take in.
-
-    `link_stale` is true when a page built on clusters, lines or assessments misses documents:
-    run `claimgraph link` (or upload with analyse) to bring it up to date."""
-    superseded = select(t.documents.c.supersedes).where(t.documents.c.supersedes.is_not(None))
-    current = t.documents.c.id.not_in(superseded)
-    analysed = t.documents.c.id.in_(select(t.analyses.c.document_id))
-    linked = t.documents.c.id.in_(select(t.link_provenance.c.document_id))
-    with store.engine.connect() as connection:
-        def count(*where: Any) -> int:
-            return connection.execute(select(func.count()).select_from(t.documents).where(current, *where)).scalar_one()
-
-        documents, analysed_count, linked_count = count(), count(analysed), count(analysed, linked)
-        ever_linked = connection.execute(select(func.count()).select_from(t.link_state)).scalar_one() > 0
-    unlinked = analysed_count - linked_count
-    return {
-        "documents": documents,
-        "analysed": analysed_count,
-        "linked": linked_count,
-        "unanalysed": documents - analysed_count,
-        "unlinked": unlinked,
-        "ever_linked": ever_linked,
-        "link_stale": unlinked > 0,
-        "stale": unlinked > 0 or documents > analysed_count,
-    }
