@@ -13,6 +13,7 @@ of a document. The rest reads and writes a ledger; the CLI and the web call the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,20 +61,20 @@ def read_documents(path: str | Path, *, max_bytes: int = 20_000_000) -> list[Doc
     return documents
 
 
-_NLP: list[Any] = []  # the spaCy pipeline, loaded on the first pure analysis and kept
+@cache
+def _packaged_nlp() -> Any:
+    """The packaged spaCy pipeline, loaded on the first analysis that needs it."""
+    from claimgraph.analyse.pipeline import load_nlp
+
+    return load_nlp()
 
 
 def analyse_document(document: Document, *, nlp: Any = None) -> Analysis:
     """Sentences, claims with attribution chains, hedging, polarity, entities and dates of one
     document, without a store; `nlp` defaults to the packaged spaCy pipeline, loaded once."""
     from claimgraph.analyse.pipeline import analyse_document as analyse_one
-    from claimgraph.analyse.pipeline import load_nlp
 
-    if nlp is None:
-        if not _NLP:
-            _NLP.append(load_nlp())
-        nlp = _NLP[0]
-    return analyse_one(document, nlp=nlp)
+    return analyse_one(document, nlp=nlp if nlp is not None else _packaged_nlp())
 
 
 def ingest_paths(ledger: Store, *paths: str | Path, options: Any = None) -> Any:
