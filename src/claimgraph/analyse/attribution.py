@@ -28,6 +28,19 @@ ASPECTUAL = {"go", "continue", "proceed", "begin", "start"}
 REFUSALS = {"comment", "confirm", "respond", "elaborate", "discuss", "answer", "reply", "disclose", "specify"}
 
 
+DOCUMENT_NOUNS = {"document", "paper", "report", "memo", "dossier", "memorandum", "file", "assessment", "study"}
+# Writings that can speak ("the order says", "..., it states") and that an issuer releases.
+TEXT_NOUNS = DOCUMENT_NOUNS | {"statement", "order", "letter", "filing", "complaint", "lawsuit", "indictment",
+                               "ruling", "email", "poll", "survey", "bill", "proposal", "analysis", "review",
+                               "audit", "book", "article", "story", "motion", "brief", "opinion", "transcript",
+                               "release", "guidance", "policy", "plan", "platform", "resolution", "decision",
+                               "decree", "directive", "judgment", "judgement", "verdict", "law", "regulation"}
+
+# "The court released its ruling", "the council passed a decree": issuing a writing is no report.
+ISSUING_VERBS = {"release", "publish", "issue", "file", "sign", "pass", "produce", "submit", "post", "unveil",
+                 "circulate", "adopt", "enact", "compile", "draft", "leak", "obtain", "send", "deliver"}
+
+
 @dataclass
 class Frame:
     kind: str  # verb | according | adverb | passive
@@ -169,6 +182,10 @@ def _predicates_something(verb: Token) -> bool:
     # The parser often hangs "as ..." on the object's last word rather than on the verb.
     if any(t.dep_ == "prep" and t.lower_ == "as" for t in verb.subtree):
         return True
+    # 'called the story about his arrest "complete fiction"': a quoted label after the object.
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    if obj is not None and any(t.text in ('"', "“") and t.i > obj.i for t in obj.subtree):
+        return True
     return bool({"oprd", "attr", "ccomp", "xcomp", "acomp"} & set(deps)) or deps.count("dobj") >= 2
 
 
@@ -271,7 +288,7 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
         # "Continuing on this theme the source ... reported": the participle swallowed the subject.
         subject = next((c for c in subject.children if c.dep_ in ("dobj", "nsubj", "appos")
                         and c.pos_ in ("NOUN", "PROPN")), None)
-    if subject is None or subject.dep_ == "expl" or subject.pos_ in ("VERB", "AUX", "SCONJ"):
+    if subject is None or subject.dep_ == "expl" or subject.pos_ in ("VERB", "AUX", "SCONJ") or subject.lower_ in NO_ONE:
         return None
     if lemma in lexicon.state_verbs and (subject.lower_ in FIRST_SECOND_PERSON or raising is not None):
         # "I want", "we hope": the speaker's own stance inside a quotation; "appeared to have
@@ -306,12 +323,16 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     ccomp_before = [c for c in verb.children if c.dep_ == "ccomp" and c.i < verb.i]
     if ccomp_before and not after:
         trailing = True
+    if lemma == "ask" and not has_clause and not after_quote and opener is None:
+        return None  # "the mayor asked for cash": what is asked for is no proposition ('"Why?" she asked' is one)
     if lemma in lexicon.trailing_only and not (trailing and after_quote):
         return None  # "the leaks will continue": only '"...," he continued' reports
     that_follows = verb.i + 1 < len(verb.doc) and verb.doc[verb.i + 1].lower_ == "that"
     if lemma in lexicon.needs_clause and not has_clause and not trailing and not that_follows and not introduced:
         return None
-    if not after and not trailing and not ccomp_before:
+    summed = lemma in lexicon.denial_verbs and verb.dep_ == "relcl" and verb.head.dep_ == "appos" \
+        and verb.head.lemma_.lower() in ALLEGATION_NOUNS
+    if not after and not trailing and not ccomp_before and not summed:
         # "what it sees as": a reporting verb with nothing reported is no frame.
         if not any(c.dep_ == "prep" for c in verb.children):
             return None
@@ -355,6 +376,10 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
         frame.strip = ({t.i for t in verb.subtree if t.i >= first} - keep) | source_ids
         if raising is not None:
             frame.strip |= {raising.i}
+    elif summed:
+        # "He was accused of fraud, a charge he denies": the denial is of the clause the noun sums up.
+        frame.scope = {t.i for t in sent} - _subtree_ids(verb.head)
+        frame.strip = _subtree_ids(verb.head)
     else:
         # "X denied A, and his passport shows B": a denial's content is its object, not the next clause.
         frame.scope = clause_scope(_joined(verb) or top, keep_and=not frame.denial) - source_ids
@@ -376,8 +401,12 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     if colon is not None:
         frame.colon_quote = True
         frame.scope = {t.i for t in sent}
-        # 'He said: "...': the frame up to the colon; in '"A," she said, adding, "B"' only "adding ,".
-        frame.strip = {t.i for t in sent if verb.left_edge.i <= t.i <= colon.i}
+        # 'He said: "...': the frame up to the colon; in '"A," she said, adding, "B"' only "adding ,";
+        # in '"A," he added, "and B."' the quotation before the frame is its content, not the frame.
+        first = verb.left_edge.i
+        if ccomp_before and subject.i < verb.i:
+            first = min(subject.left_edge.i, verb.i)
+        frame.strip = {t.i for t in sent if first <= t.i <= colon.i}
     return frame
 
 
@@ -388,6 +417,15 @@ def _a_person(token: Token) -> bool:
     """"He was dismissed by the president": what a passive report verb did to a person is an act
     (fired, rejected), not a statement about a claim, unlike "This was confirmed by Source D"."""
     return token.lower_ in _PERSONAL or token.ent_type_ == "PERSON"
+
+
+# Nouns that sum up a claim: "..., a charge he denies", "..., an allegation she rejected".
+ALLEGATION_NOUNS = {"charge", "allegation", "accusation", "claim", "suggestion", "assertion", "report", "account",
+                    "characterization", "characterisation"}
+# Verbs of surmise the cue model finds: as hedged as "believe" ("officials suspect that ...").
+SURMISING = {"suspect", "suppose", "presume", "assume", "guess", "surmise", "speculate", "reckon"}
+# Who cannot be the source of anything: "Nobody expected this".
+NO_ONE = {"nobody", "none", "noone", "nothing"}
 
 
 def _passive_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
@@ -503,6 +541,9 @@ def _noun_frame(token: Token, sent: Span) -> Frame | None:
     return frame
 
 
+UNCONFIRMED = {"unverified", "unconfirmed", "uncorroborated", "unsubstantiated", "alleged", "purported"}
+
+
 def _according_frame(token: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
     if token.lower_ != "according":
         return None
@@ -531,6 +572,8 @@ def _according_frame(token: Token, sent: Span, lexicon: Lexicon) -> Frame | None
                   cue_start=token.idx, cue_end=end_tok.idx + len(end_tok.text), label=label,
                   source_head=pobj, source_tokens=ids | {token.i, end_tok.i})
     frame.hedges = sum(1 for phrase in lexicon.hedge_phrases if phrase in obj_text)
+    if not frame.hedges and any(t.lower_ in UNCONFIRMED for t in pobj.subtree if t.dep_ == "amod"):
+        frame.hedges = 1  # "according to unverified reports": the author distances itself
     frame.prefix = witnesses(pobj)  # "according to documents seen by The Guardian"
     frame.scope = (clause_scope(token.head) | {token.i}) - frame.source_tokens
     trailing = any(t.is_alpha and t.i < token.i and t.head.i != token.i for t in sent)
@@ -590,6 +633,30 @@ def _trailing_cue_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
     return frame
 
 
+HEADLINE_SOURCE = r"(?P<source>[A-Z][^\s,:;\"“”]*(?:\s+[^\s,:;\"“”]+){0,5}?)"
+
+
+def _headline_denial_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
+    """Headline style "Minister denies report he took bribes": the parser often takes the denial
+    verb for a plural noun; "<source> denies|rejects|dismisses ..." at the start is read off the text."""
+    forms = {form: verb for verb in lexicon.denial_verbs
+             for form in (verb + "s", verb + "d", verb + "ed", verb[:-1] + "ies", verb[:-1] + "ied", verb + "es")}
+    match = re.match(HEADLINE_SOURCE + r"\s+(?P<verb>[a-z]+)\b", sent.text)
+    if match is None or match.group("verb") not in forms:
+        return None
+    spans = _matched_spans(sent, match)
+    if spans is None:
+        return None
+    source, verb = spans
+    if verb.root.pos_ == "VERB" or len([t for t in sent[verb.end - sent.start:] if t.is_alpha]) < 2:
+        return None  # parsed as a verb, the verb rules have it
+    frame = Frame(kind="verb", anchor=verb.root, cue=verb.text, cue_start=verb.start_char, cue_end=verb.end_char,
+                  label=match.group("source"), source_head=source.root, source_tokens={t.i for t in source})
+    frame.denial = True
+    frame.scope = {t.i for t in sent}
+    return frame
+
+
 DOCUMENT_OPENING = re.compile(r"^(?P<source>(?:The|This|That|Its|His|Her|Their|A|An)\s+(?:[\w-]+\s+)?(?P<noun>[a-z]+))"
                               r"\s+(?P<verb>[a-z]+s)\b")
 
@@ -632,6 +699,8 @@ def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -
     who has assailed policies ..."): its subject is the source, its clause the content."""
     if not model.is_cue(verb):
         return None
+    if verb.lemma_.lower() in lexicon.raising and any(c.dep_ == "xcomp" for c in verb.children):
+        return None  # "The bank appears to have moved ...": the author's hedge, not the bank speaking
     if any(c.dep_ == "auxpass" for c in verb.children):
         return None
     if verb.tag_ == "VBN" and not any(c.dep_ == "aux" for c in verb.children):
@@ -653,13 +722,14 @@ def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -
     if subject is None and verb.dep_ == "xcomp" and verb.head.pos_ == "VERB" and not any(
             c.dep_ in ("dobj", "dative") for c in verb.head.children):
         subject = _subject(verb.head)  # "She vowed to fight the ruling": who vows fights (not "asked him to")
-    if subject is None or subject.dep_ == "expl" or not _speaking_subject(subject):
+    if subject is None or subject.dep_ == "expl" or not _speaking_subject(subject) or subject.lower_ in NO_ONE:
         return None
     content = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "dobj", "prep", "dative", "oprd", "attr", "acomp")]
     if not content:
         return None
     if all(c.dep_ in ("dobj", "prep") for c in content) and any(
-            c.dep_ == "dobj" and c.lemma_.lower() in lexicon.thing_nouns for c in content):
+            c.dep_ == "dobj" and (c.lemma_.lower() in lexicon.thing_nouns or (
+                c.lemma_.lower() in TEXT_NOUNS and verb.lemma_.lower() in ISSUING_VERBS)) for c in content):
         return None  # "The department released a report": the writing speaks ("..., it says"), not who issued it
     cue_tokens = [verb] + [c for c in verb.children if c.dep_ in ("aux", "neg") or (c.dep_ == "prt" and c.i == verb.i + 1)]
     lo = min(t.idx for t in cue_tokens)
@@ -671,6 +741,7 @@ def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -
     frame = Frame(kind="verb", anchor=verb, cue=doc_text(sent.doc)[lo:hi], cue_start=lo, cue_end=hi, label=label,
                   source_head=subject, source_tokens=source_ids, learned=True)
     frame.denial = _verb_lemma(verb) in lexicon.denial_verbs
+    frame.hedges = 1 if verb.lemma_.lower() in SURMISING else 0  # "Officials suspect that ...": like "believe"
     frame.scope = clause_scope(verb) - source_ids
     return frame
 
@@ -816,6 +887,11 @@ def find_frames(sent: Span, lexicon: Lexicon, model: CueModel | None = None) -> 
             frame = _cue_adjective_frame(token, sent, lexicon)
         if frame is not None:
             frames.append(frame)
+    headline = None if any(f.denial for f in frames) else _headline_denial_frame(sent, lexicon)
+    if headline is not None:
+        # The parser took the denial verb for a noun: frames built on that misparse go.
+        taken = headline.source_tokens | {headline.anchor.i}
+        frames = [f for f in frames if f.anchor.i not in taken and not (f.source_tokens & taken)] + [headline]
     if not any(f.kind == "verb" for f in frames):
         trailing = _trailing_cue_frame(sent, lexicon) or _document_subject_frame(sent, lexicon)
         if trailing is not None:

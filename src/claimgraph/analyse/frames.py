@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
-from claimgraph.analyse.attribution import Frame, Lexicon, source_label
+from claimgraph.analyse.attribution import DOCUMENT_NOUNS, TEXT_NOUNS, Frame, Lexicon, source_label
 
 PERSON_NOUNS = {"official", "officials", "figure", "spokesman", "spokeswoman", "spokesperson", "ambassador",
                 "expert", "experts", "source", "sources", "insider", "aide", "adviser", "advisor", "minister",
@@ -32,6 +32,7 @@ class KnownSource:
     document_like: bool
     prefix: list[str] = field(default_factory=list)
     entity: tuple[str, str | None] | None = None  # (key, name) from the entity step
+    position: int = -1  # token index of its latest mention as a source
 
 
 @dataclass(frozen=True)
@@ -42,24 +43,103 @@ class Resolved:
     entity: tuple[str, str | None] | None = None
 
 
-DOCUMENT_NOUNS = {"document", "paper", "report", "memo", "dossier", "memorandum", "file", "assessment", "study"}
-
-
 # Texts that can say something: "it says", "it states" with one of these before it speak as it.
-SPEAKING_TEXTS = DOCUMENT_NOUNS | {"statement", "order", "letter", "filing", "complaint", "lawsuit", "indictment",
-                                   "ruling", "email", "poll", "survey", "bill", "proposal", "analysis", "review",
-                                   "audit", "book", "article", "story", "motion", "brief", "opinion", "transcript",
-                                   "release", "guidance", "policy", "plan", "platform", "resolution", "decision"}
+SPEAKING_TEXTS = TEXT_NOUNS
 DOCUMENT_LOOKBACK = 120  # tokens: about the last three sentences
+PERSON_LOOKBACK = 150
+_QUOTED = "claimgraph_quoted_tokens"
 
 
-def _document_before(pronoun: Token) -> str | None:
-    """The nearest text noun phrase before "it" ("released a report ... it says" -> "a report")."""
+def _quoted_in_doc(doc: Doc) -> set[int]:
+    """Token indices inside double quotation marks (a quotation closes at a paragraph break
+    unless the next paragraph opens another), computed once per parse."""
+    found = doc.user_data.get(_QUOTED)
+    if found is None:
+        found = set()
+        open_quote = False
+        for token in doc:
+            if "\n\n" in token.text or "\n\n" in token.whitespace_:
+                open_quote = False
+            if token.text in ("“", "”", '"'):
+                open_quote = token.text == "“" or (token.text == '"' and not open_quote)
+                continue
+            if open_quote:
+                found.add(token.i)
+        doc.user_data[_QUOTED] = found
+    return found
+
+
+def _person_subject(token: Token) -> bool:
+    """A singular person as a main clause's subject: a named person or "the chairman", "a spokeswoman"."""
+    if token.dep_ not in ("nsubj", "nsubjpass") or token.tag_ in ("NNS", "NNPS"):
+        return False
+    root = token.sent.root
+    if token.head.i != root.i and not (token.head.dep_ == "conj" and token.head.head.i == root.i):
+        return False  # "X said the mayor would resign": a subject inside what is reported is no antecedent
+    if any(c.dep_ == "parataxis" and any(g.dep_ in ("nsubj", "nsubjpass") for g in c.children) for c in root.children):
+        return False  # "The mayor, he said, had broken no law": the same
+    if token.pos_ == "PROPN":
+        return token.ent_type_ == "PERSON"
+    return token.pos_ == "NOUN" and token.lemma_.lower() in PERSON_NOUNS
+
+
+MALE_WORDS = {"mr", "mr.", "spokesman", "chairman", "businessman", "congressman", "man", "father", "son", "husband",
+              "brother", "king", "sir", "lord", "boy", "uncle", "nephew", "grandfather", "councilman", "anchorman"}
+FEMALE_WORDS = {"mrs", "mrs.", "ms", "ms.", "miss", "spokeswoman", "chairwoman", "businesswoman", "congresswoman",
+                "woman", "mother", "daughter", "wife", "sister", "queen", "lady", "dame", "girl", "aunt", "niece",
+                "grandmother", "councilwoman", "madam"}
+_GENDERS = "claimgraph_genders"
+
+
+def gender_of(label: str, doc: Doc) -> str | None:
+    """"he", "she" or None (unknown) for a person named `label`: from a title or noun in the label
+    ("Ms. Reyes", "the spokeswoman"), else from how the text refers back to the name: the first
+    he/his/him or she/her after it as a subject in the same sentence, by majority over the text."""
+    words = [w.lower() for w in re.findall(r"[\w.]+", label)]
+    if set(words) & MALE_WORDS:
+        return "he"
+    if set(words) & FEMALE_WORDS:
+        return "she"
+    name = next((w for w in reversed(label.split()) if w[:1].isupper()), None)
+    if name is None:
+        return None
+    votes = doc.user_data.setdefault(_GENDERS, {})
+    if name not in votes:
+        he = she = 0
+        for token in doc:
+            if token.text != name or token.dep_ not in ("nsubj", "nsubjpass"):
+                continue
+            after = next((t.lower_ for t in token.sent if t.i > token.i and t.lower_ in ("he", "his", "him", "she", "her")),
+                         None)
+            if after in ("he", "his", "him"):
+                he += 1
+            elif after in ("she", "her"):
+                she += 1
+        votes[name] = "he" if he > she else "she" if she > he else None
+    return votes[name]
+
+
+def person_before(pronoun: Token) -> Token | None:
+    """The nearest singular person subject of a main clause before the pronoun, outside quotations:
+    what "he" or "she" in a frame most often refers to ("The chairman gave an interview. '...,' he
+    said", "The minister was accused of fraud, a charge he denies")."""
+    doc = pronoun.doc
+    quoted = _quoted_in_doc(doc)
+    for i in range(pronoun.i - 1, max(-1, pronoun.i - PERSON_LOOKBACK), -1):
+        token = doc[i]
+        if i not in quoted and _person_subject(token) \
+                and gender_of(source_label(token)[0], doc) in (None, pronoun.lower_):
+            return token
+    return None
+
+
+def _document_before(pronoun: Token) -> Token | None:
+    """The nearest text noun before "it" ("released a report ... it says" -> "a report")."""
     doc = pronoun.doc
     for i in range(pronoun.i - 1, max(-1, pronoun.i - DOCUMENT_LOOKBACK), -1):
         token = doc[i]
         if token.pos_ == "NOUN" and token.tag_ == "NN" and token.lemma_.lower() in SPEAKING_TEXTS:
-            return source_label(token)[0]
+            return token
     return None
 
 
@@ -77,6 +157,7 @@ class Carry:
     paragraph: int
     sentence: int
     verb: str = ""  # lemma of the reporting verb
+    block: bool = False  # "X said:" at a paragraph's end: the next paragraph is the quotation
 
 
 @dataclass
@@ -110,10 +191,26 @@ class Discourse:
             same = known is not None and known.entity is not None and known.entity[0] == entity[0]
             prefix = list(frame.prefix) or (list(known.prefix) if same and known else [])
             return Resolved(entity[1], entity[1], prefix, entity)
-        if known is None and head.lower_ == "it":
+        if head.lower_ in ("he", "she") and entity is None and (known is None or not known.person):
+            # No person has spoken yet: "he" is the person last named as a subject (rather than
+            # an organisation that spoke before).
+            person = person_before(head)
+            if person is not None:
+                named = self.entity_at(person)
+                surface = source_label(person)[0]
+                return Resolved(surface, named[1] if named and named[1] else surface, list(frame.prefix), named)
+        if head.lower_ == "it":
             document = _document_before(head)
-            if document is not None:  # "..., it says.": the report, order or statement named before
-                return Resolved(document, document, list(frame.prefix))
+            # A writing named since the last known source, as a subject or an object ("The judge
+            # issued an order."), is the one that speaks; one in passing ("says the report was
+            # wrong") does not displace the source in play.
+            if document is not None and (known is None or (document.i > known.position and document.dep_ in (
+                    "nsubj", "nsubjpass", "dobj") and document.head.i == document.sent.root.i)
+                    and document.sent.start != head.sent.start):
+                # "..., it says.": the report, order or statement named before (not the agency
+                # that published it).
+                label = source_label(document)[0]
+                return Resolved(label, label, list(frame.prefix))
         if known is None:
             return Resolved(label, entity[1] if entity and entity[1] else label, list(frame.prefix), entity)
         pronoun = head.lower_ in ("he", "she", "it", "they", "both") or _is_s_he(head)
@@ -135,12 +232,16 @@ class Discourse:
                     continue
                 if want_person and (not known.person or known.plural):
                     continue
+                if word in ("he", "she") and not _is_s_he(head) and gender_of(known.label, head.doc) not in (None, word):
+                    continue  # "she" is not the senator the text calls "he"
                 if word == "they" and not known.plural:
                     continue
                 return known
             if want_person:
                 # No known person: any earlier non-document source is a better guess than "he".
-                return next((k for k in reversed(self.sources) if not k.document_like and not k.plural), None)
+                # (A person passed over above is of the other gender.)
+                return next((k for k in reversed(self.sources) if not k.document_like and not k.plural
+                             and not k.person), None)
             return None
         determiners = {c.lower_ for c in head.children if c.dep_ in ("det", "poss")}
         for known in reversed(self.sources):
@@ -182,7 +283,8 @@ class Discourse:
             self.sources.append(KnownSource(label=part, canonical=canonical, head=last, person=person,
                                             plural=plural, document_like=last in DOCUMENT_NOUNS,
                                             prefix=list(resolved.prefix),
-                                            entity=resolved.entity if len(parts) == 1 else None))
+                                            entity=resolved.entity if len(parts) == 1 else None,
+                                            position=head.i))
 
 
 CONTRASTIVE = {"current", "former", "new", "old", "other", "another", "second", "ex", "previous", "next"}

@@ -15,6 +15,10 @@ from claimgraph.models import Claim
 # A modal about a present or past state hedges the fact ("is likely to be accurate"); a modal
 # about a future event is the source's own prediction ("likely to roll") and does not.
 STATE_MODAL = re.compile(r"\b(?:likely to (?:be|have)|may have|might have|could have|must have)\b", re.I)
+# The author's explicit uncertainty: "If true, ...", "It is possible that ...".
+UNCERTAIN_IN_TEXT = re.compile(r"\b(?:if (?:true|confirmed|accurate|verified|authentic|genuine|correct)\b"
+                               r"|it (?:is|was|'s|remains) (?:possible|conceivable|plausible|unclear|not clear) (?:that|whether)\b)",
+                               re.I)
 RAISING_IN_TEXT = re.compile(r"\b(?:appear(?:s|ed)? to|seem(?:s|ed)? to)\b", re.I)
 PREDICTION = re.compile(r"\b(?:will|would|could|may|might|shall|going to|likely to|set to|to come)\b", re.I)
 PROPOSAL = re.compile(r"\b(?:should|must|necessary|measures|ought to)\b", re.I)
@@ -48,12 +52,14 @@ def hedge_count(frames: list[Frame], unit_text: str) -> int:
         if RAISING_IN_TEXT.search(unit_text) and not any("appear" in f.cue.lower() or "seem" in f.cue.lower()
                                                          for f in frames):
             count += 1
+        if UNCERTAIN_IN_TEXT.search(unit_text):
+            count += 1
     return count
 
 
 def text_hedge(unit_text: str) -> tuple[str, int, int] | None:
     """The author's own hedge in the claim's words, with its offsets in unit_text."""
-    match = STATE_MODAL.search(unit_text) or RAISING_IN_TEXT.search(unit_text)
+    match = STATE_MODAL.search(unit_text) or RAISING_IN_TEXT.search(unit_text) or UNCERTAIN_IN_TEXT.search(unit_text)
     return (match.group(0), match.start(), match.end()) if match else None
 
 
@@ -129,8 +135,10 @@ def quote_kind(text: str, *, attributed: bool, inside_quote: bool) -> str:
 # A speaker rejecting in their own words: a reply that opens with "No," or a negated statement
 # about themselves or about what was said ("It didn't happen", "We did not interfere").
 _REPLY_NO = re.compile(r"^\W*no[,.!]\s", re.IGNORECASE)
+# ("It would not come to a vote": a negated forecast about a thing rejects nothing; "we would never" does.)
 _SELF_NEGATED = re.compile(
-    r"^\W*(?:i|we|it|this|that)\b(?:'s|'re|'ve| (?:is|was|are|were|did|does|do|has|have|had|will|would|could|can))?"
+    r"^\W*(?:(?:i|we)\b(?:'s|'re|'ve| (?:is|was|are|were|did|does|do|has|have|had|will|would|could|can))?"
+    r"|(?:it|this|that)\b(?:'s|'re|'ve| (?:is|was|are|were|did|does|do|has|have|had))?)"
     r"(?:n't|\s+(?:not|never)\b)(?!\s+(?:clear|known|yet|only|just|surprising|easy|possible|sure|certain|the first|a surprise)\b)",
     re.IGNORECASE,
 )

