@@ -153,3 +153,10 @@ def test_the_authors_conditional_or_possibility_hedges(nlp: Language) -> None:
 def test_a_source_that_suspects_hedges_like_one_that_believes(nlp: Language) -> None:
     claim = claim_with(analyse(nlp, "Officials suspect that the hackers worked for the ministry."), "hackers")
     assert (claim.speaker, claim.hedging) == ("Officials", "medium")
+
+
+def test_saying_none_of_it_was_true_denies_it(nlp: Language) -> None:
+    claims = analyse(nlp, 'The campaign called the file "garbage" and said none of it was true. '
+                          "The mayor said the figures were not accurate.")
+    assert claim_with(claims, "none of it was true").polarity == "denied"
+    assert claim_with(claims, "figures were not accurate").polarity == "denied"

@@ -144,6 +144,12 @@ _SELF_NEGATED = re.compile(
 )
 
 
+# The source says the allegation is not true: "none of it was true", "that is not accurate".
+_NOT_TRUE = re.compile(r"\b(?:(?:is|was|are|were)(?:n't|\s+not|\s+never)|none of (?:it|this|that|them|these|those|the \w+)"
+                       r"\s+(?:is|was|are|were)|nothing\s+(?:in|of)\s+(?:it|this|that|the \w+)\s+(?:is|was))"
+                       r"\s+(?:\w+ly\s+)?(?:true|accurate|correct|factual)\b", re.IGNORECASE)
+
+
 def is_denied(unit_text: str, frames: list[Frame], lexicon: Lexicon, *, attributed: bool, quoted: bool = False) -> bool:
     """The source rejects the proposition: a denial verb ("have denied"), or the source's own
     words call it fiction ("This is pulp fiction", "the idea ... was a great pulp fiction",
@@ -157,7 +163,7 @@ def is_denied(unit_text: str, frames: list[Frame], lexicon: Lexicon, *, attribut
     lowered = f" {re.sub(r'[^a-z ]+', ' ', plain.lower())} "
     if any(f" {term} " in lowered for term in lexicon.denial_terms):
         return True
-    return attributed and bool(_REPLY_NO.match(plain) or _SELF_NEGATED.match(plain))
+    return attributed and bool(_REPLY_NO.match(plain) or _SELF_NEGATED.match(plain) or _NOT_TRUE.search(plain))
 
 
 # A negated predicate: "does not engage", "did not have", "has no", "never had".
