@@ -25,7 +25,9 @@ from claimgraph.sources import outlet_keys as own_outlet_keys
 # v2: a claim made by a named voice (person or organisation) is on that voice's line, not its
 # carrier's; journalists are tied to their outlet through the corpus's bylines; derivations
 # from a later document are not followed.
-LINES_STEP = "link.lines.v2"
+# v3: a document crediting a corpus outlet is not rooted in its line wholesale; a writing speaks
+# for its author; one document's shorter name of a voice is its longer one; names.
+LINES_STEP = "link.lines.v3"
 HEDGING_ORDER = ("none", "low", "medium", "high")
 
 
@@ -146,7 +148,18 @@ def resolve_roots(documents: list[Document], weights: EdgeWeights,
                     return node
                 node = first
                 continue
-            node = sorted(parents.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            top = sorted(parents.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            if top in by_outlet and not node.startswith("source:"):
+                # A document crediting an outlet whose reporting is in the corpus is not rooted
+                # there wholesale: a claim it attributes to the outlet is on the outlet's line,
+                # its own sentences join that line only where the line states them too
+                # (LineState.derived_lines); the rest is its own reporting.
+                first = same_origin.get(node, node)
+                if first == node or first in path:
+                    return node
+                node = first
+                continue
+            node = top
 
     return {d.id: resolve(d.id) for d in documents}, resolve
 
