@@ -15,7 +15,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from claimgraph.link.origins import NOT_A_PERSON, claim_voice, entities_by_key, speaks_for, voice_groups
+from claimgraph.link.origins import (
+    NOT_A_PERSON,
+    Voice,
+    cited_by,
+    claim_voice,
+    same_voices,
+    entities_by_key,
+    speaks_for,
+    voice_groups,
+    writing_author,
+    writing_subject,
+    writing_voice,
+)
 from claimgraph.link.provenance import DERIVED, ProvenanceEdge, is_publication, source_key
 from claimgraph.models import Analysis, Claim, Document
 from claimgraph.records import flat_dict
@@ -188,15 +200,19 @@ class ClaimSource:
 
 def claim_source(claim: Claim, document: Document, analysis_entities: dict[str, Any], authors: dict[str, str],
                  publications: set[str] | frozenset[str] = frozenset(),
-                 bylines: set[str] | None = None) -> tuple[ClaimSource, tuple[str, str] | None]:
+                 bylines: set[str] | None = None,
+                 people: list[tuple[int, str]] | None = None) -> tuple[ClaimSource, tuple[str, str] | None]:
     """A claim's ClaimSource, read from its chain, its speaker's entity and the document's text;
-    and (person key, organisation key) when a spokesperson speaks for an organisation."""
+    and (person key, organisation key) when a spokesperson speaks for an organisation.
+    `people`: (offset, name) of the document's person mentions (people_of)."""
     chain = [cited_publication(c) for c in claim.chain if c and not c.startswith("(")]
     source = ClaimSource(document=document.id, source=chain[0] if chain else None)
     if len(chain) > 1 and chain[-1] != chain[0]:
         source.inner = chain[-1]
-    source.author = _author_of(source, document.text, authors)
     voice = claim_voice(claim, analysis_entities)
+    if voice is None and _author_of(source, document.text, authors) is None:
+        voice = _writing_voice(claim, chain, source, document.text, people or [], authors)
+    source.author = _author_of(source, document.text, authors)
     if voice is not None and voice.key in publications:
         voice = None  # a publication relays what it reports: its line is decided as one (LineState._assign)
     if bylines is None:
@@ -208,6 +224,38 @@ def claim_source(claim: Claim, document: Document, analysis_entities: dict[str, 
     if chain:
         source.origin = chain[0] if len(chain) == 1 else f"{chain[0]} \u2190 {chain[-1]}"
     return source, None
+
+
+def _one_voice(sources: list[tuple[str, ClaimSource]]) -> set[tuple[str, str]]:
+    """One document's shorter and fuller names of one voice (origins.same_voices), as pairs of
+    keys that are one voice (origins.voice_groups)."""
+    return set(same_voices({s.voice for _, s in sources if s.voice}).items())
+
+
+def people_of(analysis: Analysis) -> list[tuple[int, str]]:
+    """(offset, name) of every mention of a person in the document, by offset."""
+    names = {e.key: e.name for e in analysis.entities if e.type == "PER"}
+    return sorted((m.start, names[m.entity]) for m in analysis.mentions if m.entity in names and m.kind == "name")
+
+
+def _writing_voice(claim: Claim, chain: list[str], source: ClaimSource, text: str,
+                   people: list[tuple[int, str]], authors: dict[str, str]) -> Voice | None:
+    """The author of the writing a claim is said by ("the report", "his report", "the Mueller
+    probe"), or of the writing that cites its hidden sources ("It cited unnamed sources who
+    claimed ..."): a writing speaks for whoever wrote or issued it."""
+    inner = chain[-1] if chain else writing_subject(claim.text)
+    if inner is None:
+        return None
+    author = writing_author(inner, text, claim.start, people)
+    if author is None and chain:
+        author = cited_by(text, claim.start, inner, people)
+    voice = writing_voice(author, people, authors) if author else None
+    if voice is not None and not chain:
+        source.source = inner  # said by the writing, not in the document's own voice
+    if voice is not None and author and _author_named(author, text, authors) is not None:
+        source.inner = author  # a corpus author's writing: on the author's line (ClaimSource.author)
+        return None
+    return voice
 
 
 def _author_of(source: ClaimSource, text: str, authors: dict[str, str]) -> str | None:
@@ -299,11 +347,15 @@ class LineState:
         self.outlet_of = {d.id: source_key(d.outlet) for d in corpus if d.outlet}
         for document, analysis in added:
             entities, bylines = entities_by_key(analysis), set(byline_surnames(document.author))
+            people = people_of(analysis)
+            sources = []
             for claim in analysis.claims:
-                source, spokes = claim_source(claim, document, entities, authors, outlet_keys, bylines)
-                new_sources.append((claim.id, source))
+                source, spokes = claim_source(claim, document, entities, authors, outlet_keys, bylines, people)
+                sources.append((claim.id, source))
                 if spokes is not None:
                     self.voice_pairs.add(spokes)
+            self.voice_pairs |= _one_voice(sources)
+            new_sources += sources
         groups = voice_groups(self.voice_pairs)
         keys |= {k for k in set(groups) | set(self.voice_group) if groups.get(k, k) != self.voice_group.get(k, k)}
         self.voice_group = groups
