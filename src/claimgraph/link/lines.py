@@ -201,17 +201,19 @@ class ClaimSource:
 def claim_source(claim: Claim, document: Document, analysis_entities: dict[str, Any], authors: dict[str, str],
                  publications: set[str] | frozenset[str] = frozenset(),
                  bylines: set[str] | None = None,
-                 people: list[tuple[int, str]] | None = None) -> tuple[ClaimSource, tuple[str, str] | None]:
+                 people: list[tuple[int, str]] | None = None,
+                 headline: str | None = None) -> tuple[ClaimSource, tuple[str, str] | None]:
     """A claim's ClaimSource, read from its chain, its speaker's entity and the document's text;
     and (person key, organisation key) when a spokesperson speaks for an organisation.
-    `people`: (offset, name) of the document's person mentions (people_of)."""
+    `people`: (offset, name) of the document's person mentions (people_of); `headline`: the
+    organisation its headline has say what it reports (headline_voice)."""
     chain = [cited_publication(c) for c in claim.chain if c and not c.startswith("(")]
     source = ClaimSource(document=document.id, source=chain[0] if chain else None)
     if len(chain) > 1 and chain[-1] != chain[0]:
         source.inner = chain[-1]
     voice = claim_voice(claim, analysis_entities)
     if voice is None and _author_of(source, document.text, authors) is None:
-        voice = _writing_voice(claim, chain, source, document.text, people or [], authors)
+        voice = _writing_voice(claim, chain, source, document.text, people or [], authors, headline)
     source.author = _author_of(source, document.text, authors)
     if voice is not None and voice.key in publications:
         voice = None  # a publication relays what it reports: its line is decided as one (LineState._assign)
@@ -232,6 +234,18 @@ def _one_voice(sources: list[tuple[str, ClaimSource]]) -> set[tuple[str, str]]:
     return set(same_voices({s.voice for _, s in sources if s.voice}).items())
 
 
+def headline_voice(analysis: Analysis) -> str | None:
+    """The organisation a document's headline has assert what it reports ("Putin ordered the
+    campaign, Intelligence Community Says"): whose the body's bare "the report" is."""
+    entities = entities_by_key(analysis)
+    for claim in analysis.claims:
+        if claim.zone == "headline" and claim.polarity == "asserted":
+            voice = claim_voice(claim, entities)
+            if voice is not None and voice.person is None:
+                return voice.name
+    return None
+
+
 def people_of(analysis: Analysis) -> list[tuple[int, str]]:
     """(offset, name) of every mention of a person in the document, by offset."""
     names = {e.key: e.name for e in analysis.entities if e.type == "PER"}
@@ -239,14 +253,14 @@ def people_of(analysis: Analysis) -> list[tuple[int, str]]:
 
 
 def _writing_voice(claim: Claim, chain: list[str], source: ClaimSource, text: str,
-                   people: list[tuple[int, str]], authors: dict[str, str]) -> Voice | None:
+                   people: list[tuple[int, str]], authors: dict[str, str], headline: str | None = None) -> Voice | None:
     """The author of the writing a claim is said by ("the report", "his report", "the Mueller
     probe"), or of the writing that cites its hidden sources ("It cited unnamed sources who
     claimed ..."): a writing speaks for whoever wrote or issued it."""
     inner = chain[-1] if chain else writing_subject(claim.text)
     if inner is None:
         return None
-    author = writing_author(inner, text, claim.start, people)
+    author = writing_author(inner, text, claim.start, people, headline)
     if author is None and chain:
         author = cited_by(text, claim.start, inner, people)
     voice = writing_voice(author, people, authors) if author else None
@@ -347,10 +361,10 @@ class LineState:
         self.outlet_of = {d.id: source_key(d.outlet) for d in corpus if d.outlet}
         for document, analysis in added:
             entities, bylines = entities_by_key(analysis), set(byline_surnames(document.author))
-            people = people_of(analysis)
+            people, headline = people_of(analysis), headline_voice(analysis)
             sources = []
             for claim in analysis.claims:
-                source, spokes = claim_source(claim, document, entities, authors, outlet_keys, bylines, people)
+                source, spokes = claim_source(claim, document, entities, authors, outlet_keys, bylines, people, headline)
                 sources.append((claim.id, source))
                 if spokes is not None:
                     self.voice_pairs.add(spokes)

@@ -268,14 +268,16 @@ def writing_subject(text: str) -> str | None:
     return match.group("name") if match else None
 
 
-def writing_author(name: str, text: str, at: int, people: list[tuple[int, str]]) -> str | None:
+def writing_author(name: str, text: str, at: int, people: list[tuple[int, str]], headline: str | None = None) -> str | None:
     """Who wrote or issued the writing a claim's chain names, from the text: its owner ("X's
     report"), a person named as its modifier ("the Mueller probe": the person the document names
     so), the person a possessive pronoun points back to ("his report": the last person named
     before `at`), else what the document says of a writing of its kind: a person's ("Robert S.
     Mueller III's report"), then who wrote it ("memos ... written by X"),
-    then who issued it ("the report was released by X"), the nearest before `at`, else the first
-    after. `people`: (offset, name) of the document's person mentions, by offset."""
+    then the organisation the document's headline has say what it reports ("..., Intelligence
+    Community Says": `headline`), then who issued it ("the report was released by X"), the
+    nearest before `at`, else the first after. `people`: (offset, name) of the document's person
+    mentions, by offset."""
     match = _WRITING_NAME.match(name.strip())
     if match is None:
         return None
@@ -297,6 +299,8 @@ def writing_author(name: str, text: str, at: int, people: list[tuple[int, str]])
         return None
     noun = re.escape(match.group("noun").lower().rstrip("s")) + r"(?:s|a|um)?"
     for tier in _writing_tiers(noun, people):
+        if tier.pattern.endswith(_ISSUED_BY.format(noun=f"(?i:{noun})", verbs=_ISSUED)) and headline:
+            return headline
         found = [(m.start(), _cut(m.group("x"))) for m in tier.finditer(text)]
         found = [(offset, x) for offset, x in found if x]
         if found:
