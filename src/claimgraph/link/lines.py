@@ -23,6 +23,7 @@ from claimgraph.link.origins import (
     same_voices,
     entities_by_key,
     speaks_for,
+    surname_pairs,
     voice_groups,
     writing_author,
     writing_subject,
@@ -370,6 +371,9 @@ class LineState:
                     self.voice_pairs.add(spokes)
             self.voice_pairs |= _one_voice(sources)
             new_sources += sources
+        # every voice is remembered (a pair of itself), so that a fuller name seen later joins it
+        voices = {s.voice for _, s in new_sources if s.voice}
+        self.voice_pairs |= {(v, v) for v in voices} | surname_pairs({k for pair in self.voice_pairs for k in pair} | voices)
         groups = voice_groups(self.voice_pairs)
         keys |= {k for k in set(groups) | set(self.voice_group) if groups.get(k, k) != self.voice_group.get(k, k)}
         self.voice_group = groups

@@ -33,6 +33,8 @@ _TITLES = re.compile(
     re.IGNORECASE,
 )
 _SUFFIX = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
+_OFFICE = re.compile(r"^(?:[A-Z][\w.'’-]*\s+)+?(?:Press Secretary|Secretary|Spokes(?:man|woman|person)|Minister|Director|"
+                     r"Chairman|Chairwoman|Ambassador|Counsel|Adviser|Advisor)\s+(?=[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)+$)")
 # Head nouns of descriptions that hide who speaks (anonymous sources, groups) or name a writing:
 # their statements are known only through the carrier, so they are never a voice of their own.
 _HIDDEN = re.compile(
@@ -79,6 +81,8 @@ class Voice:
 
 def person_key(name: str) -> str | None:
     """'President Vladimir V. Putin' and 'Vladimir Putin' -> 'source:v putin'; 'Putin' -> 'source:putin'."""
+    # "White House Press Secretary Sean Spicer": the name after the office
+    name = _OFFICE.sub("", name.strip())
     words = [w for w in _TITLES.sub("", name.strip()).replace(",", " ").split() if w]
     words = [w for w in words if not re.fullmatch(r"[A-Z]\.?", w)]  # middle initials
     if not words or not all(w[:1].isupper() or w.lower() in _SUFFIX or w.lower() in {"de", "van", "von", "bin", "al"} for w in words):
@@ -188,7 +192,7 @@ def claim_voice(claim: Claim, entities: dict[str, Entity]) -> Voice | None:
         return Voice(key=source_key(entity.name), name=entity.name)
     if not _proper(inner) or is_publication(inner):
         return None  # a publication relays (link/lines.py); a description hides who speaks
-    words = _TITLES.sub("", re.sub(r"^the\s+", "", inner.strip(), flags=re.I)).split()
+    words = _TITLES.sub("", re.sub(r"^the\s+", "", _OFFICE.sub("", inner.strip()), flags=re.I)).split()
     if not words or (len(words) == 1 and not re.fullmatch(r"[A-Z][A-Z.&-]+", words[0])):
         return None  # a bare title ("The President") or one capitalised word the parser did not know
     if (2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and inner.split()[0].lower() != "the"
@@ -394,4 +398,20 @@ def same_voices(keys: set[str]) -> dict[str, str]:
         longest = [k for k in found if len(words[k]) == max((len(words[f]) for f in found), default=0)]
         if len(longest) == 1:
             out[short] = longest[0]
+    return out
+
+
+def surname_pairs(keys: set[str]) -> set[tuple[str, str]]:
+    """A person named by surname alone ("Mueller") is the one person of that surname the corpus
+    names in full ("Robert S. Mueller III"), where there is exactly one: (surname key, full key)."""
+    full: dict[str, list[str]] = {}
+    for key in keys:
+        words = key.removeprefix("source:").split()
+        if len(words) >= 2 and len(words[0]) == 1 and (len(words) == 2 or words[2] in _SUFFIX):
+            full.setdefault(words[1], []).append(key)
+    out = set()
+    for key in keys:
+        words = key.removeprefix("source:").split()
+        if len(words) == 1 and len(full.get(words[0], [])) == 1:
+            out.add((key, full[words[0]][0]))
     return out
