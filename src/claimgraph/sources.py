@@ -120,8 +120,9 @@ def line_name(root: str, root_kind: str, origins: list[ClaimOrigin], labels: dic
     people it quotes have lines of their own, and a name that is the origin's own ("the
     Committee" on the committee's line) or no word at all (an OCR misreading) names nothing."""
     voiced = Counter(o.origin for o in origins if o.voice and o.origin)
-    for name in list(voiced):  # "Central Bank" is named in full ("Central Bank of Russia")
-        fuller = [other for other in voiced if other != name and _words(name) < _words(other)]
+    for name in list(voiced):  # "Central Bank" is named in full ("Central Bank of Russia"), "Mueller" too
+        fuller = [other for other in voiced if other != name and _words(name) < _words(other)
+                  and (len(name.split()) == 1 or not other.endswith(name))]  # not an office before a name
         if fuller:
             voiced[max(fuller, key=lambda n: (voiced[n], len(n)))] += voiced.pop(name)
     if root_kind != "document" and voiced:
@@ -154,6 +155,17 @@ def _words(name: str) -> set[str]:
     return {w for w in re.findall(r"[a-z]+", name.lower()) if w not in {"the", "of", "a", "an", "s"}}
 
 
+def _kind(name: str) -> str | None:
+    """The kind of writing a name names ("leaked documents" -> "document"), if any."""
+    match = _WRITING.search(name)
+    return match.group(0).lower().rstrip("s") if match else None
+
+
+def _bare(name: str) -> bool:
+    """A writing named by its kind alone ("The documents") or in a headline's case ("Newly Declassified Document")."""
+    return _DETERMINER.sub("", name).lower().rstrip("s") == _kind(name) or all(w[:1].isupper() for w in name.split())
+
+
 def _held(first: list[ClaimOrigin], origins: list[ClaimOrigin], head: str, root: str) -> list[str]:
     """What the first reporter holds: its writings, then its anonymous sources (at most two names)."""
     names = _inner_names(first, head, root)
@@ -161,22 +173,15 @@ def _held(first: list[ClaimOrigin], origins: list[ClaimOrigin], head: str, root:
     out: list[str] = []
     kinds: set[str] = set()
     for name, _ in sorted(names.items(), key=lambda kv: (-kv[1], kv[0])):
-        match = _WRITING.search(name)
-        if match is None or _ANONYMOUS.search(name):
-            continue
-        kind = match.group(0).lower().rstrip("s")
-        if kind in kinds:
+        kind = _kind(name)
+        if kind is None or kind in kinds or _ANONYMOUS.search(name):
             continue
         kinds.add(kind)
         # a bare "the documents" in the line's fullest words ("leaked documents")
-        described = [(n, c) for n, c in everywhere.items() if _WRITING.search(n) and
-                     _WRITING.search(n).group(0).lower().rstrip("s") == kind and _DETERMINER.sub("", n).lower() != kind + "s"
-                     and _DETERMINER.sub("", n).lower() != kind]  # type: ignore[union-attr]
-        headline = all(w[:1].isupper() for w in name.split())  # "Newly Declassified Document": a headline's case
-        described = [(n, c) for n, c in described if not all(w[:1].isupper() for w in n.split())] if headline else described
-        if (headline or _DETERMINER.sub("", name).lower().rstrip("s") == kind) and described:
+        described = [(n, c) for n, c in everywhere.items() if _kind(n) == kind and not _bare(n)]
+        if _bare(name) and described:
             name = sorted(described, key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
-        out.append(_lower(_DETERMINER.sub("", name) if _DETERMINER.sub("", name).lower().rstrip("s") != kind else name))
+        out.append(_lower(name))
     anonymous = [n for n in names.elements() if _ANONYMOUS.search(n) and not _WRITING.search(n)]
     if len(set(anonymous)) >= 3:
         out.append(_anonymous(anonymous))

@@ -118,10 +118,12 @@ def _upstream(weights: EdgeWeights, keys: set[str], published: dict[str, str]) -
 
 
 def resolve_roots(documents: list[Document], weights: EdgeWeights,
-                  publications: set[str] | None = None) -> tuple[dict[str, str], Any]:
+                  publications: set[str] | None = None,
+                  credited: dict[str, str] | None = None) -> tuple[dict[str, str], Any]:
     """Root node per document, and a resolver for any node (source or document), from the
     provenance edges weighed by their evidence. `publications`: source keys known to be
-    publications besides the corpus outlets."""
+    publications besides the corpus outlets. `credited`, when given, is filled with the root of
+    the corpus outlet each document re-reports without being rooted in it (document -> root)."""
     outlets = [d.outlet for d in documents if d.outlet]
     keys = {source_key(o) for o in outlets} | (publications if publications is not None else publications_of(weights))
     up = _upstream(weights, keys, {d.id: d.published for d in documents if d.published})
@@ -167,6 +169,8 @@ def resolve_roots(documents: list[Document], weights: EdgeWeights,
                 # there wholesale: a claim it attributes to the outlet is on the outlet's line,
                 # its own sentences join that line only where the line states them too
                 # (LineState.derived_lines); the rest is its own reporting.
+                if credited is not None and path[0] == node:
+                    credited[node] = resolve(top)
                 first = same_origin.get(node, node)
                 if first == node or first in path:
                     return node
@@ -307,6 +311,9 @@ class LineState:
         self.by_document: dict[str, set[str]] = {}  # document -> its claims held here (an index of claim_source)
         self.voice_pairs: set[tuple[str, str]] = set()  # (person, organisation) a spokesperson spoke for
         self.voice_group: dict[str, str] = {}  # voice key -> its group's key (origins.voice_groups)
+        # document -> the root of the corpus outlet it re-reports but is not rooted in (resolve_roots),
+        # as the last update resolved it
+        self.credited_roots: dict[str, str] = {}
 
     # -- what the store's subclass reads on demand --------------------------------
 
@@ -348,7 +355,8 @@ class LineState:
         if publications is None:
             publications = publications_of(weights)
         outlet_keys = {source_key(o) for o in outlets} | publications
-        roots, resolve = resolve_roots(corpus, weights, outlet_keys)
+        self.credited_roots = {}
+        roots, resolve = resolve_roots(corpus, weights, outlet_keys, self.credited_roots)
         authors = corpus_authors(corpus)
         added_ids = {d.id for d, _ in added}
         # A new author (or one now tied to an earlier outlet) can be what an earlier claim's
@@ -363,14 +371,14 @@ class LineState:
         for document, analysis in added:
             entities, bylines = entities_by_key(analysis), set(byline_surnames(document.author))
             people, headline = people_of(analysis), headline_voice(analysis)
-            sources = []
+            found: list[tuple[str, ClaimSource]] = []
             for claim in analysis.claims:
                 source, spokes = claim_source(claim, document, entities, authors, outlet_keys, bylines, people, headline)
-                sources.append((claim.id, source))
+                found.append((claim.id, source))
                 if spokes is not None:
                     self.voice_pairs.add(spokes)
-            self.voice_pairs |= _one_voice(sources)
-            new_sources += sources
+            self.voice_pairs |= _one_voice(found)
+            new_sources += found
         # every voice is remembered (a pair of itself), so that a fuller name seen later joins it
         voices = {s.voice for _, s in new_sources if s.voice}
         self.voice_pairs |= {(v, v) for v in voices} | surname_pairs({k for pair in self.voice_pairs for k in pair} | voices)
@@ -452,8 +460,10 @@ class LineState:
         return {d: {self.claim_line[c] for c in self.by_document.get(d, ())} for d in documents}
 
     def credited(self, documents: set[str]) -> dict[str, set[str]]:
-        """The lines each document's claims are on besides its own root's: what it credits."""
-        return {d: lines - {self.root_line(d)} for d, lines in self.lines_of_documents(documents).items()}
+        """The lines each document's claims are on besides its own root's, and the line of the
+        corpus outlet it re-reports: what it credits."""
+        return {d: (lines | ({line_id(self.credited_roots[d])} if d in self.credited_roots else set())) - {self.root_line(d)}
+                for d, lines in self.lines_of_documents(documents).items()}
 
     def derived_lines(self, supporting: list[str], published: dict[str, str | None]) -> dict[str, str]:
         """Claims counted in another line than their own: a claim with no named source (on its

@@ -295,7 +295,7 @@ def writing_author(name: str, text: str, at: int, people: list[tuple[int, str]],
     if det in ("his", "her"):
         # the subject of the sentence it is in ("Director Comey briefed X on the Steele dossier,
         # according to his testimony"), else the last person named before that sentence
-        opening = max(text.rfind(". ", 0, at), text.rfind("\n", 0, at)) + 1
+        opening = _sentence_start(text, at)
         within = [n for offset, n in people if opening <= offset < at]
         before = [n for offset, n in people if offset < opening]
         return within[0] if within else before[-1] if before else None
@@ -311,6 +311,12 @@ def writing_author(name: str, text: str, at: int, people: list[tuple[int, str]],
             before = [x for offset, x in found if offset < at]
             return _full_name(before[-1] if before else found[0][1], people)
     return None
+
+
+def _sentence_start(text: str, at: int) -> int:
+    """Where the sentence holding offset `at` begins ("Mr." and "U.S." end none)."""
+    ends = [m.end() for m in re.finditer(r"(?<![\s.][A-Z])(?<!\b(?:Mr|Ms|Dr|St|Jr|Sr))(?<!\bMrs)[.!?]['\"’”]?\s+|\n", text[:at])]
+    return ends[-1] if ends else 0
 
 
 def _writing_tiers(noun: str, people: list[tuple[int, str]]) -> list[re.Pattern[str]]:
