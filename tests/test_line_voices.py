@@ -172,3 +172,14 @@ def test_a_line_is_named_by_its_origin_and_what_its_first_reporter_holds() -> No
             _origin("b2", "m", origin="Central Bank", voice="source:central bank"),
             _origin("b3", "m", origin="Central Bank of Russia", voice="source:central bank of russia")]
     assert line_name("source:central bank", "source", bank, labels) == "Central Bank of Russia"
+
+
+def test_a_surname_alone_is_the_person_the_document_names_in_full() -> None:
+    from claimgraph.link.origins import claim_voice
+
+    text = "Carl J. Brand called it phony. \"It didn't happen,\" Brand said."
+    entities = {"E1": Entity(key="E1", name="Carl J. Brand", type="PER")}
+    voice = claim_voice(claim("c1", text, "It didn't happen", ["Brand"], cue="said"), entities)
+    assert voice is not None and voice.key == "source:c brand" and voice.name == "Carl J. Brand"
+    two = {**entities, "E2": Entity(key="E2", name="Mary Brand", type="PER")}
+    assert claim_voice(claim("c1", text, "It didn't happen", ["Brand"], cue="said"), two) is None  # which Brand?

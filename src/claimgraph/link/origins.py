@@ -193,6 +193,11 @@ def claim_voice(claim: Claim, entities: dict[str, Entity]) -> Voice | None:
     if not _proper(inner) or is_publication(inner):
         return None  # a publication relays (link/lines.py); a description hides who speaks
     words = _TITLES.sub("", re.sub(r"^the\s+", "", _OFFICE.sub("", inner.strip()), flags=re.I)).split()
+    if len(words) == 1 and entity is None:
+        named = _named_person(words[0], entities)
+        if named is not None:  # "Trump" where the document names "Donald J. Trump"
+            key = person_key(named.name)
+            return Voice(key=key, name=named.name, person=named.name) if key else None
     if not words or (len(words) == 1 and not re.fullmatch(r"[A-Z][A-Z.&-]+", words[0])):
         return None  # a bare title ("The President") or one capitalised word the parser did not know
     if (2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and inner.split()[0].lower() != "the"
@@ -200,6 +205,14 @@ def claim_voice(claim: Claim, entities: dict[str, Entity]) -> Voice | None:
         key = person_key(inner)
         return Voice(key=key, name=inner.strip(), person=inner.strip()) if key else None
     return Voice(key=source_key(inner), name=inner.strip())
+
+
+def _named_person(surname: str, entities: dict[str, Entity]) -> Entity | None:
+    """The one person the document names in full by this surname, if there is one."""
+    word = surname.lower().replace("’", "'").removesuffix("'s")
+    found = [e for e in entities.values() if e.type == "PER" and len(e.name.split()) > 1 and _proper(e.name)
+             and (person_key(e.name) or "").split()[-1:] == [word]]
+    return found[0] if len(found) == 1 else None
 
 
 def entities_by_key(analysis: Analysis) -> dict[str, Entity]:
