@@ -183,3 +183,11 @@ def test_a_surname_alone_is_the_person_the_document_names_in_full() -> None:
     assert voice is not None and voice.key == "source:c brand" and voice.name == "Carl J. Brand"
     two = {**entities, "E2": Entity(key="E2", name="Mary Brand", type="PER")}
     assert claim_voice(claim("c1", text, "It didn't happen", ["Brand"], cue="said"), two) is None  # which Brand?
+
+
+def test_an_article_before_a_spokespersons_role_names_no_organisation() -> None:
+    from claimgraph.link.origins import affiliation
+
+    assert affiliation(["A Brand spokesman"]) == "Brand"
+    assert affiliation(["A spokesman for the Ministry"]) == "Ministry"
+    assert affiliation(["a spokeswoman"]) is None

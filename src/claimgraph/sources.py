@@ -121,7 +121,7 @@ def line_name(root: str, root_kind: str, origins: list[ClaimOrigin], labels: dic
     Committee" on the committee's line) or no word at all (an OCR misreading) names nothing."""
     voiced = Counter(o.origin for o in origins if o.voice and o.origin)
     for name in list(voiced):  # "Central Bank" is named in full ("Central Bank of Russia"), "Mueller" too
-        fuller = [other for other in voiced if other != name and _words(name) < _words(other)
+        fuller = [other for other in voiced if other != name and "(" not in other and _words(name) < _words(other)
                   and (len(name.split()) == 1 or not other.endswith(name))]  # not an office before a name
         if fuller:
             voiced[max(fuller, key=lambda n: (voiced[n], len(n)))] += voiced.pop(name)

@@ -49,7 +49,7 @@ _HIDDEN = re.compile(
 # "the White House press secretary", "a spokeswoman for the ministry").
 _SPOKES = r"(?:chief |deputy |senior |official |foreign |press )?(?:spokes(?:man|woman|person|people)|press secretary|press office|press service|press officer|mouthpiece)"
 _ORG_BEFORE = re.compile(
-    rf"^(?:(?:the|a|an)\s+)?(?P<org>(?:[A-Z][\w.&'’-]*\s+){{0,4}}?[A-Z][\w.&'-]*?)(?:['’]s)?\s+{_SPOKES}\b"
+    rf"^(?:(?i:the|a|an)\s+)?(?P<org>(?:[A-Z][\w.&'’-]*\s+){{0,4}}?[A-Z][\w.&'-]*?)(?:['’]s)?\s+{_SPOKES}\b"
 )
 _ORG_AFTER = re.compile(rf"\b{_SPOKES}\s+(?:for|of|at)\s+(?:the\s+)?(?P<org>(?:[A-Z][\w.&'’-]*\s*){{1,5}})")
 _PRONOUN = re.compile(r"^(?:he|she|they|it|we|i|you|him|her|them|us|his|its|their|this|that|these|those|who|which)$", re.I)
@@ -117,12 +117,14 @@ def affiliation(texts: list[str]) -> str | None:
     """The organisation a spokesperson's role names, from the speaker's name or aliases."""
     for text in texts:
         text = text.strip()
-        match = _ORG_BEFORE.match(text) or _ORG_AFTER.search(text)
-        if match:
-            org = match.group("org").strip().rstrip(",")
-            org = re.sub(r"['’]s$", "", org)
+        for match in (_ORG_BEFORE.match(text), _ORG_AFTER.search(text)):
+            if match is None:
+                continue
+            org = re.sub(r"['’]s$", "", match.group("org").strip().rstrip(","))
+            org = re.sub(r"^(?i:the|a|an)\s+", "", org)  # "A Clinton spokesman", not an organisation "A Clinton"
             # "Presidential spokesman", "Russian spokesman": an adjective names no organisation
-            if org and not _PRONOUN.match(org) and not (" " not in org and re.search(r"(?:al|[ie]an|ese|ic|ish)$", org, re.I)):
+            if (org and not _PRONOUN.match(org) and org.lower() not in {"a", "an", "the"}
+                    and not (" " not in org and re.search(r"(?:al|[ie]an|ese|ic|ish)$", org, re.I))):
                 return org
     return None
 
