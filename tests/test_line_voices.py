@@ -191,3 +191,14 @@ def test_an_article_before_a_spokespersons_role_names_no_organisation() -> None:
     assert affiliation(["A Brand spokesman"]) == "Brand"
     assert affiliation(["A spokesman for the Ministry"]) == "Ministry"
     assert affiliation(["a spokeswoman"]) is None
+
+
+def test_a_writings_author_whose_documents_arrive_later_gets_its_claims_whatever_the_order() -> None:
+    text = "It was a series of memos written by Jane Ostrova, a former agent. It cited unnamed sources who claimed there was a plot."
+    memo = (document("o", "Source A said there was a plot.", outlet="Jane Ostrova", published="2016-06-20"),
+            Analysis(document_id="o", claims=[claim("o1", "Source A said there was a plot.", "there was a plot", ["Source A"])]))
+    paper = (document("p", text, outlet="Daily Paper", published="2021-12-01"),
+             Analysis(document_id="p", claims=[claim("p1", text, "who claimed there was a plot", ["unnamed sources"], cue="claimed")]))
+    for order in ([memo, paper], [paper, memo]):
+        state = line_state(order)
+        assert state.claim_line["p1"] == state.claim_line["o1"]

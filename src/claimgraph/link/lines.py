@@ -269,12 +269,14 @@ def _writing_voice(claim: Claim, chain: list[str], source: ClaimSource, text: st
     if author is None and chain:
         author = cited_by(text, claim.start, inner, people)
     voice = writing_voice(author, people, authors) if author else None
-    if voice is not None and not chain:
-        source.source = inner  # said by the writing, not in the document's own voice
-    if voice is not None and author and _author_named(author, text, authors) is not None:
-        source.inner = author  # a corpus author's writing: on the author's line (ClaimSource.author)
+    if voice is None or not author:
         return None
-    return voice
+    if not chain:
+        source.source = inner  # said by the writing, not in the document's own voice
+    # The author is the claim's innermost source: a corpus author's writing is on the author's
+    # line (ClaimSource.author), now or once the author's own documents arrive (LineState.update).
+    source.inner = author
+    return None if _author_named(author, text, authors) is not None else voice
 
 
 def _author_of(source: ClaimSource, text: str, authors: dict[str, str]) -> str | None:
