@@ -1,7 +1,8 @@
 """Per proposition of the lines gold, each matched claim with its gold group and its line in the
 ledger: where a count is over or under, which claims split or merged lines.
 
-usage: python bench/lines_diagnose.py EXPORT.json [GOLD] [--all]
+usage: python bench/lines_diagnose.py EXPORT.json [GOLD] [--all] [--names]
+(--names: every line's name with its number of claims, largest first, to read them over)
 """
 
 from __future__ import annotations
@@ -16,8 +17,12 @@ from claimgraph.eval.match import match_documents
 
 def main(argv: list[str]) -> int:
     show_all = "--all" in argv
-    args = [a for a in argv if a != "--all"]
+    args = [a for a in argv if a not in ("--all", "--names")]
     ledger = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    if "--names" in argv:
+        for line in sorted(ledger["lines"], key=lambda l: (-len(l["claims"]), l["id"])):
+            print(f"{len(line['claims']):5} {line['root_kind']:<8} {line.get('name') or line['root']}")
+        return 0
     gold = json.loads(Path(args[1] if len(args) > 1 else packaged_lines_gold()).read_text(encoding="utf-8"))
     by_name = {Path(path).name: path for path in gold["documents"]}
     documents = {by_name[n]: d for n, d in match_documents(ledger["documents"], list(by_name)).items()}

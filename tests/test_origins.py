@@ -228,9 +228,11 @@ def test_a_document_disputing_what_it_re_reports_speaks_for_itself() -> None:
                        outlet="Skeptic Weekly", published="2021-07-20"),
               Analysis(document_id="k", claims=[claim("k1", "the papers show a plot"), claim("k2", "the papers are fakes")]))
     state = line_state([story, critic])
-    assert state.claim_line["k1"] == state.claim_line["k2"] == state.claim_line["g1"]  # the critic re-reports the story
-    moved = state.own_lines(["k2", "g1"], {state.claim_line["g1"]})
-    assert moved == {"k2": line_id("k")} and state.line_roots[line_id("k")] == "k"
+    # The critic credits a story the corpus holds: its restatement of it is the story's line, its
+    # dispute its own.
+    assert state.derived_lines(["g1", "k1"], {"g1": "2021-07-15", "k1": "2021-07-20"}) == {"k1": state.claim_line["g1"]}
+    assert state.claim_line["k2"] == line_id("k") != state.claim_line["g1"]
+    assert state.own_lines(["k2", "g1"], {state.claim_line["g1"]}) == {}
 
 
 def test_a_publications_piece_stands_for_the_publication() -> None:
@@ -297,8 +299,17 @@ def test_a_re_reports_own_verdict_that_its_line_does_not_state_is_its_own() -> N
     other = (document("o", "The papers were forged by amateurs, an expert says.", outlet="Third Post", published="2021-07-21"),
              Analysis(document_id="o", claims=[claim("o1", "forged by amateurs", ["an expert"])]))
     state = line_state([story, critic, other])
-    assert state.claim_line["k2"] == state.claim_line["g1"]  # the document re-reports the story
-    # Its restatement of the story stays on the story's line; its own verdict, which nothing on
+    # Its restatement of the story counts in the story's line; its own verdict, which nothing on
     # that line states, is its own.
-    assert state.unrestated(["g1", "k1"]) == {}
-    assert state.unrestated(["k2", "o1"]) == {"k2": line_id("k")}
+    assert state.derived_lines(["g1", "k1"], {"g1": "2021-07-15", "k1": "2021-07-20"}) == {"k1": state.claim_line["g1"]}
+    assert state.claim_line["k2"] == line_id("k")
+    assert state.derived_lines(["k2", "o1"], {"k2": "2021-07-20", "o1": "2021-07-21"}) == {}
+    # A document re-reporting a story outside the corpus is on its line, and leaves it where the
+    # line does not state what it says.
+    elsewhere = (document("e", "Documents seen by the Daily Example show a plot. They were forged by amateurs.",
+                          outlet="Skeptic Weekly", published="2021-07-20"),
+                 Analysis(document_id="e", claims=[claim("e1", "the papers show a plot", ["the Daily Example"]),
+                                                   claim("e2", "forged by amateurs")]))
+    state = line_state([elsewhere, other])
+    assert state.claim_line["e2"] == state.claim_line["e1"] == line_id("source:daily example")
+    assert state.unrestated(["e2", "o1"]) == {"e2": line_id("e")}

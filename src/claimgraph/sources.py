@@ -17,6 +17,8 @@ def source_key(name: str) -> str:
         return name
     cleaned = re.sub(r"['\u2019]s$", "", name.strip())
     cleaned = re.sub(r"^(?:the)\s+", "", cleaned, flags=re.IGNORECASE)
+    # "F.B.I." is "FBI": the points of an initialism are no part of its name
+    cleaned = re.sub(r"\b(?:[A-Z]\.){2,}", lambda m: m.group(0).replace(".", ""), cleaned)
     return "source:" + re.sub(r"\s+", " ", cleaned).lower()
 
 
@@ -101,12 +103,28 @@ def _first_line(text: str) -> str:
 _WRITING = re.compile(r"(?i)\b(?:documents?|papers?|reports?|memos?|memoranda|files?|dossiers?|leaks?|cables?|e-?mails?|"
                       r"records?|transcripts?|letters?|minutes|decrees?|orders?)\b")
 _PRONOUN = re.compile(r"(?i:he|she|they|it|we|i|you|this|that|these|those|who|one|s/he)")
+# Head nouns of descriptions of people who are not named: a reporter's anonymous sources.
+_ANONYMOUS = re.compile(r"(?i)\b(?P<noun>sources?|officials?|figures?|insiders?|associates?|aides?|compatriots?|"
+                        r"contacts?|informants?|officers?|operatives?|employees?|staffers?|diplomats?|individuals?|persons?|people)\b")
+_DETERMINER = re.compile(r"(?i)^(?:the|this|that|these|those|its|their|his|her|a|an|one of the|two of the|some|several)\s+")
+# A modifier that says whose the sources are ("Russian", "U.S.", "Kremlin"): capitalised, not the first word's case
+_MODIFIER = re.compile(r"^(?:[A-Z][a-z]+(?:ian|ean|an|ese|ish|i)|[A-Z](?:\.?[A-Z])+\.?)$")
 
 
 def line_name(root: str, root_kind: str, origins: list[ClaimOrigin], labels: dict[str, str]) -> str:
     """A line in words, by its origin and first reporter: 'The Guardian ← leaked documents',
-    'Kremlin (Dmitry Peskov, spokesperson)', 'Christopher Steele ← Source E, a trusted compatriot'."""
+    'Kremlin (Dmitry Peskov, spokesperson)', 'Christopher Steele ← anonymous Russian sources'.
+
+    What the first reporter holds is named by its writings ("leaked documents", one per kind, in
+    the line's fullest words) and its anonymous sources (summed up when there are several); the
+    people it quotes have lines of their own, and a name that is the origin's own ("the
+    Committee" on the committee's line) or no word at all (an OCR misreading) names nothing."""
     voiced = Counter(o.origin for o in origins if o.voice and o.origin)
+    for name in list(voiced):  # "Central Bank" is named in full ("Central Bank of Russia"), "Mueller" too
+        fuller = [other for other in voiced if other != name and "(" not in other and _words(name) < _words(other)
+                  and (len(name.split()) == 1 or not other.endswith(name))]  # not an office before a name
+        if fuller:
+            voiced[max(fuller, key=lambda n: (voiced[n], len(n)))] += voiced.pop(name)
     if root_kind != "document" and voiced:
         return sorted(voiced.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     if root_kind == "document":
@@ -115,12 +133,79 @@ def line_name(root: str, root_kind: str, origins: list[ClaimOrigin], labels: dic
         head = display_names([n for o in origins for n in (o.source, o.inner) if n]).get(root) or root.removeprefix("source:")
         # what the publication is relayed as saying on the authority of ("the Guardian" <- "the papers")
         first = [o for o in origins if o.source and source_key(o.source) == root] or origins
-    inner = Counter(o.inner for o in first if o.inner and not o.voice and not o.inner.startswith("(")
-                    and source_key(o.inner) not in (source_key(head), root) and not _PRONOUN.fullmatch(o.inner.strip()))
-    # What the first reporter holds first ("leaked documents" before "independent experts"), and
-    # a described source ("The Kremlin papers") before a bare one ("The document").
-    bare = lambda name: bool(re.fullmatch(r"(?:the|this|that|these|those|its|their|a|an)\s+\S+", name.strip(), re.I))  # noqa: E731
-    writing = lambda name: bool(_WRITING.search(name))  # noqa: E731
-    named = [name for name, _ in sorted(inner.items(), key=lambda kv: (not writing(kv[0]), bare(kv[0]), -kv[1], kv[0]))[:2]]
     head = head[:1].upper() + head[1:] if head.lower().startswith("the ") else head
+    named = _held(first, origins, head, root)
     return f"{head} \u2190 {', '.join(named)}" if named else head
+
+
+def _inner_names(origins: list[ClaimOrigin], head: str, root: str) -> Counter[str]:
+    own = _words(head) | _words(root.removeprefix("source:"))
+    names: Counter[str] = Counter()
+    for o in origins:
+        name = (o.inner or "").strip()
+        if not name or o.voice or name.startswith("(") or _PRONOUN.fullmatch(name):
+            continue
+        if source_key(name) in (source_key(head), root) or (_words(name) and _words(name) <= own):
+            continue  # the origin itself ("the Committee" on the committee's line)
+        names[name] += 1
+    return names
+
+
+def _words(name: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", name.lower()) if w not in {"the", "of", "a", "an", "s"}}
+
+
+def _kind(name: str) -> str | None:
+    """The kind of writing a name names ("leaked documents" -> "document"), if any."""
+    match = _WRITING.search(name)
+    return match.group(0).lower().rstrip("s") if match else None
+
+
+def _bare(name: str) -> bool:
+    """A writing named by its kind alone ("The documents") or in a headline's case ("Newly Declassified Document")."""
+    return _DETERMINER.sub("", name).lower().rstrip("s") == _kind(name) or all(w[:1].isupper() for w in name.split())
+
+
+def _held(first: list[ClaimOrigin], origins: list[ClaimOrigin], head: str, root: str) -> list[str]:
+    """What the first reporter holds: its writings, then its anonymous sources (at most two names)."""
+    names = _inner_names(first, head, root)
+    everywhere = _inner_names(origins, head, root)
+    out: list[str] = []
+    kinds: set[str] = set()
+    for name, _ in sorted(names.items(), key=lambda kv: (-kv[1], kv[0])):
+        kind = _kind(name)
+        if kind is None or kind in kinds or _ANONYMOUS.search(name):
+            continue
+        kinds.add(kind)
+        # a bare "the documents" in the line's fullest words ("leaked documents")
+        described = [(n, c) for n, c in everywhere.items() if _kind(n) == kind and not _bare(n)]
+        if _bare(name) and described:
+            name = sorted(described, key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
+        out.append(_lower(name))
+    anonymous = [n for n in names.elements() if _ANONYMOUS.search(n) and not _WRITING.search(n)]
+    if len(set(anonymous)) >= 3:
+        out.append(_anonymous(anonymous))
+    else:
+        out += [_lower(n) for n in dict.fromkeys(sorted(anonymous, key=lambda n: (-anonymous.count(n), n)))]
+    return out[:2]
+
+
+def _anonymous(names: list[str]) -> str:
+    """Several anonymous sources in a word: 'anonymous Russian sources'."""
+    nouns = Counter(_plural(_ANONYMOUS.search(n).group("noun").lower()) for n in names)  # type: ignore[union-attr]
+    noun, count = sorted(nouns.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    noun = noun if count == len(names) else "sources"  # all officials, or sources of several kinds
+    modifiers = Counter(w for n in names for w in set(n.split()) if _MODIFIER.match(w))
+    common = [w for w, c in modifiers.items() if c * 3 >= len(names)]
+    whose = sorted(common, key=lambda w: (-modifiers[w], w))[0] + " " if common else ""
+    return f"anonymous {whose}{noun}"
+
+
+def _plural(noun: str) -> str:
+    return noun if noun.endswith("s") or noun == "people" else noun + "s"
+
+
+def _lower(name: str) -> str:
+    """'The documents' -> 'the documents' (a description mid-name); proper names keep their case."""
+    first, _, rest = name.partition(" ")
+    return first.lower() + (" " + rest if rest else "") if first.lower() in {"the", "a", "an"} else name

@@ -15,7 +15,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from claimgraph.link.origins import NOT_A_PERSON, claim_voice, entities_by_key, speaks_for, voice_groups
+from claimgraph.link.origins import (
+    NOT_A_PERSON,
+    Voice,
+    cited_by,
+    claim_voice,
+    same_voices,
+    entities_by_key,
+    speaks_for,
+    surname_pairs,
+    voice_groups,
+    writing_author,
+    writing_subject,
+    writing_voice,
+)
 from claimgraph.link.provenance import DERIVED, ProvenanceEdge, is_publication, source_key
 from claimgraph.models import Analysis, Claim, Document
 from claimgraph.records import flat_dict
@@ -25,7 +38,9 @@ from claimgraph.sources import outlet_keys as own_outlet_keys
 # v2: a claim made by a named voice (person or organisation) is on that voice's line, not its
 # carrier's; journalists are tied to their outlet through the corpus's bylines; derivations
 # from a later document are not followed.
-LINES_STEP = "link.lines.v2"
+# v3: a document crediting a corpus outlet is not rooted in its line wholesale; a writing speaks
+# for its author; one document's shorter name of a voice is its longer one; names.
+LINES_STEP = "link.lines.v3"
 HEDGING_ORDER = ("none", "low", "medium", "high")
 
 
@@ -103,10 +118,12 @@ def _upstream(weights: EdgeWeights, keys: set[str], published: dict[str, str]) -
 
 
 def resolve_roots(documents: list[Document], weights: EdgeWeights,
-                  publications: set[str] | None = None) -> tuple[dict[str, str], Any]:
+                  publications: set[str] | None = None,
+                  credited: dict[str, str] | None = None) -> tuple[dict[str, str], Any]:
     """Root node per document, and a resolver for any node (source or document), from the
     provenance edges weighed by their evidence. `publications`: source keys known to be
-    publications besides the corpus outlets."""
+    publications besides the corpus outlets. `credited`, when given, is filled with the root of
+    the corpus outlet each document re-reports without being rooted in it (document -> root)."""
     outlets = [d.outlet for d in documents if d.outlet]
     keys = {source_key(o) for o in outlets} | (publications if publications is not None else publications_of(weights))
     up = _upstream(weights, keys, {d.id: d.published for d in documents if d.published})
@@ -146,7 +163,20 @@ def resolve_roots(documents: list[Document], weights: EdgeWeights,
                     return node
                 node = first
                 continue
-            node = sorted(parents.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            top = sorted(parents.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            if top in by_outlet and not node.startswith("source:"):
+                # A document crediting an outlet whose reporting is in the corpus is not rooted
+                # there wholesale: a claim it attributes to the outlet is on the outlet's line,
+                # its own sentences join that line only where the line states them too
+                # (LineState.derived_lines); the rest is its own reporting.
+                if credited is not None and path[0] == node:
+                    credited[node] = resolve(top)
+                first = same_origin.get(node, node)
+                if first == node or first in path:
+                    return node
+                node = first
+                continue
+            node = top
 
     return {d.id: resolve(d.id) for d in documents}, resolve
 
@@ -175,15 +205,21 @@ class ClaimSource:
 
 def claim_source(claim: Claim, document: Document, analysis_entities: dict[str, Any], authors: dict[str, str],
                  publications: set[str] | frozenset[str] = frozenset(),
-                 bylines: set[str] | None = None) -> tuple[ClaimSource, tuple[str, str] | None]:
+                 bylines: set[str] | None = None,
+                 people: list[tuple[int, str]] | None = None,
+                 headline: str | None = None) -> tuple[ClaimSource, tuple[str, str] | None]:
     """A claim's ClaimSource, read from its chain, its speaker's entity and the document's text;
-    and (person key, organisation key) when a spokesperson speaks for an organisation."""
+    and (person key, organisation key) when a spokesperson speaks for an organisation.
+    `people`: (offset, name) of the document's person mentions (people_of); `headline`: the
+    organisation its headline has say what it reports (headline_voice)."""
     chain = [cited_publication(c) for c in claim.chain if c and not c.startswith("(")]
     source = ClaimSource(document=document.id, source=chain[0] if chain else None)
     if len(chain) > 1 and chain[-1] != chain[0]:
         source.inner = chain[-1]
-    source.author = _author_of(source, document.text, authors)
     voice = claim_voice(claim, analysis_entities)
+    if voice is None and _author_of(source, document.text, authors) is None:
+        voice = _writing_voice(claim, chain, source, document.text, people or [], authors, headline)
+    source.author = _author_of(source, document.text, authors)
     if voice is not None and voice.key in publications:
         voice = None  # a publication relays what it reports: its line is decided as one (LineState._assign)
     if bylines is None:
@@ -195,6 +231,52 @@ def claim_source(claim: Claim, document: Document, analysis_entities: dict[str, 
     if chain:
         source.origin = chain[0] if len(chain) == 1 else f"{chain[0]} \u2190 {chain[-1]}"
     return source, None
+
+
+def _one_voice(sources: list[tuple[str, ClaimSource]]) -> set[tuple[str, str]]:
+    """One document's shorter and fuller names of one voice (origins.same_voices), as pairs of
+    keys that are one voice (origins.voice_groups)."""
+    return set(same_voices({s.voice for _, s in sources if s.voice}).items())
+
+
+def headline_voice(analysis: Analysis) -> str | None:
+    """The organisation a document's headline has assert what it reports ("Putin ordered the
+    campaign, Intelligence Community Says"): whose the body's bare "the report" is."""
+    entities = entities_by_key(analysis)
+    for claim in analysis.claims:
+        if claim.zone == "headline" and claim.polarity == "asserted":
+            voice = claim_voice(claim, entities)
+            if voice is not None and voice.person is None:
+                return voice.name
+    return None
+
+
+def people_of(analysis: Analysis) -> list[tuple[int, str]]:
+    """(offset, name) of every mention of a person in the document, by offset."""
+    names = {e.key: e.name for e in analysis.entities if e.type == "PER"}
+    return sorted((m.start, names[m.entity]) for m in analysis.mentions if m.entity in names and m.kind == "name")
+
+
+def _writing_voice(claim: Claim, chain: list[str], source: ClaimSource, text: str,
+                   people: list[tuple[int, str]], authors: dict[str, str], headline: str | None = None) -> Voice | None:
+    """The author of the writing a claim is said by ("the report", "his report", "the Mueller
+    probe"), or of the writing that cites its hidden sources ("It cited unnamed sources who
+    claimed ..."): a writing speaks for whoever wrote or issued it."""
+    inner = chain[-1] if chain else writing_subject(claim.text)
+    if inner is None:
+        return None
+    author = writing_author(inner, text, claim.start, people, headline)
+    if author is None and chain:
+        author = cited_by(text, claim.start, inner, people)
+    voice = writing_voice(author, people, authors) if author else None
+    if voice is None or not author:
+        return None
+    if not chain:
+        source.source = inner  # said by the writing, not in the document's own voice
+    # The author is the claim's innermost source: a corpus author's writing is on the author's
+    # line (ClaimSource.author), now or once the author's own documents arrive (LineState.update).
+    source.inner = author
+    return None if _author_named(author, text, authors) is not None else voice
 
 
 def _author_of(source: ClaimSource, text: str, authors: dict[str, str]) -> str | None:
@@ -231,6 +313,9 @@ class LineState:
         self.by_document: dict[str, set[str]] = {}  # document -> its claims held here (an index of claim_source)
         self.voice_pairs: set[tuple[str, str]] = set()  # (person, organisation) a spokesperson spoke for
         self.voice_group: dict[str, str] = {}  # voice key -> its group's key (origins.voice_groups)
+        # document -> the root of the corpus outlet it re-reports but is not rooted in (resolve_roots),
+        # as the last update resolved it
+        self.credited_roots: dict[str, str] = {}
 
     # -- what the store's subclass reads on demand --------------------------------
 
@@ -272,7 +357,8 @@ class LineState:
         if publications is None:
             publications = publications_of(weights)
         outlet_keys = {source_key(o) for o in outlets} | publications
-        roots, resolve = resolve_roots(corpus, weights, outlet_keys)
+        self.credited_roots = {}
+        roots, resolve = resolve_roots(corpus, weights, outlet_keys, self.credited_roots)
         authors = corpus_authors(corpus)
         added_ids = {d.id for d, _ in added}
         # A new author (or one now tied to an earlier outlet) can be what an earlier claim's
@@ -286,11 +372,18 @@ class LineState:
         self.outlet_of = {d.id: source_key(d.outlet) for d in corpus if d.outlet}
         for document, analysis in added:
             entities, bylines = entities_by_key(analysis), set(byline_surnames(document.author))
+            people, headline = people_of(analysis), headline_voice(analysis)
+            found: list[tuple[str, ClaimSource]] = []
             for claim in analysis.claims:
-                source, spokes = claim_source(claim, document, entities, authors, outlet_keys, bylines)
-                new_sources.append((claim.id, source))
+                source, spokes = claim_source(claim, document, entities, authors, outlet_keys, bylines, people, headline)
+                found.append((claim.id, source))
                 if spokes is not None:
                     self.voice_pairs.add(spokes)
+            self.voice_pairs |= _one_voice(found)
+            new_sources += found
+        # every voice is remembered (a pair of itself), so that a fuller name seen later joins it
+        voices = {s.voice for _, s in new_sources if s.voice}
+        self.voice_pairs |= {(v, v) for v in voices} | surname_pairs({k for pair in self.voice_pairs for k in pair} | voices)
         groups = voice_groups(self.voice_pairs)
         keys |= {k for k in set(groups) | set(self.voice_group) if groups.get(k, k) != self.voice_group.get(k, k)}
         self.voice_group = groups
@@ -369,8 +462,10 @@ class LineState:
         return {d: {self.claim_line[c] for c in self.by_document.get(d, ())} for d in documents}
 
     def credited(self, documents: set[str]) -> dict[str, set[str]]:
-        """The lines each document's claims are on besides its own root's: what it credits."""
-        return {d: lines - {self.root_line(d)} for d, lines in self.lines_of_documents(documents).items()}
+        """The lines each document's claims are on besides its own root's, and the line of the
+        corpus outlet it re-reports: what it credits."""
+        return {d: (lines | ({line_id(self.credited_roots[d])} if d in self.credited_roots else set())) - {self.root_line(d)}
+                for d, lines in self.lines_of_documents(documents).items()}
 
     def derived_lines(self, supporting: list[str], published: dict[str, str | None]) -> dict[str, str]:
         """Claims counted in another line than their own: a claim with no named source (on its

@@ -23,7 +23,8 @@ from claimgraph.sources import cited_publication, outlet_keys, source_key
 
 # v2: verbatim reuse of body sentences (a reprint copies its source, whatever the day) and wire
 # credits ("(AP) —", "Washington (AFP) –") are evidence too.
-PROVENANCE_STEP = "link.provenance.v2"
+# v3: an initialism's points are no part of a source's key ("F.B.I." is "FBI": sources.source_key).
+PROVENANCE_STEP = "link.provenance.v3"
 # A sentence of at least this many words, found word for word in another document, is reuse.
 REUSE_WORDS = 12
 REUSE_MIN = 3  # shared sentences before two documents are said to share text
