@@ -1,6 +1,6 @@
 """Bounded load check of `claimgraph serve`: N concurrent clients for S seconds on loopback.
 
-    .venv/bin/python bench/bench_serve.py [--clients 50] [--seconds 60] [--workers 1] [--db PATH] [--writer PATH] [--client raw|httpx]
+    .venv/bin/python bench/bench_serve.py [--clients 50] [--seconds 60] [--workers 1] [--db PATH] [--writer PATH [--wait-writer]] [--client raw|httpx]
 
 Starts the real server (the serve command) in a subprocess on a free 127.0.0.1 port over a
 ledger of the bundled seeds (ingested, analysed and linked), then prints requests, errors and
@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -86,7 +87,7 @@ async def _read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def raw_client(base: str, routes: list[str], until: float, offset: int, samples: dict[str, list[float]], errors: dict[str, int]) -> None:
+async def raw_client(base: str, routes: list[str], done: Callable[[], bool], offset: int, samples: dict[str, list[float]], errors: dict[str, int]) -> None:
     """A reader on one kept-alive connection, speaking plain HTTP/1.1: it costs a tenth of an httpx
     client's CPU, so on a small machine the latency measured is the server's, not the load
     generator's own queue (50 httpx clients need ~1.4 ms of CPU per request, the served
@@ -94,7 +95,7 @@ async def raw_client(base: str, routes: list[str], until: float, offset: int, sa
     host, port = base.removeprefix("http://").rsplit(":", 1)
     connection: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
     index = offset
-    while time.monotonic() < until:
+    while not done():
         route = routes[index % len(routes)]
         index += 1
         started = time.perf_counter()
@@ -116,10 +117,10 @@ async def raw_client(base: str, routes: list[str], until: float, offset: int, sa
         connection[1].close()
 
 
-async def httpx_client(base: str, routes: list[str], until: float, offset: int, samples: dict[str, list[float]], errors: dict[str, int]) -> None:
+async def httpx_client(base: str, routes: list[str], done: Callable[[], bool], offset: int, samples: dict[str, list[float]], errors: dict[str, int]) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=TIMEOUT) as http:
         index = offset
-        while time.monotonic() < until:
+        while not done():
             route = routes[index % len(routes)]
             index += 1
             started = time.perf_counter()
@@ -133,6 +134,18 @@ async def httpx_client(base: str, routes: list[str], until: float, offset: int, 
                 errors[route] += 1
 
 
+def ledger_state(db: str) -> dict[str, int]:
+    """How far a writer got: current documents, analysed, linked (the read model's freshness)."""
+    from claimgraph.store import open_store
+    from claimgraph.web.queries import freshness
+
+    store = open_store(db)
+    try:
+        return {k: v for k, v in freshness(store).items() if k in ("documents", "analysed", "linked")}
+    finally:
+        store.close()
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
@@ -141,12 +154,18 @@ def percentile(values: list[float], share: float) -> float:
 CLIENTS = {"raw": raw_client, "httpx": httpx_client}
 
 
-async def run(base: str, routes: list[str], clients: int, seconds: float, kind: str = "raw") -> tuple[dict[str, list[float]], dict[str, int]]:
+async def run(base: str, routes: list[str], clients: int, seconds: float, kind: str = "raw",
+              also: Callable[[], bool] = lambda: True) -> tuple[dict[str, list[float]], dict[str, int]]:
+    """`clients` readers for `seconds`, and then for as long as `also()` is false."""
     samples: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     until = time.monotonic() + seconds
     client = CLIENTS[kind]
-    await asyncio.gather(*(client(base, routes, until, n, samples, errors) for n in range(clients)))
+
+    def done() -> bool:
+        return time.monotonic() >= until and also()
+
+    await asyncio.gather(*(client(base, routes, done, n, samples, errors) for n in range(clients)))
     return samples, errors
 
 
@@ -159,6 +178,8 @@ def main() -> int:
     parser.add_argument("--client", choices=sorted(CLIENTS), default="raw",
                         help="raw: plain HTTP/1.1 on kept-alive sockets (cheap); httpx: httpx.AsyncClient (~1.4 ms CPU a request)")
     parser.add_argument("--writer", default=None, help="a folder `claimgraph run` ingests, analyses and links while the readers run")
+    parser.add_argument("--wait-writer", action="store_true",
+                        help="read on past --seconds until the writer has finished (its link included; at most 30 min)")
     args = parser.parse_args()
     folder = tempfile.TemporaryDirectory()
     db = args.db or str(Path(folder.name) / "bench.db")
@@ -182,11 +203,13 @@ def main() -> int:
                 print("server did not start:", server.stderr.read().decode() if server.stderr else "", file=sys.stderr)
                 return 2
             time.sleep(0.2)
+        writer_log = open(Path(folder.name) / "writer.log", "w+b")  # noqa: SIM115 - closed below; a pipe nobody reads would stall the writer
         writer = subprocess.Popen(
             [sys.executable, "-c", "from claimgraph.cli import main; main()", "--db", db, "run", "--no-progress", args.writer],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) if args.writer else None
+            stdout=subprocess.DEVNULL, stderr=writer_log) if args.writer else None
         started = time.monotonic()
-        samples, errors = asyncio.run(run(base, routes, args.clients, args.seconds, args.client))
+        finished = (lambda: writer.poll() is not None or time.monotonic() > started + 1800) if writer and args.wait_writer else (lambda: True)
+        samples, errors = asyncio.run(run(base, routes, args.clients, args.seconds, args.client, finished))
         elapsed = time.monotonic() - started
         if writer is not None:
             writer_done = writer.poll()
@@ -195,12 +218,17 @@ def main() -> int:
             if writer_done is None:
                 writer.terminate()
                 writer.wait(30)
+            elif writer_done != 0:
+                writer_log.seek(0)
+                print(writer_log.read().decode(errors="replace")[-2000:])
+            print("the ledger then:", ", ".join(f"{k} {v}" for k, v in ledger_state(db).items()))
+        writer_log.close()
     finally:
         server.terminate()
         server.wait(10)
     everything = [value for values in samples.values() for value in values]
     total_errors = sum(errors.values())
-    print(f"{args.clients} {args.client} clients x {args.seconds:.0f}s on {base}, {args.workers} worker(s), "
+    print(f"{args.clients} {args.client} clients x {elapsed:.0f}s on {base}, {args.workers} worker(s), "
           f"store {Path(db).name if '://' not in db else db}")
     print(f"{'route':<45} {'requests':>8} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for route in routes:
