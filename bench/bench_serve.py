@@ -18,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -208,13 +209,17 @@ def main() -> int:
             [sys.executable, "-c", "from claimgraph.cli import main; main()", "--db", db, "run", "--no-progress", args.writer],
             stdout=subprocess.DEVNULL, stderr=writer_log) if args.writer else None
         started = time.monotonic()
+        writer_ended: list[float] = []
+        if writer is not None:
+            threading.Thread(target=lambda: (writer.wait(), writer_ended.append(time.monotonic() - started)), daemon=True).start()
         finished = (lambda: writer.poll() is not None or time.monotonic() > started + 1800) if writer and args.wait_writer else (lambda: True)
         samples, errors = asyncio.run(run(base, routes, args.clients, args.seconds, args.client, finished))
         elapsed = time.monotonic() - started
         if writer is not None:
             writer_done = writer.poll()
             print(f"writer `claimgraph run {args.writer}`: "
-                  + (f"exited {writer_done} within the run" if writer_done is not None else "still running at the end (stopped)"))
+                  + (f"exited {writer_done} after {writer_ended[0] if writer_ended else elapsed:.0f} s of the {elapsed:.0f} s read"
+                     if writer_done is not None else "still running at the end (stopped)"))
             if writer_done is None:
                 writer.terminate()
                 writer.wait(30)

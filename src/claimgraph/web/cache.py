@@ -179,7 +179,8 @@ class ResponseCache:
                 if passing:
                     await send(message)
                 return
-            if message["type"] != "http.response.body":
+            if message["type"] != "http.response.body":  # e.g. the test client's http.response.debug
+                await send(message)
                 return
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
