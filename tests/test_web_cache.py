@@ -148,6 +148,36 @@ def test_concurrent_identical_requests_are_computed_once() -> None:
     assert calls == 1
 
 
+def test_requests_waiting_on_a_computation_get_its_answer_after_a_write() -> None:
+    """A write lands while a response is being computed: it is not kept (its revision is gone),
+    but the requests that asked at the same revision as its computation still share it."""
+    revision = {"now": "r1"}
+    calls: dict[str, int] = {}
+
+    async def app(scope, receive, send) -> None:  # noqa: ANN001
+        calls[scope["path"]] = calls.get(scope["path"], 0) + 1
+        if scope["path"] == "/same":
+            await asyncio.sleep(0.3)
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": scope["path"].encode()})
+
+    cache = ResponseCache(app, lambda: revision["now"])
+
+    async def scenario() -> list[bytes]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=cache), base_url="http://test") as http:
+            async def write_then_read() -> httpx.Response:
+                await asyncio.sleep(0.1)
+                revision["now"] = "r2"
+                return await http.get("/other")
+
+            answers = await asyncio.gather(*(http.get("/same") for _ in range(20)), write_then_read())
+        return [a.content for a in answers]
+
+    assert asyncio.run(scenario()) == [b"/same"] * 20 + [b"/other"]
+    assert calls == {"/same": 1, "/other": 1}
+    assert [key[1] for key in cache.entries] == ["/other"]
+
+
 def test_without_a_revision_nothing_is_kept() -> None:
     calls = 0
 

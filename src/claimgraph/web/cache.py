@@ -22,7 +22,7 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
@@ -90,6 +90,14 @@ class Kept:
     etag: bytes
 
 
+@dataclass
+class _Flight:
+    """One computation of a response, and what it gave the requests that waited on it."""
+
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+    kept: Kept | None = None
+
+
 def _etag(body: bytes) -> bytes:
     return b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
 
@@ -114,7 +122,7 @@ class ResponseCache:
         self.entries: OrderedDict[tuple[Any, ...], Kept] = OrderedDict()
         self.size = 0
         self.current: str | None = None
-        self.flights: dict[tuple[Any, ...], asyncio.Event] = {}
+        self.flights: dict[tuple[Any, ...], _Flight] = {}
         self.hits = self.misses = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -133,9 +141,13 @@ class ResponseCache:
         accept_json = b"application/json" in headers.get(b"accept", b"")  # errors are JSON or a page by it
         key = (revision, scope["path"], scope.get("query_string", b""), headers.get(b"host", b""), accept_json)
         kept = self._get(key)
-        if kept is None and key in self.flights:
-            await self.flights[key].wait()
-            kept = self._get(key)
+        flight = self.flights.get(key) if kept is None else None
+        if flight is not None:
+            # Its computation began after the revision was read, and this request read the same
+            # revision later: nothing was committed in between, so its answer is this one's too,
+            # whether or not it could be kept (the revision may have moved since).
+            await flight.done.wait()
+            kept = flight.kept
         if kept is None:
             self.misses += 1
             kept = await self._compute(key, scope, receive, send)
@@ -159,7 +171,7 @@ class ResponseCache:
     async def _compute(self, key: tuple[Any, ...], scope: Scope, receive: Receive, send: Send) -> Kept | None:
         """Run the app once for everyone asking `key`; the response if it can be kept, else None
         once it has been sent as it came."""
-        flight = asyncio.Event()
+        flight = _Flight()
         leader = key not in self.flights
         if leader:
             self.flights[key] = flight
@@ -197,13 +209,15 @@ class ResponseCache:
             body = b"".join(chunks)
             headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in (b"etag", b"cache-control")]
             kept = Kept(status=start["status"], headers=headers, body=body, etag=_etag(body))
-            if leader and len(body) <= self.max_entry_bytes and key[0] == self.current:
-                self._keep(key, kept)
+            if leader:
+                flight.kept = kept
+                if len(body) <= self.max_entry_bytes and key[0] == self.current:
+                    self._keep(key, kept)
             return kept
         finally:
             if leader:
                 del self.flights[key]
-                flight.set()
+                flight.done.set()
 
     def _keep(self, key: tuple[Any, ...], kept: Kept) -> None:
         self.entries[key] = kept
