@@ -26,6 +26,7 @@ from claimgraph.store import Store, open_store
 from claimgraph.store.ach import AchError
 from claimgraph.store.entities import EntityCorrectionError
 from claimgraph.store.corrections import CorrectionError, source_key
+from claimgraph.web.cache import LedgerRevision, ResponseCache
 from claimgraph.web.security import LOOPBACK_HOSTS, Guard, GuardOptions
 from claimgraph.web.stages import LedgerStages
 
@@ -43,6 +44,7 @@ class WebOptions:
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS
     max_body_bytes: int = 1_000_000
     max_upload_bytes: int = 20_000_000
+    cache: bool = True  # keep GET responses per ledger revision (web/cache.py)
 
 
 def allowed_methods(app: FastAPI, scope: MutableMapping[str, Any]) -> str:
@@ -143,8 +145,11 @@ def create_app(options: WebOptions = WebOptions(), *, store: Store | None = None
     async def on_crash(request: Request, error: Exception) -> Any:
         return respond(request, 500, f"internal error: {error.__class__.__name__}; see the server log")
 
+    revision = LedgerRevision(app.state.store)
+    app.state.revision = revision
+    app.state.cache = ResponseCache(app, revision) if options.cache else None
     guarded = Guard(
-        app,
+        app.state.cache or app,
         GuardOptions(
             token=options.token,
             allowed_hosts=options.allowed_hosts,
