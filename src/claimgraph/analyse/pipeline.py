@@ -248,7 +248,7 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
     doc, lexicon, discourse = ctx.doc, ctx.lexicon, ctx.discourse
     span: Span = sentence.span
     # An internal state in a relative clause ("the sort of thing you would expect") is no claim of its own.
-    units = split_units(span, set(lexicon.reporting) - lexicon.state_verbs)
+    units = split_units(span, set(lexicon.reporting) - lexicon.state_verbs, frozenset(f.anchor.i for f in frames))
     strip: set[int] = set().union(*(f.strip for f in frames)) if frames else set()
     text = ctx.document.text
     para_start = ctx.paragraph_starts.get(sentence.paragraph, sentence.start)
