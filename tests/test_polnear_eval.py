@@ -114,3 +114,13 @@ def test_a_relative_clause_a_frame_reads_as_a_cue_is_a_claim_of_its_own(nlp: Lan
     backed = next(c for c in claims if c.text.startswith("who have backed"))
     assert backed.attribution == "explicit" and backed.speaker == "the donors"
     assert next(c for c in claims if c.text.startswith("She met")).attribution == "unattributed"
+
+
+def test_the_cue_takes_in_when_and_where_the_words_were_said(nlp: Language) -> None:
+    from claimgraph.analyse.cue_model import cue_extent
+
+    for sentence, expected in (("The senator said Thursday that the bill is dead.", "said Thursday"),
+                               ("He said in an interview with CNN that it was over.", "said in an interview with CNN")):
+        doc = nlp(sentence)
+        tokens = cue_extent(next(t for t in doc if t.lower_ == "said"))
+        assert sentence[min(t.idx for t in tokens):max(t.idx + len(t.text) for t in tokens)] == expected
