@@ -124,3 +124,14 @@ def test_the_cue_takes_in_when_and_where_the_words_were_said(nlp: Language) -> N
         doc = nlp(sentence)
         tokens = cue_extent(next(t for t in doc if t.lower_ == "said"))
         assert sentence[min(t.idx for t in tokens):max(t.idx + len(t.text) for t in tokens)] == expected
+
+
+def test_a_relative_clause_on_the_source_is_its_own_report(nlp: Language) -> None:
+    text = ("Senator Cruz, who last year threatened to shut down the federal government, said on Monday "
+            "that the budget was a disgrace.")
+    claims = analyse_document(_document(text), nlp=nlp).claims
+    threat = next(c for c in claims if c.text.startswith("who last year threatened"))
+    assert threat.attribution == "explicit" and threat.speaker == "Cruz"
+    assert _cue_text(text, threat) == "threatened"
+    said = next(c for c in claims if "disgrace" in c.text)
+    assert _cue_text(text, said) == "said on Monday"

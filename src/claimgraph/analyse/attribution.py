@@ -828,7 +828,10 @@ def find_frames(sent: Span, lexicon: Lexicon, model: CueModel | None = None) -> 
         frame.in_quote = frame.anchor.i in quoted
     # A frame inside another frame's source ("according to what are assessed to be ...") only
     # qualifies that source; its hedge is already counted there.
-    frames = [f for f in frames if not any(f.anchor.i in g.source_tokens for g in frames if g is not f)]
+    # A relative clause on the source is a report of its own ("Cruz, who threatened to shut down
+    # the government, said ...": Cruz threatened), not a qualifier of the source.
+    frames = [f for f in frames if not any(f.anchor.i in g.source_tokens for g in frames if g is not f)
+              or (f.kind == "verb" and f.anchor.dep_ == "relcl" and f.label is not None)]
     frames.sort(key=lambda f: (_depth(f.anchor), 0 if f.kind in ("adverb", "according") else 1, f.cue_start))
     return frames
 

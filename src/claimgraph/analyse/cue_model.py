@@ -58,13 +58,18 @@ def cue_extent(verb: Token, *, adverbs: bool = True) -> list[Token]:
         last = following
         following = verb.doc[last.i + 1] if last.i + 1 < len(verb.doc) else None
     if following is not None and following.head.i == verb.i and following.dep_ in ("prep", "agent") \
-            and following.lower_ in CUE_PREPOSITIONS and any(g.dep_ in ("pobj", "pcomp") for g in following.children):
+            and following.lower_ in CUE_PREPOSITIONS and any(g.dep_ in ("pobj", "pcomp") and g.ent_type_ not in
+                                                             ("DATE", "TIME") for g in following.children):
         tokens.append(following)
         return tokens
     while following is not None and following.head.i == verb.i:
         # "said Thursday", "said in a statement", "said in an interview on Tuesday"
         if following.dep_ == "npadvmod" and following.ent_type_ in ("DATE", "TIME"):
             phrase = list(following.subtree)
+        elif following.dep_ == "prep" and following.lower_ in ("on", "in", "at", "last", "this") and any(
+                g.dep_ == "pobj" and g.ent_type_ in ("DATE", "TIME") for g in following.children) \
+                and len(list(following.subtree)) <= 4:
+            phrase = list(following.subtree)  # "said on Monday"
         elif following.dep_ == "prep" and following.lower_ in ("in", "on", "during") and any(
                 g.dep_ == "pobj" and g.lemma_.lower() in MEDIUM_NOUNS for g in following.children) \
                 and len(list(following.subtree)) <= 7 and not any(t.dep_ in ("relcl", "acl") for t in following.subtree):
