@@ -33,6 +33,7 @@ def is_candidate(token: Token) -> bool:
 # "critical of", "described as"); "to", "in", "by" and "at" mostly stay out ("said in a statement",
 # "told to"). Counted on PolNeAR train: a cue ends with "about" 162 times, is followed by it 12.
 CUE_PREPOSITIONS = frozenset({"about", "for", "of", "on", "against", "with", "over", "as"})
+ASPECTUAL = frozenset({"go", "continue", "proceed", "begin", "start"})
 CUE_ADVERBS = frozenset({"also", "repeatedly", "then", "long", "once", "still", "publicly", "previously"})
 # Where and when the words were said belongs to PolNeAR's cue more often than not ("said in a
 # statement", "said Thursday": on train 140 and 210 cues take them in, 121 and 112 leave them out).
@@ -51,6 +52,11 @@ def cue_extent(verb: Token, *, adverbs: bool = True) -> list[Token]:
             tokens.append(child)
         elif adverbs and child.dep_ == "advmod" and child.lower_ in CUE_ADVERBS and child.i < verb.i:
             tokens.append(child)
+    head = verb.head
+    if verb.dep_ == "xcomp" and head.lemma_.lower() in ASPECTUAL and head.i < verb.i:
+        # "goes on to say", "continued to insist": the aspect is part of the cue
+        tokens += [head] + [c for c in head.children if c.i < verb.i and (
+            c.dep_ in ("aux", "neg", "prt") or c.dep_ == "advmod" and c.lower_ in CUE_ADVERBS)]
     last = verb
     following = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
     if following is not None and following.head.i == verb.i and following.dep_ == "prt":
