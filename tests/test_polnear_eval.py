@@ -75,3 +75,63 @@ def test_the_cue_model_reads_the_complements_word_never_a_name(nlp: Language) ->
     assert "cw=dobj|attack" in features["unleash"]  # what the verb does lies in its object
     praised = [f for f in features["praise"] if f.startswith("cw=")]
     assert praised and not any("alvarez" in f.lower() for f in praised)  # a name is only its kind
+
+
+def _cue_text(text: str, claim) -> str | None:  # type: ignore[no-untyped-def]
+    return None if claim.cue_start is None else text[claim.cue_start:claim.cue_end]
+
+
+def test_the_cue_leaves_out_a_trailing_source(nlp: Language) -> None:
+    # PolNeAR's cue is the verb; the source is a span of its own ('"...," the senator said').
+    text = '"The bill is dead," the senator said.'
+    claim = analyse_document(_document(text), nlp=nlp).claims[0]
+    assert claim.speaker == "the senator"
+    assert _cue_text(text, claim) == "said"
+
+
+def test_the_cue_takes_in_its_auxiliaries_and_preposition(nlp: Language) -> None:
+    from claimgraph.analyse.cue_model import cue_extent
+
+    doc = nlp("The mayor has also talked about the new budget with reporters.")
+    verb = next(t for t in doc if t.lower_ == "talked")
+    assert sorted(t.text for t in cue_extent(verb)) == ["about", "also", "has", "talked"]
+    doc = nlp("The mayor said in Chicago that the budget is balanced.")
+    verb = next(t for t in doc if t.lower_ == "said")
+    assert [t.text for t in cue_extent(verb)] == ["said"]  # a place stays out, as PolNeAR leaves it
+
+
+def test_a_cue_participle_after_its_clause_is_a_claim_of_its_own(nlp: Language) -> None:
+    text = "The governor left the meeting early, saying that the talks had failed."
+    claims = analyse_document(_document(text), nlp=nlp).claims
+    saying = next(c for c in claims if c.text.startswith("saying"))
+    assert saying.attribution == "explicit" and saying.speaker == "The governor"
+    assert next(c for c in claims if c.text.startswith("The governor left")).attribution == "unattributed"
+
+
+def test_a_relative_clause_a_frame_reads_as_a_cue_is_a_claim_of_its_own(nlp: Language) -> None:
+    text = "She met the donors who have backed the governor since 2010."
+    claims = analyse_document(_document(text), nlp=nlp).claims
+    backed = next(c for c in claims if c.text.startswith("who have backed"))
+    assert backed.attribution == "explicit" and backed.speaker == "the donors"
+    assert next(c for c in claims if c.text.startswith("She met")).attribution == "unattributed"
+
+
+def test_the_cue_takes_in_when_and_where_the_words_were_said(nlp: Language) -> None:
+    from claimgraph.analyse.cue_model import cue_extent
+
+    for sentence, expected in (("The senator said Thursday that the bill is dead.", "said Thursday"),
+                               ("He said in an interview with CNN that it was over.", "said in an interview with CNN")):
+        doc = nlp(sentence)
+        tokens = cue_extent(next(t for t in doc if t.lower_ == "said"))
+        assert sentence[min(t.idx for t in tokens):max(t.idx + len(t.text) for t in tokens)] == expected
+
+
+def test_a_relative_clause_on_the_source_is_its_own_report(nlp: Language) -> None:
+    text = ("Senator Cruz, who last year threatened to shut down the federal government, said on Monday "
+            "that the budget was a disgrace.")
+    claims = analyse_document(_document(text), nlp=nlp).claims
+    threat = next(c for c in claims if c.text.startswith("who last year threatened"))
+    assert threat.attribution == "explicit" and threat.speaker == "Cruz"
+    assert _cue_text(text, threat) == "threatened"
+    said = next(c for c in claims if "disgrace" in c.text)
+    assert _cue_text(text, said) == "said on Monday"

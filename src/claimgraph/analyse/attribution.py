@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
-from claimgraph.analyse.cue_model import CueModel
+from claimgraph.analyse.cue_model import CueModel, cue_extent
 from claimgraph.analyse.sentences import doc_text
 
 __all__ = ["Frame", "Lexicon", "clause_scope", "find_frames", "load_lexicon", "source_label"]
@@ -344,13 +344,11 @@ def _verb_frame(verb: Token, sent: Span, lexicon: Lexicon) -> Frame | None:
         source_ids -= _subtree_ids(verb)
         label = source_label(subject)[0].split(" who ")[0]
     hedge_level = lexicon.reporting.get(lemma, "low")
-    cue_tokens = [verb] + [c for c in verb.children if c.dep_ in ("aux", "neg") or
-                           (c.dep_ == "prt" and c.i == verb.i + 1) or
-                           (c.dep_ == "advmod" and c.lower_ in ("repeatedly", "also", "then", "long"))]
+    # The cue is the verb with its auxiliaries, particle and preposition, never the source
+    # ("..., he said": "said"), as PolNeAR marks it.
+    cue_tokens = cue_extent(verb) + [c for c in verb.children if c.dep_ in ("aux", "neg")]
     if raising is not None:
         cue_tokens += [raising] + [c for c in verb.children if c.dep_ == "aux" and c.tag_ == "TO"]
-    if trailing:
-        cue_tokens += [subject]
     lo = min(t.idx for t in cue_tokens)
     hi = max(t.idx + len(t.text) for t in cue_tokens)
     frame = Frame(kind="verb", anchor=raising or verb, cue=doc_text(sent.doc)[lo:hi], cue_start=lo, cue_end=hi,
@@ -624,8 +622,8 @@ def _trailing_cue_frame(sent: Span, lexicon: Lexicon) -> Frame | None:
         return None
     source, verb = spans
     base = sent.start_char
-    frame = Frame(kind="verb", anchor=verb.root, cue=doc_text(sent.doc)[source.start_char:verb.end_char],
-                  cue_start=source.start_char, cue_end=verb.end_char, label=match.group("source").strip(),
+    frame = Frame(kind="verb", anchor=verb.root, cue=verb.text, cue_start=verb.start_char, cue_end=verb.end_char,
+                  label=match.group("source").strip(),
                   source_head=source.root, source_tokens={t.i for t in source})
     frame.hedges = 1 if lexicon.reporting.get(lemma) == "medium" else 0
     frame.scope = {t.i for t in sent}
@@ -731,7 +729,7 @@ def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -
             c.dep_ == "dobj" and (c.lemma_.lower() in lexicon.thing_nouns or (
                 c.lemma_.lower() in TEXT_NOUNS and verb.lemma_.lower() in ISSUING_VERBS)) for c in content):
         return None  # "The department released a report": the writing speaks ("..., it says"), not who issued it
-    cue_tokens = [verb] + [c for c in verb.children if c.dep_ in ("aux", "neg") or (c.dep_ == "prt" and c.i == verb.i + 1)]
+    cue_tokens = cue_extent(verb) + [c for c in verb.children if c.dep_ in ("aux", "neg")]
     lo = min(t.idx for t in cue_tokens)
     hi = max(t.idx + len(t.text) for t in cue_tokens)
     label, source_ids = source_label(subject)
@@ -906,7 +904,10 @@ def find_frames(sent: Span, lexicon: Lexicon, model: CueModel | None = None) -> 
         frame.in_quote = frame.anchor.i in quoted
     # A frame inside another frame's source ("according to what are assessed to be ...") only
     # qualifies that source; its hedge is already counted there.
-    frames = [f for f in frames if not any(f.anchor.i in g.source_tokens for g in frames if g is not f)]
+    # A relative clause on the source is a report of its own ("Cruz, who threatened to shut down
+    # the government, said ...": Cruz threatened), not a qualifier of the source.
+    frames = [f for f in frames if not any(f.anchor.i in g.source_tokens for g in frames if g is not f)
+              or (f.kind == "verb" and f.anchor.dep_ == "relcl" and f.label is not None)]
     frames.sort(key=lambda f: (_depth(f.anchor), 0 if f.kind in ("adverb", "according") else 1, f.cue_start))
     return frames
 

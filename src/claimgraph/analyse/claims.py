@@ -100,11 +100,21 @@ def dash_predicate_subject(token: Token, sent: Span) -> Token | None:
     return None
 
 
-def split_kind(token: Token, sent: Span, reporting: set[str]) -> str | None:
-    """Why this token heads its own claim unit, or None."""
+# Participles after their clause that a frame reads as a cue ("..., saying that ...", "by calling
+# for ...", "a group backing the senator"): what they report is a claim of its own.
+PARTICIPLE_CUE_DEPS = ("advcl", "acl", "pcomp")
+
+
+def split_kind(token: Token, sent: Span, reporting: set[str], cues: frozenset[int] = frozenset()) -> str | None:
+    """Why this token heads its own claim unit, or None. cues: the tokens frames anchor on."""
     if token.i == sent.root.i:
         return None
     dep = token.dep_
+    if token.i in cues and token.tag_ == "VBG" and dep in PARTICIPLE_CUE_DEPS and token.i > token.head.i \
+            and not _has_subject(token):
+        return "advcl"
+    if token.i in cues and dep == "relcl" and not any(c.dep_ == "neg" for c in token.children):
+        return "relcl"  # "who has long championed ...": the source's stance is its own claim
     if dep == "conj" and _is_finite_conj(token):
         return "conj"
     # "to dominate ..., to deconstruct ... and to pursue ...": infinitives each with their own "to".
@@ -170,8 +180,9 @@ def split_kind(token: Token, sent: Span, reporting: set[str]) -> str | None:
 MAX_SPLIT_TOKENS = 400
 
 
-def split_units(sent: Span, reporting: set[str]) -> list[Unit]:
-    """Units of a sentence; every token belongs to the nearest unit head above it."""
+def split_units(sent: Span, reporting: set[str], cues: frozenset[int] = frozenset()) -> list[Unit]:
+    """Units of a sentence; every token belongs to the nearest unit head above it. cues: the
+    tokens the sentence's attribution frames anchor on (a cue participle heads its own unit)."""
     root = Unit(head=sent.root, kind="main")
     if len(sent) > MAX_SPLIT_TOKENS:
         root.tokens = [token.i for token in sent]
@@ -181,7 +192,7 @@ def split_units(sent: Span, reporting: set[str]) -> list[Unit]:
     # with its noun's clause.
     regrafted = {t.i: noun for t in sent if (noun := dash_predicate_subject(t, sent)) is not None}
     for token in sent:
-        kind = None if token.i in regrafted else split_kind(token, sent, reporting)
+        kind = None if token.i in regrafted else split_kind(token, sent, reporting, cues)
         if kind:
             heads[token.i] = Unit(head=token, kind=kind)
     owners: dict[int, Unit] = {}  # token -> its unit, shared by every token whose climb passes it

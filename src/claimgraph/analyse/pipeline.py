@@ -248,7 +248,7 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
     doc, lexicon, discourse = ctx.doc, ctx.lexicon, ctx.discourse
     span: Span = sentence.span
     # An internal state in a relative clause ("the sort of thing you would expect") is no claim of its own.
-    units = split_units(span, set(lexicon.reporting) - lexicon.state_verbs)
+    units = split_units(span, set(lexicon.reporting) - lexicon.state_verbs, frozenset(f.anchor.i for f in frames))
     strip: set[int] = set().union(*(f.strip for f in frames)) if frames else set()
     text = ctx.document.text
     para_start = ctx.paragraph_starts.get(sentence.paragraph, sentence.start)
@@ -276,7 +276,8 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
         content = {t.i for c in unit.head.children if c.dep_ in ("ccomp", "xcomp") for t in c.subtree}
         applicable = [f for f in frames if (unit.head.i in f.scope or (f.anchor.i in owned and f.anchor.i in content))
                       and unit.head.i not in f.source_tokens
-                      and not any(unit.head.i in g.source_tokens for g in frames if g is not f)]
+                      and not any(unit.head.i in g.source_tokens for g in frames
+                                  if g is not f and f.anchor.i not in g.source_tokens)]
         # The document's own outlet reporting is the author's voice ("..., CNN first reported").
         applicable = [f for f in applicable if not _is_outlet(f, ctx.document.outlet)]
         if any(not f.in_quote for f in applicable):
