@@ -101,43 +101,7 @@ def load_layer(store: Store) -> dict[str, Any]:
                              "documents": data["documents"], "members": members.get(row.id, [])})
             if data.get("sourcing"):
                 sourcing.append(data["sourcing"])
-        on_line: dict[str, dict[str, list[Any]]] = {}
-        c = t.claim_lines.c
-        for claim_id, document_id, line_id, source, inner, voice, origin in connection.execute(
-                select(c.claim_id, c.document_id, c.line_id, c.source, c.inner, c.voice, c.origin).order_by(c.claim_id)):
-            line = on_line.setdefault(line_id, {"claims": [], "documents": [], "sources": [], "origins": []})
-            line["claims"].append(claim_id)
-            line["documents"].append(document_id)
-            if source:
-                line["sources"].append(source)
-            line["origins"].append(ClaimOrigin(claim=claim_id, document=document_id, origin=origin,
-                                               inner=inner or source, voice=voice, source=source))
-        labels = _document_labels(connection)
-        # A claim counted in another line than its own (a restatement of what its document
-        # credits elsewhere: LineState.derived_lines) is shown on the line it is counted in.
-        moved: dict[str, str] = {}
-        for saved in sourcing:
-            moved.update(saved.get("derived") or {})
-        for line_id_, line in list(on_line.items()):
-            keep = [i for i, claim_id in enumerate(line["claims"]) if moved.get(claim_id, line_id_) == line_id_]
-            for i in range(len(line["claims"])):
-                if i not in keep:
-                    target = on_line.setdefault(moved[line["claims"][i]], {"claims": [], "documents": [], "sources": [], "origins": []})
-                    target["claims"].append(line["claims"][i])
-                    target["documents"].append(line["documents"][i])
-            line["claims"] = [line["claims"][i] for i in keep]
-            line["documents"] = [line["documents"][i] for i in keep]
-        lines = []
-        for row in connection.execute(select(t.lines).order_by(t.lines.c.id)):
-            if row.id in on_line:
-                line = on_line[row.id]
-                data = json.loads(row.data_json)
-                lines.append({"id": row.id, "root": row.root, **data,
-                              "name": line_name(row.root, data.get("root_kind", "source"), line["origins"], labels),
-                              "documents": sorted(set(line["documents"])), "claims": sorted(line["claims"]),
-                              "derived": sorted(c for c in line["claims"] if c in moved),
-                              "sources": sorted(set(line["sources"])),
-                              "origins": {o.claim: o.origin for o in line["origins"] if o.origin}})
+        lines = load_lines(connection, moved_claims(sourcing), _document_labels(connection))
         return {
             "clusters": clusters,
             "links": [dict(row._mapping) for row in connection.execute(select(t.links).order_by(t.links.c.a, t.links.c.b))],
@@ -156,6 +120,53 @@ def load_layer(store: Store) -> dict[str, Any]:
             ],
             "sourcing": sourcing,
         }
+
+
+def moved_claims(sourcing: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """A claim counted in another line than its own (a restatement of what its document credits
+    elsewhere: LineState.derived_lines) -> the line it is counted in, from the clusters' sourcing."""
+    moved: dict[str, str] = {}
+    for saved in sourcing:
+        moved.update(saved.get("derived") or {})
+    return moved
+
+
+def load_lines(connection: Any, moved: dict[str, str], labels: dict[str, str]) -> list[dict[str, Any]]:
+    """The lines in the export's shape (id order), each named in words, its claims read from claim_lines;
+    `moved` from moved_claims, `labels` the documents in words (_document_labels)."""
+    on_line: dict[str, dict[str, list[Any]]] = {}
+    c = t.claim_lines.c
+    for claim_id, document_id, line_id, source, inner, voice, origin in connection.execute(
+            select(c.claim_id, c.document_id, c.line_id, c.source, c.inner, c.voice, c.origin).order_by(c.claim_id)):
+        line = on_line.setdefault(line_id, {"claims": [], "documents": [], "sources": [], "origins": []})
+        line["claims"].append(claim_id)
+        line["documents"].append(document_id)
+        if source:
+            line["sources"].append(source)
+        line["origins"].append(ClaimOrigin(claim=claim_id, document=document_id, origin=origin,
+                                           inner=inner or source, voice=voice, source=source))
+    for line_id_, line in list(on_line.items()):
+        keep = [i for i, claim_id in enumerate(line["claims"]) if moved.get(claim_id, line_id_) == line_id_]
+        kept = set(keep)  # a set: a line of 10^4 claims is not scanned once per claim
+        for i in range(len(line["claims"])):
+            if i not in kept:
+                target = on_line.setdefault(moved[line["claims"][i]], {"claims": [], "documents": [], "sources": [], "origins": []})
+                target["claims"].append(line["claims"][i])
+                target["documents"].append(line["documents"][i])
+        line["claims"] = [line["claims"][i] for i in keep]
+        line["documents"] = [line["documents"][i] for i in keep]
+    lines = []
+    for row in connection.execute(select(t.lines).order_by(t.lines.c.id)):
+        if row.id in on_line:
+            line = on_line[row.id]
+            data = json.loads(row.data_json)
+            lines.append({"id": row.id, "root": row.root, **data,
+                          "name": line_name(row.root, data.get("root_kind", "source"), line["origins"], labels),
+                          "documents": sorted(set(line["documents"])), "claims": sorted(line["claims"]),
+                          "derived": sorted(c for c in line["claims"] if c in moved),
+                          "sources": sorted(set(line["sources"])),
+                          "origins": {o.claim: o.origin for o in line["origins"] if o.origin}})
+    return lines
 
 
 def line_names(connection: Any, line_ids: list[str]) -> dict[str, str]:
