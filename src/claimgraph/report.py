@@ -7,13 +7,13 @@ import json
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import JSON, cast, func, select
 
 from claimgraph.models import Claim
-from claimgraph.sources import display_names, source_key
+from claimgraph.sources import source_key, weighted_display_names
 from claimgraph.store import Store
 from claimgraph.store import schema as t
-from claimgraph.store.links import _document_labels, chunks, load_lines, moved_claims
+from claimgraph.store.links import _document_labels, chunks, claim_lines, line_summaries, moved_claims
 
 
 def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
@@ -34,8 +34,12 @@ def _build(store: Store, connection: Any, top: int | None) -> dict[str, Any]:
     analysed = select(t.analyses.c.document_id)
     claim_count = connection.execute(select(func.count()).select_from(t.claims).where(c.document_id.in_(analysed))).scalar_one()
     chains = connection.execute(select(c.chain_json, func.count()).where(c.document_id.in_(analysed)).group_by(c.chain_json)).all()
-    outlets = [outlet for (outlet,) in connection.execute(select(d.outlet)) if outlet]
-    names = display_names([name for chain, n in chains for name in (json.loads(chain) or []) for _ in range(n)] + outlets)
+    outlets = [outlet for (outlet,) in connection.execute(select(d.outlet)).all() if outlet]
+    counted: Counter[str] = Counter(outlets)
+    for chain, n in chains:
+        for name in json.loads(chain) or []:
+            counted[name] += n
+    names = weighted_display_names(counted)
 
     def label(document_id: str) -> str:
         return labels[document_id]
@@ -46,11 +50,12 @@ def _build(store: Store, connection: Any, top: int | None) -> dict[str, Any]:
             return label(node)
         return names.get(node) or node.removeprefix("source:")
 
-    # Only the clusters that carry derived claims have a sourcing that moves a claim to another line.
+    # Only a cluster whose sourcing has derived claims moves a claim to another line: its JSON (json.dumps,
+    # as store.links and store.linker write it) holds a non-empty `"derived": {"…`; the others are not parsed.
     moved = moved_claims(sourcing for (data,) in connection.execute(
-        select(t.clusters.c.data_json).where(t.clusters.c.data_json.like('%"derived"%')).order_by(t.clusters.c.id))
+        select(t.clusters.c.data_json).where(t.clusters.c.data_json.like('%"derived": {"%')).order_by(t.clusters.c.id)).all()
         if (sourcing := json.loads(data).get("sourcing")))
-    lines = load_lines(connection, moved, labels)
+    lines = line_summaries(connection, moved, labels)
     line_root = {line["id"]: line["root"] for line in lines}
     line_names = {line["id"]: line.get("name") for line in lines}
 
@@ -76,9 +81,13 @@ def _build(store: Store, connection: Any, top: int | None) -> dict[str, Any]:
             totals[cluster_id] = own_count.get(cluster_id, 0) + sum(total(child) for child in children.get(cluster_id, []))
         return totals[cluster_id]
 
-    assessments = {a["cluster"]: a for a in (json.loads(data) for (data,) in connection.execute(select(t.assessments.c.data_json)))}
-    ranked = sorted(rows, key=lambda r: (-len(assessments.get(r.id, {}).get("supporting_lines", [])), -total(r.id), r.id))
+    supported = _supporting_counts(connection)
+    ranked = sorted(rows, key=lambda r: (-supported.get(r.id, 0), -total(r.id), r.id))
     shown = ranked[:top] if top else ranked
+    assessments: dict[str, dict[str, Any]] = {}
+    for chunk in chunks([r.id for r in shown]):
+        assessments.update((a["cluster"], a) for a in (json.loads(data) for (data,) in connection.execute(
+            select(t.assessments.c.data_json).where(t.assessments.c.cluster_id.in_(chunk))).all()))
 
     # The shown clusters' members, and their sub-clusters', with their claims as the analyst corrected them.
     wanted: set[str] = set()
@@ -90,12 +99,12 @@ def _build(store: Store, connection: Any, top: int | None) -> dict[str, Any]:
             todo += children.get(cluster_id, [])
     members: dict[str, list[dict[str, str]]] = {}
     for chunk in chunks(sorted(wanted)):
-        for row in connection.execute(select(m.cluster_id, m.claim_id, m.relation).where(m.cluster_id.in_(chunk))):
+        for row in connection.execute(select(m.cluster_id, m.claim_id, m.relation).where(m.cluster_id.in_(chunk))).all():
             members.setdefault(row.cluster_id, []).append({"claim": row.claim_id, "relation": row.relation})
     for listed in members.values():
         listed.sort(key=lambda member: member["claim"])
     claims = _corrected_claims(store, connection, sorted({x["claim"] for listed in members.values() for x in listed}))
-    claim_line = {claim: line["id"] for line in lines for claim in line.get("claims", [])}
+    claim_line = claim_lines(connection, list(claims), moved, {line["id"] for line in lines})
 
     def own_and_nested(cluster_id: str) -> list[dict[str, Any]]:
         """A cluster's members, then its sub-clusters' (their support counts for the general claim)."""
@@ -135,13 +144,13 @@ def _build(store: Store, connection: Any, top: int | None) -> dict[str, Any]:
         })
     provenance = []
     p = t.provenance.c
-    for row in connection.execute(select(p.child, p.parent, p.relation, p.data_json).order_by(p.child, p.parent)):
+    for row in connection.execute(select(p.child, p.parent, p.relation, p.data_json).order_by(p.child, p.parent)).all():
         evidence = json.loads(row.data_json).get("evidence", [])
         provenance.append({"child": node_name(row.child), "parent": node_name(row.parent), "relation": row.relation,
                            "evidence": [ev.get("text") for ev in evidence][:3]})
     timeline = []
     e = t.events.c
-    for row in connection.execute(select(e.date, e.precision, e.qualifier, e.data_json).order_by(e.date, e.id)):
+    for row in connection.execute(select(e.date, e.precision, e.qualifier, e.data_json).order_by(e.date, e.id)).all():
         data = json.loads(row.data_json)
         timeline.append({"date": row.date, "range_end": data.get("range_end"), "precision": row.precision,
                          "qualifier": row.qualifier, "what": data["what"], "reported": data.get("reported", []),
@@ -159,6 +168,21 @@ def _build(store: Store, connection: Any, top: int | None) -> dict[str, Any]:
         "timeline": timeline,
         "entities": _entity_rows(connection),
     }
+
+
+def _supporting_counts(connection: Any) -> dict[str, int]:
+    """Per assessed cluster, how many lines support it: counted by the database's JSON functions
+    where it has them (SQLite, PostgreSQL), else from the parsed assessments."""
+    a = t.assessments.c
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        counted = func.json_array_length(a.data_json, "$.supporting_lines")
+    elif dialect == "postgresql":
+        counted = func.json_array_length(cast(a.data_json, JSON)["supporting_lines"])
+    else:
+        return {x["cluster"]: len(x.get("supporting_lines", [])) for x in
+                (json.loads(data) for (data,) in connection.execute(select(a.data_json)).all())}
+    return {cluster: n or 0 for cluster, n in connection.execute(select(a.cluster_id, counted)).all()}
 
 
 def _corrected_claims(store: Store, connection: Any, ids: list[str]) -> dict[str, tuple[str, Claim]]:
