@@ -114,7 +114,7 @@ def _build(store: Store, connection: Any, top: int | None) -> dict[str, Any]:
     clusters = []
     for row in shown:
         assessment = assessments.get(row.id, {})
-        listed = []
+        listed: list[dict[str, Any]] = []
         for member in own_and_nested(row.id):
             if member["claim"] not in claims:
                 continue
