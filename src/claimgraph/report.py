@@ -101,9 +101,9 @@ def _build(store: Store, connection: Any, top: int | None) -> dict[str, Any]:
     for chunk in chunks(sorted(wanted)):
         for row in connection.execute(select(m.cluster_id, m.claim_id, m.relation).where(m.cluster_id.in_(chunk))).all():
             members.setdefault(row.cluster_id, []).append({"claim": row.claim_id, "relation": row.relation})
-    for listed in members.values():
-        listed.sort(key=lambda member: member["claim"])
-    claims = _corrected_claims(store, connection, sorted({x["claim"] for listed in members.values() for x in listed}))
+    for own_members in members.values():
+        own_members.sort(key=lambda member: member["claim"])
+    claims = _corrected_claims(store, connection, sorted({x["claim"] for ms in members.values() for x in ms}))
     claim_line = claim_lines(connection, list(claims), moved, {line["id"] for line in lines})
 
     def own_and_nested(cluster_id: str) -> list[dict[str, Any]]:
