@@ -295,3 +295,111 @@ def test_prefill_agrees_with_the_gold_on_the_seeds(seeds_minilm: str) -> None:
     assert result["accuracy"] >= 0.8
     assert result["C recall"] >= 0.4 and result["I recall"] >= 0.4
     assert result["C precision"] >= 0.6 and result["I precision"] >= 0.6
+
+
+# ---------------------------------------------------------------------- speed without a changed cell
+
+
+class FixedEmbedder:
+    """Given vectors per text (unit or not), one text per call as the MiniLM embeds."""
+
+    name = "fixed"
+    dim = 8
+
+    def __init__(self, vectors: dict[str, np.ndarray]) -> None:
+        self.vectors = vectors
+
+    def embed(self, texts):  # type: ignore[no-untyped-def]
+        return np.stack([self.vectors[x] for x in texts])
+
+
+def test_the_nearest_claim_is_the_first_highest_np_dot_even_when_two_nearly_tie() -> None:
+    rng = np.random.default_rng(3)
+    vectors = {f"t{i}": rng.standard_normal(8).astype(np.float32) for i in range(60)}
+    base = rng.standard_normal(8).astype(np.float32)
+    vectors["near-a"] = base
+    vectors["near-b"] = base + np.float32(1e-7)  # a tie the matrix product cannot tell apart
+    vectors["same"] = base.copy()
+    vectors["H"] = base + rng.standard_normal(8).astype(np.float32) * np.float32(0.1)
+    clusters = {f"K-{k}": [f"t{i}" for i in rng.choice(60, size=1 + k % 6, replace=False)] for k in range(40)}
+    clusters |= {"K-tie": ["t1", "near-a", "near-b"], "K-same": ["near-a", "same"], "K-one": ["t2"]}
+    evidence = {k: Evidence(id=k, anchor=texts[0], parent=None, claims=[(x, "asserted") for x in texts], denied=False)
+                for k, texts in clusters.items()}
+    judge = Prefill({"H-1": "H"}, evidence, embedder=FixedEmbedder(vectors))
+    judge.prepare([("H-1", k) for k in evidence])
+    for k, e in evidence.items():
+        h = judge._vectors["H"]
+        scores = [float(np.dot(h, judge._vectors[x])) for x, _ in e.claims]
+        assert judge._nearest("H", e) == (int(np.argmax(scores)), scores[int(np.argmax(scores))]), k
+
+
+def _score_every_cluster(hypotheses: list[Hypothesis], assessments: list) -> list[dict]:  # type: ignore[type-arg]
+    """score_ach's sums as they were first written: over every cluster, N included."""
+    from claimgraph.assess.ach import CREDIBILITY_WEIGHT, SCORES
+
+    by_cluster = {a.cluster: a for a in assessments}
+    clusters = sorted({c for h in hypotheses for c in h.ratings})
+    out = []
+    for hypothesis in hypotheses:
+        groups: dict = {}  # type: ignore[type-arg]
+        for cluster in clusters:
+            value = SCORES.get(hypothesis.ratings.get(cluster, "N").upper(), 0)
+            a = by_cluster.get(cluster)
+            weight = CREDIBILITY_WEIGHT[a.credibility] if a else 0.5
+            key = tuple(sorted(a.supporting_lines)) if a and a.supporting_lines else (cluster,)
+            inc, winc, cons = max(0, -value), max(0, -value) * weight, max(0, value) * weight
+            old = groups.get(key, (0.0, 0.0, 0.0))
+            groups[key] = (max(old[0], inc), max(old[1], winc), max(old[2], cons))
+        out.append({"hypothesis": hypothesis.id, "inconsistency": sum(g[0] for g in groups.values()),
+                    "weighted_inconsistency": round(sum(g[1] for g in groups.values()), 4),
+                    "consistency": round(sum(g[2] for g in groups.values()), 4)})
+    return sorted(out, key=lambda s: (s["weighted_inconsistency"], -s["consistency"], s["hypothesis"]))
+
+
+def test_scores_summed_over_rated_cells_are_those_summed_over_every_cluster() -> None:
+    from claimgraph.assess.credibility import Assessment
+
+    rng = np.random.default_rng(5)
+    clusters = [f"K-{k:03d}" for k in range(120)]
+    assessments = [Assessment(cluster=c, credibility=int(rng.integers(1, 7)), label="", reliability="F",
+                              supporting_lines=[f"L{int(rng.integers(0, 15))}"] if k % 4 else [])
+                   for k, c in enumerate(clusters) if k % 7]
+    ratings = ["CC", "C", "N", "N", "N", "NA", "I", "II", "n", "i"]
+    hypotheses = [Hypothesis(id=f"H-{j}", text="", ratings={c: ratings[int(rng.integers(0, len(ratings)))]
+                                                           for c in clusters if rng.random() < 0.8}) for j in range(30)]
+    hypotheses.append(Hypothesis(id="H-none", text="", ratings={clusters[0]: "N"}))
+    scored = [s.to_dict() for s in score_ach(hypotheses, assessments).hypotheses]
+    expected = _score_every_cluster(hypotheses, assessments)
+    assert scored == expected
+    assert [type(s["inconsistency"]) for s in scored] == [type(s["inconsistency"]) for s in expected]  # 0.0 stays 0.0
+
+
+def test_the_link_stages_vectors_are_reused_and_change_no_cell(seeds_db: str, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from claimgraph.assess import matrix as matrix_module
+
+    db = fresh_copy(seeds_db, tmp_path)
+    with open_store(db) as store:
+        with store.transaction() as connection:  # a claim whose text is its proposition, as most unframed claims are
+            claim_id, view_json = connection.execute(
+                select(t.link_views.c.claim_id, t.link_views.c.view_json)
+                .where(t.link_views.c.claim_id.in_(select(t.cluster_members.c.claim_id)))).first()
+            proposition = json.loads(view_json)["proposition"]
+            connection.execute(update(t.claims).where(t.claims.c.id == claim_id).values(content=proposition))
+        ach.add_hypothesis(store, "Putin authorised an operation to help Trump win", who="t")
+    shutil.copy(db, tmp_path / "without.db")
+    embedder = CountingEmbedder()
+    with open_store(db) as store:
+        reused = ach_matrix(store, embedder=VectorMemo(embedder))
+    assert proposition not in embedder.embedded and embedder.embedded
+    monkeypatch.setattr(matrix_module, "linked_vectors", lambda *_: {})
+    with open_store(str(tmp_path / "without.db")) as store:
+        embedded = ach_matrix(store, embedder=VectorMemo(CountingEmbedder()))
+    strip = lambda m: [{k: v for k, v in c.items() if k != "set_at"} for c in m["cells"]]  # noqa: E731
+    assert strip(reused) == strip(embedded) and reused["hypotheses"] == embedded["hypotheses"]
+    # linked with another embedder: nothing is taken from it
+    with open_store(str(tmp_path / "without.db")) as store:
+        assert matrix_module.linked_vectors.__name__ == "<lambda>"
+        monkeypatch.undo()
+        assert matrix_module.linked_vectors(store, load_evidence(store), "another-model") == {}

@@ -77,3 +77,52 @@ def test_the_entity_index_does_not_add_up_entities_that_share_a_name() -> None:
     assert entity_index(ledger) == [{"name": "Vladimir Putin", "type": "PER", "documents": 2},
                                     {"name": "report", "type": "DOC", "documents": 1},
                                     {"name": "report", "type": "DOC", "documents": 1}]
+
+
+def _small_ledger(store) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    ingest_paths(store, [EXAMPLES])
+    ids = {d.origin.rsplit("/", 1)[-1][:3]: d.id for d in store.documents(with_text=False)}
+    a, b = ids["000"], ids["002"]
+    store.save_analysis(Analysis(document_id=a, claims=[_claim(a, 0, "Putin ordered spy agencies to help Trump", speaker="The Guardian"),
+                                                        _claim(a, 1, "The Kremlin denied it", polarity="denied")],
+                                 step="t", model="m"), analysed_at="now")
+    store.save_analysis(Analysis(document_id=b, claims=[_claim(b, 0, "The Kremlin backed Trump")], step="t", model="m"),
+                        analysed_at="now")
+    save_layer(store, {
+        "clusters": [{"id": "K-1", "anchor": f"{b}:c000", "anchor_text": "The Kremlin backed Trump", "parent": None, "documents": [a, b],
+                      "members": [{"claim": f"{b}:c000", "relation": "same"}, {"claim": f"{a}:c000", "relation": "same"}]},
+                     {"id": "K-2", "anchor": f"{a}:c001", "anchor_text": "The Kremlin denied it", "parent": "K-1", "documents": [a],
+                      "members": [{"claim": f"{a}:c001", "relation": "contradicts"}]}],
+        "links": [], "provenance": [], "events": [],
+        # a's first claim restates what b reports: it is counted on b's line (LineState.derived_lines)
+        "sourcing": [{"cluster": "K-1", "derived": {f"{a}:c000": "L2"}}],
+        "lines": [{"id": "L1", "root": "source:guardian", "documents": [a], "claims": [f"{a}:c000", f"{a}:c001"], "root_kind": "source",
+                   "sources": ["the Guardian"]},
+                  {"id": "L2", "root": b, "documents": [b], "claims": [f"{b}:c000"], "root_kind": "document", "sources": []}],
+        "assessments": [{"cluster": "K-1", "credibility": 3, "label": "possibly true", "reliability": "F",
+                         "supporting_lines": ["L2"], "contradicting_lines": [], "denying_lines": ["L1"], "reasons": []}],
+    })
+    return a, b
+
+
+def test_the_report_reads_what_it_shows_not_every_analysis(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from claimgraph.store.corrections import correct_claim
+    from claimgraph.store.sql import Store
+
+    a, b = _small_ledger(store)
+    claim = next(c for c in store.load_analysis(a).claims if c.id.endswith("c000"))
+    correct_claim(store, document_id=a, start=claim.start, end=claim.end, field="speaker", value="Luke Harding", author="ann")
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("the report read every document's analysis")
+
+    monkeypatch.setattr(Store, "load_analyses", refuse)
+    report = build_report(store, top=1)
+    assert [c["id"] for c in report["clusters"]] == ["K-1"] and report["claims"] == 3 and report["documents"] >= 2
+    members = {m["claim"]: m for m in report["clusters"][0]["members"]}
+    assert members[f"{a}:c000"]["speaker"] == "Luke Harding"  # the analyst's correction
+    # the derived claim is on the line it is counted in, and that line lists its document
+    assert members[f"{a}:c000"]["line"] == members[f"{b}:c000"]["line"]
+    line = next(l for l in report["lines"] if l["id"] == "L2")
+    assert len(line["documents"]) == 2
+    assert [m["via"] for m in report["clusters"][0]["members"]] == [None, None, "K-2"]

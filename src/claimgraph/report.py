@@ -7,37 +7,57 @@ import json
 from collections import Counter
 from typing import Any
 
-from claimgraph.export import export_ledger
-from claimgraph.sources import display_names, document_label, source_key
+from sqlalchemy import JSON, cast, func, select
+
+from claimgraph.models import Claim
+from claimgraph.sources import source_key, weighted_display_names
 from claimgraph.store import Store
+from claimgraph.store import schema as t
+from claimgraph.store.links import _document_labels, chunks, claim_lines, line_summaries, moved_claims
 
 
 def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
-    """Clusters with their lines, denials, hedging, credibility and source spans; graph; timeline; entities."""
-    ledger = export_ledger(store)
-    documents = {d["id"]: d for d in ledger["documents"]}
-    claims = {c["id"]: c for c in ledger["claims"]}
-    assessments = {a["cluster"]: a for a in ledger["assessments"]}
-    line_root = {line["id"]: line["root"] for line in ledger["lines"]}
-    claim_line = {claim: line["id"] for line in ledger["lines"] for claim in line.get("claims", [])}
+    """Clusters with their lines, denials, hedging, credibility and source spans; graph; timeline; entities.
 
-    names = display_names(
-        [name for claim in ledger["claims"] for name in claim.get("chain") or []]
-        + [d["outlet"] for d in ledger["documents"] if d.get("outlet")]
-    )
+    Read from the store by what the report shows, not through the whole export: clusters are
+    ranked from counts and the assessments, and only the `top` ones read their claims.
+    """
+    with store.engine.connect() as connection:
+        return _build(store, connection, top)
+
+
+def _build(store: Store, connection: Any, top: int | None) -> dict[str, Any]:
+    d, c, m = t.documents.c, t.claims.c, t.cluster_members.c
+    published = dict(connection.execute(select(d.id, d.published)).all())
+    labels = _document_labels(connection)  # every document in words (the lines name their carriers)
+    # A claim counts if its document's analysis is stored (export_ledger's claims).
+    analysed = select(t.analyses.c.document_id)
+    claim_count = connection.execute(select(func.count()).select_from(t.claims).where(c.document_id.in_(analysed))).scalar_one()
+    chains = connection.execute(select(c.chain_json, func.count()).where(c.document_id.in_(analysed)).group_by(c.chain_json)).all()
+    outlets = [outlet for (outlet,) in connection.execute(select(d.outlet)).all() if outlet]
+    counted: Counter[str] = Counter(outlets)
+    for chain, n in chains:
+        for name in json.loads(chain) or []:
+            counted[name] += n
+    names = weighted_display_names(counted)
 
     def label(document_id: str) -> str:
-        document = documents[document_id]
-        return document_label(document.get("outlet"), document.get("title"), document.get("origin"), document.get("text"),
-                              [(z["start"], z["end"], z["kind"]) for z in document.get("zones") or []])
+        return labels[document_id]
 
     def node_name(node: str) -> str:
         """A document by its outlet, title or file; a source by the name the texts give it."""
-        if node in documents:
+        if node in labels:
             return label(node)
         return names.get(node) or node.removeprefix("source:")
 
-    line_names = {line["id"]: line.get("name") for line in ledger["lines"]}
+    # Only a cluster whose sourcing has derived claims moves a claim to another line: its JSON (json.dumps,
+    # as store.links and store.linker write it) holds a non-empty `"derived": {"…`; the others are not parsed.
+    moved = moved_claims(sourcing for (data,) in connection.execute(
+        select(t.clusters.c.data_json).where(t.clusters.c.data_json.like('%"derived": {"%')).order_by(t.clusters.c.id)).all()
+        if (sourcing := json.loads(data).get("sourcing")))
+    lines = line_summaries(connection, moved, labels)
+    line_root = {line["id"]: line["root"] for line in lines}
+    line_names = {line["id"]: line.get("name") for line in lines}
 
     def root_name(line_id: str) -> str:
         """A line by its origin and first reporter, in words."""
@@ -45,71 +65,154 @@ def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
         # A bare key ("russia") is spelled as the texts spell it most.
         return node_name(root) if not name or name == root.removeprefix("source:") else name
 
-    children: dict[str, list[dict[str, Any]]] = {}
-    for cluster in ledger["clusters"]:
-        if cluster.get("parent"):
-            children.setdefault(cluster["parent"], []).append(cluster)
+    rows = connection.execute(select(t.clusters.c.id, t.clusters.c.anchor, t.clusters.c.parent).order_by(t.clusters.c.id)).all()
+    children: dict[str, list[str]] = {}
+    for row in rows:
+        if row.parent:
+            children.setdefault(row.parent, []).append(row.id)
+    # Members whose claim is in the ledger, own and nested (a sub-cluster's support counts for the general claim).
+    own_count = dict(connection.execute(
+        select(m.cluster_id, func.count()).select_from(t.cluster_members.join(t.claims, c.id == m.claim_id))
+        .where(c.document_id.in_(analysed)).group_by(m.cluster_id)).all())
+    totals: dict[str, int] = {}
 
-    def own_and_nested(cluster: dict[str, Any]) -> list[dict[str, Any]]:
+    def total(cluster_id: str) -> int:
+        if cluster_id not in totals:
+            totals[cluster_id] = own_count.get(cluster_id, 0) + sum(total(child) for child in children.get(cluster_id, []))
+        return totals[cluster_id]
+
+    supported = _supporting_counts(connection)
+    ranked = sorted(rows, key=lambda r: (-supported.get(r.id, 0), -total(r.id), r.id))
+    shown = ranked[:top] if top else ranked
+    assessments: dict[str, dict[str, Any]] = {}
+    for chunk in chunks([r.id for r in shown]):
+        assessments.update((a["cluster"], a) for a in (json.loads(data) for (data,) in connection.execute(
+            select(t.assessments.c.data_json).where(t.assessments.c.cluster_id.in_(chunk))).all()))
+
+    # The shown clusters' members, and their sub-clusters', with their claims as the analyst corrected them.
+    wanted: set[str] = set()
+    todo = [r.id for r in shown]
+    while todo:
+        cluster_id = todo.pop()
+        if cluster_id not in wanted:
+            wanted.add(cluster_id)
+            todo += children.get(cluster_id, [])
+    members: dict[str, list[dict[str, str]]] = {}
+    for chunk in chunks(sorted(wanted)):
+        for row in connection.execute(select(m.cluster_id, m.claim_id, m.relation).where(m.cluster_id.in_(chunk))).all():
+            members.setdefault(row.cluster_id, []).append({"claim": row.claim_id, "relation": row.relation})
+    for own_members in members.values():
+        own_members.sort(key=lambda member: member["claim"])
+    claims = _corrected_claims(store, connection, sorted({x["claim"] for ms in members.values() for x in ms}))
+    claim_line = claim_lines(connection, list(claims), moved, {line["id"] for line in lines})
+
+    def own_and_nested(cluster_id: str) -> list[dict[str, Any]]:
         """A cluster's members, then its sub-clusters' (their support counts for the general claim)."""
-        nested = [{**m, "via": child["id"]} for child in children.get(cluster["id"], []) for m in own_and_nested(child)]
-        return list(cluster["members"]) + nested
+        nested = [{**x, "via": child} for child in children.get(cluster_id, []) for x in own_and_nested(child)]
+        return list(members.get(cluster_id, [])) + nested
 
     clusters = []
-    for cluster in ledger["clusters"]:
-        assessment = assessments.get(cluster["id"], {})
-        members = []
-        for member in own_and_nested(cluster):
-            claim = claims.get(member["claim"])
-            if claim is None:
+    for row in shown:
+        assessment = assessments.get(row.id, {})
+        listed: list[dict[str, Any]] = []
+        for member in own_and_nested(row.id):
+            if member["claim"] not in claims:
                 continue
-            document = documents[claim["document_id"]]
-            members.append({
-                "claim": claim["id"], "relation": member["relation"], "text": claim["text"],
-                "speaker": claim["speaker"], "chain": claim["chain"], "hedging": claim["hedging"],
-                "polarity": claim["polarity"], "document": claim["document_id"], "source": label(claim["document_id"]),
-                "published": document.get("published"), "span": [claim["start"], claim["end"]],
-                "line": root_name(claim_line[claim["id"]]) if claim["id"] in claim_line else None,
+            document_id, claim = claims[member["claim"]]
+            listed.append({
+                "claim": claim.id, "relation": member["relation"], "text": claim.text,
+                "speaker": claim.speaker, "chain": list(claim.chain), "hedging": claim.hedging,
+                "polarity": claim.polarity, "document": document_id, "source": label(document_id),
+                "published": published.get(document_id), "span": [claim.start, claim.end],
+                "line": root_name(claim_line[claim.id]) if claim.id in claim_line else None,
                 "via": member.get("via"),
             })
-        own = cluster["members"]
+        own = members.get(row.id, [])
         clusters.append({
-            "id": cluster["id"], "anchor": cluster["anchor_text"], "parent": cluster.get("parent"),
+            "id": row.id, "anchor": row.anchor, "parent": row.parent,
             # a group of denials standing under what it denies: the report shows it there
-            "denial_of": cluster.get("parent") if own and all(m["relation"] == "contradicts" for m in own) else None,
+            "denial_of": row.parent if own and all(x["relation"] == "contradicts" for x in own) else None,
             "supporting_lines": [root_name(l) for l in assessment.get("supporting_lines", [])],
             "contradicting_lines": [root_name(l) for l in assessment.get("contradicting_lines", [])],
             "denying_lines": [root_name(l) for l in assessment.get("denying_lines", [])],
-            "denials": [m for m in members if m["polarity"] == "denied" or m["relation"] == "contradicts"],
+            "denials": [x for x in listed if x["polarity"] == "denied" or x["relation"] == "contradicts"],
             "credibility": assessment.get("credibility"), "credibility_label": assessment.get("label"),
             "reliability": assessment.get("reliability"), "reasons": assessment.get("reasons", []),
             "hedging": [assessment.get("hedging_strongest"), assessment.get("hedging_weakest")],
             "first_report": assessment.get("first_report"), "last_report": assessment.get("last_report"),
-            "members": members,
+            "members": listed,
         })
-    clusters.sort(key=lambda c: (-len(c["supporting_lines"]), -len(c["members"]), c["id"]))
+    provenance = []
+    p = t.provenance.c
+    for row in connection.execute(select(p.child, p.parent, p.relation, p.data_json).order_by(p.child, p.parent)).all():
+        evidence = json.loads(row.data_json).get("evidence", [])
+        provenance.append({"child": node_name(row.child), "parent": node_name(row.parent), "relation": row.relation,
+                           "evidence": [ev.get("text") for ev in evidence][:3]})
+    timeline = []
+    e = t.events.c
+    for row in connection.execute(select(e.date, e.precision, e.qualifier, e.data_json).order_by(e.date, e.id)).all():
+        data = json.loads(row.data_json)
+        timeline.append({"date": row.date, "range_end": data.get("range_end"), "precision": row.precision,
+                         "qualifier": row.qualifier, "what": data["what"], "reported": data.get("reported", []),
+                         "spoken": data.get("spoken", []), "claims": len(data["claims"])})
     return {
-        "documents": len(documents),
-        "claims": len(claims),
-        "clusters": clusters[:top] if top else clusters,
+        "documents": len(published),
+        "claims": claim_count,
+        "clusters": clusters,
         "lines": [
-            {"id": l["id"], "root": root_name(l["id"]), "documents": [label(d) for d in l["documents"]],
+            {"id": l["id"], "root": root_name(l["id"]), "documents": [label(x) for x in l["documents"]],
              "sources": [node_name(source_key(n)) for n in l.get("sources", [])]}
-            for l in ledger["lines"]
+            for l in lines
         ],
-        "provenance": [
-            {"child": node_name(e["child"]), "parent": node_name(e["parent"]),
-             "relation": e["relation"],
-             "evidence": [ev.get("text") for ev in e.get("evidence", [])][:3]}
-            for e in ledger["provenance"]
-        ],
-        "timeline": [
-            {"date": e["date"], "range_end": e.get("range_end"), "precision": e["precision"], "qualifier": e["qualifier"], "what": e["what"],
-             "reported": e.get("reported", []), "spoken": e.get("spoken", []), "claims": len(e["claims"])}
-            for e in ledger["events"]
-        ],
-        "entities": entity_index(ledger),
+        "provenance": provenance,
+        "timeline": timeline,
+        "entities": _entity_rows(connection),
     }
+
+
+def _supporting_counts(connection: Any) -> dict[str, int]:
+    """Per assessed cluster, how many lines support it: counted by the database's JSON functions
+    where it has them (SQLite, PostgreSQL), else from the parsed assessments."""
+    a = t.assessments.c
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        counted = func.json_array_length(a.data_json, "$.supporting_lines")
+    elif dialect == "postgresql":
+        counted = func.json_array_length(cast(a.data_json, JSON)["supporting_lines"])
+    else:
+        return {x["cluster"]: len(x.get("supporting_lines", [])) for x in
+                (json.loads(data) for (data,) in connection.execute(select(a.data_json)).all())}
+    return {cluster: n or 0 for cluster, n in connection.execute(select(a.cluster_id, counted)).all()}
+
+
+def _corrected_claims(store: Store, connection: Any, ids: list[str]) -> dict[str, tuple[str, Claim]]:
+    """claim id -> (document id, the claim with the analyst's corrections applied), for claims of analysed documents."""
+    from claimgraph.store.corrections import active_claim_corrections, apply_corrections
+    from claimgraph.store.sql import _claim_from_row
+
+    c = t.claims.c
+    found: list[tuple[str, Claim]] = []
+    for chunk in chunks(ids):
+        found += [(row.document_id, _claim_from_row(row._mapping)) for row in connection.execute(
+            select(t.claims).where(c.id.in_(chunk), c.document_id.in_(select(t.analyses.c.document_id))))]
+    documents = sorted({document_id for document_id, _ in found})
+    fields = active_claim_corrections(store, documents) if documents else {}
+    return {claim.id: (document_id, apply_corrections(claim, fields.get((document_id, claim.start, claim.end)))[0])
+            for document_id, claim in found}
+
+
+def _entity_rows(connection: Any) -> list[dict[str, Any]]:
+    """entity_index's rows counted in the store: per cross-document entity, the documents naming it."""
+    from claimgraph.store.entities import canonical_entities, entity_members
+
+    k, em = canonical_entities.c, entity_members.c
+    rows = [(row.name, row.type, row.documents) for row in connection.execute(
+        select(k.name, k.type, func.count(func.distinct(em.document_id)).label("documents"))
+        .select_from(canonical_entities.outerjoin(entity_members, em.canonical_id == k.id)).group_by(k.id, k.name, k.type))]
+    if not rows:  # not resolved yet: each document's own
+        rows = [(row.name, row.type, 1) for row in connection.execute(
+            select(t.entities.c.name, t.entities.c.type).where(t.entities.c.document_id.in_(select(t.analyses.c.document_id))))]
+    return [{"name": name, "type": kind, "documents": count} for name, kind, count in sorted(rows, key=lambda r: (-r[2], r[0], r[1]))]
 
 
 def entity_index(ledger: dict[str, Any]) -> list[dict[str, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePath
@@ -42,10 +42,15 @@ def display_names(names: Iterable[str]) -> dict[str, str]:
 
     Capitalised spellings win a tie; unnamed sources ("(unnamed reports: ...)") are skipped.
     """
+    return weighted_display_names(Counter(names))
+
+
+def weighted_display_names(counts: Mapping[str, int]) -> dict[str, str]:
+    """display_names of names counted beforehand (name -> how many times the texts give it)."""
     seen: dict[str, Counter[str]] = {}
-    for name in names:
+    for name, n in counts.items():
         if name and name.strip() and not name.startswith("("):
-            seen.setdefault(source_key(name), Counter())[name.strip()] += 1
+            seen.setdefault(source_key(name), Counter())[name.strip()] += n
     return {
         key: max(counts.items(), key=lambda kv: (kv[1], kv[0][:1].isupper(), kv[0]))[0]
         for key, counts in seen.items()

@@ -53,25 +53,37 @@ class AchResult:
 def score_ach(hypotheses: list[Hypothesis], assessments: list[Assessment]) -> AchResult:
     by_cluster = {a.cluster: a for a in assessments}
     clusters = sorted({c for h in hypotheses for c in h.ratings})
+    # Per cluster, once: its credibility weight and the line set it rests on; the line sets in the
+    # order the clusters first name them (the order the sums run in, whatever the ratings).
+    weights: dict[str, float] = {}
+    keys: dict[str, tuple[str, ...]] = {}
+    for cluster in clusters:
+        assessment = by_cluster.get(cluster)
+        weights[cluster] = CREDIBILITY_WEIGHT[assessment.credibility] if assessment else 0.5
+        keys[cluster] = tuple(sorted(assessment.supporting_lines)) if assessment and assessment.supporting_lines else (cluster,)
+    order = list(dict.fromkeys(keys[cluster] for cluster in clusters))
+    nothing = (0.0, 0.0, 0.0)
     scores: list[HypothesisScore] = []
     for hypothesis in hypotheses:
         # Evidence resting on the same line set is one piece of evidence: keep its strongest rating.
+        # A cell rated N (or NA, or not at all) adds nothing to its group.
         groups: dict[tuple[str, ...], tuple[float, float, float]] = {}
-        for cluster in clusters:
-            rating = hypothesis.ratings.get(cluster, "N")
+        for cluster, rating in hypothesis.ratings.items():
             value = SCORES.get(rating.upper(), 0)
-            assessment = by_cluster.get(cluster)
-            weight = CREDIBILITY_WEIGHT[assessment.credibility] if assessment else 0.5
-            key = tuple(sorted(assessment.supporting_lines)) if assessment and assessment.supporting_lines else (cluster,)
+            if not value or cluster not in weights:
+                continue
+            weight, key = weights[cluster], keys[cluster]
             inc, winc, cons = max(0, -value), max(0, -value) * weight, max(0, value) * weight
-            old = groups.get(key, (0.0, 0.0, 0.0))
+            old = groups.get(key, nothing)
             groups[key] = (max(old[0], inc), max(old[1], winc), max(old[2], cons))
+        # zeros where a group has nothing: the sums (and their float types) are those over every cluster
+        summed = [groups.get(key, nothing) for key in order]
         scores.append(
             HypothesisScore(
                 hypothesis=hypothesis.id,
-                inconsistency=sum(g[0] for g in groups.values()),
-                weighted_inconsistency=round(sum(g[1] for g in groups.values()), 4),
-                consistency=round(sum(g[2] for g in groups.values()), 4),
+                inconsistency=sum(g[0] for g in summed),
+                weighted_inconsistency=round(sum(g[1] for g in summed), 4),
+                consistency=round(sum(g[2] for g in summed), 4),
             )
         )
     scores.sort(key=lambda s: (s.weighted_inconsistency, -s.consistency, s.hypothesis))

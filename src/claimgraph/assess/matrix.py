@@ -47,6 +47,7 @@ class Evidence:
     denied: bool  # most of its claims are denials
     contradicts: set[str] = field(default_factory=set)  # clusters its claims contradict
     digest: str = ""
+    members: list[str] = field(default_factory=list)  # its claims' ids
 
     @property
     def denies(self) -> list[str]:
@@ -79,7 +80,8 @@ def load_evidence(store: Store) -> dict[str, Evidence]:
         for _, content, polarity in claims:
             if (content, polarity) not in read and len(read) < CLAIMS_READ:
                 read.append((content, polarity))
-        evidence[row.id] = Evidence(id=row.id, anchor=row.anchor, parent=row.parent, claims=read, denied=denied)
+        evidence[row.id] = Evidence(id=row.id, anchor=row.anchor, parent=row.parent, claims=read, denied=denied,
+                                    members=[i for i, _, _ in claims])
     for x, y in pairs:
         if x in evidence and y in evidence:
             evidence[x].contradicts.add(y)
@@ -98,6 +100,17 @@ def _digest(text: str) -> str:
 def cell_basis(embedder_name: str, hypothesis: str, evidence: Evidence) -> str:
     """The digest of what a judge cell reads: recompute it when this changes."""
     return _digest(f"{ACH_JUDGE}|{embedder_name}|{hypothesis}|{evidence.digest}")[:40]
+
+
+def cell_bases(embedder_name: str, hypothesis: str, evidence: dict[str, Evidence]) -> dict[str, str]:
+    """cell_basis of one hypothesis against every cluster, its common prefix hashed once."""
+    prefix = hashlib.sha1(f"{ACH_JUDGE}|{embedder_name}|{hypothesis}|".encode())
+    out = {}
+    for cluster, e in evidence.items():
+        digest = prefix.copy()
+        digest.update(e.digest.encode())
+        out[cluster] = digest.hexdigest()[:40]
+    return out
 
 
 class VectorMemo:
@@ -122,6 +135,41 @@ class VectorMemo:
                     self._vectors[text] = np.asarray(vector, dtype=np.float32) / (norm or 1.0)
             return {x: self._vectors[x] for x in texts}
 
+    def seed(self, vectors: dict[str, np.ndarray]) -> None:
+        """Keep vectors this embedder already made for these texts elsewhere (the link stage's),
+        normalised as `vectors` normalises its own: they are then not embedded again."""
+        with self._lock:
+            todo = {x: v for x, v in vectors.items() if x not in self._vectors}
+            if len(self._vectors) + len(todo) > self.limit:
+                return
+            for text, vector in todo.items():
+                norm = float(np.linalg.norm(vector))
+                self._vectors[text] = np.asarray(vector, dtype=np.float32) / (norm or 1.0)
+
+
+def linked_vectors(store: Store, evidence: dict[str, Evidence], embedder_name: str) -> dict[str, np.ndarray]:
+    """The vectors the link stage saved for the evidence's texts: a claim whose proposition is the
+    very text the judge reads (a vector is a function of its text alone, one text per call), when
+    the ledger was linked with this embedder."""
+    wanted = {text for e in evidence.values() for text, _ in e.claims}
+    found: dict[str, np.ndarray] = {}
+    with store.engine.connect() as connection:
+        head = connection.execute(select(t.link_state.c.key).where(t.link_state.c.name == "linker")).scalar()
+        try:
+            linked_with = json.loads(head).get("embedder") if head else None
+        except (ValueError, AttributeError):
+            linked_with = None
+        if linked_with != embedder_name:
+            return found
+        v = t.link_views.c
+        ids = sorted({claim for e in evidence.values() for claim in e.members})
+        for begin in range(0, len(ids), 500):
+            for view_json, vector in connection.execute(select(v.view_json, v.vector).where(v.claim_id.in_(ids[begin : begin + 500]))):
+                text = json.loads(view_json).get("proposition")
+                if text in wanted and text not in found:
+                    found[text] = np.frombuffer(vector, dtype=np.float32)
+    return found
+
 
 class Prefill:
     """The judge's rating of clusters against hypotheses (one instance per read of the matrix)."""
@@ -135,6 +183,13 @@ class Prefill:
         self.judge = StructuralJudge()
         self._own: dict[tuple[str, str], tuple[str, float, str]] = {}
         self._vectors: dict[str, np.ndarray] = {}
+        # Every text's vector as a row of one matrix, and per hypothesis its products with all of them
+        # (one matrix product): they find a cluster's nearest claim; its score is then np.dot's.
+        self._rows: dict[str, int] = {}
+        self._matrix: np.ndarray | None = None
+        self._index = np.zeros((0, 1), dtype=np.int64)  # per cluster, its claims' rows (-1: none)
+        self._ready: list[str] = []  # the clusters of those rows
+        self._near: dict[str, dict[str, int | None]] = {}
 
     def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
         """Embed, in one batch, what rating these pairs reads (the denied clusters included)."""
@@ -143,6 +198,40 @@ class Prefill:
         texts = [self.hypotheses[h] for h in {h for h, _ in pairs}]
         texts += [text for c in clusters for text, _ in self.evidence[c].claims]
         self._vectors.update(self.memo.vectors(texts))
+        self._matrix, self._near = None, {}
+
+    def _picks(self, text: str) -> dict[str, int | None]:
+        """Per cluster, the index of its claim nearest the text, found for every cluster at once
+        from one matrix product; None where two claims come within 1e-5 of each other. The product
+        sums in another order than np.dot (differences near 1e-7), so it only picks the claim."""
+        if self._matrix is None:
+            self._rows = {x: i for i, x in enumerate(self._vectors)}
+            self._matrix = np.stack(list(self._vectors.values())) if self._vectors else np.zeros((0, 1), dtype=np.float32)
+            ready = [c for c, e in self.evidence.items() if e.claims and all(x in self._rows for x, _ in e.claims)]
+            width = max((len(self.evidence[c].claims) for c in ready), default=1)
+            self._index = np.full((len(ready), width), -1, dtype=np.int64)
+            for row, cluster in enumerate(ready):
+                self._index[row, : len(self.evidence[cluster].claims)] = [self._rows[x] for x, _ in self.evidence[cluster].claims]
+            self._ready = ready
+        if text not in self._near:
+            products = np.where(self._index >= 0, (self._matrix @ self._vectors[text])[self._index], -np.inf)
+            rows = np.arange(len(self._ready))
+            best = products.argmax(axis=1) if len(self._ready) else np.zeros(0, dtype=np.int64)
+            top = products[rows, best].copy()
+            products[rows, best] = -np.inf
+            clear = top - (products.max(axis=1) if products.shape[1] > 1 else np.full(len(rows), -np.inf)) > 1e-5
+            self._near[text] = {c: (int(b) if ok else None) for c, b, ok in zip(self._ready, best, clear)}
+        return self._near[text]
+
+    def _nearest(self, text: str, evidence: Evidence) -> tuple[int, float]:
+        """(index, score) of the evidence claim nearest the text: the first highest np.dot, as it always was."""
+        vector = self._vectors[text]
+        best = self._picks(text).get(evidence.id)
+        if best is not None:
+            return best, float(np.dot(vector, self._vectors[evidence.claims[best][0]]))
+        scores = [float(np.dot(vector, self._vectors[claim])) for claim, _ in evidence.claims]
+        best = max(range(len(scores)), key=scores.__getitem__)  # the first highest, as np.argmax
+        return best, scores[best]
 
     def own(self, hypothesis: str, cluster: str) -> tuple[str, float, str]:
         """(rating, relevance, reason) from the cluster's own claims."""
@@ -152,15 +241,14 @@ class Prefill:
         return self._own[key]
 
     def _rate_own(self, hypothesis: str, evidence: Evidence) -> tuple[str, float, str]:
-        from claimgraph.link import ClaimView
-
         text = self.hypotheses[hypothesis]
         vector = self._vectors[text]
-        scores = [float(np.dot(vector, self._vectors[claim])) for claim, _ in evidence.claims]
-        best = int(np.argmax(scores)) if scores else 0
-        relevance = max(0.0, round(scores[best], 4)) if scores else 0.0
+        best, score = self._nearest(text, evidence) if evidence.claims else (0, 0.0)
+        relevance = max(0.0, round(score, 4)) if evidence.claims else 0.0
         if relevance < RELEVANT:
             return "N", relevance, f"unrelated: nearest claim {relevance:.2f} (< {RELEVANT})"
+        from claimgraph.link import ClaimView
+
         claim, polarity = evidence.claims[best]
         relation, _, reasons = self.judge.stance(
             ClaimView(id="hypothesis", document_id="hypothesis", content=text, vector=vector),
@@ -201,29 +289,34 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
     """
     from claimgraph.assess.ach import Hypothesis, score_ach
     from claimgraph.assess.credibility import Assessment
-    from claimgraph.link.embed import LazyMiniLM
+    from claimgraph.link.embed import EmbedOptions, LazyMiniLM
     from claimgraph.store import ach
 
     hypotheses = ach.list_hypotheses(store)
     texts = dict(hypotheses)
     evidence = load_evidence(store)
     by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
-    memo = embedder if isinstance(embedder, VectorMemo) else VectorMemo(embedder or LazyMiniLM())
+    # Not spinning while idle: the model runs once per text, and on a small shared machine a spinning
+    # thread takes a core from everything else (vectors are the same either way).
+    memo = embedder if isinstance(embedder, VectorMemo) else VectorMemo(embedder or LazyMiniLM(options=EmbedOptions(spin=False)))
     name = memo.name
     stale = []
+    bases: dict[tuple[str, str], str] = {}
     for h, text in hypotheses:
-        for c, e in evidence.items():
+        for c, basis in cell_bases(name, text, evidence).items():
+            bases[(h, c)] = basis
             cell = by_pair.get((h, c))
-            if cell is None or (cell.origin == "judge" and cell.basis != cell_basis(name, text, e)):
+            if cell is None or (cell.origin == "judge" and cell.basis != basis):
                 stale.append((h, c))
     if prefill and stale:
+        memo.seed(linked_vectors(store, evidence, name))
         judge = Prefill(texts, evidence, embedder=memo)
         judge.prepare(stale)
         judged = []
         for h, c in stale:
             rating, relevance, reason = judge.rate(h, c)
             judged.append({"hypothesis": h, "cluster": c, "rating": rating, "reason": f"{ACH_JUDGE}: {reason}",
-                           "relevance": relevance, "basis": cell_basis(name, texts[h], evidence[c])})
+                           "relevance": relevance, "basis": bases[(h, c)]})
         ach.save_judged(store, judged)
         by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
 
@@ -277,5 +370,6 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
 
 
 def _cell(row: Any) -> dict[str, Any]:
-    return {"hypothesis": row.hypothesis_id, "cluster": row.cluster_id, "rating": row.rating, "origin": row.origin,
-            "reason": row.reason, "set_by": row.set_by, "set_at": row.set_at, "relevance": row.relevance}
+    m = row._mapping
+    return {"hypothesis": m["hypothesis_id"], "cluster": m["cluster_id"], "rating": m["rating"], "origin": m["origin"],
+            "reason": m["reason"], "set_by": m["set_by"], "set_at": m["set_at"], "relevance": m["relevance"]}

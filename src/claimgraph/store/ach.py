@@ -148,13 +148,17 @@ def save_judged(store: Store, judged: list[dict[str, Any]], *, who: str = "claim
     now = _now()
     with store.transaction() as connection:
         known = {r.id for r in connection.execute(select(hypotheses.c.id))}
-        analyst = {(r.hypothesis_id, r.cluster_id) for r in connection.execute(
-            select(ach_cells.c.hypothesis_id, ach_cells.c.cluster_id).where(ach_cells.c.origin == "analyst"))}
+        origin_of = {(r.hypothesis_id, r.cluster_id): r.origin for r in connection.execute(
+            select(ach_cells.c.hypothesis_id, ach_cells.c.cluster_id, ach_cells.c.origin))}
         rows = [{"hypothesis_id": j["hypothesis"], "cluster_id": j["cluster"], "rating": j["rating"], "origin": "judge",
                  "reason": j.get("reason"), "set_by": who, "set_at": now, "relevance": j.get("relevance"), "basis": j.get("basis")}
-                for j in judged if j["hypothesis"] in known and (j["hypothesis"], j["cluster"]) not in analyst]
-        for hypothesis_id in {r["hypothesis_id"] for r in rows}:
-            ids = [r["cluster_id"] for r in rows if r["hypothesis_id"] == hypothesis_id]
+                for j in judged if j["hypothesis"] in known and origin_of.get((j["hypothesis"], j["cluster"])) != "analyst"]
+        # Only the pairs that have a judge cell already are deleted (a first read has none).
+        replaced: dict[str, list[str]] = {}
+        for r in rows:
+            if (r["hypothesis_id"], r["cluster_id"]) in origin_of:
+                replaced.setdefault(r["hypothesis_id"], []).append(r["cluster_id"])
+        for hypothesis_id, ids in replaced.items():
             for start in range(0, len(ids), 500):
                 connection.execute(delete(ach_cells).where(ach_cells.c.hypothesis_id == hypothesis_id,
                                                            ach_cells.c.cluster_id.in_(ids[start : start + 500])))

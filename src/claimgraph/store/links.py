@@ -6,6 +6,7 @@ The linker that makes it, saved and restored between runs, is `store/linker.py`.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any, Iterable, TypeVar
 
 from sqlalchemy import delete, func, insert, select
@@ -101,43 +102,7 @@ def load_layer(store: Store) -> dict[str, Any]:
                              "documents": data["documents"], "members": members.get(row.id, [])})
             if data.get("sourcing"):
                 sourcing.append(data["sourcing"])
-        on_line: dict[str, dict[str, list[Any]]] = {}
-        c = t.claim_lines.c
-        for claim_id, document_id, line_id, source, inner, voice, origin in connection.execute(
-                select(c.claim_id, c.document_id, c.line_id, c.source, c.inner, c.voice, c.origin).order_by(c.claim_id)):
-            line = on_line.setdefault(line_id, {"claims": [], "documents": [], "sources": [], "origins": []})
-            line["claims"].append(claim_id)
-            line["documents"].append(document_id)
-            if source:
-                line["sources"].append(source)
-            line["origins"].append(ClaimOrigin(claim=claim_id, document=document_id, origin=origin,
-                                               inner=inner or source, voice=voice, source=source))
-        labels = _document_labels(connection)
-        # A claim counted in another line than its own (a restatement of what its document
-        # credits elsewhere: LineState.derived_lines) is shown on the line it is counted in.
-        moved: dict[str, str] = {}
-        for saved in sourcing:
-            moved.update(saved.get("derived") or {})
-        for line_id_, line in list(on_line.items()):
-            keep = [i for i, claim_id in enumerate(line["claims"]) if moved.get(claim_id, line_id_) == line_id_]
-            for i in range(len(line["claims"])):
-                if i not in keep:
-                    target = on_line.setdefault(moved[line["claims"][i]], {"claims": [], "documents": [], "sources": [], "origins": []})
-                    target["claims"].append(line["claims"][i])
-                    target["documents"].append(line["documents"][i])
-            line["claims"] = [line["claims"][i] for i in keep]
-            line["documents"] = [line["documents"][i] for i in keep]
-        lines = []
-        for row in connection.execute(select(t.lines).order_by(t.lines.c.id)):
-            if row.id in on_line:
-                line = on_line[row.id]
-                data = json.loads(row.data_json)
-                lines.append({"id": row.id, "root": row.root, **data,
-                              "name": line_name(row.root, data.get("root_kind", "source"), line["origins"], labels),
-                              "documents": sorted(set(line["documents"])), "claims": sorted(line["claims"]),
-                              "derived": sorted(c for c in line["claims"] if c in moved),
-                              "sources": sorted(set(line["sources"])),
-                              "origins": {o.claim: o.origin for o in line["origins"] if o.origin}})
+        lines = load_lines(connection, moved_claims(sourcing), _document_labels(connection))
         return {
             "clusters": clusters,
             "links": [dict(row._mapping) for row in connection.execute(select(t.links).order_by(t.links.c.a, t.links.c.b))],
@@ -156,6 +121,98 @@ def load_layer(store: Store) -> dict[str, Any]:
             ],
             "sourcing": sourcing,
         }
+
+
+def moved_claims(sourcing: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """A claim counted in another line than its own (a restatement of what its document credits
+    elsewhere: LineState.derived_lines) -> the line it is counted in, from the clusters' sourcing."""
+    moved: dict[str, str] = {}
+    for saved in sourcing:
+        moved.update(saved.get("derived") or {})
+    return moved
+
+
+def load_lines(connection: Any, moved: dict[str, str], labels: dict[str, str]) -> list[dict[str, Any]]:
+    """The lines in the export's shape (id order), each named in words, its claims read from claim_lines;
+    `moved` from moved_claims, `labels` the documents in words (_document_labels)."""
+    on_line: dict[str, dict[str, list[Any]]] = {}
+    c = t.claim_lines.c
+    for claim_id, document_id, line_id, source, inner, voice, origin in connection.execute(
+            select(c.claim_id, c.document_id, c.line_id, c.source, c.inner, c.voice, c.origin).order_by(c.claim_id)).all():
+        line = on_line.setdefault(line_id, {"claims": [], "documents": [], "sources": [], "origins": []})
+        line["claims"].append(claim_id)
+        line["documents"].append(document_id)
+        if source:
+            line["sources"].append(source)
+        line["origins"].append(ClaimOrigin(claim=claim_id, document=document_id, origin=origin,
+                                           inner=inner or source, voice=voice, source=source))
+    for line_id_, line in list(on_line.items()):
+        keep = [i for i, claim_id in enumerate(line["claims"]) if moved.get(claim_id, line_id_) == line_id_]
+        kept = set(keep)  # a set: a line of 10^4 claims is not scanned once per claim
+        for i in range(len(line["claims"])):
+            if i not in kept:
+                target = on_line.setdefault(moved[line["claims"][i]], {"claims": [], "documents": [], "sources": [], "origins": []})
+                target["claims"].append(line["claims"][i])
+                target["documents"].append(line["documents"][i])
+        line["claims"] = [line["claims"][i] for i in keep]
+        line["documents"] = [line["documents"][i] for i in keep]
+    lines = []
+    for row in connection.execute(select(t.lines).order_by(t.lines.c.id)).all():
+        if row.id in on_line:
+            line = on_line[row.id]
+            data = json.loads(row.data_json)
+            lines.append({"id": row.id, "root": row.root, **data,
+                          "name": line_name(row.root, data.get("root_kind", "source"), line["origins"], labels),
+                          "documents": sorted(set(line["documents"])), "claims": sorted(line["claims"]),
+                          "derived": sorted(c for c in line["claims"] if c in moved),
+                          "sources": sorted(set(line["sources"])),
+                          "origins": {o.claim: o.origin for o in line["origins"] if o.origin}})
+    return lines
+
+
+def line_summaries(connection: Any, moved: dict[str, str], labels: dict[str, str]) -> list[dict[str, Any]]:
+    """What load_lines gives of each line (id, root, name, documents, sources), counted in the database
+    rather than read claim by claim: claims alike in document, sources and voice are one row with its count."""
+    c = t.claim_lines.c
+    origins: dict[str, list[ClaimOrigin]] = {}
+    documents: dict[str, Counter[str]] = {}
+    sources: dict[str, set[str]] = {}
+    for line_id, document_id, source, inner, voice, origin, n in connection.execute(
+            select(c.line_id, c.document_id, c.source, c.inner, c.voice, c.origin, func.count())
+            .group_by(c.line_id, c.document_id, c.source, c.inner, c.voice, c.origin)).all():
+        # line_name counts origins and never reads their claim: one object stands for the n alike
+        origins.setdefault(line_id, []).extend(
+            [ClaimOrigin(claim="", document=document_id, origin=origin, inner=inner or source, voice=voice, source=source)] * n)
+        documents.setdefault(line_id, Counter())[document_id] += n
+        if source:
+            sources.setdefault(line_id, set()).add(source)
+    for chunk in chunks(sorted(moved)):  # a claim counted in another line than its own moves there with its document
+        for claim_id, line_id, document_id in connection.execute(
+                select(c.claim_id, c.line_id, c.document_id).where(c.claim_id.in_(chunk))).all():
+            if moved[claim_id] != line_id:
+                documents[line_id][document_id] -= 1
+                documents.setdefault(moved[claim_id], Counter())[document_id] += 1
+    lines = []
+    for row in connection.execute(select(t.lines).order_by(t.lines.c.id)).all():
+        if row.id in documents:
+            data = json.loads(row.data_json)
+            lines.append({"id": row.id, "root": row.root, **data,
+                          "name": line_name(row.root, data.get("root_kind", "source"), origins.get(row.id, []), labels),
+                          "documents": sorted(d for d, n in documents[row.id].items() if n > 0),
+                          "sources": sorted(sources.get(row.id, ()))})
+    return lines
+
+
+def claim_lines(connection: Any, claim_ids: list[str], moved: dict[str, str], lines: set[str]) -> dict[str, str]:
+    """These claims' lines as load_lines files them (a moved claim on the line it is counted in), among `lines`."""
+    c = t.claim_lines.c
+    found = {}
+    for chunk in chunks(sorted(claim_ids)):
+        for claim_id, line_id in connection.execute(select(c.claim_id, c.line_id).where(c.claim_id.in_(chunk))).all():
+            line_id = moved.get(claim_id, line_id)
+            if line_id in lines:
+                found[claim_id] = line_id
+    return found
 
 
 def line_names(connection: Any, line_ids: list[str]) -> dict[str, str]:
