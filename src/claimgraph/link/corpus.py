@@ -141,7 +141,7 @@ class Linker:
             vectors = self.embedder.embed(propositions)
             views = []
             for claim, text, vector in zip(claims, propositions, vectors):
-                people, names = named_in(text, analysis)
+                people, names = named_in(text, analysis, document.text)
                 view = ClaimView(
                     id=claim.id, document_id=document.id, content=claim.content, proposition=text,
                     people=people, names=names,

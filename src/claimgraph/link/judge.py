@@ -26,7 +26,7 @@ from claimgraph.link.embed import ModelMissing
 from claimgraph.records import flat_dict
 
 Relation = Literal["same", "more_specific", "contradicts", "unrelated"]
-JUDGE_STEP = "link.judge.structural.v1"
+JUDGE_STEP = "link.judge.structural.v2"  # v2: outlets and hotels NER typed as people (named only after "the") are no people
 
 
 @lru_cache(maxsize=1)

@@ -261,10 +261,29 @@ def _whole(phrase: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
 
 
-def named_in(text: str, analysis: Analysis | None) -> tuple[list[str], list[str]]:
+# An article before a name, with at most one capitalised word between ("the Washington Post",
+# "The Moscow Ritz Carlton"): how an outlet, a hotel or a firm is named, never a person. A
+# possessive or a lower-case word between ("the FBI's James Comey", "the former president
+# Donald Trump") does not count.
+_ARTICLE_LED = re.compile(r"(?:^|[^\w])(?:[Tt]he|THE)(?:\s+[A-Z][\w.-]*)?\s+$")
+
+
+def _article_led(entity: Entity, analysis: Analysis, document_text: str) -> bool:
+    """Does the document name this entity only after "the" (an outlet, a hotel typed as a person)?
+
+    A name of one word is left alone: "the Obamas" are people."""
+    if len(entity.name.split()) < 2:
+        return False
+    spans = [(m.start, m.end) for m in analysis.mentions if m.entity == entity.key and m.kind in ("name", "description")]
+    return bool(spans) and all(_ARTICLE_LED.search(document_text[max(0, start - 40):start]) for start, _ in spans)
+
+
+def named_in(text: str, analysis: Analysis | None, document_text: str | None = None) -> tuple[list[str], list[str]]:
     """(people, names) of the document's entities whose canonical name the text contains.
 
     people: surnames (lower case) of the named people, for the judge's different-people test.
+    Given the document's text, an entity typed as a person that the document names only after
+    "the" ("the Washington Post", "the Moscow Ritz Carlton") is not counted among them.
     names: content terms (judge stems) of every name but events'. What a claim says beyond its
     names is its predicate: two claims naming the Steele dossier and the FBI may still say
     nothing alike (the judge's `_predicates_apart`); "Trump support operation" names what
@@ -275,7 +294,8 @@ def named_in(text: str, analysis: Analysis | None) -> tuple[list[str], list[str]
     lowered = text.lower()
     named = [e for e in analysis.entities if e.name and len(e.name) > 1
              and _whole(e.name.lower()).search(lowered)]
-    surnames = {e.name.split()[-1].lower() for e in named if _named_person(e)}
+    surnames = {e.name.split()[-1].lower() for e in named if _named_person(e)
+                and not (document_text is not None and _article_led(e, analysis, document_text))}
     terms = {t for e in named if e.type != "EVENT" for t in content_terms(e.name)}
     # What the text calls a named entity ("Christopher Steele, a former British intelligence
     # officer") says who it is, not what is claimed of it.
