@@ -5,11 +5,11 @@ line is named in words. Each test fails when its signal is removed."""
 
 from __future__ import annotations
 
-from claimgraph.link.lines import LineState, line_id
+from claimgraph.link.lines import line_id
 from claimgraph.link.origins import acts, person_key, same_voices, surname_pairs, writing_author
-from claimgraph.link.provenance import ProvenanceBuilder
 from claimgraph.models import Analysis, Claim, Document, Entity, Mention
 from claimgraph.sources import ClaimOrigin, line_name, source_key
+from tests.test_origins import line_state
 
 
 def document(doc_id: str, text: str, *, outlet: str | None = None, published: str | None = None) -> Document:
@@ -27,14 +27,6 @@ def claim(claim_id: str, text: str, content: str, chain: list[str] | None = None
                  sentence_end=len(text), text=content, content=content, chain=chain, speaker=chain[-1] if chain else None,
                  speaker_entity=speaker_entity, cue=cue, cue_start=cue_start,
                  cue_end=cue_start + len(cue) if cue and cue_start is not None else None, zone=zone)
-
-
-def line_state(inputs: list[tuple[Document, Analysis]]) -> LineState:
-    builder, state = ProvenanceBuilder(), LineState()
-    for doc, analysis in inputs:
-        builder.add(doc, analysis)
-        state.update(builder.documents, builder.weights, [(doc, analysis)], texts=lambda ids: {})
-    return state
 
 
 def test_a_document_crediting_an_outlet_the_corpus_holds_is_not_its_line_wholesale() -> None:
