@@ -223,13 +223,16 @@ def is_negative(view: ClaimView) -> bool:
 
 # "investigating links between X and Y", "the scrutiny included examining the nature of links":
 # an inquiry into something is not a statement that it is so. A claim that also reports a finding
-# ("the inquiry found links") states it.
+# ("the inquiry found links") states it. Only verbs: "the investigation into X" is most often a
+# topic named in passing ("sought to discredit the investigation into X"); and "papers examined by
+# the paper show X" describes a source.
 _INQUIRY = re.compile(
-    r"\b(?:investigat(?:e|es|ed|ing)|examin(?:e|es|ed|ing)|scrutini[sz](?:e|es|ed|ing)|prob(?:e|es|ed|ing)\s+into|"
-    r"look(?:s|ed|ing)?\s+into|inquir(?:e|es|ed|ing)\s+into|(?:investigation|inquiry|probe|examination)s?\s+(?:into|of))\b",
+    r"\b(?:investigat(?:e|es|ing)|examin(?:e|es|ing)|scrutini[sz](?:e|es|ing)|"
+    r"(?:investigat|examin|scrutini[sz])ed(?!\s+by\b)|prob(?:e|es|ed|ing)\s+into|"
+    r"look(?:s|ed|ing)?\s+into|inquir(?:e|es|ed|ing)\s+into)\b",
     re.IGNORECASE)
 _FINDING = re.compile(
-    r"\b(?:found|find|finds|determined|concluded|established|confirmed|detailed|showed|shows|revealed|uncovered)\b",
+    r"\b(?:found|find|finds|determined|concluded|established|confirmed|detailed|show|showed|shows|reveal|reveals|revealed|uncovered)\b",
     re.IGNORECASE)
 
 
