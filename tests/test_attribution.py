@@ -458,3 +458,12 @@ def test_a_speakers_own_no_and_quoted_characterisations_are_denials() -> None:
     # A characterisation inside quotation marks is a denial even where no speaker was found.
     assert is_denied("It's all fake news.", [], lexicon, attributed=False, quoted=True)
     assert not is_denied("It's all fake news.", [], lexicon, attributed=False, quoted=False)
+
+
+def test_he_in_a_relative_clause_is_the_subject_of_the_clause_it_hangs_on(nlp: Language) -> None:
+    text = ("Earlier this month, Mark Dalton announced to a room of donors that he had never been to the city.\n\n"
+            "On Sunday, the author of the infamous secret memo sat down for his first major interview, during which "
+            "he told Sarah Kemp that he does believe there is a recording of the meeting.")
+    claim = claim_with(analyse(nlp, text, outlet="Monthly Review"), "there is a recording")
+    assert claim.speaker == "the author of the infamous secret memo"
+    assert "Mark Dalton" not in claim.chain

@@ -278,3 +278,25 @@ def test_pair_model_with_other_features_is_refused() -> None:
 
     with pytest.raises(ValueError, match="retrain"):
         PairModel(_pair_model_data(features=["cosine"]))
+
+
+def test_an_inquiry_into_something_is_not_its_assertion(judge: StructuralJudge) -> None:
+    stated = view("a", "There had been numerous links between the campaign officials and the foreign government.")
+    probed = view("b", "The bureau was investigating links between the campaign officials and the foreign government.",
+                  document="d2")
+    examined = view("c", "The scrutiny included examining the nature of links between the campaign officials and the "
+                    "foreign government.", document="d3")
+    found = view("d", "The inquiry found numerous links between the campaign officials and the foreign government.",
+                 document="d4")
+    assert judge.judge(stated, probed).relation == "unrelated"
+    assert judge.judge(stated, examined).relation == "unrelated"
+    assert judge.judge(probed, examined).relation != "unrelated"  # two inquiries into one thing
+    assert judge.judge(stated, found).relation != "unrelated"  # a finding states it
+
+
+def test_a_description_of_who_someone_is_joins_no_statement_of_what_was_done(judge: StructuralJudge) -> None:
+    done = view("a", "Investigators corroborated the memo compiled by a former foreign intelligence official.")
+    who = view("b", "who has claimed to be a former foreign intelligence official", document="d2")
+    also = view("c", "who is understood to be a former foreign intelligence official", document="d3")
+    assert judge.judge(done, who).relation == "unrelated"
+    assert judge.judge(who, also).relation != "unrelated"

@@ -194,3 +194,30 @@ def test_a_writings_author_whose_documents_arrive_later_gets_its_claims_whatever
     for order in ([memo, paper], [paper, memo]):
         state = line_state(order)
         assert state.claim_line["p1"] == state.claim_line["o1"]
+
+
+def test_the_author_of_a_writing_is_on_that_writings_authors_line() -> None:
+    memo = (document("o", "Source A said there was a recording.", outlet="Jane Ostrova", published="2016-06-20"),
+            Analysis(document_id="o", claims=[claim("o1", "Source A said there was a recording.", "there was a recording",
+                                                     ["Source A"])]))
+    text = ("The author of the infamous secret memo told Sarah Kemp that there is a recording. "
+            "Ostrova's memo has come under scrutiny since its release.")
+    paper = (document("p", text, outlet="Monthly Review", published="2021-10-18"),
+             Analysis(document_id="p", claims=[
+                 claim("p1", text, "there is a recording", ["Sarah Kemp", "the author of the infamous secret memo"],
+                       cue="told")]))
+    state = line_state([memo, paper])
+    assert state.claim_line["p1"] == state.claim_line["o1"]
+
+
+def test_bare_investigators_after_a_named_probe_are_that_probes() -> None:
+    text = ("A special counsel, Ann Kowalski, took over. The Kowalski probe found that the agency had meddled. "
+            "Investigators determined there had been numerous contacts between the campaign and the agency.")
+    counsel = text.index("Ann Kowalski")
+    paper = (document("p", text, outlet="Monthly Review", published="2021-10-18"),
+             Analysis(document_id="p", entities=[Entity(key="E1", name="Ann Kowalski", type="PER")],
+                      mentions=[Mention(entity="E1", start=counsel, end=counsel + 12, text="Ann Kowalski")],
+                      claims=[claim("p1", text, "there had been numerous contacts", ["Investigators"], cue="determined")]))
+    state = line_state([paper])
+    assert state.claim_line["p1"] == line_id("source:a kowalski")
+    assert writing_author("The Kowalski probe", text, 50, _people(text, "Ann Kowalski")) == "Ann Kowalski"

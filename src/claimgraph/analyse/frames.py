@@ -133,6 +133,30 @@ def person_before(pronoun: Token) -> Token | None:
     return None
 
 
+def host_subject(pronoun: Token) -> Token | None:
+    """The person subject of the clause a relative clause hangs on, for a "he"/"she" subject of
+    that relative clause: "the author of the report sat down for an interview, during which he
+    said ..." -> "the author of the report", not a person named in an earlier sentence."""
+    verb = pronoun.head
+    if pronoun.dep_ not in ("nsubj", "nsubjpass") or verb.dep_ != "relcl":
+        return None
+    node = verb.head  # the noun the relative clause hangs on ("an interview")
+    if node.pos_ in ("PROPN", "PRON") or node.ent_type_ == "PERSON" or node.lemma_.lower() in PERSON_NOUNS:
+        return None  # a relative clause on a person ("a man whom she met ...") is no host clause
+    while node.pos_ not in ("VERB", "AUX") and node.dep_ in ("pobj", "prep", "dobj", "attr", "npadvmod", "appos", "conj"):
+        node = node.head
+    if node.pos_ not in ("VERB", "AUX"):
+        return None
+    subject = next((c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.tag_ in ("NNS", "NNPS"):
+        return None
+    person = subject.ent_type_ == "PERSON" if subject.pos_ == "PROPN" else (
+        subject.pos_ == "NOUN" and subject.lemma_.lower() in PERSON_NOUNS)
+    if not person or gender_of(source_label(subject)[0], pronoun.doc) not in (None, pronoun.lower_):
+        return None
+    return subject
+
+
 def _document_before(pronoun: Token) -> Token | None:
     """The nearest text noun before "it" ("released a report ... it says" -> "a report")."""
     doc = pronoun.doc
@@ -184,6 +208,12 @@ class Discourse:
             return None
         if head is None or label.startswith("("):
             return Resolved(label, label, list(frame.prefix))
+        if head.lower_ in ("he", "she"):
+            host = host_subject(head)
+            if host is not None:
+                named = self.entity_at(host)
+                surface = source_label(host)[0]
+                return Resolved(surface, named[1] if named and named[1] else surface, list(frame.prefix), named)
         entity = None if " + " in label else self.entity_at(head)
         known = self._antecedent(head, label)
         if entity is not None and entity[1] and (head.lower_ in ("he", "she") or _is_s_he(head)):
@@ -324,6 +354,8 @@ def chain_for(frames: list[Frame], discourse: Discourse) -> tuple[list[str], str
             or (head is not None and (head.ent_type_ == "PERSON" or head.lower_ in PERSON_NOUNS)))
         if person and head is not None and head.lower_ not in ("he", "she", "it", "they"):
             outer_person = resolved
+        elif resolved is not None and head is not None and head.lower_ in ("he", "she") and host_subject(head) is not None:
+            outer_person = resolved  # "..., during which he told X that he believes ...": both are the host's subject
         if resolved is None:
             continue
         links = resolved.prefix + ([] if frame.speaker_only else [resolved.surface])

@@ -26,7 +26,9 @@ from claimgraph.link.embed import ModelMissing
 from claimgraph.records import flat_dict
 
 Relation = Literal["same", "more_specific", "contradicts", "unrelated"]
-JUDGE_STEP = "link.judge.structural.v2"  # v2: outlets and hotels NER typed as people (named only after "the") are no people
+# v2: outlets and hotels NER typed as people (named only after "the") are no people
+# v3: an inquiry into something is not its assertion; a who-is-who fragment joins no statement of deeds
+JUDGE_STEP = "link.judge.structural.v3"
 
 
 @lru_cache(maxsize=1)
@@ -217,6 +219,42 @@ def is_negative(view: ClaimView) -> bool:
     nonsense") is one denial said twice, not a double negation: people rarely deny a negative.
     """
     return view.polarity == "denied" or negated(view)
+
+
+# "investigating links between X and Y", "the scrutiny included examining the nature of links":
+# an inquiry into something is not a statement that it is so. A claim that also reports a finding
+# ("the inquiry found links") states it. Only verbs: "the investigation into X" is most often a
+# topic named in passing ("sought to discredit the investigation into X"); and "papers examined by
+# the paper show X" describes a source.
+_INQUIRY = re.compile(
+    r"\b(?:investigat(?:e|es|ing)|examin(?:e|es|ing)|scrutini[sz](?:e|es|ing)|"
+    r"(?:investigat|examin|scrutini[sz])ed(?!\s+by\b)|prob(?:e|es|ed|ing)\s+into|"
+    r"look(?:s|ed|ing)?\s+into|inquir(?:e|es|ed|ing)\s+into)\b",
+    re.IGNORECASE)
+_FINDING = re.compile(
+    r"\b(?:found|find|finds|determined|concluded|established|confirmed|detailed|show|showed|shows|reveal|reveals|revealed|uncovered)\b",
+    re.IGNORECASE)
+
+
+def inquiry(view: ClaimView) -> bool:
+    """Does the claim say that something is being looked into, rather than that it is so?"""
+
+    def compute(v: ClaimView) -> bool:
+        return bool(_INQUIRY.search(v.basis)) and not _FINDING.search(v.basis)
+
+    return bool(view.feature("inquiry", compute))
+
+
+# "who has claimed to be a former official", "who is understood to be a former agent": a relative
+# clause saying who someone is, split from the sentence that says what was done.
+_IDENTITY = re.compile(
+    r"^\W*(?:who|whom)\s+(?:[\w'’-]+\s+){0,4}?(?:to\s+be|is|was|are|were|been|be)\s+(?:a|an|the|one|his|her|their)\s+[^,;:]*$",
+    re.IGNORECASE)
+
+
+def identity_fragment(view: ClaimView) -> bool:
+    """Is the claim a relative-clause fragment describing who a person is?"""
+    return bool(view.feature("identity", lambda v: _IDENTITY.match(v.content.strip(" .\"'\u201c\u201d")) is not None))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -448,6 +486,13 @@ class StructuralJudge:
             # "Russia has kompromat on Trump" and "... did not have any on Clinton" are about
             # different people: neither the same proposition nor its denial.
             return Judgement(relation="unrelated", score=0.0, method=self.name, reasons=("different people",))
+        if identity_fragment(a) != identity_fragment(b):
+            # Who someone is ("who is understood to be a former agent") is no statement of what
+            # was done by such a person ("investigators corroborated a dossier compiled by a former agent").
+            return Judgement(relation="unrelated", score=0.0, method=self.name, reasons=("description of a person",))
+        if inquiry(a) != inquiry(b):
+            # "The F.B.I. was investigating links between X and Y" does not say there were links.
+            return Judgement(relation="unrelated", score=0.0, method=self.name, reasons=("inquiry, not assertion",))
         score = self.similarity(a, b)
         if score < min(self.options.same_score, self.options.contradiction_floor):
             return Judgement(relation="unrelated", score=round(score, 4), method=self.name)

@@ -25,6 +25,7 @@ from claimgraph.link.origins import (
     speaks_for,
     surname_pairs,
     voice_groups,
+    inquiry_of,
     writing_author,
     writing_subject,
     writing_voice,
@@ -40,7 +41,8 @@ from claimgraph.sources import outlet_keys as own_outlet_keys
 # from a later document are not followed.
 # v3: a document crediting a corpus outlet is not rooted in its line wholesale; a writing speaks
 # for its author; one document's shorter name of a voice is its longer one; names.
-LINES_STEP = "link.lines.v3"
+# v4: "the author of the X dossier" is the author of the dossier the text names.
+LINES_STEP = "link.lines.v4"
 HEDGING_ORDER = ("none", "low", "medium", "high")
 
 
@@ -267,7 +269,7 @@ def _writing_voice(claim: Claim, chain: list[str], source: ClaimSource, text: st
         return None
     author = writing_author(inner, text, claim.start, people, headline)
     if author is None and chain:
-        author = cited_by(text, claim.start, inner, people)
+        author = cited_by(text, claim.start, inner, people) or inquiry_of(text, claim.start, inner, people)
     voice = writing_voice(author, people, authors) if author else None
     if voice is None or not author:
         return None
@@ -283,6 +285,8 @@ def _author_of(source: ClaimSource, text: str, authors: dict[str, str]) -> str |
     """The corpus author the claim's innermost source stands for, else its nearest's."""
     for name in source.names:
         author = _author_named(name, text, authors)
+        if author is None and (writing := authored_writing(name)) is not None:
+            author = _author_named(writing, text, authors)
         if author is not None:
             return author
     return None
@@ -572,6 +576,18 @@ def build_lines(
 _WRITINGS = r"(?:dossier|dossiers|memo|memos|memorandum|memoranda|report|reports|reporting|file|files|papers)"
 
 
+
+_AUTHOR_OF = re.compile(rf"^(?:the|its|his|her|their)\s+(?:author|authors|writer|writers|compiler|compilers)\s+of\s+"
+                        rf"(?P<det>the|this|that|his|her)\s+(?:[\w.'’-]+\s+){{0,3}}?(?P<noun>{_WRITINGS})$", re.IGNORECASE)
+
+
+def authored_writing(name: str) -> str | None:
+    """The writing a source is named as the author of, bare ("the author of the infamous X
+    dossier" -> "the dossier"): its author is whoever the text says wrote such a writing."""
+    match = _AUTHOR_OF.match(name.strip())
+    return f"{match.group('det').lower()} {match.group('noun').lower()}" if match else None
+
+
 def _person_name(name: str) -> bool:
     words = name.split()
     return (2 <= len(words) <= 4 and words[0].lower() != "the" and all(w[:1].isupper() for w in words)
@@ -612,7 +628,7 @@ def _bare_writing(name: str) -> bool:
 
 def may_name(name: str, surnames: set[str]) -> bool:
     """Could `_author_named` give this source one of these new authors?"""
-    return bool(_name_words(name) & surnames) or _bare_writing(name)
+    return bool(_name_words(name) & surnames) or _bare_writing(name) or authored_writing(name) is not None
 
 
 def _author_named(name: str, text: str, authors: dict[str, str]) -> str | None:

@@ -379,6 +379,25 @@ def cited_by(text: str, at: int, speaker: str, people: list[tuple[int, str]]) ->
     return _full_name(found[-1], people) if found and found[-1] else None
 
 
+# Who conducts an inquiry, named without it: "Investigators determined ..." after "The X probe found ...".
+_INQUIRERS = frozenset({"investigators", "the investigators", "prosecutors", "the prosecutors", "inspectors"})
+_INQUIRY_NAME = re.compile(r"\b(?:[Tt]he\s+(?:[A-Z][\w'’-]*\s+){1,3}|[A-Z][\w'’-]*['’]s\s+)(?:probe|investigation|inquiry)\b")
+INQUIRY_LOOKBACK = 300  # characters: about the sentence before
+
+
+def inquiry_of(text: str, at: int, speaker: str, people: list[tuple[int, str]]) -> str | None:
+    """Who leads the inquiry whose investigators a claim cites: bare "Investigators" after the
+    text names an inquiry by its leader ("The Kowalski probe found ... Investigators determined
+    ...") are that inquiry's, and it speaks for its leader."""
+    if speaker.strip().lower() not in _INQUIRERS:
+        return None
+    start = max(0, at - INQUIRY_LOOKBACK)
+    found = list(_INQUIRY_NAME.finditer(text[start:at]))
+    if not found:
+        return None
+    return writing_author(found[-1].group(0), text, start + found[-1].start(), people)
+
+
 def _full_name(name: str, people: list[tuple[int, str]]) -> str:
     """The fullest name the document gives a person called `name` ("Mueller" -> "Robert S. Mueller III")."""
     surname = name.split()[-1].lower()
