@@ -120,6 +120,10 @@ class VectorMemo:
     def __init__(self, embedder: Any, *, limit: int = 50_000) -> None:
         self.embedder = embedder
         self.name = getattr(embedder, "name", type(embedder).__name__)
+        # The key its vectors are kept under in the ledger (0020): only an embedder that names itself
+        # (a nameless test fake's vectors depend on more than its class), with its width.
+        named = getattr(embedder, "name", None)
+        self.kept_as = f"{named}|{getattr(embedder, 'dim', '')}" if isinstance(named, str) and named else None
         self.limit = limit
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
@@ -134,6 +138,20 @@ class VectorMemo:
                     norm = float(np.linalg.norm(vector))
                     self._vectors[text] = np.asarray(vector, dtype=np.float32) / (norm or 1.0)
             return {x: self._vectors[x] for x in texts}
+
+    def missing(self, texts: Sequence[str]) -> set[str]:
+        """The texts it holds no vector for."""
+        with self._lock:
+            return {x for x in texts if x not in self._vectors}
+
+    def keep(self, vectors: dict[str, np.ndarray]) -> None:
+        """Keep unit vectors this memo made earlier (kept in the ledger), as they are: not normalised
+        again, so that they are the very bytes the model's vector came to."""
+        with self._lock:
+            todo = {x: v for x, v in vectors.items() if x not in self._vectors}
+            if len(self._vectors) + len(todo) > self.limit:
+                return
+            self._vectors.update(todo)
 
     def seed(self, vectors: dict[str, np.ndarray]) -> None:
         """Keep vectors this embedder already made for these texts elsewhere (the link stage's),
@@ -191,13 +209,22 @@ class Prefill:
         self._ready: list[str] = []  # the clusters of those rows
         self._near: dict[str, dict[str, int | None]] = {}
 
-    def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
-        """Embed, in one batch, what rating these pairs reads (the denied clusters included)."""
+    def texts(self, pairs: Sequence[tuple[str, str]]) -> list[str]:
+        """What rating these pairs reads: the hypotheses and the clusters' claims (the denied clusters' included)."""
         clusters = {c for _, c in pairs}
         clusters |= {j for c in list(clusters) if self.evidence[c].denied for j in self.evidence[c].denies if j in self.evidence}
         texts = [self.hypotheses[h] for h in {h for h, _ in pairs}]
         texts += [text for c in clusters for text, _ in self.evidence[c].claims]
-        self._vectors.update(self.memo.vectors(texts))
+        return texts
+
+    @property
+    def vectors(self) -> dict[str, np.ndarray]:
+        """The unit vectors it read, by text."""
+        return self._vectors
+
+    def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Embed, in one batch, what rating these pairs reads (the denied clusters included)."""
+        self._vectors.update(self.memo.vectors(self.texts(pairs)))
         self._matrix, self._near = None, {}
 
     def _picks(self, text: str) -> dict[str, int | None]:
@@ -309,9 +336,17 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
             if cell is None or (cell.origin == "judge" and cell.basis != basis):
                 stale.append((h, c))
     if prefill and stale:
-        memo.seed(linked_vectors(store, evidence, name))
         judge = Prefill(texts, evidence, embedder=memo)
+        wanted = judge.texts(stale)
+        found: dict[str, bytes] = {}
+        if memo.kept_as and memo.missing(wanted):  # the vectors an earlier read (any process) kept in the ledger, as they were
+            found = ach.load_vectors(store, memo.kept_as, memo.missing(wanted))
+            memo.keep({x: np.frombuffer(b, dtype=np.float32) for x, b in found.items()})
+        if memo.missing(wanted):
+            memo.seed(linked_vectors(store, evidence, name))
         judge.prepare(stale)
+        if memo.kept_as:  # keep what this read embedded (or took from the link stage) for the next process
+            ach.save_vectors(store, memo.kept_as, {x: v.tobytes() for x, v in judge.vectors.items() if x not in found})
         judged = []
         for h, c in stale:
             rating, relevance, reason = judge.rate(h, c)
