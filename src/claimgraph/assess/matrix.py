@@ -208,6 +208,8 @@ class Prefill:
         self._index = np.zeros((0, 1), dtype=np.int64)  # per cluster, its claims' rows (-1: none)
         self._ready: list[str] = []  # the clusters of those rows
         self._near: dict[str, dict[str, int | None]] = {}
+        self._views: dict[tuple[str, str, str], Any] = {}
+        self._stances: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
 
     def texts(self, pairs: Sequence[tuple[str, str]]) -> list[str]:
         """What rating these pairs reads: the hypotheses and the clusters' claims (the denied clusters' included)."""
@@ -269,22 +271,34 @@ class Prefill:
 
     def _rate_own(self, hypothesis: str, evidence: Evidence) -> tuple[str, float, str]:
         text = self.hypotheses[hypothesis]
-        vector = self._vectors[text]
         best, score = self._nearest(text, evidence) if evidence.claims else (0, 0.0)
         relevance = max(0.0, round(score, 4)) if evidence.claims else 0.0
         if relevance < RELEVANT:
             return "N", relevance, f"unrelated: nearest claim {relevance:.2f} (< {RELEVANT})"
-        from claimgraph.link import ClaimView
-
         claim, polarity = evidence.claims[best]
-        relation, _, reasons = self.judge.stance(
-            ClaimView(id="hypothesis", document_id="hypothesis", content=text, vector=vector),
-            ClaimView(id=evidence.id, document_id="cluster", content=claim, polarity=polarity, vector=self._vectors[claim]),
-        )
+        relation, reasons = self._stance(text, claim, polarity)
         rating = RATING_FROM_RELATION[relation]
         quoted = claim if len(claim) <= 90 else claim[:89] + "…"
         why = f"{relation}" + (f" ({'; '.join(reasons)})" if reasons else "")
         return rating, relevance, f"{why}: “{quoted}” {'denied' if polarity == 'denied' else 'said'}, relevance {relevance:.2f}"
+
+    def _stance(self, text: str, claim: str, polarity: str) -> tuple[str, list[str]]:
+        """The structural judge's stance of a claim to the hypothesis: a function of the two texts and
+        the claim's polarity alone, so worked out once per such triple, from views (and their
+        features: dates, negation) made once per text."""
+        key = (text, claim, polarity)
+        if key not in self._stances:
+            relation, _, reasons = self.judge.stance(self._view("hypothesis", text, "asserted"), self._view("cluster", claim, polarity))
+            self._stances[key] = (relation, reasons)
+        return self._stances[key]
+
+    def _view(self, side: str, text: str, polarity: str) -> Any:
+        from claimgraph.link import ClaimView
+
+        key = (side, text, polarity)
+        if key not in self._views:
+            self._views[key] = ClaimView(id=side, document_id=side, content=text, polarity=polarity, vector=self._vectors[text])
+        return self._views[key]
 
     def rate(self, hypothesis: str, cluster: str) -> tuple[str, float, str]:
         """(rating, relevance, reason): the cluster's own bearing, else a denial's of what it denies."""
@@ -405,6 +419,5 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
 
 
 def _cell(row: Any) -> dict[str, Any]:
-    m = row._mapping
-    return {"hypothesis": m["hypothesis_id"], "cluster": m["cluster_id"], "rating": m["rating"], "origin": m["origin"],
-            "reason": m["reason"], "set_by": m["set_by"], "set_at": m["set_at"], "relevance": m["relevance"]}
+    return {"hypothesis": row.hypothesis_id, "cluster": row.cluster_id, "rating": row.rating, "origin": row.origin,
+            "reason": row.reason, "set_by": row.set_by, "set_at": row.set_at, "relevance": row.relevance}

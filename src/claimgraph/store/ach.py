@@ -176,7 +176,18 @@ def save_judged(store: Store, judged: list[dict[str, Any]], *, who: str = "claim
                 connection.execute(delete(ach_cells).where(ach_cells.c.hypothesis_id == hypothesis_id,
                                                            ach_cells.c.cluster_id.in_(ids[start : start + 500])))
         if rows:
-            connection.execute(insert(ach_cells), rows)
+            _insert_many(connection, ach_cells, rows)
+
+
+def _insert_many(connection: Any, table: Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT rows through the driver's executemany: the same rows as `connection.execute(insert(table), rows)`,
+    without SQLAlchemy building each row's parameters (a fifth of a second at 20,000 cells)."""
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    if compiled.positiontup is not None:  # qmark (SQLite): a tuple per row in the statement's order
+        order = list(compiled.positiontup)
+        connection.exec_driver_sql(str(compiled), [tuple(row[k] for k in order) for row in rows])
+    else:  # named (psycopg's %(name)s)
+        connection.exec_driver_sql(str(compiled), rows)
 
 
 def add_evidence(store: Store, cluster_id: str, *, who: str) -> None:
