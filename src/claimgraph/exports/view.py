@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import func, select
@@ -87,8 +87,9 @@ def read_shown(store: Store, report: dict[str, Any], described: Callable[[Ledger
     """A view of what a page shows, read from the store as export_ledger would give it, not the whole export:
 
     - `report`: build_report's, of just the clusters shown (its `only`);
-    - every document without its text (read when the document is first named), every line,
-      assessment, provenance edge and cross-document entity;
+    - every document without its text and metadata (its text read when the document is first
+      named), every assessment, provenance edge and cross-document entity, every line with its
+      claims (not its name, documents and sources: the report names lines);
     - the claims of the lines `described(view)` names (analyst corrections applied), and the
       entities of their documents.
 
@@ -98,7 +99,7 @@ def read_shown(store: Store, report: dict[str, Any], described: Callable[[Ledger
     from claimgraph.store import schema as t
     from claimgraph.store.corrections import active_claim_corrections
     from claimgraph.store.entities import load_canonical_entities
-    from claimgraph.store.links import _document_labels, load_lines, moved_claims
+    from claimgraph.store.links import moved_claims
 
     c = t.claims.c
     analysed = select(t.analyses.c.document_id)
@@ -106,7 +107,7 @@ def read_shown(store: Store, report: dict[str, Any], described: Callable[[Ledger
         moved = moved_claims(sourcing for (data,) in connection.execute(
             select(t.clusters.c.data_json).where(t.clusters.c.data_json.like('%"derived": {"%')).order_by(t.clusters.c.id)).all()
             if (sourcing := json.loads(data).get("sourcing")))
-        lines = load_lines(connection, moved, _document_labels(connection))
+        lines = _line_claims(connection, moved)
         provenance = [{"child": row.child, "parent": row.parent, "relation": row.relation, **json.loads(row.data_json)}
                       for row in connection.execute(select(t.provenance).order_by(t.provenance.c.child, t.provenance.c.parent))]
         assessments = [json.loads(data) for (data,) in connection.execute(
@@ -119,11 +120,7 @@ def read_shown(store: Store, report: dict[str, Any], described: Callable[[Ledger
             if "wrong" in fields and fields["wrong"].value == "true":
                 wrong += connection.execute(select(func.count()).select_from(t.claims).where(
                     c.document_id == document_id, c.start == start, c.end == end, c.document_id.in_(analysed))).scalar_one()
-    documents = []
-    for document in store.documents(with_text=False):
-        row = asdict(document)
-        del row["text"]
-        documents.append(row)
+    documents = [_document_row(document) for document in store.documents(with_text=False, metadata=False)]
     ledger: dict[str, Any] = {"documents": documents, "lines": lines, "provenance": provenance, "assessments": assessments,
                               "claims": [], "entities": [], "canonical_entities": load_canonical_entities(store), "clusters": []}
     view = view_ledger(ledger, report)
@@ -144,3 +141,24 @@ def read_shown(store: Store, report: dict[str, Any], described: Callable[[Ledger
     ledger["entities"] = [{"id": f"{document_id}:{entity.key}", "document_id": document_id, **asdict(entity)}
                           for document_id in owners if document_id in analyses for entity in analyses[document_id].entities]
     return view
+
+
+def _document_row(document: Any) -> dict[str, Any]:
+    """A document as export_ledger gives it, less its text and metadata (not read)."""
+    row = {f.name: getattr(document, f.name) for f in fields(document) if f.name not in ("text", "metadata")}
+    row["zones"] = [asdict(zone) for zone in document.zones]
+    return row
+
+
+def _line_claims(connection: Any, moved: dict[str, str]) -> list[dict[str, Any]]:
+    """The lines as load_lines gives them (id order, a moved claim on the line it is counted in), with
+    their id, root, stored data and claims only."""
+    from claimgraph.store import schema as t
+
+    c = t.claim_lines.c
+    on_line: dict[str, list[str]] = {}
+    for claim_id, line_id in connection.execute(select(c.claim_id, c.line_id)).all():
+        on_line.setdefault(line_id, [])  # a line whose every claim moved away is still one
+        on_line.setdefault(moved.get(claim_id, line_id), []).append(claim_id)
+    return [{"id": row.id, "root": row.root, **json.loads(row.data_json), "claims": sorted(on_line[row.id])}
+            for row in connection.execute(select(t.lines).order_by(t.lines.c.id)).all() if row.id in on_line]
