@@ -31,15 +31,15 @@ class LedgerView:
     canonical: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     live_claims: int = 0  # the claims no analyst marked wrong
     linked: bool = False  # `claimgraph link` has made clusters
-    # A view read for what it shows (read_shown) holds documents without their text and reads a
-    # document's text when it is first named; a whole export holds every text.
-    texts: Callable[[str], str | None] | None = None
+    # A view read for what it shows (read_shown) holds documents without their text, zones and
+    # origins, and reads them when a document is first named; a whole export holds them all.
+    texts: Callable[[str], dict[str, Any]] | None = None
 
     def document(self, document_id: str) -> dict[str, Any]:
-        """A document (export_ledger's shape), its text read when the view was read without it."""
+        """A document (export_ledger's shape), its text and zones read when the view was read without them."""
         document = self.documents[document_id]
         if "text" not in document and self.texts is not None:
-            document["text"] = self.texts(document_id)
+            document.update(self.texts(document_id))
         return document
 
     def label(self, document_id: str) -> str:
@@ -87,8 +87,8 @@ def read_shown(store: Store, report: dict[str, Any], described: Callable[[Ledger
     """A view of what a page shows, read from the store as export_ledger would give it, not the whole export:
 
     - `report`: build_report's, of just the clusters shown (its `only`);
-    - every document without its text and metadata (its text read when the document is first
-      named), every assessment, provenance edge and cross-document entity, every line with its
+    - every document without its text, metadata, zones and origins (read when the document is
+      first named), every assessment, provenance edge and cross-document entity, every line with its
       claims (not its name, documents and sources: the report names lines);
     - the claims of the lines `described(view)` names (analyst corrections applied), and the
       entities of their documents.
@@ -120,15 +120,15 @@ def read_shown(store: Store, report: dict[str, Any], described: Callable[[Ledger
             if "wrong" in fields and fields["wrong"].value == "true":
                 wrong += connection.execute(select(func.count()).select_from(t.claims).where(
                     c.document_id == document_id, c.start == start, c.end == end, c.document_id.in_(analysed))).scalar_one()
-    documents = [_document_row(document) for document in store.documents(with_text=False, metadata=False)]
+    documents = [_document_row(document) for document in store.documents(with_text=False, zones=False, metadata=False)]
     ledger: dict[str, Any] = {"documents": documents, "lines": lines, "provenance": provenance, "assessments": assessments,
                               "claims": [], "entities": [], "canonical_entities": load_canonical_entities(store), "clusters": []}
     view = view_ledger(ledger, report)
     view.live_claims, view.linked = claim_count - wrong, linked
 
-    def text(document_id: str) -> str | None:
-        found = store.documents(ids=[document_id], with_text=True, zones=False, metadata=False)
-        return found[0].text if found else None
+    def text(document_id: str) -> dict[str, Any]:
+        found = store.documents(ids=[document_id], metadata=False)
+        return {"text": found[0].text, "zones": [asdict(z) for z in found[0].zones], "origins": found[0].origins} if found else {}
 
     view.texts = text
     wanted = sorted({claim for line in described(view) if line in view.lines for claim in view.lines[line].get("claims", [])})
@@ -144,10 +144,8 @@ def read_shown(store: Store, report: dict[str, Any], described: Callable[[Ledger
 
 
 def _document_row(document: Any) -> dict[str, Any]:
-    """A document as export_ledger gives it, less its text and metadata (not read)."""
-    row = {f.name: getattr(document, f.name) for f in fields(document) if f.name not in ("text", "metadata")}
-    row["zones"] = [asdict(zone) for zone in document.zones]
-    return row
+    """A document as export_ledger gives it, less what was not read (text, metadata, zones, origins)."""
+    return {f.name: getattr(document, f.name) for f in fields(document) if f.name not in ("text", "metadata", "zones", "origins")}
 
 
 def _line_claims(connection: Any, moved: dict[str, str]) -> list[dict[str, Any]]:
