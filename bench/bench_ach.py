@@ -112,17 +112,6 @@ def main() -> int:
             first = timed(f"first read ({len(ach.list_hypotheses(store))}x{args.clusters}, every cell judged)",
                           lambda: ach_matrix(store, embedder=embedder))
             cells = len(ach.cells(store))
-            if args.embedder.startswith("minilm"):  # a new process: a model not loaded yet, a memo of its own
-                fresh = VectorMemo(LazyMiniLM(options=EmbedOptions(spin=args.embedder == "minilm")))
-            else:
-                fresh = VectorMemo(HashingEmbedder())
-            with store.transaction() as connection:  # every cell to judge again (say, a new judge version)
-                connection.execute(delete(ach.ach_cells))
-            anew = timed("first read in a new process (vectors kept in the ledger)", lambda: ach_matrix(store, embedder=fresh))
-            assert anew["cells"] == first["cells"] or [  # type: ignore[index]
-                {k: v for k, v in c.items() if k != "set_at"} for c in anew["cells"]] == [  # type: ignore[index]
-                {k: v for k, v in c.items() if k != "set_at"} for c in first["cells"]]  # type: ignore[index]
-            print(f"{'':<52} model loaded: {getattr(fresh.embedder, '_model', None) is not None}")
             second = timed("second read (judge cells cached)", lambda: ach_matrix(store, embedder=embedder))
             assert second["matrix"] == first["matrix"]  # type: ignore[index]
             ach.add_hypothesis(store, "The envoy hid documents from the auditors", who="bench")
@@ -142,6 +131,20 @@ def main() -> int:
                 response = timed("GET /api/ach (warm)", lambda: client.get("/api/ach"))
                 assert response.status_code == 200  # type: ignore[attr-defined]
                 timed("GET /ach?limit=50 (the page, warm)", lambda: client.get("/ach?limit=50"))
+            # Last, not to change what the rows above read: a new process (a memo of its own, a model
+            # not loaded) judging every cell again (say, a new judge version) takes the kept vectors.
+            if args.embedder.startswith("minilm"):
+                fresh = VectorMemo(LazyMiniLM(options=EmbedOptions(spin=args.embedder == "minilm")))
+            else:
+                fresh = VectorMemo(HashingEmbedder())
+            cached = ach_matrix(store, embedder=embedder)
+            with store.transaction() as connection:
+                connection.execute(delete(ach.ach_cells))
+            anew = timed(f"first read in a new process ({len(ach.list_hypotheses(store))}x{args.clusters}, vectors kept)",
+                         lambda: ach_matrix(store, embedder=fresh))
+            strip = lambda m: [{k: v for k, v in c.items() if k not in ("set_at", "origin", "set_by")} for c in m["cells"]]  # noqa: E731
+            assert strip(anew) == strip(cached)
+            print(f"{'':<52} model loaded: {getattr(fresh.embedder, '_model', None) is not None}")
     return 0
 
 

