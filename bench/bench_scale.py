@@ -1,7 +1,7 @@
 """Time the read side of a large ledger: report, overview, ACH matrix and export at 10^4 and 10^5 claims.
 
     PYTHONPATH=src HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_scale.py --work DIR [--sizes 10000 100000]
-        [--repeat 3] [--hypotheses 5] [--skip export ach]
+        [--repeat 3] [--hypotheses 5] [--skip export ach brief]
 
 The first size is built as bench/bench_store_add.py builds its ledgers (the shared corpus's
 analysed documents copied with words swapped, linked with word-hashing vectors under the
@@ -13,7 +13,8 @@ and entities are not copied (they stay the first size's). Stores are kept in --w
 Per size, the best of --repeat runs, wall and CPU seconds of this process (on a shared machine
 the wall clock counts other people's work too):
 - report_top10: build_report(store, top=10), as `claimgraph report` builds it;
-- report_all: build_report(store), every cluster (the brief and the exports read this);
+- report_all: build_report(store), every cluster (the exports read this);
+- brief: render_brief(store, "md"), read for what it shows (a report of the clusters it may name);
 - overview: GET /api/overview through the web app in-process;
 - ach_first / ach_second: ach_matrix with --hypotheses hypotheses against every cluster
   (HashingEmbedder: the model's own time, about 2 ms a text on one core, is not the ledger's);
@@ -87,6 +88,10 @@ def measure(db: Path, *, repeat: int, hypotheses: int, skip: set[str]) -> dict[s
             client = TestClient(asgi_app(WebOptions(), store=store, embedder=HashingEmbedder()), base_url="http://127.0.0.1")
             status = client.get("/api/overview").status_code
             out["overview"] = _timed(lambda: client.get("/api/overview"), repeat) if status == 200 else f"HTTP {status}"
+        if "brief" not in skip:
+            from claimgraph.brief import render_brief
+
+            out["brief"] = _timed(lambda: render_brief(store, "md"), 1)
         if "export" not in skip:
             from claimgraph.export import export_ledger
 
@@ -126,7 +131,7 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--hypotheses", type=int, default=5)
-    parser.add_argument("--skip", nargs="*", default=[], choices=["overview", "ach", "export"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["overview", "ach", "export", "brief"])
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     base: Path | None = None

@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from claimgraph.assess.ach import Hypothesis, diagnosticity_of, score_ach
 from claimgraph.assess.matrix import Evidence, Prefill, VectorMemo, load_evidence
@@ -167,6 +167,8 @@ def fresh_copy(seeds_db: str, tmp_path: Path) -> str:
     with open_store(db) as store:
         for h, _ in ach.list_hypotheses(store):
             ach.remove_hypothesis(store, h)
+        with store.transaction() as connection:  # and without the vectors their reads kept
+            connection.execute(delete(ach.ach_vectors))
     return db
 
 
@@ -403,3 +405,85 @@ def test_the_link_stages_vectors_are_reused_and_change_no_cell(seeds_db: str, tm
         assert matrix_module.linked_vectors.__name__ == "<lambda>"
         monkeypatch.undo()
         assert matrix_module.linked_vectors(store, load_evidence(store), "another-model") == {}
+
+
+# ---------------------------------------------------------------------- vectors kept between processes (0020)
+
+
+def synthetic_ledger(store, clusters: int = 6) -> None:  # type: ignore[no-untyped-def]
+    """A small linked ledger without the NLP: `clusters` clusters of two claims each, every third a denial."""
+    from claimgraph.ingest import ingest_document
+    from claimgraph.models import Analysis, Claim, RawDocument
+    from claimgraph.store.links import save_layer
+
+    actors = ["The agency", "The minister", "The bank", "The envoy", "The council", "The mayor"]
+    texts = [f"{actors[k % len(actors)]} paid the contractor {'before the vote' if i else 'in March'} ({k})"
+             for k in range(clusters) for i in range(2)]
+    doc = ingest_document(store, RawDocument(origin="synthetic.txt", media_type="text/plain", text=". ".join(texts) + ".")).document_id
+    claims, start = [], 0
+    for i, text in enumerate(texts):
+        claims.append(Claim(id=f"{doc}:c{i:03d}", sentence_index=i, start=start, end=start + len(text), sentence_start=start,
+                            sentence_end=start + len(text) + 1, text=text, content=text,
+                            polarity="denied" if (i // 2) % 3 == 2 else "asserted"))
+        start += len(text) + 2
+    store.save_analysis(Analysis(document_id=doc, claims=claims), analysed_at="2026-01-01T00:00:00+00:00")
+    layer = [{"id": f"K-{k:03d}", "anchor": claims[2 * k].id, "anchor_text": claims[2 * k].content, "parent": None,
+              "documents": [doc], "members": [{"claim": m.id, "relation": "same"} for m in claims[2 * k : 2 * k + 2]]}
+             for k in range(clusters)]
+    save_layer(store, {"clusters": layer, "links": [], "provenance": [], "lines": [], "events": [], "assessments": [],
+                       "sourcing": []})
+
+
+def test_vectors_are_kept_in_the_ledger_and_a_new_process_embeds_nothing_for_the_same_cells(store) -> None:  # type: ignore[no-untyped-def]
+    synthetic_ledger(store)
+    one = ach.add_hypothesis(store, "The agency paid the contractor in March", who="t")
+    ach.add_hypothesis(store, "The mayor paid the contractor before the vote", who="t")
+    first_process = VectorMemo(CountingEmbedder())
+    first = ach_matrix(store, embedder=first_process)
+    embedded = first_process.embedder.embedded
+    assert embedded and len(embedded) == len(set(embedded))
+    judged = sorted((c.hypothesis, c.cluster, c.rating, c.relevance, c.reason, c.basis) for c in ach.cells(store))
+    # each embedded text's vector is kept under the embedder and its text's digest, as the memo made it
+    kept = ach.load_vectors(store, first_process.kept_as or "", embedded)
+    assert set(kept) == set(embedded)
+    assert all(kept[x] == first_process.vectors([x])[x].tobytes() for x in embedded)
+    # a new process (a new memo) judging every cell again (say, a new judge version) embeds nothing
+    with store.transaction() as connection:
+        connection.execute(delete(ach.ach_cells))
+    second_process = VectorMemo(CountingEmbedder())
+    again = ach_matrix(store, embedder=second_process)
+    assert second_process.embedder.embedded == []
+    assert sorted((c.hypothesis, c.cluster, c.rating, c.relevance, c.reason, c.basis) for c in ach.cells(store)) == judged
+    assert again["matrix"] == first["matrix"] and again["hypotheses"] == first["hypotheses"]
+    # a new hypothesis in a third process embeds itself only
+    ach.add_hypothesis(store, "The envoy paid the contractor", who="t")
+    third_process = VectorMemo(CountingEmbedder())
+    ach_matrix(store, embedder=third_process)
+    assert third_process.embedder.embedded == ["The envoy paid the contractor"]
+    assert one in ach_matrix(store, embedder=third_process)["matrix"]
+
+
+def test_vectors_are_kept_per_embedder_and_not_for_a_nameless_one(store) -> None:  # type: ignore[no-untyped-def]
+    synthetic_ledger(store, clusters=3)
+    ach.add_hypothesis(store, "The agency paid the contractor in March", who="t")
+
+    class Nameless:
+        def embed(self, texts):  # type: ignore[no-untyped-def]
+            return HashingEmbedder(dim=64).embed(texts)
+
+    memo = VectorMemo(Nameless())
+    assert memo.kept_as is None
+    ach_matrix(store, embedder=memo)
+    with store.engine.connect() as connection:
+        assert connection.execute(select(ach.ach_vectors)).all() == []
+    with store.transaction() as connection:
+        connection.execute(delete(ach.ach_cells))
+    wide, narrow = VectorMemo(CountingEmbedder()), VectorMemo(HashingEmbedder(dim=64))
+    assert wide.kept_as != narrow.kept_as  # the same name at another width is another embedder
+    ach_matrix(store, embedder=wide)
+    with store.transaction() as connection:
+        connection.execute(delete(ach.ach_cells))
+    counting = CountingEmbedder()
+    counting.dim = 64
+    ach_matrix(store, embedder=VectorMemo(counting))
+    assert counting.embedded  # nothing kept for the 64-wide hashing vectors yet

@@ -160,3 +160,62 @@ def test_the_brief_is_a_page_of_the_web_app() -> None:
         assert markdown.headers["content-type"].startswith("text/markdown")
         assert markdown.text == render_brief(store, "md")
         assert 'href="/brief"' in client.get("/documents").text  # in the main navigation
+
+
+def _ranked_ledger(store) -> None:  # type: ignore[no-untyped-def]
+    """Clusters enough to rank: fragments first (most lines), then judgements, gaps (grade 6) and a
+    group of denials; lines with voices; one claim marked wrong and one speaker corrected."""
+    from claimgraph.store.corrections import correct_claim
+
+    ingest_paths(store, [EXAMPLES])
+    a, b = [d.id for d in store.documents(with_text=False)][:2]
+    texts = ([f"these allegations number {k} were repeated" for k in range(16)]  # fragments: lower-case openings
+             + [f"The ministry ordered payment number {k} to the contractor" for k in range(6)]
+             + [f"The agency could not confirm report {k}" for k in range(3)]
+             + ["The ministry denied ordering the payment"])
+    claims, start = [], 0
+    for n, text in enumerate(texts):
+        claims.append(Claim(id=f"{a}:c{n:03d}", sentence_index=n, start=start, end=start + len(text), sentence_start=start,
+                            sentence_end=start + len(text), text=text, content=text, step="t", model="m",
+                            speaker="the ministry" if n % 2 else None, chain=["a ministry official", "the newspaper"] if n % 3 else [],
+                            polarity="denied" if n == len(texts) - 1 else "asserted"))
+        start += len(text) + 1
+    store.save_analysis(Analysis(document_id=a, claims=claims, step="t", model="m"), analysed_at="now")
+    store.save_analysis(Analysis(document_id=b, claims=[_claim(b, 0, "The ministry ordered payment number 1 to the contractor")],
+                                 step="t", model="m"), analysed_at="now")
+    clusters, assessments = [], []
+    for n, claim in enumerate(claims):
+        members = [{"claim": claim.id, "relation": "contradicts" if claim.polarity == "denied" else "same"}]
+        if n == 17:
+            members.append({"claim": f"{b}:c000", "relation": "same"})
+        clusters.append({"id": f"K{n:02d}", "anchor": claim.id, "anchor_text": claim.content, "parent": "K16" if n == len(claims) - 1 else None,
+                         "documents": [a], "members": members})
+        grade = 6 if 22 <= n < 25 else 2 + n % 4
+        support = ["L0", "L1", "L2"][: 3 if n < 16 else 1 + n % 3] if grade != 6 else []
+        assessments.append({"cluster": f"K{n:02d}", "credibility": grade, "label": "possibly true", "reliability": "F",
+                            "supporting_lines": support, "contradicting_lines": [], "denying_lines": ["L2"] if n == 16 else [],
+                            "reasons": ["lines"], "hedging_strongest": "none", "first_report": "2016-01-01"})
+    ids = [c.id for c in claims]
+    save_layer(store, {
+        "clusters": clusters, "links": [], "provenance": [], "events": [], "sourcing": [], "assessments": assessments,
+        "lines": [{"id": "L0", "root": a, "documents": [a], "claims": ids[0::3], "root_kind": "document", "sources": []},
+                  {"id": "L1", "root": "source:ministry", "documents": [a], "claims": ids[1::3], "root_kind": "source", "sources": ["the ministry"]},
+                  {"id": "L2", "root": "source:agency", "documents": [a, b], "claims": ids[2::3] + [f"{b}:c000"], "root_kind": "source",
+                   "sources": ["the agency"]}],
+    })
+    for n, field, value in ((17, "wrong", "true"), (20, "speaker", "the deputy minister"), (25, "hedging", "high")):
+        correct_claim(store, document_id=a, start=claims[n].start, end=claims[n].end, field=field, value=value, author="t")
+
+
+def test_the_brief_read_for_what_it_shows_is_the_brief_of_the_whole_ledger(store) -> None:  # type: ignore[no-untyped-def]
+    from claimgraph.brief import read_brief
+
+    _ranked_ledger(store)
+    view = read_view(store)
+    assert len([c for c in view.ledger["claims"] if c["wrong"]]) == 1
+    for options in (BriefOptions(), BriefOptions(top=2, others=1), BriefOptions(top=1, others=0), BriefOptions(top=40)):
+        whole = build_brief(read_view(store), options)
+        assert read_brief(store, options) == whole, options
+    # the further list needs more than the first clusters read (16 fragments lead): it reads on
+    brief = read_brief(store, BriefOptions(top=2, others=3))
+    assert len(brief["others"]) == 3 and brief["gaps"] and brief["judgements"][0]["statement"].startswith("the ministry")

@@ -12,15 +12,18 @@ Nothing here names a person, outlet or place: every word about a source comes fr
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from sqlalchemy import case, func, select
+
 from claimgraph.analyse.roles import parse_role
 from claimgraph.assess.credibility import LABELS, assess_cluster
-from claimgraph.exports.view import LedgerView, read_view
+from claimgraph.exports.view import LedgerView
 from claimgraph.link.lines import ClusterSourcing
 from claimgraph.link.origins import person_key
 from claimgraph.sources import _WRITING, source_key
@@ -437,13 +440,17 @@ def _judgement(view: LedgerView, cluster: dict[str, Any], assessment: dict[str, 
     }
 
 
-def build_brief(view: LedgerView, options: BriefOptions | None = None) -> dict[str, Any]:
+def build_brief(view: LedgerView, options: BriefOptions | None = None, *, judged_total: int | None = None) -> dict[str, Any]:
     """The brief as data: key judgements with their sourcing, denials and what would change them; other
-    reporting; information gaps; the documents cited."""
+    reporting; information gaps; the documents cited.
+
+    `view.report["clusters"]` may hold, of the judged clusters (assessed, gradable, no group of
+    denials), just the first ones in the report's order, as long as they include top + others
+    that are no fragments; `judged_total` then says how many there are in all (render_brief)."""
     options = options or BriefOptions()
     refs = _References(view)
     describer = Describer(view, refs)
-    ranked = [c for c in view.report["clusters"] if not c.get("denial_of") and c["id"] in view.assessments]
+    ranked = _ranked(view)
     judged = [c for c in ranked if view.assessments[c["id"]]["credibility"] != 6]
     # a cluster whose every wording is a fragment ("Where it remained") is no judgement to lead with
     judged.sort(key=lambda c: _fragment(judgement_statement(c)))
@@ -453,19 +460,73 @@ def build_brief(view: LedgerView, options: BriefOptions | None = None) -> dict[s
     others = [{"statement": judgement_statement(c), "grade": f"{view.assessments[c['id']]['reliability']}"
                f"{view.assessments[c['id']]['credibility']}", "likelihood": likelihood_of(view.assessments[c["id"]]),
                "lines": len(view.assessments[c["id"]]["supporting_lines"])} for c in rest[:options.others]]
-    unlisted = len(judged) - len(judgements) - len(others)
+    unlisted = (len(judged) if judged_total is None else judged_total) - len(judgements) - len(others)
     gaps = [judgement_statement(c) for c in ranked if view.assessments[c["id"]]["credibility"] == 6]
     dates = sorted(d["published"] for d in view.documents.values() if d.get("published"))
-    live = [c for c in view.ledger["claims"] if not c.get("wrong")]
     scope = (f"Based on {_plural(len(view.documents), 'document')}"
              + (f" published {dates[0]} to {dates[-1]}" if dates else "")
-             + f", {_plural(len(live), 'attributed claim')} and {_plural(len(view.ledger['lines']), 'independent line')} of sourcing.")
+             + f", {_plural(view.live_claims, 'attributed claim')} and {_plural(len(view.ledger['lines']), 'independent line')} of sourcing.")
     return {
         "title": (judgements[0]["statement"][:1].upper() + judgements[0]["statement"][1:]) if judgements else "No assessed reporting",
         "scope": scope, "judgements": judgements, "others": others, "unlisted": unlisted, "gaps": gaps,
         "ungraded": sum(1 for j in judgements if j["grade"].startswith("F")), "references": refs.listing(),
-        "linked": bool(view.ledger["clusters"]),
+        "linked": view.linked,
     }
+
+
+def _ranked(view: LedgerView) -> list[dict[str, Any]]:
+    """The report's clusters a brief may judge: assessed, and no group of denials (those stand under what they deny)."""
+    return [c for c in view.report["clusters"] if not c.get("denial_of") and c["id"] in view.assessments]
+
+
+def _top(judged: list[dict[str, Any]], top: int) -> list[dict[str, Any]]:
+    """The key judgements: the first `top` of the judged clusters, fragments last."""
+    return sorted(judged, key=lambda c: _fragment(judgement_statement(c)))[:top]
+
+
+def read_brief(store: Store, options: BriefOptions | None = None) -> dict[str, Any]:
+    """The brief of a store, read for what it shows (docs/brief.md): the report of just the clusters
+    it may name, the lines it describes and their claims; the same brief as build_brief(read_view(store)).
+
+    The clusters are ranked and sorted out (assessed, gradable or not, groups of denials) from the
+    store's counts and assessments; the first judged ones are read, more while too many of them
+    are fragments to fill the key judgements and the further list; every information gap is read."""
+    from claimgraph.exports.view import read_shown
+    from claimgraph.report import build_report, cluster_ranking
+    from claimgraph.store import schema as t
+
+    options = options or BriefOptions()
+    top = options.top if options.top is not None else DEFAULT_TOP
+    m = t.cluster_members.c
+    with store.engine.connect() as connection:
+        grades = {a["cluster"]: a["credibility"] for a in (json.loads(data) for (data,) in connection.execute(
+            select(t.assessments.c.data_json)))}
+        parents = dict(connection.execute(select(t.clusters.c.id, t.clusters.c.parent)).all())
+        own = {row.cluster_id: (row.n, row.against) for row in connection.execute(
+            select(m.cluster_id, func.count().label("n"),
+                   func.sum(case((m.relation == "contradicts", 1), else_=0)).label("against")).group_by(m.cluster_id))}
+    # report's denial_of: a cluster under a parent whose own members all contradict
+    denial = {c for c, (n, against) in own.items() if parents.get(c) and n and against == n}
+    ranking = [c for c in cluster_ranking(store) if c in grades and c not in denial]
+    judged = [c for c in ranking if grades[c] != 6]
+    gaps = {c for c in ranking if grades[c] == 6}
+    wanted = top + options.others + 10
+    while True:
+        first = judged[:wanted]
+        report = build_report(store, only=set(first) | gaps)
+        shown = {c["id"]: c for c in report["clusters"]}
+        whole = [shown[c] for c in first if c in shown]
+        if len(first) == len(judged) or sum(not _fragment(judgement_statement(c)) for c in whole) >= top + options.others:
+            break
+        wanted *= 4
+    chosen = _top(whole, top)
+
+    def described(view: LedgerView) -> set[str]:
+        """The lines the key judgements describe: their supporting lines, and the lines of their denials."""
+        return ({line for c in chosen for line in view.assessments[c["id"]]["supporting_lines"]}
+                | {view.claim_line[member["claim"]] for c in chosen for member in c["denials"] if member["claim"] in view.claim_line})
+
+    return build_brief(read_shown(store, report, described), options, judged_total=len(judged))
 
 
 # ------------------------------------------------------------------ rendering
@@ -586,7 +647,7 @@ def brief_html(brief: dict[str, Any]) -> str:
 
 def render_brief(store: Store, fmt: str = "md", *, options: BriefOptions | None = None) -> str:
     """The brief of a store's ledger as Markdown ("md") or a standalone HTML page ("html")."""
-    brief = build_brief(read_view(store), options)
+    brief = read_brief(store, options)
     if fmt == "html":
         return brief_html(brief)
     if fmt == "md":

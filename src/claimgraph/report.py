@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import JSON, cast, func, select
@@ -16,17 +17,48 @@ from claimgraph.store import schema as t
 from claimgraph.store.links import _document_labels, chunks, claim_lines, line_summaries, moved_claims
 
 
-def build_report(store: Store, *, top: int | None = None) -> dict[str, Any]:
+def build_report(store: Store, *, top: int | None = None, only: Collection[str] | None = None) -> dict[str, Any]:
     """Clusters with their lines, denials, hedging, credibility and source spans; graph; timeline; entities.
 
     Read from the store by what the report shows, not through the whole export: clusters are
-    ranked from counts and the assessments, and only the `top` ones read their claims.
+    ranked from counts and the assessments, and only the `top` ones read their claims. `only`
+    keeps just these clusters (in the same order; the brief reads what it shows).
     """
     with store.engine.connect() as connection:
-        return _build(store, connection, top)
+        return _build(store, connection, top, only)
 
 
-def _build(store: Store, connection: Any, top: int | None) -> dict[str, Any]:
+def cluster_ranking(store: Store) -> list[str]:
+    """Every cluster's id in the report's order (most supporting lines, then most claims, then id)."""
+    with store.engine.connect() as connection:
+        return [row.id for row in _ranked(connection)[0]]
+
+
+def _ranked(connection: Any) -> tuple[list[Any], dict[str, list[str]]]:
+    """The clusters (id, anchor, parent) in the report's order, and each cluster's sub-clusters."""
+    c, m = t.claims.c, t.cluster_members.c
+    analysed = select(t.analyses.c.document_id)
+    rows = connection.execute(select(t.clusters.c.id, t.clusters.c.anchor, t.clusters.c.parent).order_by(t.clusters.c.id)).all()
+    children: dict[str, list[str]] = {}
+    for row in rows:
+        if row.parent:
+            children.setdefault(row.parent, []).append(row.id)
+    # Members whose claim is in the ledger, own and nested (a sub-cluster's support counts for the general claim).
+    own_count = dict(connection.execute(
+        select(m.cluster_id, func.count()).select_from(t.cluster_members.join(t.claims, c.id == m.claim_id))
+        .where(c.document_id.in_(analysed)).group_by(m.cluster_id)).all())
+    totals: dict[str, int] = {}
+
+    def total(cluster_id: str) -> int:
+        if cluster_id not in totals:
+            totals[cluster_id] = own_count.get(cluster_id, 0) + sum(total(child) for child in children.get(cluster_id, []))
+        return totals[cluster_id]
+
+    supported = _supporting_counts(connection)
+    return sorted(rows, key=lambda r: (-supported.get(r.id, 0), -total(r.id), r.id)), children
+
+
+def _build(store: Store, connection: Any, top: int | None, only: Collection[str] | None = None) -> dict[str, Any]:
     d, c, m = t.documents.c, t.claims.c, t.cluster_members.c
     published = dict(connection.execute(select(d.id, d.published)).all())
     labels = _document_labels(connection)  # every document in words (the lines name their carriers)
@@ -65,24 +97,9 @@ def _build(store: Store, connection: Any, top: int | None) -> dict[str, Any]:
         # A bare key ("russia") is spelled as the texts spell it most.
         return node_name(root) if not name or name == root.removeprefix("source:") else name
 
-    rows = connection.execute(select(t.clusters.c.id, t.clusters.c.anchor, t.clusters.c.parent).order_by(t.clusters.c.id)).all()
-    children: dict[str, list[str]] = {}
-    for row in rows:
-        if row.parent:
-            children.setdefault(row.parent, []).append(row.id)
-    # Members whose claim is in the ledger, own and nested (a sub-cluster's support counts for the general claim).
-    own_count = dict(connection.execute(
-        select(m.cluster_id, func.count()).select_from(t.cluster_members.join(t.claims, c.id == m.claim_id))
-        .where(c.document_id.in_(analysed)).group_by(m.cluster_id)).all())
-    totals: dict[str, int] = {}
-
-    def total(cluster_id: str) -> int:
-        if cluster_id not in totals:
-            totals[cluster_id] = own_count.get(cluster_id, 0) + sum(total(child) for child in children.get(cluster_id, []))
-        return totals[cluster_id]
-
-    supported = _supporting_counts(connection)
-    ranked = sorted(rows, key=lambda r: (-supported.get(r.id, 0), -total(r.id), r.id))
+    ranked, children = _ranked(connection)
+    if only is not None:
+        ranked = [r for r in ranked if r.id in only]
     shown = ranked[:top] if top else ranked
     assessments: dict[str, dict[str, Any]] = {}
     for chunk in chunks([r.id for r in shown]):

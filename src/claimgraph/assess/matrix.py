@@ -120,6 +120,10 @@ class VectorMemo:
     def __init__(self, embedder: Any, *, limit: int = 50_000) -> None:
         self.embedder = embedder
         self.name = getattr(embedder, "name", type(embedder).__name__)
+        # The key its vectors are kept under in the ledger (0020): only an embedder that names itself
+        # (a nameless test fake's vectors depend on more than its class), with its width.
+        named = getattr(embedder, "name", None)
+        self.kept_as = f"{named}|{getattr(embedder, 'dim', '')}" if isinstance(named, str) and named else None
         self.limit = limit
         self._vectors: dict[str, np.ndarray] = {}
         self._lock = threading.Lock()
@@ -134,6 +138,20 @@ class VectorMemo:
                     norm = float(np.linalg.norm(vector))
                     self._vectors[text] = np.asarray(vector, dtype=np.float32) / (norm or 1.0)
             return {x: self._vectors[x] for x in texts}
+
+    def missing(self, texts: Sequence[str]) -> set[str]:
+        """The texts it holds no vector for."""
+        with self._lock:
+            return {x for x in texts if x not in self._vectors}
+
+    def keep(self, vectors: dict[str, np.ndarray]) -> None:
+        """Keep unit vectors this memo made earlier (kept in the ledger), as they are: not normalised
+        again, so that they are the very bytes the model's vector came to."""
+        with self._lock:
+            todo = {x: v for x, v in vectors.items() if x not in self._vectors}
+            if len(self._vectors) + len(todo) > self.limit:
+                return
+            self._vectors.update(todo)
 
     def seed(self, vectors: dict[str, np.ndarray]) -> None:
         """Keep vectors this embedder already made for these texts elsewhere (the link stage's),
@@ -190,14 +208,25 @@ class Prefill:
         self._index = np.zeros((0, 1), dtype=np.int64)  # per cluster, its claims' rows (-1: none)
         self._ready: list[str] = []  # the clusters of those rows
         self._near: dict[str, dict[str, int | None]] = {}
+        self._views: dict[tuple[str, str, str], Any] = {}
+        self._stances: dict[tuple[str, str, str], tuple[str, list[str]]] = {}
 
-    def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
-        """Embed, in one batch, what rating these pairs reads (the denied clusters included)."""
+    def texts(self, pairs: Sequence[tuple[str, str]]) -> list[str]:
+        """What rating these pairs reads: the hypotheses and the clusters' claims (the denied clusters' included)."""
         clusters = {c for _, c in pairs}
         clusters |= {j for c in list(clusters) if self.evidence[c].denied for j in self.evidence[c].denies if j in self.evidence}
         texts = [self.hypotheses[h] for h in {h for h, _ in pairs}]
         texts += [text for c in clusters for text, _ in self.evidence[c].claims]
-        self._vectors.update(self.memo.vectors(texts))
+        return texts
+
+    @property
+    def vectors(self) -> dict[str, np.ndarray]:
+        """The unit vectors it read, by text."""
+        return self._vectors
+
+    def prepare(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Embed, in one batch, what rating these pairs reads (the denied clusters included)."""
+        self._vectors.update(self.memo.vectors(self.texts(pairs)))
         self._matrix, self._near = None, {}
 
     def _picks(self, text: str) -> dict[str, int | None]:
@@ -242,22 +271,34 @@ class Prefill:
 
     def _rate_own(self, hypothesis: str, evidence: Evidence) -> tuple[str, float, str]:
         text = self.hypotheses[hypothesis]
-        vector = self._vectors[text]
         best, score = self._nearest(text, evidence) if evidence.claims else (0, 0.0)
         relevance = max(0.0, round(score, 4)) if evidence.claims else 0.0
         if relevance < RELEVANT:
             return "N", relevance, f"unrelated: nearest claim {relevance:.2f} (< {RELEVANT})"
-        from claimgraph.link import ClaimView
-
         claim, polarity = evidence.claims[best]
-        relation, _, reasons = self.judge.stance(
-            ClaimView(id="hypothesis", document_id="hypothesis", content=text, vector=vector),
-            ClaimView(id=evidence.id, document_id="cluster", content=claim, polarity=polarity, vector=self._vectors[claim]),
-        )
+        relation, reasons = self._stance(text, claim, polarity)
         rating = RATING_FROM_RELATION[relation]
         quoted = claim if len(claim) <= 90 else claim[:89] + "…"
         why = f"{relation}" + (f" ({'; '.join(reasons)})" if reasons else "")
         return rating, relevance, f"{why}: “{quoted}” {'denied' if polarity == 'denied' else 'said'}, relevance {relevance:.2f}"
+
+    def _stance(self, text: str, claim: str, polarity: str) -> tuple[str, list[str]]:
+        """The structural judge's stance of a claim to the hypothesis: a function of the two texts and
+        the claim's polarity alone, so worked out once per such triple, from views (and their
+        features: dates, negation) made once per text."""
+        key = (text, claim, polarity)
+        if key not in self._stances:
+            relation, _, reasons = self.judge.stance(self._view("hypothesis", text, "asserted"), self._view("cluster", claim, polarity))
+            self._stances[key] = (relation, reasons)
+        return self._stances[key]
+
+    def _view(self, side: str, text: str, polarity: str) -> Any:
+        from claimgraph.link import ClaimView
+
+        key = (side, text, polarity)
+        if key not in self._views:
+            self._views[key] = ClaimView(id=side, document_id=side, content=text, polarity=polarity, vector=self._vectors[text])
+        return self._views[key]
 
     def rate(self, hypothesis: str, cluster: str) -> tuple[str, float, str]:
         """(rating, relevance, reason): the cluster's own bearing, else a denial's of what it denies."""
@@ -309,9 +350,17 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
             if cell is None or (cell.origin == "judge" and cell.basis != basis):
                 stale.append((h, c))
     if prefill and stale:
-        memo.seed(linked_vectors(store, evidence, name))
         judge = Prefill(texts, evidence, embedder=memo)
+        wanted = judge.texts(stale)
+        found: dict[str, bytes] = {}
+        if memo.kept_as and memo.missing(wanted):  # the vectors an earlier read (any process) kept in the ledger, as they were
+            found = ach.load_vectors(store, memo.kept_as, memo.missing(wanted))
+            memo.keep({x: np.frombuffer(b, dtype=np.float32) for x, b in found.items()})
+        if memo.missing(wanted):
+            memo.seed(linked_vectors(store, evidence, name))
         judge.prepare(stale)
+        if memo.kept_as:  # keep what this read embedded (or took from the link stage) for the next process
+            ach.save_vectors(store, memo.kept_as, {x: v.tobytes() for x, v in judge.vectors.items() if x not in found})
         judged = []
         for h, c in stale:
             rating, relevance, reason = judge.rate(h, c)
@@ -370,6 +419,6 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
 
 
 def _cell(row: Any) -> dict[str, Any]:
-    m = row._mapping
+    m = row._mapping  # twice as fast as attribute access on a Row
     return {"hypothesis": m["hypothesis_id"], "cluster": m["cluster_id"], "rating": m["rating"], "origin": m["origin"],
             "reason": m["reason"], "set_by": m["set_by"], "set_at": m["set_at"], "relevance": m["relevance"]}
