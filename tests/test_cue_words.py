@@ -77,3 +77,12 @@ def test_a_controlled_cue_takes_the_controlling_subject(nlp: Language) -> None:
     # "fight" is a cue only to this test's model; its subject is the one who vowed.
     frames = frames_of(nlp, "The governor vowed to fight the ruling in court.", EVERY_VERB)
     assert ("to fight", "The governor") in frames
+
+
+def test_a_person_subject_lowers_the_cue_bar_and_a_thing_does_not(nlp: Language) -> None:
+    # Every verb scores 0.5 here (no weights): below the threshold, above the sourced threshold.
+    model = CueModel(version="test", weights={}, threshold=0.6, sourced_threshold=0.4)
+    assert any(label == "She" for _, label in frames_of(nlp, "She voted for the bill in the spring.", model))
+    assert not [f for f in frames_of(nlp, "Tensions have been rising over the bill in the spring.", model) if f[0]]
+    assert not [f for f in frames_of(nlp, "She tried to pass the bill in the spring.", model) if f[0] == "tried"]
+    assert not frames_of(nlp, "She voted for the bill in the spring.", CueModel(version="test", weights={}, threshold=0.6))
