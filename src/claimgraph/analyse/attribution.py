@@ -721,6 +721,14 @@ def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -
     if subject is None and verb.dep_ == "xcomp" and verb.head.pos_ == "VERB" and not any(
             c.dep_ in ("dobj", "dative") for c in verb.head.children):
         subject = _subject(verb.head)  # "She vowed to fight the ruling": who vows fights (not "asked him to")
+    if subject is None and verb.tag_ == "VBG":
+        # "She shared the news, writing ...", "while commenting on ...": the participle's doer is
+        # the subject of the verb the clause hangs on ("before writing a letter" times an act).
+        governor = verb.head.head if verb.dep_ == "pcomp" and verb.head.lower_ in ("while", "when") else verb.head
+        if (verb.dep_ == "advcl" or governor.i != verb.head.i) and governor.pos_ in ("VERB", "AUX") \
+                and governor.i != verb.i:
+            subject = _subject(governor)
+            subject = None if subject is None or subject.dep_ == "nsubjpass" else subject
     if subject is None or subject.dep_ == "expl" or not _speaking_subject(subject) or subject.lower_ in NO_ONE:
         return None
     if not model.is_sourced_cue(verb, subject):
