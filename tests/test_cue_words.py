@@ -77,3 +77,28 @@ def test_a_controlled_cue_takes_the_controlling_subject(nlp: Language) -> None:
     # "fight" is a cue only to this test's model; its subject is the one who vowed.
     frames = frames_of(nlp, "The governor vowed to fight the ruling in court.", EVERY_VERB)
     assert ("to fight", "The governor") in frames
+
+
+def test_a_cue_after_while_takes_the_subject_of_its_verb(nlp: Language) -> None:
+    frames = frames_of(nlp, "The mayor smiled while commenting on the new budget for the city.", EVERY_VERB)
+    assert any(cue.startswith("commenting") and label == "The mayor" for cue, label in frames)
+
+
+def test_a_participle_that_times_an_act_is_no_cue(nlp: Language) -> None:
+    frames = frames_of(nlp, "The senator had seen the papers before writing a letter to the director.", EVERY_VERB)
+    assert not [f for f in frames if f[0].startswith("writing")]
+
+
+def test_a_person_subject_lowers_the_cue_bar_and_a_thing_does_not(nlp: Language) -> None:
+    # Every verb scores 0.5 here (no weights): below the threshold, above the sourced threshold.
+    model = CueModel(version="test", weights={}, threshold=0.6, sourced_threshold=0.4)
+    assert any(label == "She" for _, label in frames_of(nlp, "She voted for the bill in the spring.", model))
+    assert not [f for f in frames_of(nlp, "Tensions have been rising over the bill in the spring.", model) if f[0]]
+    assert not [f for f in frames_of(nlp, "She tried to pass the bill in the spring.", model) if f[0] == "tried"]
+    assert not frames_of(nlp, "She voted for the bill in the spring.", CueModel(version="test", weights={}, threshold=0.6))
+
+
+def test_a_cue_noun_learned_at_the_lower_rate_is_a_frame(nlp: Language) -> None:
+    no_verb = CueModel(version="test", weights={}, threshold=1.0)
+    frames = frames_of(nlp, "Voters heard the senator's criticism of the trade deal at the rally.", no_verb)
+    assert [label for cue, label in frames if cue == "criticism"] == ["the senator"]

