@@ -14,7 +14,8 @@ from claimgraph.models import Claim
 from claimgraph.sources import source_key, weighted_display_names
 from claimgraph.store import Store
 from claimgraph.store import schema as t
-from claimgraph.store.links import _document_labels, chunks, claim_lines, line_summaries, moved_claims
+from claimgraph.store.links import (_document_labels, analysed_claim_count, chunks, claim_lines, line_summaries,
+                                    read_moved_claims)
 
 
 def build_report(store: Store, *, top: int | None = None, only: Collection[str] | None = None) -> dict[str, Any]:
@@ -64,7 +65,7 @@ def _build(store: Store, connection: Any, top: int | None, only: Collection[str]
     labels = _document_labels(connection)  # every document in words (the lines name their carriers)
     # A claim counts if its document's analysis is stored (export_ledger's claims).
     analysed = select(t.analyses.c.document_id)
-    claim_count = connection.execute(select(func.count()).select_from(t.claims).where(c.document_id.in_(analysed))).scalar_one()
+    claim_count = analysed_claim_count(connection)
     chains = connection.execute(select(c.chain_json, func.count()).where(c.document_id.in_(analysed)).group_by(c.chain_json)).all()
     outlets = [outlet for (outlet,) in connection.execute(select(d.outlet)).all() if outlet]
     counted: Counter[str] = Counter(outlets)
@@ -82,11 +83,7 @@ def _build(store: Store, connection: Any, top: int | None, only: Collection[str]
             return label(node)
         return names.get(node) or node.removeprefix("source:")
 
-    # Only a cluster whose sourcing has derived claims moves a claim to another line: its JSON (json.dumps,
-    # as store.links and store.linker write it) holds a non-empty `"derived": {"…`; the others are not parsed.
-    moved = moved_claims(sourcing for (data,) in connection.execute(
-        select(t.clusters.c.data_json).where(t.clusters.c.data_json.like('%"derived": {"%')).order_by(t.clusters.c.id)).all()
-        if (sourcing := json.loads(data).get("sourcing")))
+    moved = read_moved_claims(connection)
     lines = line_summaries(connection, moved, labels)
     line_root = {line["id"]: line["root"] for line in lines}
     line_names = {line["id"]: line.get("name") for line in lines}

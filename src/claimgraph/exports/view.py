@@ -99,21 +99,19 @@ def read_shown(store: Store, report: dict[str, Any], described: Callable[[Ledger
     from claimgraph.store import schema as t
     from claimgraph.store.corrections import active_claim_corrections
     from claimgraph.store.entities import load_canonical_entities
-    from claimgraph.store.links import moved_claims
+    from claimgraph.store.links import analysed_claim_count, read_moved_claims
 
     c = t.claims.c
     analysed = select(t.analyses.c.document_id)
     with store.engine.connect() as connection:
-        moved = moved_claims(sourcing for (data,) in connection.execute(
-            select(t.clusters.c.data_json).where(t.clusters.c.data_json.like('%"derived": {"%')).order_by(t.clusters.c.id)).all()
-            if (sourcing := json.loads(data).get("sourcing")))
+        moved = read_moved_claims(connection)
         lines = _line_claims(connection, moved)
         provenance = [{"child": row.child, "parent": row.parent, "relation": row.relation, **json.loads(row.data_json)}
                       for row in connection.execute(select(t.provenance).order_by(t.provenance.c.child, t.provenance.c.parent))]
         assessments = [json.loads(data) for (data,) in connection.execute(
             select(t.assessments.c.data_json).order_by(t.assessments.c.credibility, t.assessments.c.cluster_id))]
         linked = connection.execute(select(t.clusters.c.id).limit(1)).first() is not None
-        claim_count = connection.execute(select(func.count()).select_from(t.claims).where(c.document_id.in_(analysed))).scalar_one()
+        claim_count = analysed_claim_count(connection)
         # claims an analyst marked wrong (the export's "wrong"): those whose span a 'wrong' correction in force names
         wrong = 0
         for (document_id, start, end), fields in active_claim_corrections(store).items():

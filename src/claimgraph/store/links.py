@@ -132,6 +132,21 @@ def moved_claims(sourcing: Iterable[dict[str, Any]]) -> dict[str, str]:
     return moved
 
 
+def read_moved_claims(connection: Any) -> dict[str, str]:
+    """moved_claims of the stored clusters. Only a cluster whose sourcing has derived claims moves a
+    claim to another line: its JSON (json.dumps, as store.links and store.linker write it) holds a
+    non-empty `"derived": {"…`; the others are not parsed."""
+    return moved_claims(sourcing for (data,) in connection.execute(
+        select(t.clusters.c.data_json).where(t.clusters.c.data_json.like('%"derived": {"%')).order_by(t.clusters.c.id)).all()
+        if (sourcing := json.loads(data).get("sourcing")))
+
+
+def analysed_claim_count(connection: Any) -> int:
+    """The claims of documents whose analysis is stored (export_ledger's claims)."""
+    return int(connection.execute(select(func.count()).select_from(t.claims)
+                                  .where(t.claims.c.document_id.in_(select(t.analyses.c.document_id)))).scalar_one())
+
+
 def load_lines(connection: Any, moved: dict[str, str], labels: dict[str, str]) -> list[dict[str, Any]]:
     """The lines in the export's shape (id order), each named in words, its claims read from claim_lines;
     `moved` from moved_claims, `labels` the documents in words (_document_labels)."""
