@@ -18,7 +18,7 @@ from claimgraph.link.embed import HashingEmbedder, PrefetchEmbedder
 from claimgraph.link import LinkOptions, Linker, StructuralJudge
 from claimgraph.link.state import linker_from_bytes, linker_to_bytes
 from claimgraph.store import open_store, schema as t
-from claimgraph.store.linker import load_head, restore_linker
+from claimgraph.pipeline.link_step import load_head, restore_linker
 from claimgraph.store.links import load_layer
 
 from conftest import EXAMPLES
@@ -88,7 +88,7 @@ def test_a_graph_compacted_between_runs_answers_as_one_built_in_one_pass(store, 
     once they are many, a run moves them in and saves the graph again. Neither changes what a
     run finds: the layer equals a full relink."""
     from claimgraph.link.index import NeighbourIndex
-    from claimgraph.store.linker import INDEX
+    from claimgraph.pipeline.link_step import INDEX
 
     monkeypatch.setattr(NeighbourIndex, "compact_at", 40)  # the seeds in link order: 45, 32 and 29 linkable claims
     paths, analyses = seeds
@@ -109,7 +109,7 @@ def test_the_graph_is_mapped_from_its_file_and_read_from_its_row_when_the_file_i
     """A run writes the neighbour graph to a file beside the store (named by its digest) and
     later runs map it rather than read the row's copy; without the file, the row is read and the
     file written again; a graph saved before files existed is named on its first read."""
-    from claimgraph.store.linker import INDEX, graph_files
+    from claimgraph.pipeline.link_step import INDEX, graph_files
 
     def row() -> tuple[str, bytes]:
         with store.engine.connect() as connection:
@@ -363,7 +363,7 @@ def _lines_one_by_one_equal_lines_at_once(db: Path) -> None:
 def test_saved_pairs_across_a_group_are_those_touching_it_with_the_other_claim_outside(store, seeds) -> None:
     """`judged_across` (the read-out's parent search) reads from the indexes which pairs leave a
     cluster; it must find exactly the pairs touching the cluster whose other claim is outside it."""
-    from claimgraph.store.linker import StoreRows
+    from claimgraph.pipeline.link_step import StoreRows
 
     paths, analyses = seeds
     for path in paths:

@@ -171,7 +171,7 @@ def _link_store(store: Store, options: LinkStoreOptions, embedder: Any, judge: A
     from claimgraph.link.lines import LINES_STEP
     from claimgraph.link.provenance import PROVENANCE_STEP
     from claimgraph.link.state import StateError, linker_rows
-    from claimgraph.store.linker import load_head, regrade, restore_linker, save_linker
+    from claimgraph.pipeline.link_step import load_head, regrade, restore_linker, save_linker
     from claimgraph.store.links import layer_counts, source_grades
 
     report = LinkReport()
@@ -221,7 +221,7 @@ def _link_store(store: Store, options: LinkStoreOptions, embedder: Any, judge: A
             regrade(store, linker)  # the analyst graded a source since: every cluster is assessed again
     clock("save")
     report.clusters, report.lines, report.events = layer_counts(store)
-    from claimgraph.entity_index import resolve_store_entities
+    from claimgraph.pipeline.entity_step import resolve_store_entities
 
     resolve_store_entities(store, full=options.full)  # canonical entities across documents, analyst corrections replayed
     clock("entities")

@@ -299,7 +299,7 @@ class LineState:
     and on the corpus's authors. Adding a document can change those for earlier claims (it is
     the earliest of an outlet, a publication others cite, a new author), so `update` compares
     the roots and resolutions it saw before with the new ones and reassigns only the claims
-    whose inputs changed: usually none. The store's subclass (store/linker.py) reads claims'
+    whose inputs changed: usually none. The store's subclass (pipeline/link_step.py) reads claims'
     sources and lines on demand instead of keeping them all.
     """
 
