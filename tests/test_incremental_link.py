@@ -403,9 +403,25 @@ def test_link_store_leaves_the_collector_as_it_found_it(store, seeds) -> None:
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
-@pytest.mark.parametrize("module, step", [("clusters", "CLUSTER_STEP"), ("corpus", "LINK_STEP"),
-                                          ("events", "EVENTS_STEP"), ("lines", "LINES_STEP")])
-def test_a_new_link_step_relinks_from_scratch(sqlite_url, seeds, monkeypatch, module: str, step: str) -> None:
+@pytest.fixture
+def fresh_steps(monkeypatch: pytest.MonkeyPatch):
+    """The step registry built again after the test patched it, and once more when the patches
+    are undone (this fixture's teardown runs before monkeypatch's)."""
+    from claimgraph.pipeline.steps import all_steps
+
+    all_steps.cache_clear()
+    yield all_steps
+    all_steps.cache_clear()
+
+
+def _saved_steps(store) -> dict[str, str]:
+    return json.loads(load_head(store)[0])["steps"]
+
+
+@pytest.mark.parametrize("module, step", [("clusters", "CLUSTER_STEP"), ("corpus", "LINK_STEP"), ("judge", "JUDGE_STEP"),
+                                          ("events", "EVENTS_RULES"), ("lines", "LINES_RULES"),
+                                          ("provenance", "PROVENANCE_RULES")])
+def test_a_new_link_step_relinks_from_scratch(sqlite_url, seeds, monkeypatch, fresh_steps, module: str, step: str) -> None:
     paths, analyses = seeds
     embedder = HashingEmbedder()
     with open_store(sqlite_url) as store:
@@ -413,6 +429,66 @@ def test_a_new_link_step_relinks_from_scratch(sqlite_url, seeds, monkeypatch, mo
         link_store(store, embedder=embedder)
         _add(store, paths[1], analyses)
         monkeypatch.setattr(f"claimgraph.link.{module}.{step}", "a-rule-changed")
+        fresh_steps.cache_clear()
         # Claims linked under the old rule would keep the old rule's clusters or lines: all relinked.
         report = link_store(store, embedder=embedder)
         assert not report.incremental and len(report.added) == 2
+        assert "a-rule-changed+data." in " ".join(_saved_steps(store).values())
+
+
+def test_edited_link_data_relinks_under_new_step_names(sqlite_url, seeds, tmp_path, monkeypatch, fresh_steps) -> None:
+    """The judge's data edited, nobody bumping a constant: the judge and cluster steps get new
+    registered names, the saved linker (keyed by them) is not restored, and the rows made
+    carry the names; an edited provenance lexicon renames the lines step (its rules read it),
+    which events, whose rules read no data, keep."""
+    from importlib import resources
+
+    from claimgraph.link.lines import LINES_STEP
+
+    paths, analyses = seeds
+    embedder = HashingEmbedder()
+    root = resources.files("claimgraph")
+    for name in sorted({n for s in fresh_steps().values() for n in s.data}):
+        copy = tmp_path / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.symlink_to(Path(str(root.joinpath(name))))
+    with open_store(sqlite_url) as store:
+        _add(store, paths[0], analyses)
+        link_store(store, embedder=embedder)
+        before = _saved_steps(store)
+        assert before["link.lines"] == LINES_STEP and before["link.lines"].startswith("link.lines.v")
+        with store.engine.connect() as connection:
+            events = [json.loads(d)["step"] for d in connection.execute(select(t.events.c.data_json)).scalars()]
+        assert events and set(events) == {before["link.events"]} and "+data." in events[0]
+
+        monkeypatch.setattr("claimgraph.pipeline.steps._package_root", lambda: tmp_path)
+        fresh_steps.cache_clear()
+        assert _names(fresh_steps) == before  # the same files: the same names, an incremental run
+        _add(store, paths[1], analyses)
+        assert link_store(store, embedder=embedder).incremental
+
+        judge = tmp_path / "data" / "judge.json"
+        judge.unlink()
+        judge.write_text(Path(str(root.joinpath("data/judge.json"))).read_text("utf-8") + "\n", "utf-8")
+        fresh_steps.cache_clear()
+        _add(store, paths[2], analyses)
+        report = link_store(store, embedder=embedder)
+        assert not report.incremental and len(report.added) == 3
+        after = _saved_steps(store)
+        changed = {key for key in after if after[key] != before[key]}
+        assert changed == {"link", "link.judge", "link.clusters"}  # the steps whose rules read judge.json
+
+        lexicon = tmp_path / "data" / "provenance.json"
+        lexicon.unlink()
+        lexicon.write_text(Path(str(root.joinpath("data/provenance.json"))).read_text("utf-8") + "\n", "utf-8")
+        fresh_steps.cache_clear()
+        renamed = _names(fresh_steps)
+        assert {key for key in renamed if renamed[key] != after[key]} == {"link.lines", "link.provenance"}
+
+
+def _names(all_steps) -> dict[str, str]:
+    from claimgraph.pipeline.steps import link_step_names
+
+    names = link_step_names()
+    assert set(names) == {key for key in all_steps() if key.startswith("link")}
+    return names

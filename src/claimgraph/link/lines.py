@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from claimgraph.datahash import step_name
 from claimgraph.link.origins import (
     NOT_A_PERSON,
     Voice,
@@ -42,7 +43,12 @@ from claimgraph.sources import outlet_keys as own_outlet_keys
 # v3: a document crediting a corpus outlet is not rooted in its line wholesale; a writing speaks
 # for its author; one document's shorter name of a voice is its longer one; names.
 # v4: "the author of the X dossier" is the author of the dossier the text names.
-LINES_STEP = "link.lines.v4"
+# LINES_RULES is bumped by hand when a rule changes; LINES_STEP, stamped on every line, is its
+# registered name (pipeline/steps.py): the rules and the hash of the data they read (the
+# provenance lexicon, through is_publication), so an edited lexicon relinks as a new version does.
+LINES_RULES = "link.lines.v4"
+LINES_DATA = ("data/provenance.json",)
+LINES_STEP = step_name(LINES_RULES, LINES_DATA)
 HEDGING_ORDER = ("none", "low", "medium", "high")
 
 
