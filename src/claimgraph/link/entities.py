@@ -44,6 +44,7 @@ from functools import lru_cache
 from typing import Any
 
 from claimgraph.analyse.countries import country_of
+from claimgraph.sources import writing_forms
 from claimgraph.models import Analysis, CanonicalEntity, Document, Entity, EntityCorrection, EntityMember
 
 __all__ = [
@@ -85,8 +86,8 @@ _PERSON_TITLES = re.compile(
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 # A name headed by one of these is a written work whatever the tagger made of it ("the Steele
 # Dossier" tagged ORG in one text and DOC in others): the heads analyse/mentions.py types DOC.
-_WORK_HEADS = frozenset({"dossier", "report", "reports", "memo", "memos", "memorandum", "papers", "documents",
-                         "file", "files", "cable", "cables", "transcript", "decree"})
+_WORK_HEADS = writing_forms(also=("cable", "cables", "transcript", "decree"),
+                            without=("document", "paper", "dossiers", "memoranda"))
 
 
 def type_class(entity_type: str, name: str | None = None) -> str:

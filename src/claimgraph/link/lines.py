@@ -34,7 +34,7 @@ from claimgraph.link.origins import (
 from claimgraph.link.provenance import DERIVED, ProvenanceEdge, is_publication, source_key
 from claimgraph.models import Analysis, Claim, Document
 from claimgraph.records import flat_dict
-from claimgraph.sources import cited_publication
+from claimgraph.sources import alternation, cited_publication, writing_forms
 from claimgraph.sources import outlet_keys as own_outlet_keys
 
 # v2: a claim made by a named voice (person or organisation) is on that voice's line, not its
@@ -579,7 +579,7 @@ def build_lines(
 
 
 # Nouns naming what an author wrote: "the dossier says", "the memos claim".
-_WRITINGS = r"(?:dossier|dossiers|memo|memos|memorandum|memoranda|report|reports|reporting|file|files|papers)"
+_WRITINGS = alternation(writing_forms(also=("reporting",), without=("document", "documents", "paper")))
 
 
 
