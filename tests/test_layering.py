@@ -1,7 +1,8 @@
 """Layers: the library never imports its surfaces (the CLI, the web app, click, FastAPI), and the
 store is persistence only: it never imports a stage (ingest, analyse, link, assess), the pipeline
-that runs them, or the web app. A stage meets the store in pipeline/ (pipeline/link_step.py,
-pipeline/entity_step.py); the records both sides share live in models.py.
+that runs them, or the web app; no stage imports the pipeline that runs it. A store-wide stage
+meets the store in pipeline/ (pipeline/link_step.py, pipeline/entity_step.py); the records both
+sides share live in models.py.
 
 Read from the source (every import statement, inside functions and TYPE_CHECKING blocks too), not
 from sys.modules: spaCy itself loads click through typer, which is no import of ours.
@@ -35,6 +36,8 @@ RULES: list[tuple[str, object, tuple[str, ...]]] = [
      lambda module: not _within(module, CLI) and not _within(module, WEB), CLI + (WEB,) + FRAMEWORKS),
     ("the store does not import a stage or the web app",
      lambda module: _within(module, "claimgraph.store"), STAGES + (WEB,)),
+    ("a stage does not import the pipeline that runs it",
+     lambda module: _within(module, STAGES[:4]), ("claimgraph.pipeline", "claimgraph.ledger")),
 ]
 
 
@@ -110,7 +113,8 @@ def test_a_layer_violation_is_found() -> None:
 
 def test_the_store_importing_a_stage_is_found() -> None:
     """The store reaching for link/, the pipeline or the ledger again (as store/linker.py and
-    store/entities.py did) breaks the rule, whether at the top, in a function or for typing only."""
+    store/entities.py did) breaks the rule, whether at the top, in a function or for typing only;
+    so does a stage reaching for the pipeline that runs it."""
     sources = {
         "claimgraph.store.linker": ("from claimgraph.link.readout import Layer\n", False),
         "claimgraph.store.entities": (
@@ -118,6 +122,7 @@ def test_the_store_importing_a_stage_is_found() -> None:
             "def f():\n    from claimgraph.pipeline.link_step import load_head\n", False),
         "claimgraph.store.links": ("from ..assess import credibility\nfrom claimgraph import ledger\n", False),
         "claimgraph.store.sql": ("from claimgraph.models import Claim\nfrom claimgraph.sources import source_key\n", False),
+        "claimgraph.link.lines": ("from claimgraph.pipeline.steps import step\n", False),  # nor a stage the pipeline
     }
     found = {line.split(" (")[0] for line in violations(sources)}
     assert found == {
@@ -128,6 +133,7 @@ def test_the_store_importing_a_stage_is_found() -> None:
         "claimgraph.store.entities:5 imports claimgraph.pipeline.link_step.load_head",
         "claimgraph.store.links:1 imports claimgraph.assess", "claimgraph.store.links:1 imports claimgraph.assess.credibility",
         "claimgraph.store.links:2 imports claimgraph.ledger",
+        "claimgraph.link.lines:1 imports claimgraph.pipeline.steps", "claimgraph.link.lines:1 imports claimgraph.pipeline.steps.step",
     }
 
 
