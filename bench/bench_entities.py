@@ -75,7 +75,7 @@ def _rss_mb() -> int:
 
 def full(db: Path) -> dict[str, object]:
     """A full resolution, and whether it equals what the store held (after incremental adds)."""
-    from claimgraph.entity_index import resolve_store_entities
+    from claimgraph.pipeline.entity_step import resolve_store_entities
     from claimgraph.store import open_store
     from claimgraph.store.entities import count_canonical_entities, load_canonical_entities
 
@@ -94,7 +94,7 @@ def full(db: Path) -> dict[str, object]:
 
 def add(db: Path, work: Path) -> dict[str, object]:
     """One more document's analysis saved, then resolve_store_entities as `link` calls it (incremental)."""
-    from claimgraph.entity_index import resolve_store_entities
+    from claimgraph.pipeline.entity_step import resolve_store_entities
     from claimgraph.store import open_store
 
     base = _base_inputs(work)

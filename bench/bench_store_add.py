@@ -230,7 +230,7 @@ def _linked(db: str) -> bool:
     if "://" not in db and not Path(db).exists():
         return False
     from claimgraph.store import open_store
-    from claimgraph.store.linker import load_head
+    from claimgraph.pipeline.link_step import load_head
 
     with open_store(db) as store:
         return load_head(store) is not None

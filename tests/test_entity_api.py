@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from claimgraph.entity_index import resolve_store_entities
+from claimgraph.pipeline.entity_step import resolve_store_entities
 from claimgraph.ingest import ingest_paths
 from claimgraph.link import HashingEmbedder
 from claimgraph.models import Analysis, Entity

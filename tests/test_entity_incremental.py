@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from claimgraph import entity_index
-from claimgraph.entity_index import (entity_inputs, merge_entities, rename_entity, resolve_store_entities, split_entity,
+from claimgraph.pipeline import entity_step
+from claimgraph.pipeline.entity_step import (entity_inputs, merge_entities, rename_entity, resolve_store_entities, split_entity,
                                      undo_entity_correction)
 from claimgraph.ingest import ingest_document, ingest_paths
 from claimgraph.ledger import analyse_store
@@ -285,7 +285,7 @@ def test_a_state_that_cannot_be_used_is_not_used(store: Store, monkeypatch: pyte
     assert not undo_entity_correction(store, record.id, author="ana")[1].incremental
 
     # Other resolver rules (a new STEP, another role lexicon).
-    monkeypatch.setattr(entity_index, "_rules", lambda: "entity-resolution.v0")
+    monkeypatch.setattr(entity_step, "_rules", lambda: "entity-resolution.v0")
     assert not resolve_store_entities(store).incremental
     assert resolve_store_entities(store).incremental
     _assert_equals_full(store)

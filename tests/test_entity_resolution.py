@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from claimgraph.entity_index import (merge_entities, rename_entity, resolve_store_entities, split_entity,
+from claimgraph.pipeline.entity_step import (merge_entities, rename_entity, resolve_store_entities, split_entity,
                                      undo_entity_correction)
 from claimgraph.errors import NotFound
 from claimgraph.link.entities import (CanonicalEntity, EntityResolver, apply_entity_corrections, canonical_id,

@@ -18,7 +18,7 @@ from claimgraph.link.embed import HashingEmbedder, PrefetchEmbedder
 from claimgraph.link import LinkOptions, Linker, StructuralJudge
 from claimgraph.link.state import linker_from_bytes, linker_to_bytes
 from claimgraph.store import open_store, schema as t
-from claimgraph.store.linker import load_head, restore_linker
+from claimgraph.pipeline.link_step import load_head, restore_linker
 from claimgraph.store.links import load_layer
 
 from conftest import EXAMPLES
@@ -88,7 +88,7 @@ def test_a_graph_compacted_between_runs_answers_as_one_built_in_one_pass(store, 
     once they are many, a run moves them in and saves the graph again. Neither changes what a
     run finds: the layer equals a full relink."""
     from claimgraph.link.index import NeighbourIndex
-    from claimgraph.store.linker import INDEX
+    from claimgraph.pipeline.link_step import INDEX
 
     monkeypatch.setattr(NeighbourIndex, "compact_at", 40)  # the seeds in link order: 45, 32 and 29 linkable claims
     paths, analyses = seeds
@@ -109,7 +109,7 @@ def test_the_graph_is_mapped_from_its_file_and_read_from_its_row_when_the_file_i
     """A run writes the neighbour graph to a file beside the store (named by its digest) and
     later runs map it rather than read the row's copy; without the file, the row is read and the
     file written again; a graph saved before files existed is named on its first read."""
-    from claimgraph.store.linker import INDEX, graph_files
+    from claimgraph.pipeline.link_step import INDEX, graph_files
 
     def row() -> tuple[str, bytes]:
         with store.engine.connect() as connection:
@@ -363,7 +363,7 @@ def _lines_one_by_one_equal_lines_at_once(db: Path) -> None:
 def test_saved_pairs_across_a_group_are_those_touching_it_with_the_other_claim_outside(store, seeds) -> None:
     """`judged_across` (the read-out's parent search) reads from the indexes which pairs leave a
     cluster; it must find exactly the pairs touching the cluster whose other claim is outside it."""
-    from claimgraph.store.linker import StoreRows
+    from claimgraph.pipeline.link_step import StoreRows
 
     paths, analyses = seeds
     for path in paths:
@@ -403,9 +403,25 @@ def test_link_store_leaves_the_collector_as_it_found_it(store, seeds) -> None:
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
-@pytest.mark.parametrize("module, step", [("clusters", "CLUSTER_STEP"), ("corpus", "LINK_STEP"),
-                                          ("events", "EVENTS_STEP"), ("lines", "LINES_STEP")])
-def test_a_new_link_step_relinks_from_scratch(sqlite_url, seeds, monkeypatch, module: str, step: str) -> None:
+@pytest.fixture
+def fresh_steps(monkeypatch: pytest.MonkeyPatch):
+    """The step registry built again after the test patched it, and once more when the patches
+    are undone (this fixture's teardown runs before monkeypatch's)."""
+    from claimgraph.pipeline.steps import all_steps
+
+    all_steps.cache_clear()
+    yield all_steps
+    all_steps.cache_clear()
+
+
+def _saved_steps(store) -> dict[str, str]:
+    return json.loads(load_head(store)[0])["steps"]
+
+
+@pytest.mark.parametrize("module, step", [("clusters", "CLUSTER_STEP"), ("corpus", "LINK_STEP"), ("judge", "JUDGE_STEP"),
+                                          ("events", "EVENTS_RULES"), ("lines", "LINES_RULES"),
+                                          ("provenance", "PROVENANCE_RULES")])
+def test_a_new_link_step_relinks_from_scratch(sqlite_url, seeds, monkeypatch, fresh_steps, module: str, step: str) -> None:
     paths, analyses = seeds
     embedder = HashingEmbedder()
     with open_store(sqlite_url) as store:
@@ -413,6 +429,66 @@ def test_a_new_link_step_relinks_from_scratch(sqlite_url, seeds, monkeypatch, mo
         link_store(store, embedder=embedder)
         _add(store, paths[1], analyses)
         monkeypatch.setattr(f"claimgraph.link.{module}.{step}", "a-rule-changed")
+        fresh_steps.cache_clear()
         # Claims linked under the old rule would keep the old rule's clusters or lines: all relinked.
         report = link_store(store, embedder=embedder)
         assert not report.incremental and len(report.added) == 2
+        assert "a-rule-changed+data." in " ".join(_saved_steps(store).values())
+
+
+def test_edited_link_data_relinks_under_new_step_names(sqlite_url, seeds, tmp_path, monkeypatch, fresh_steps) -> None:
+    """The judge's data edited, nobody bumping a constant: the judge and cluster steps get new
+    registered names, the saved linker (keyed by them) is not restored, and the rows made
+    carry the names; an edited provenance lexicon renames the lines step (its rules read it),
+    which events, whose rules read no data, keep."""
+    from importlib import resources
+
+    from claimgraph.link.lines import LINES_STEP
+
+    paths, analyses = seeds
+    embedder = HashingEmbedder()
+    root = resources.files("claimgraph")
+    for name in sorted({n for s in fresh_steps().values() for n in s.data}):
+        copy = tmp_path / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.symlink_to(Path(str(root.joinpath(name))))
+    with open_store(sqlite_url) as store:
+        _add(store, paths[0], analyses)
+        link_store(store, embedder=embedder)
+        before = _saved_steps(store)
+        assert before["link.lines"] == LINES_STEP and before["link.lines"].startswith("link.lines.v")
+        with store.engine.connect() as connection:
+            events = [json.loads(d)["step"] for d in connection.execute(select(t.events.c.data_json)).scalars()]
+        assert events and set(events) == {before["link.events"]} and "+data." in events[0]
+
+        monkeypatch.setattr("claimgraph.pipeline.steps._package_root", lambda: tmp_path)
+        fresh_steps.cache_clear()
+        assert _names(fresh_steps) == before  # the same files: the same names, an incremental run
+        _add(store, paths[1], analyses)
+        assert link_store(store, embedder=embedder).incremental
+
+        judge = tmp_path / "data" / "judge.json"
+        judge.unlink()
+        judge.write_text(Path(str(root.joinpath("data/judge.json"))).read_text("utf-8") + "\n", "utf-8")
+        fresh_steps.cache_clear()
+        _add(store, paths[2], analyses)
+        report = link_store(store, embedder=embedder)
+        assert not report.incremental and len(report.added) == 3
+        after = _saved_steps(store)
+        changed = {key for key in after if after[key] != before[key]}
+        assert changed == {"link", "link.judge", "link.clusters"}  # the steps whose rules read judge.json
+
+        lexicon = tmp_path / "data" / "provenance.json"
+        lexicon.unlink()
+        lexicon.write_text(Path(str(root.joinpath("data/provenance.json"))).read_text("utf-8") + "\n", "utf-8")
+        fresh_steps.cache_clear()
+        renamed = _names(fresh_steps)
+        assert {key for key in renamed if renamed[key] != after[key]} == {"link.lines", "link.provenance"}
+
+
+def _names(all_steps) -> dict[str, str]:
+    from claimgraph.pipeline.steps import link_step_names
+
+    names = link_step_names()
+    assert set(names) == {key for key in all_steps() if key.startswith("link")}
+    return names

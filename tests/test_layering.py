@@ -1,10 +1,11 @@
 """Layers: the library never imports its surfaces (the CLI, the web app, click, FastAPI), and the
-store never imports the analysis or the web app.
+store is persistence only: it never imports a stage (ingest, analyse, link, assess), the pipeline
+that runs them, or the web app; no stage imports the pipeline that runs it. A store-wide stage
+meets the store in pipeline/ (pipeline/link_step.py, pipeline/entity_step.py); the records both
+sides share live in models.py.
 
 Read from the source (every import statement, inside functions and TYPE_CHECKING blocks too), not
-from sys.modules: spaCy itself loads click through typer, which is no import of ours. The rules are
-those the tree keeps today; store/ still imports link/ (store/linker.py, store/entities.py), which
-issue 15 means to move out, so that is not a rule yet.
+from sys.modules: spaCy itself loads click through typer, which is no import of ours.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ PACKAGE = Path(claimgraph.__file__).parent
 CLI = ("claimgraph.cli", "claimgraph.cli_options", "claimgraph.entity_cli", "claimgraph.export_cli", "claimgraph.__main__")
 WEB = "claimgraph.web"
 FRAMEWORKS = ("click", "fastapi", "starlette", "uvicorn", "jinja2")
+# The stages and what runs them: the store imports none of them.
+STAGES = ("claimgraph.ingest", "claimgraph.analyse", "claimgraph.link", "claimgraph.assess", "claimgraph.pipeline",
+          "claimgraph.ledger")
 
 
 def _within(name: str, prefixes: tuple[str, ...] | str) -> bool:
@@ -30,8 +34,10 @@ def _within(name: str, prefixes: tuple[str, ...] | str) -> bool:
 RULES: list[tuple[str, object, tuple[str, ...]]] = [
     ("the library does not import the CLI or the web app",
      lambda module: not _within(module, CLI) and not _within(module, WEB), CLI + (WEB,) + FRAMEWORKS),
-    ("the store does not import the analysis or the web app",
-     lambda module: _within(module, "claimgraph.store"), ("claimgraph.analyse", WEB)),
+    ("the store does not import a stage or the web app",
+     lambda module: _within(module, "claimgraph.store"), STAGES + (WEB,)),
+    ("a stage does not import the pipeline that runs it",
+     lambda module: _within(module, STAGES[:4]), ("claimgraph.pipeline", "claimgraph.ledger")),
 ]
 
 
@@ -95,9 +101,56 @@ def test_a_layer_violation_is_found() -> None:
         "claimgraph.report:2 imports claimgraph.cli (the library does not import the CLI or the web app)",
         "claimgraph.report:2 imports claimgraph.cli.main (the library does not import the CLI or the web app)",
         "claimgraph.store.ach:1 imports claimgraph.web (the library does not import the CLI or the web app)",
-        "claimgraph.store.ach:1 imports claimgraph.web (the store does not import the analysis or the web app)",
-        "claimgraph.store.sql:2 imports claimgraph.analyse.roles (the store does not import the analysis or the web app)",
-        "claimgraph.store.sql:2 imports claimgraph.analyse.roles.parse_role (the store does not import the analysis or the web app)",
+        "claimgraph.store.ach:1 imports claimgraph.web (the store does not import a stage or the web app)",
+        "claimgraph.store.ach:2 imports claimgraph.link (the store does not import a stage or the web app)",
+        "claimgraph.store.ach:2 imports claimgraph.link.Linker (the store does not import a stage or the web app)",
+        "claimgraph.store.sql:2 imports claimgraph.analyse.roles (the store does not import a stage or the web app)",
+        "claimgraph.store.sql:2 imports claimgraph.analyse.roles.parse_role (the store does not import a stage or the web app)",
         "claimgraph.store:1 imports claimgraph.web (the library does not import the CLI or the web app)",
-        "claimgraph.store:1 imports claimgraph.web (the store does not import the analysis or the web app)",
+        "claimgraph.store:1 imports claimgraph.web (the store does not import a stage or the web app)",
     ]
+
+
+def test_the_store_importing_a_stage_is_found() -> None:
+    """The store reaching for link/, the pipeline or the ledger again (as store/linker.py and
+    store/entities.py did) breaks the rule, whether at the top, in a function or for typing only;
+    so does a stage reaching for the pipeline that runs it."""
+    sources = {
+        "claimgraph.store.linker": ("from claimgraph.link.readout import Layer\n", False),
+        "claimgraph.store.entities": (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from claimgraph.link.entities import CanonicalEntity\n"
+            "def f():\n    from claimgraph.pipeline.link_step import load_head\n", False),
+        "claimgraph.store.links": ("from ..assess import credibility\nfrom claimgraph import ledger\n", False),
+        "claimgraph.store.sql": ("from claimgraph.models import Claim\nfrom claimgraph.sources import source_key\n", False),
+        "claimgraph.link.lines": ("from claimgraph.pipeline.steps import step\n", False),  # nor a stage the pipeline
+    }
+    found = {line.split(" (")[0] for line in violations(sources)}
+    assert found == {
+        "claimgraph.store.linker:1 imports claimgraph.link.readout", "claimgraph.store.linker:1 imports claimgraph.link.readout.Layer",
+        "claimgraph.store.entities:3 imports claimgraph.link.entities",
+        "claimgraph.store.entities:3 imports claimgraph.link.entities.CanonicalEntity",
+        "claimgraph.store.entities:5 imports claimgraph.pipeline.link_step",
+        "claimgraph.store.entities:5 imports claimgraph.pipeline.link_step.load_head",
+        "claimgraph.store.links:1 imports claimgraph.assess", "claimgraph.store.links:1 imports claimgraph.assess.credibility",
+        "claimgraph.store.links:2 imports claimgraph.ledger",
+        "claimgraph.link.lines:1 imports claimgraph.pipeline.steps", "claimgraph.link.lines:1 imports claimgraph.pipeline.steps.step",
+    }
+
+
+# What the store may import of claimgraph: itself, the errors, the records and the source keys
+# they are stored under (leaf modules that import no stage). A new top-level module the store
+# reaches for is a stage until it is listed here.
+STORE_MAY_IMPORT = ("claimgraph.store", "claimgraph.errors", "claimgraph.models", "claimgraph.sources")
+
+
+def test_the_store_imports_only_persistence_and_records() -> None:
+    sources = _tree()
+    found = sorted({f"{module}:{line} imports {name}"
+                    for module, (source, package) in sources.items() if _within(module, "claimgraph.store")
+                    for line, name in imported(module, source, package=package)
+                    if _within(name, "claimgraph") and name != "claimgraph" and not _within(name, STORE_MAY_IMPORT)})
+    assert found == []
+    for leaf in STORE_MAY_IMPORT[1:]:  # and those reach no stage through their own imports
+        source, package = sources[leaf]
+        reached = {name for _, name in imported(leaf, source, package=package) if _within(name, "claimgraph")}
+        assert all(_within(name, STORE_MAY_IMPORT[1:]) for name in reached), (leaf, reached)

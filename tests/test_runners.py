@@ -152,6 +152,14 @@ def test_registered_names_follow_the_data_files(tmp_path: Path, monkeypatch: pyt
     analyse = step("analyse")
     assert analyse.name == STEP and analyse.pure and "claims" in analyse.writes  # the name analyses are stored under
     assert not step("link").pure
+    # The link steps whose names are stamped on their records are built as analyse's is.
+    from claimgraph.link.events import EVENTS_STEP
+    from claimgraph.link.lines import LINES_STEP
+    from claimgraph.link.provenance import PROVENANCE_STEP
+
+    assert (step("link.lines").name, step("link.provenance").name, step("link.events").name) == \
+        (LINES_STEP, PROVENANCE_STEP, EVENTS_STEP)
+    assert "data/provenance.json" in step("link.lines").data  # the lines' rules read the provenance lexicon
     # The same rules' files, one of them edited: a new name although nobody bumped STEP.
     root = resources.files("claimgraph")
     for name in analyse.data:

@@ -36,7 +36,7 @@ def entity() -> None:
 @click.pass_context
 def entity_list(ctx: click.Context, entity_type: str | None, show_all: bool, as_json: bool, db: str | None) -> None:
     """List canonical entities (by default those seen in two documents or more)."""
-    from claimgraph.entity_index import resolve_store_entities
+    from claimgraph.pipeline.entity_step import resolve_store_entities
     from claimgraph.store.entities import canonical_entity_records, count_canonical_entities
 
     store = _store(ctx, db)
@@ -66,7 +66,7 @@ def entity_list(ctx: click.Context, entity_type: str | None, show_all: bool, as_
 @click.pass_context
 def entity_show(ctx: click.Context, name: str, as_json: bool, db: str | None) -> None:
     """One entity (by name, alias or id): its aliases and each document's entity that is it."""
-    from claimgraph.entity_index import current_entity
+    from claimgraph.pipeline.entity_step import current_entity
     from claimgraph.store.entities import list_entity_corrections
 
     store = _store(ctx, db)
@@ -109,7 +109,7 @@ def _member_names(store: Store, members: list[tuple[str, str]]) -> dict[tuple[st
 @click.pass_context
 def entity_merge(ctx: click.Context, a: str, b: str, who: str, db: str | None) -> None:
     """Record that entities A and B are one (names, aliases or ids)."""
-    from claimgraph.entity_index import merge_entities
+    from claimgraph.pipeline.entity_step import merge_entities
 
     record, report = merge_entities(_store(ctx, db), a, b, author=who)
     click.echo(f"{record.describe()}\n{_report_line(report)}")
@@ -124,7 +124,7 @@ def entity_merge(ctx: click.Context, a: str, b: str, who: str, db: str | None) -
 @click.pass_context
 def entity_split(ctx: click.Context, entity_ref: str, document: str, key: str, who: str, db: str | None) -> None:
     """Record that DOCUMENT's entity KEY (e.g. E7) is not ENTITY: it becomes an entity of its own."""
-    from claimgraph.entity_index import split_entity
+    from claimgraph.pipeline.entity_step import split_entity
 
     record, report = split_entity(_store(ctx, db), entity_ref, document, key, author=who)
     click.echo(f"{record.describe()}\n{_report_line(report)}")
@@ -138,7 +138,7 @@ def entity_split(ctx: click.Context, entity_ref: str, document: str, key: str, w
 @click.pass_context
 def entity_rename(ctx: click.Context, entity_ref: str, new: str, who: str, db: str | None) -> None:
     """Give ENTITY the analyst's name NEW (its id stays)."""
-    from claimgraph.entity_index import rename_entity
+    from claimgraph.pipeline.entity_step import rename_entity
 
     record, report = rename_entity(_store(ctx, db), entity_ref, new, author=who)
     click.echo(f"{record.describe()}\n{_report_line(report)}")
@@ -151,7 +151,7 @@ def entity_rename(ctx: click.Context, entity_ref: str, new: str, who: str, db: s
 @click.pass_context
 def entity_undo(ctx: click.Context, correction_id: int, who: str, db: str | None) -> None:
     """Undo entity correction ID (kept in the history, no longer applied)."""
-    from claimgraph.entity_index import undo_entity_correction
+    from claimgraph.pipeline.entity_step import undo_entity_correction
 
     record, report = undo_entity_correction(_store(ctx, db), correction_id, author=who)
     click.echo(f"{record.describe()}\n{_report_line(report)}")

@@ -165,13 +165,9 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
 
 def _link_store(store: Store, options: LinkStoreOptions, embedder: Any, judge: Any) -> LinkReport:
     from claimgraph.link import LinkOptions, Linker
-    from claimgraph.link.clusters import CLUSTER_STEP
-    from claimgraph.link.corpus import LINK_STEP
-    from claimgraph.link.events import EVENTS_STEP
-    from claimgraph.link.lines import LINES_STEP
-    from claimgraph.link.provenance import PROVENANCE_STEP
     from claimgraph.link.state import StateError, linker_rows
-    from claimgraph.store.linker import load_head, regrade, restore_linker, save_linker
+    from claimgraph.pipeline.link_step import load_head, regrade, restore_linker, save_linker
+    from claimgraph.pipeline.steps import link_step_names
     from claimgraph.store.links import layer_counts, source_grades
 
     report = LinkReport()
@@ -185,12 +181,11 @@ def _link_store(store: Store, options: LinkStoreOptions, embedder: Any, judge: A
     # alters claims already linked, which an incremental run would not read again: relink all.
     from claimgraph.store.corrections import corrections_digest
 
-    # A new step of any link rule (clusters, lines, provenance, events) relinks all: its output
-    # for the claims already linked would differ.
+    # A new registered name of any link step (judge, clusters, lines, provenance, events: a rules
+    # version bumped or the data it reads edited) relinks all: its output for the claims already
+    # linked would differ.
     key = json.dumps({"embedder": embedder.name, "judge": getattr(judge, "name", type(judge).__name__), "analysis": steps,
-                      "link": LINK_STEP, "clusters": CLUSTER_STEP, "events": EVENTS_STEP,
-                      "lines": LINES_STEP, "provenance": PROVENANCE_STEP,
-                      "corrections": corrections_digest(store)})
+                      "steps": link_step_names(), "corrections": corrections_digest(store)})
     clock("inputs")
     saved = None if options.full else load_head(store)
     linker, since, graded = None, (0, 0, 0), None
@@ -221,7 +216,7 @@ def _link_store(store: Store, options: LinkStoreOptions, embedder: Any, judge: A
             regrade(store, linker)  # the analyst graded a source since: every cluster is assessed again
     clock("save")
     report.clusters, report.lines, report.events = layer_counts(store)
-    from claimgraph.entity_index import resolve_store_entities
+    from claimgraph.pipeline.entity_step import resolve_store_entities
 
     resolve_store_entities(store, full=options.full)  # canonical entities across documents, analyst corrections replayed
     clock("entities")

@@ -167,6 +167,41 @@ class Analysis:
     model: str = ""
 
 
+
+# ---------------------------------------------------------------- across documents (the entity stage)
+
+EntityMember = tuple[str, str]  # (document id, document-local entity key)
+
+
+@dataclass(kw_only=True)
+class CanonicalEntity:
+    """One entity across the corpus and the per-document entities that are it."""
+
+    id: str
+    name: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    members: list[EntityMember] = field(default_factory=list)
+
+    @property
+    def documents(self) -> list[str]:
+        return sorted({document for document, _ in self.members})
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "type": self.type, "aliases": list(self.aliases),
+                "members": [{"document_id": d, "key": k} for d, k in self.members], "documents": self.documents}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntityCorrection:
+    """An analyst's merge, split or rename, keyed by members and names (see store/entities.py)."""
+
+    id: int
+    action: str  # merge | split | rename
+    members: tuple[tuple[EntityMember, ...], ...]  # merge: two sides; split: the one member; rename: the entity's members
+    value: str | None = None  # rename: the new name
+
+
 def to_plain(record: Any) -> Any:
     """A record (or list of records) as JSON-ready dicts."""
     if isinstance(record, list):

@@ -10,6 +10,31 @@ from functools import lru_cache
 from pathlib import PurePath
 
 
+# The nouns that name a writing, each with its plural: the one list of them. Every rule that asks
+# whether a name or a head noun is a writing ("the dossier says", "the memos", "the leaked
+# documents") builds on it: analyse/mentions.py (DOC heads), link/origins.py (hidden speakers, a
+# writing as speaker), link/lines.py (an author's writing), link/entities.py (a work's head) and
+# _WRITING below. Each adds kinds of its own (a decree, a cable, a probe) and names the forms it
+# leaves out (tests/test_writings.py pins them).
+WRITING_NOUNS: dict[str, str] = {"document": "documents", "paper": "papers", "report": "reports", "memo": "memos",
+                                 "memorandum": "memoranda", "dossier": "dossiers", "file": "files"}
+WRITING_FORMS: frozenset[str] = frozenset(WRITING_NOUNS) | frozenset(WRITING_NOUNS.values())
+
+
+def writing_forms(*, also: Iterable[str] = (), without: Iterable[str] = ()) -> frozenset[str]:
+    """WRITING_FORMS with a rule's own kinds added and the forms it does not take left out."""
+    left_out = frozenset(without)
+    if not left_out <= WRITING_FORMS:
+        raise ValueError(f"not writing forms: {sorted(left_out - WRITING_FORMS)}")
+    return (WRITING_FORMS - left_out) | frozenset(also)
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A non-capturing regex group matching any of these words (longest first, so that "reports"
+    is tried before "report" as "reports?" would)."""
+    return "(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) + ")"
+
+
 @lru_cache(maxsize=65536)  # provenance asks for the same few hundred names again and again
 def source_key(name: str) -> str:
     """'The Guardian', 'the Guardian’s' and 'GUARDIAN' are one source node; a key passes through."""
@@ -105,8 +130,10 @@ def _first_line(text: str) -> str:
     return first if len(first) <= 90 else first[:87].rsplit(" ", 1)[0] + "\u2026"
 
 
-_WRITING = re.compile(r"(?i)\b(?:documents?|papers?|reports?|memos?|memoranda|files?|dossiers?|leaks?|cables?|e-?mails?|"
-                      r"records?|transcripts?|letters?|minutes|decrees?|orders?)\b")
+_WRITING = re.compile(r"(?i)\b" + alternation(writing_forms(
+    also=("leak", "leaks", "cable", "cables", "email", "emails", "e-mail", "e-mails", "record", "records", "transcript",
+          "transcripts", "letter", "letters", "minutes", "decree", "decrees", "order", "orders"),
+    without=("memorandum",))) + r"\b")
 _PRONOUN = re.compile(r"(?i:he|she|they|it|we|i|you|this|that|these|those|who|one|s/he)")
 # Head nouns of descriptions of people who are not named: a reporter's anonymous sources.
 _ANONYMOUS = re.compile(r"(?i)\b(?P<noun>sources?|officials?|figures?|insiders?|associates?|aides?|compatriots?|"

@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span, Token
 from claimgraph.analyse.countries import country_of, country_of_demonym, is_demonym
 from claimgraph.analyse.roles import role_regex
 from claimgraph.analyse.sentences import doc_text
+from claimgraph.sources import WRITING_NOUNS
 
 # ALL-CAPS words that are acronyms and must stay upper case for NER.
 ACRONYMS = frozenset("""
@@ -54,11 +55,10 @@ GROUP_HEADS = frozenset({"chief", "minister", "leader", "official", "expert", "o
                          "aide", "adviser", "advisor", "investigator", "analyst", "lawyer", "agent",
                          "operative", "prosecutor", "lawmaker", "senator", "staffer",
                          "associate", "oligarch", "hacker", "spy", "intelligence agency", "agency"})
-# Heads of references to a written work; plural and singular are kept apart (gold: the leaked
-# documents vs the one report inside them).
-DOC_PLURAL = frozenset({"document", "paper", "file", "memo", "report", "record", "email", "e-mail", "memorandum"})
-DOC_SINGULAR = frozenset({"report", "document", "paper", "memo", "dossier", "decree", "memorandum",
-                          "letter", "assessment", "transcript", "file", "study"})
+# Heads of references to a written work (lemmas: sources.WRITING_NOUNS and kinds of their own);
+# plural and singular are kept apart (gold: the leaked documents vs the one report inside them).
+DOC_PLURAL = (frozenset(WRITING_NOUNS) - {"dossier"}) | {"record", "email", "e-mail"}
+DOC_SINGULAR = frozenset(WRITING_NOUNS) | {"decree", "letter", "assessment", "transcript", "study"}
 _DOC_KINDS = {"document": "documents", "paper": "documents", "file": "documents", "memo": "memos",
               "memorandum": "memos", "report": "reports", "email": "emails", "e-mail": "emails",
               "record": "records"}

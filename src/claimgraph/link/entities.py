@@ -23,7 +23,7 @@ joins "Russia" (GPE)), so Russia, the Kremlin and Moscow stay apart.
 Resolution does not depend on the order documents come in: two entities are one when they
 share a key and are compatible, whichever came first, and lone surnames are attached on the
 sets as matching left them. So the store adds a new document to the saved sets
-(entity_index.resolve_store_entities) and gets what resolving everything again would give.
+(pipeline.entity_step.resolve_store_entities) and gets what resolving everything again would give.
 
 Canonical ids are "X-" + sha1 of the type class and the normalised canonical name: the same
 input gives the same ids. Analyst corrections (merge, split, rename) are replayed on top of
@@ -44,7 +44,8 @@ from functools import lru_cache
 from typing import Any
 
 from claimgraph.analyse.countries import country_of
-from claimgraph.models import Analysis, Document, Entity
+from claimgraph.sources import writing_forms
+from claimgraph.models import Analysis, CanonicalEntity, Document, Entity, EntityCorrection, EntityMember
 
 __all__ = [
     "STEP", "CanonicalEntity", "CorrectionOutcome", "EntityCorrection", "EntityResolver", "EntitySummary", "MatchKeys",
@@ -56,7 +57,7 @@ __all__ = [
 # per key; lone surnames attached on the sets before any such join).
 STEP = "entity-resolution.v3"
 
-Member = tuple[str, str]  # (document id, document-local entity key)
+Member = EntityMember  # (document id, document-local entity key)
 
 # Types that may be one entity. Anything not listed is its own class.
 _TYPE_CLASS = {
@@ -85,8 +86,8 @@ _PERSON_TITLES = re.compile(
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 # A name headed by one of these is a written work whatever the tagger made of it ("the Steele
 # Dossier" tagged ORG in one text and DOC in others): the heads analyse/mentions.py types DOC.
-_WORK_HEADS = frozenset({"dossier", "report", "reports", "memo", "memos", "memorandum", "papers", "documents",
-                         "file", "files", "cable", "cables", "transcript", "decree"})
+_WORK_HEADS = writing_forms(also=("cable", "cables", "transcript", "decree"),
+                            without=("document", "paper", "dossiers", "memoranda"))
 
 
 def type_class(entity_type: str, name: str | None = None) -> str:
@@ -177,35 +178,6 @@ def canonical_id(entity_type: str, name: str, salt: str = "") -> str:
     """"X-" + sha1 of the type class and normalised canonical name (plus a salt when two collide)."""
     basis = f"{type_class(entity_type, name)}|{normalise_name(name, entity_type)}" + (f"|{salt}" if salt else "")
     return "X-" + hashlib.sha1(basis.encode("utf-8")).hexdigest()[:12]
-
-
-@dataclass(kw_only=True)
-class CanonicalEntity:
-    """One entity across the corpus and the per-document entities that are it."""
-
-    id: str
-    name: str
-    type: str
-    aliases: list[str] = field(default_factory=list)
-    members: list[Member] = field(default_factory=list)
-
-    @property
-    def documents(self) -> list[str]:
-        return sorted({document for document, _ in self.members})
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "type": self.type, "aliases": list(self.aliases),
-                "members": [{"document_id": d, "key": k} for d, k in self.members], "documents": self.documents}
-
-
-@dataclass(frozen=True, kw_only=True)
-class EntityCorrection:
-    """An analyst's merge, split or rename, keyed by members and names (see store/entities.py)."""
-
-    id: int
-    action: str  # merge | split | rename
-    members: tuple[tuple[Member, ...], ...]  # merge: two sides; split: the one member; rename: the entity's members
-    value: str | None = None  # rename: the new name
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,15 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from claimgraph.datahash import step_name
 from claimgraph.link.clusters import Cluster
 from claimgraph.models import Analysis, Claim, Document, TimeExpression
 
-EVENTS_STEP = "link.events.v2"
+# EVENTS_STEP, stamped on every event, is the registered name (pipeline/steps.py) of the rules'
+# version (bumped by hand) and the data they read: none yet, so a hash of nothing.
+EVENTS_RULES = "link.events.v2"
+EVENTS_DATA: tuple[str, ...] = ()
+EVENTS_STEP = step_name(EVENTS_RULES, EVENTS_DATA)
 RANK = {"day": 3, "month": 2, "year": 1}
 # How many narrative sentences back a temporal anaphor may look for the time it refers to.
 ANAPHOR_WINDOW = 4

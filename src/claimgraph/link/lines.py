@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from claimgraph.datahash import step_name
 from claimgraph.link.origins import (
     NOT_A_PERSON,
     Voice,
@@ -33,7 +34,7 @@ from claimgraph.link.origins import (
 from claimgraph.link.provenance import DERIVED, ProvenanceEdge, is_publication, source_key
 from claimgraph.models import Analysis, Claim, Document
 from claimgraph.records import flat_dict
-from claimgraph.sources import cited_publication
+from claimgraph.sources import alternation, cited_publication, writing_forms
 from claimgraph.sources import outlet_keys as own_outlet_keys
 
 # v2: a claim made by a named voice (person or organisation) is on that voice's line, not its
@@ -42,7 +43,12 @@ from claimgraph.sources import outlet_keys as own_outlet_keys
 # v3: a document crediting a corpus outlet is not rooted in its line wholesale; a writing speaks
 # for its author; one document's shorter name of a voice is its longer one; names.
 # v4: "the author of the X dossier" is the author of the dossier the text names.
-LINES_STEP = "link.lines.v4"
+# LINES_RULES is bumped by hand when a rule changes; LINES_STEP, stamped on every line, is its
+# registered name (pipeline/steps.py): the rules and the hash of the data they read (the
+# provenance lexicon, through is_publication), so an edited lexicon relinks as a new version does.
+LINES_RULES = "link.lines.v4"
+LINES_DATA = ("data/provenance.json",)
+LINES_STEP = step_name(LINES_RULES, LINES_DATA)
 HEDGING_ORDER = ("none", "low", "medium", "high")
 
 
@@ -299,7 +305,7 @@ class LineState:
     and on the corpus's authors. Adding a document can change those for earlier claims (it is
     the earliest of an outlet, a publication others cite, a new author), so `update` compares
     the roots and resolutions it saw before with the new ones and reassigns only the claims
-    whose inputs changed: usually none. The store's subclass (store/linker.py) reads claims'
+    whose inputs changed: usually none. The store's subclass (pipeline/link_step.py) reads claims'
     sources and lines on demand instead of keeping them all.
     """
 
@@ -573,7 +579,7 @@ def build_lines(
 
 
 # Nouns naming what an author wrote: "the dossier says", "the memos claim".
-_WRITINGS = r"(?:dossier|dossiers|memo|memos|memorandum|memoranda|report|reports|reporting|file|files|papers)"
+_WRITINGS = alternation(writing_forms(also=("reporting",), without=("document", "documents", "paper")))
 
 
 

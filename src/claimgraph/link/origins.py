@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from claimgraph.link.provenance import is_publication
 from claimgraph.models import Analysis, Claim, Entity
-from claimgraph.sources import outlet_keys, source_key
+from claimgraph.sources import alternation, outlet_keys, source_key, writing_forms
 
 # Honorifics and offices written before a name: not part of the person's key.
 _TITLES = re.compile(
@@ -40,9 +40,12 @@ _OFFICE = re.compile(r"^(?:[A-Z][\w.'’-]*\s+)+?(?:Press Secretary|Secretary|Sp
 _HIDDEN = re.compile(
     r"\b(?:sources?|officials?|figures?|insiders?|associates?|aides?|persons?|people|colleagues?|"
     r"compatriots?|friends?|individuals?|members?|staffers?|employees?|experts?|analysts?|diplomats?|"
-    r"observers?|critics?|allies|supporters?|investigators?|documents?|reports?|papers?|memos?|"
-    r"memoranda|files?|dossiers?|letters?|cables?|emails?|e-mails?|records?|leaks?|notes?|"
-    r"transcripts?|minutes|studies|study|survey|poll|analysis|assessment|decree|order|paper)\b",
+    r"observers?|critics?|allies|supporters?|investigators?|"
+    + alternation(writing_forms(also=("letter", "letters", "cable", "cables", "email", "emails", "e-mail", "e-mails",
+                                      "record", "records", "leak", "leaks", "note", "notes", "transcript", "transcripts",
+                                      "minutes", "studies", "study", "survey", "poll", "analysis", "assessment",
+                                      "decree", "order"),
+                                without=("memorandum",))) + r")\b",
     re.IGNORECASE,
 )
 # Roles whose holder speaks for an organisation named before the role ("Kremlin spokesman",
@@ -256,8 +259,10 @@ def voice_groups(pairs: set[tuple[str, str]]) -> dict[str, str]:
 
 # A writing named as a speaker ("the report", "a declassified report", "his March 2019 report",
 # "the Mueller probe", "X's memo"): it speaks for whoever wrote or issued it.
-_WRITING_NOUN = (r"(?:reports?|dossiers?|memos?|memorand(?:um|a)|assessments?|documents?|papers?|stud(?:y|ies)|"
-                 r"reviews?|findings|probe|investigation|inquiry|letters?|filings?|testimony)")
+_WRITING_NOUN = alternation(writing_forms(
+    also=("assessment", "assessments", "study", "studies", "review", "reviews", "findings", "probe", "investigation",
+          "inquiry", "letter", "letters", "filing", "filings", "testimony"),
+    without=("file", "files")))
 _MONTHS = frozenset("january february march april may june july august september october november december".split())
 _WRITING_NAME = re.compile(
     rf"^(?P<det>the|a|an|this|that|these|those|his|her|their|its|(?P<owner>(?:[A-Z][\w.&-]*\s+){{0,4}}[A-Z][\w.&-]*)['’]s?)?"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterable
 
+from claimgraph.datahash import step_name
 from claimgraph.models import CLAIM_ZONES, Analysis, Document
 from claimgraph.records import flat_dict
 from claimgraph.sources import cited_publication, outlet_keys, source_key
@@ -24,7 +25,11 @@ from claimgraph.sources import cited_publication, outlet_keys, source_key
 # v2: verbatim reuse of body sentences (a reprint copies its source, whatever the day) and wire
 # credits ("(AP) —", "Washington (AFP) –") are evidence too.
 # v3: an initialism's points are no part of a source's key ("F.B.I." is "FBI": sources.source_key).
-PROVENANCE_STEP = "link.provenance.v3"
+# PROVENANCE_STEP, stamped on every edge, is the registered name (pipeline/steps.py): the rules'
+# version and the hash of the lexicon they read.
+PROVENANCE_RULES = "link.provenance.v3"
+PROVENANCE_DATA = ("data/provenance.json",)
+PROVENANCE_STEP = step_name(PROVENANCE_RULES, PROVENANCE_DATA)
 # A sentence of at least this many words, found word for word in another document, is reuse.
 REUSE_WORDS = 12
 REUSE_MIN = 3  # shared sentences before two documents are said to share text

@@ -21,7 +21,7 @@ come from judged pairs fixed when they were judged, but a parent or a denial tar
 then is not judged again with the corpus's later vocabulary. A full relink adds the same
 documents in the same order through the same steps, so it reads out the same.
 
-`Layer` keeps the read-out in memory; the store's subclass (`store/linker.py`) reads clusters on
+`Layer` keeps the read-out in memory; the store's subclass (`pipeline/link_step.py`) reads clusters on
 demand and writes back only what changed.
 """
 

@@ -3,12 +3,12 @@
 Two forms. `linker_to_bytes`: one blob holding everything (claim views, judged pairs, cluster
 membership, vocabulary, the read-out, lines, provenance logs, vectors and the neighbour
 index), for a linker kept outside a store. `linker_rows`: what the store keeps
-(store/linker.py), a head (cluster membership, vocabulary, the order documents were added in,
+(pipeline/link_step.py), a head (cluster membership, vocabulary, the order documents were added in,
 what lines were last resolved from, the neighbour index) plus one row per claim view, judged
 pair and document provenance log, of which a run writes only those it made: the views and
 judged pairs a linker holds only grow, in order, so the rows saved before plus its new ones
 are the whole of it. The store keeps the read-out in its layer tables and reads all of these
-back on demand (`store.linker.restore_linker`).
+back on demand (`pipeline.link_step.restore_linker`).
 """
 
 from __future__ import annotations

@@ -4,8 +4,11 @@ A step's registered name is its code's step constant (bumped by hand when a rule
 followed by the hash of the lexicon and model files it reads: editing data/lexicon.json gives
 the analyse step a new name even where nobody bumped its rules' version, so rules cannot change
 under an old name. Analyses are stored under the analyse step's registered name (analyse.pipeline.
-STEP): an edited lexicon or a retrained cue model makes every document analysed again. The link
-steps' names in the store are still their bare constants (the linker's key).
+STEP): an edited lexicon or a retrained cue model makes every document analysed again. The
+saved linker is keyed by the link steps' registered names (`link_step_names`): an edited
+data/judge.json, pair model or provenance lexicon, or a bumped rules constant, relinks from
+scratch. Lines, provenance edges and events carry their step's registered name (LINES_STEP,
+PROVENANCE_STEP, EVENTS_STEP in link/ are built as analyse's STEP is).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 from claimgraph.datahash import data_hash, package_root
 
-__all__ = ["READ_STEP", "Step", "all_steps", "registered_names", "step"]
+__all__ = ["READ_STEP", "Step", "all_steps", "link_step_names", "registered_names", "step"]
 
 # Reading files into documents (readers, header, zones: data/furniture.json); no constant
 # existed before the runners, since nothing stored names it.
@@ -57,10 +60,10 @@ def all_steps() -> dict[str, Step]:
     from claimgraph.analyse.pipeline import ANALYSE_DATA, RULES as ANALYSE_RULES
     from claimgraph.link.clusters import CLUSTER_STEP
     from claimgraph.link.corpus import LINK_STEP
-    from claimgraph.link.events import EVENTS_STEP
+    from claimgraph.link.events import EVENTS_DATA, EVENTS_RULES
     from claimgraph.link.judge import JUDGE_STEP
-    from claimgraph.link.lines import LINES_STEP
-    from claimgraph.link.provenance import PROVENANCE_STEP
+    from claimgraph.link.lines import LINES_DATA, LINES_RULES
+    from claimgraph.link.provenance import PROVENANCE_DATA, PROVENANCE_RULES
 
     layer = ("clusters", "links", "lines", "events", "assessments", "provenance", "canonical_entities")
     steps = [
@@ -74,9 +77,9 @@ def all_steps() -> dict[str, Step]:
              pure=False),
         Step("link.clusters", CLUSTER_STEP, ("data/judge.json",), ("claims", "links"), ("clusters", "assessments"),
              pure=False),
-        Step("link.provenance", PROVENANCE_STEP, ("data/provenance.json",), ("claims",), ("provenance",), pure=False),
-        Step("link.lines", LINES_STEP, (), ("clusters", "provenance"), ("lines",), pure=False),
-        Step("link.events", EVENTS_STEP, (), ("claims", "times"), ("events",), pure=False),
+        Step("link.provenance", PROVENANCE_RULES, PROVENANCE_DATA, ("claims",), ("provenance",), pure=False),
+        Step("link.lines", LINES_RULES, LINES_DATA, ("clusters", "provenance"), ("lines",), pure=False),
+        Step("link.events", EVENTS_RULES, EVENTS_DATA, ("claims", "times"), ("events",), pure=False),
     ]
     return {s.key: s for s in steps}
 
@@ -88,3 +91,9 @@ def step(key: str) -> Step:
 def registered_names() -> dict[str, str]:
     """key -> registered name of every step."""
     return {key: s.name for key, s in all_steps().items()}
+
+
+def link_step_names() -> dict[str, str]:
+    """key -> registered name of every link step: what the saved linker is keyed by, so a linker
+    saved under other rules or other data is not restored (link_store relinks in full)."""
+    return {key: s.name for key, s in all_steps().items() if key == "link" or key.startswith("link.")}

@@ -1,7 +1,7 @@
 """Canonical cross-document entities in the store, the resolver's saved state, and the analyst's corrections.
 
 canonical_entities / entity_members are derived: written by
-claimgraph.entity_index.resolve_store_entities, whole by a full resolution, only the entities
+claimgraph.pipeline.entity_step.resolve_store_entities, whole by a full resolution, only the entities
 that changed by an incremental one. The resolver's state (0012_entity_state: entity_records,
 entity_keys, entity_documents, entity_bases, entity_state; 0015: entity_sets) is what that
 incremental run reads instead of every document's entities; entity_changes is where the
@@ -19,22 +19,19 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (Boolean, Column, Connection, Index, Integer, String, Table, Text, and_, bindparam, delete,
                         func, insert, select, tuple_, update)
 
 from claimgraph.errors import ClaimgraphError, NotFound
-from claimgraph.models import Entity
+from claimgraph.models import CanonicalEntity, Entity, EntityCorrection, EntityMember
 from claimgraph.store import schema as t
 from claimgraph.store.links import chunks
 from claimgraph.store.schema import metadata
 from claimgraph.store.sql import Store
 
-if TYPE_CHECKING:  # the resolver imports the role lexicon (and spaCy with it): only when used
-    from claimgraph.link.entities import CanonicalEntity, EntityCorrection
-
-Member = tuple[str, str]  # (document id, document-local entity key)
+Member = EntityMember  # (document id, document-local entity key)
 
 ACTIONS = ("merge", "split", "rename")
 
@@ -180,8 +177,6 @@ class EntityCorrectionRecord:
         return self.undone_at is None
 
     def as_correction(self) -> EntityCorrection:
-        from claimgraph.link.entities import EntityCorrection
-
         return EntityCorrection(id=self.id, action=self.action, value=self.value,
                                 members=tuple(tuple(side) for side in self.members))
 
@@ -349,7 +344,6 @@ def _write_canonical(connection: Connection, rows: EntityRows, *, old: dict[str,
 
 def canonical_entity_records(store: Store, *, entity_type: str | None = None) -> list[CanonicalEntity]:
     """The stored canonical entities (name order), optionally of one type."""
-    from claimgraph.link.entities import CanonicalEntity
     query = select(canonical_entities)
     if entity_type:
         query = query.where(func.upper(canonical_entities.c.type) == entity_type.upper())
@@ -380,30 +374,6 @@ def load_canonical_entities(store: Store) -> list[dict[str, Any]]:
 def count_canonical_entities(store: Store) -> int:
     with store.engine.connect() as connection:
         return connection.execute(select(func.count()).select_from(canonical_entities)).scalar_one()
-
-
-def find_canonical_entity(store: Store, ref: str) -> CanonicalEntity:
-    """A canonical entity by id, id prefix (X-…), or name / alias (case and "the" ignored)."""
-    from claimgraph.link.entities import normalise_name
-    ref = ref.strip()
-    entities = canonical_entity_records(store)
-    exact = [e for e in entities if e.id == ref]
-    if exact:
-        return exact[0]
-    if ref.upper().startswith("X-"):
-        prefixed = [e for e in entities if e.id.startswith(ref)]
-        if len(prefixed) == 1:
-            return prefixed[0]
-    key = normalise_name(ref)
-    for stage in ("name", "alias"):
-        found = [e for e in entities if (normalise_name(e.name) == key if stage == "name"
-                                         else any(normalise_name(a) == key for a in e.aliases))]
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            choices = ", ".join(f"{e.id} ({e.name}, {e.type}, {len(e.documents)} doc)" for e in found)
-            raise NotFound(f"{ref!r} names {len(found)} entities; use an id: {choices}")
-    raise NotFound(f"no entity {ref!r} (try `claimgraph entity list`)")
 
 
 # ---------------------------------------------------------------------- the resolver's state
@@ -573,8 +543,6 @@ def canonical_ids_by_base(connection: Connection, bases: Iterable[str]) -> dict[
 def stored_canonical_entities(connection: Connection, ids: Iterable[str], *,
                               with_members: bool = True) -> tuple[dict[str, CanonicalEntity], dict[str, str]]:
     """These stored canonical entities (with their members, unless told not to), and their base ids."""
-    from claimgraph.link.entities import CanonicalEntity
-
     entities: dict[str, CanonicalEntity] = {}
     bases: dict[str, str] = {}
     for chunk in chunks(sorted(ids)):

@@ -1,6 +1,6 @@
 """Reading and writing the across-document layer: clusters, links, lines, events, assessments.
 
-The linker that makes it, saved and restored between runs, is `store/linker.py`.
+The linker that makes it, saved and restored between runs, is `pipeline/link_step.py`.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def moved_claims(sourcing: Iterable[dict[str, Any]]) -> dict[str, str]:
 
 def read_moved_claims(connection: Any) -> dict[str, str]:
     """moved_claims of the stored clusters. Only a cluster whose sourcing has derived claims moves a
-    claim to another line: its JSON (json.dumps, as store.links and store.linker write it) holds a
+    claim to another line: its JSON (json.dumps, as store.links and pipeline.link_step write it) holds a
     non-empty `"derived": {"…`; the others are not parsed."""
     return moved_claims(sourcing for (data,) in connection.execute(
         select(t.clusters.c.data_json).where(t.clusters.c.data_json.like('%"derived": {"%')).order_by(t.clusters.c.id)).all()

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, Field
 
-from claimgraph import entity_index
+from claimgraph.pipeline import entity_step
 from claimgraph.store.entities import load_canonical_entities
 from claimgraph.web.api import ERRORS, CorrectionId, Name, Page, author_of
 
@@ -59,25 +59,25 @@ def canonical_entities(request: Request, page: Page, type: str | None = Query(No
 @router.post("/canonical-entities/merge", status_code=201, responses=ERRORS)
 def merge(request: Request, body: MergeIn, x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
     """Record that two entities are one (kept when the corpus is re-resolved; reversible)."""
-    return _answer(entity_index.merge_entities(_store(request), body.a, body.b, author=author_of(body.author, x_claimgraph_user)))
+    return _answer(entity_step.merge_entities(_store(request), body.a, body.b, author=author_of(body.author, x_claimgraph_user)))
 
 
 @router.post("/canonical-entities/split", status_code=201, responses=ERRORS)
 def split(request: Request, body: SplitIn, x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
     """Record that one document's entity is not the canonical entity it was resolved to."""
-    return _answer(entity_index.split_entity(_store(request), body.entity, body.document, body.key,
+    return _answer(entity_step.split_entity(_store(request), body.entity, body.document, body.key,
                                              author=author_of(body.author, x_claimgraph_user)))
 
 
 @router.post("/canonical-entities/rename", status_code=201, responses=ERRORS)
 def rename(request: Request, body: RenameIn, x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
     """Give an entity the analyst's name."""
-    return _answer(entity_index.rename_entity(_store(request), body.entity, body.name, author=author_of(body.author, x_claimgraph_user)))
+    return _answer(entity_step.rename_entity(_store(request), body.entity, body.name, author=author_of(body.author, x_claimgraph_user)))
 
 
 @router.post("/canonical-entities/corrections/{correction_id}/undo", responses=ERRORS)
 def undo(request: Request, correction_id: CorrectionId, body: EntityUndoIn | None = None,
          x_claimgraph_user: str | None = Header(None)) -> dict[str, Any]:
     """Undo an entity correction: it stays in the history and is no longer applied."""
-    return _answer(entity_index.undo_entity_correction(_store(request), correction_id,
+    return _answer(entity_step.undo_entity_correction(_store(request), correction_id,
                                                        author=author_of(body.author if body else None, x_claimgraph_user)))

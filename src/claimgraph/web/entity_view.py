@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from claimgraph.pipeline.entity_step import find_canonical_entity
 from claimgraph.store import Store
 from claimgraph.store import entities as entity_store
 from claimgraph.store import schema as t
@@ -27,7 +28,7 @@ def list_canonical(store: Store, page: PageRequest, *, query: str | None = None)
 
 def canonical_detail(store: Store, entity_id: str) -> dict[str, Any]:
     """One canonical entity: its members (each document's own entity, named), and its corrections."""
-    entity = entity_store.find_canonical_entity(store, entity_id)
+    entity = find_canonical_entity(store, entity_id)
     with store.engine.connect() as connection:
         titles = document_names(connection, {d for d, _ in entity.members})
         local = {(r.document_id, r.key): r.name for r in connection.execute(

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as Path_
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
-from claimgraph import entity_index
+from claimgraph.pipeline import entity_step
 from claimgraph.errors import NotFound
 from claimgraph.store import ach as store_ach
 from claimgraph.store import entities as entity_store
@@ -192,14 +192,14 @@ def entity_page(request: Request, entity_id: str, limit: int = PAGE, offset: int
 def merge_entities_form(request: Request, a: str = Form(..., min_length=1, max_length=500), b: str = Form(..., min_length=1, max_length=500),
                         author: str = Form("analyst", max_length=200)) -> RedirectResponse:
     store = _store(request)
-    entity_index.merge_entities(store, a, b, author=author.strip() or "analyst")
+    entity_step.merge_entities(store, a, b, author=author.strip() or "analyst")
     return RedirectResponse(_surviving(store, a), status_code=303)
 
 
 def _surviving(store: Any, ref: str) -> str:
     """The page of the entity `ref` names now (a correction can give it another id), else the list."""
     try:
-        return "/entities/" + quote(entity_store.find_canonical_entity(store, ref).id)
+        return "/entities/" + quote(entity_step.find_canonical_entity(store, ref).id)
     except NotFound:
         return "/entities"
 
@@ -208,7 +208,7 @@ def _surviving(store: Any, ref: str) -> str:
 def split_entity_form(request: Request, entity: str = Form(..., min_length=1, max_length=500), document: str = Form(..., max_length=40),
                       key: str = Form(..., max_length=24), author: str = Form("analyst", max_length=200)) -> RedirectResponse:
     store = _store(request)
-    entity_index.split_entity(store, entity, document, key, author=author.strip() or "analyst")
+    entity_step.split_entity(store, entity, document, key, author=author.strip() or "analyst")
     return RedirectResponse(_surviving(store, entity), status_code=303)
 
 
@@ -216,14 +216,14 @@ def split_entity_form(request: Request, entity: str = Form(..., min_length=1, ma
 def rename_entity_form(request: Request, entity: str = Form(..., min_length=1, max_length=500), name: str = Form(..., min_length=1, max_length=500),
                        author: str = Form("analyst", max_length=200)) -> RedirectResponse:
     store = _store(request)
-    entity_index.rename_entity(store, entity, name, author=author.strip() or "analyst")
+    entity_step.rename_entity(store, entity, name, author=author.strip() or "analyst")
     return RedirectResponse(_surviving(store, entity), status_code=303)
 
 
 @router.post("/entities/corrections/{correction_id}/undo")
 def undo_entity_form(request: Request, correction_id: int = Path_(..., ge=1, le=2**62), author: str = Form("analyst", max_length=200),
                      next: str = Form("/entities", max_length=1000)) -> RedirectResponse:
-    entity_index.undo_entity_correction(_store(request), correction_id, author=author.strip() or "analyst")
+    entity_step.undo_entity_correction(_store(request), correction_id, author=author.strip() or "analyst")
     return RedirectResponse(_back(next, "/entities"), status_code=303)
 
 

@@ -541,7 +541,7 @@ def freshness(store: Store) -> dict[str, Any]:
 def staleness(store: Store) -> dict[str, Any]:
     """Is the cross-document layer older than what it was built from? Documents analysed since the
     last `claimgraph link`, source grades changed since, or claim corrections made since."""
-    from claimgraph.store.linker import load_head
+    from claimgraph.pipeline.link_step import load_head
 
     saved = load_head(store)
     if saved is None:

@@ -3,8 +3,8 @@
 A linker restored from the store (`restore_linker`) reads what it needs on demand: claim views
 and judged pairs (`StoreRows`), clusters by claim, id or parent (`StoreLayer`), claims' lines
 (`StoreLines`), and the texts of documents linked before (`StoreCorpus`). `save_linker` writes
-back the rows it made and the layer rows it changed. Imported when a linker is loaded (numpy,
-the link package), not by the store itself.
+back the rows it made and the layer rows it changed. Here, not in store/: a stage's classes
+meet the store's tables (the store imports no stage).
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from sqlalchemy import Connection, select
 from claimgraph.errors import NotFound
 from claimgraph.link.entities import (STEP, CanonicalEntity, EntityCorrection, EntityResolver, EntitySummary, MatchKeys,
                                       Member, Signature, correct_groups, joined, lone_joins, match_keys,
-                                      summary_entities)
+                                      normalise_name, summary_entities)
 from claimgraph.models import Analysis, Document, Entity
 from claimgraph.store import Store
 from claimgraph.store import entities as entity_store
@@ -50,8 +50,8 @@ from claimgraph.store import schema as t
 from claimgraph.store.entities import EntityRows, node_label, node_member
 
 __all__ = [
-    "EntityReport", "current_entity", "entity_inputs", "merge_entities", "rename_entity", "resolve_store_entities", "split_entity",
-    "undo_entity_correction",
+    "EntityReport", "current_entity", "entity_inputs", "find_canonical_entity", "merge_entities", "rename_entity",
+    "resolve_store_entities", "split_entity", "undo_entity_correction",
 ]
 
 
@@ -520,10 +520,33 @@ class _Addition:
                 {i: len(e.documents) > 1 for i, e in {**old, **homonyms}.items()}, changed)
 
 
+def find_canonical_entity(store: Store, ref: str) -> CanonicalEntity:
+    """A canonical entity by id, id prefix (X-…), or name / alias (case and "the" ignored)."""
+    ref = ref.strip()
+    entities = entity_store.canonical_entity_records(store)
+    exact = [e for e in entities if e.id == ref]
+    if exact:
+        return exact[0]
+    if ref.upper().startswith("X-"):
+        prefixed = [e for e in entities if e.id.startswith(ref)]
+        if len(prefixed) == 1:
+            return prefixed[0]
+    key = normalise_name(ref)
+    for stage in ("name", "alias"):
+        found = [e for e in entities if (normalise_name(e.name) == key if stage == "name"
+                                         else any(normalise_name(a) == key for a in e.aliases))]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            choices = ", ".join(f"{e.id} ({e.name}, {e.type}, {len(e.documents)} doc)" for e in found)
+            raise NotFound(f"{ref!r} names {len(found)} entities; use an id: {choices}")
+    raise NotFound(f"no entity {ref!r} (try `claimgraph entity list`)")
+
+
 def current_entity(store: Store, ref: str) -> CanonicalEntity:
     if entity_store.count_canonical_entities(store) == 0:
         resolve_store_entities(store)  # corrections before the first `link`: resolve now
-    return entity_store.find_canonical_entity(store, ref)
+    return find_canonical_entity(store, ref)
 
 
 def merge_entities(store: Store, a: str, b: str, *, author: str) -> tuple[entity_store.EntityCorrectionRecord, EntityReport]:
