@@ -7,8 +7,12 @@
 Prints cluster pairwise P/R/F1 (and B-cubed, hard negatives on the seeds) for the code as it
 is, with the analyses the databases hold (analysis is not rerun), and the corpus figures once
 more with each cluster pooled into its family (root ancestor: sub-clusters and denial groups).
---halves scores the corpus lines gold's odd- and even-numbered propositions apart (the pair
-model, train/train_pair_model.py, is fitted on the odd ones: the even ones are its test).
+--halves scores the corpus lines gold's odd- and even-numbered propositions apart, each over the
+pairs with a claim of that half (`score_lines_gold(propositions=...)`: a claim merged with one of
+the other half is a wrong pair of both). Tune on the odd half; the even one is held out (the pair
+model, train/train_pair_model.py, is fitted on the odd ones too).
+--why odd|even sorts the gold pairs of one half that the clusters miss by why: not a candidate,
+a judge veto (its reason), below the same score, a stance rule, or the clusters' linkage.
 --pair-model relinks with the judge's opt-in pair model (data/pair_model.json).
 --cluster-option merge_score=0.45 / --judge-option pair_model_share=0.5 relink with an option changed.
 --spread prints, per gold proposition, how many clusters and cluster families its claims sit in.
