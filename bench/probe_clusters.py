@@ -7,8 +7,12 @@
 Prints cluster pairwise P/R/F1 (and B-cubed, hard negatives on the seeds) for the code as it
 is, with the analyses the databases hold (analysis is not rerun), and the corpus figures once
 more with each cluster pooled into its family (root ancestor: sub-clusters and denial groups).
---halves scores the corpus lines gold's odd- and even-numbered propositions apart (the pair
-model, train/train_pair_model.py, is fitted on the odd ones: the even ones are its test).
+--halves scores the corpus lines gold's odd- and even-numbered propositions apart, each over the
+pairs with a claim of that half (`score_lines_gold(propositions=...)`: a claim merged with one of
+the other half is a wrong pair of both). Tune on the odd half; the even one is held out (the pair
+model, train/train_pair_model.py, is fitted on the odd ones too).
+--why odd|even sorts the gold pairs of one half that the clusters miss by why: not a candidate,
+a judge veto (its reason), below the same score, a stance rule, or the clusters' linkage.
 --pair-model relinks with the judge's opt-in pair model (data/pair_model.json).
 --cluster-option merge_score=0.45 / --judge-option pair_model_share=0.5 relink with an option changed.
 --spread prints, per gold proposition, how many clusters and cluster families its claims sit in.
@@ -49,7 +53,13 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from claimgraph.eval.evaluation import evaluate  # noqa: E402
-from claimgraph.eval.lines_gold import find_corpus_root, packaged_lines_gold, read_lines_gold, score_lines_gold  # noqa: E402
+from claimgraph.eval.lines_gold import (  # noqa: E402
+    find_corpus_root,
+    packaged_lines_gold,
+    proposition_subset,
+    read_lines_gold,
+    score_lines_gold,
+)
 from claimgraph.export import export_ledger  # noqa: E402
 from claimgraph.ledger import current_inputs  # noqa: E402
 from claimgraph.link import LinkOptions, OnnxMiniLM  # noqa: E402
@@ -202,14 +212,13 @@ def family_clusters(clusters: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def score_halves(ledger: dict[str, Any]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-    """Flat and family cluster pairwise scores over the odd- and even-numbered gold propositions apart."""
+    """Flat and family cluster pairwise scores over the odd- and even-numbered gold propositions apart
+    (pairs with at least one claim of the half: `score_lines_gold(propositions=...)`)."""
     gold = read_lines_gold(packaged_lines_gold())
-    families = dict(ledger, clusters=family_clusters(ledger["clusters"]))
     out = {}
-    for name, parity in (("odd", 1), ("even", 0)):
-        half = dict(gold, propositions=[p for p in gold["propositions"] if int(p["id"][1:]) % 2 == parity])
-        out[name] = tuple(score_lines_gold(scored, half, find_corpus_root(half, scored))["clusters_pairwise"]
-                          for scored in (ledger, families))
+    for name in ("odd", "even"):
+        scored = score_lines_gold(ledger, gold, find_corpus_root(gold, ledger), propositions=proposition_subset(gold, name))
+        out[name] = (scored["clusters_pairwise_subset"], scored["cluster_families_pairwise_subset"])
     return out
 
 
@@ -285,10 +294,10 @@ def show_spread(ledger: dict[str, Any]) -> None:
 
 
 def parse_options(items: list[str]) -> dict[str, float]:
-    out = {}
+    out: dict[str, float] = {}
     for item in items:
         name, _, value = item.partition("=")
-        out[name.strip()] = float(value)
+        out[name.strip()] = int(value) if value.strip().lstrip("-").isdigit() else float(value)
     return out
 
 
@@ -444,6 +453,72 @@ def show_pairs(linker: Linker, ledger: dict[str, Any], limit: int) -> None:
             print(f"    B: {vb.basis[:150]}")
 
 
+def _half_of(proposition: str) -> str:
+    return "odd" if int(proposition[1:]) % 2 else "even"
+
+
+def why_missed(linker: Linker, ledger: dict[str, Any], half: str, limit: int) -> None:
+    """Why the clusters miss gold pairs of one half: each same-proposition, same-polarity pair of
+    matched claims in two clusters, put in the first bucket that explains it.
+
+    not a candidate: the later claim's `k` nearest earlier claims (cosine) did not include the other
+    (below the candidate floor, or outranked); vetoed: a judge rule said unrelated (its reason);
+    below same_score; a stance rule (dates, numbers, negation, antonyms) called it a contradiction;
+    predicates apart; else judged alike but the two clusters' average linkage stayed below the
+    merge score (or a zero across them)."""
+    from collections import Counter
+
+    state, judge, options = linker.state, linker.state.judge, linker.state.options
+    order = {claim: i for i, claim in enumerate(state.added_views)}
+    ids = list(state.added_views)
+    vectors = np.stack([state.views[i].vector for i in ids])
+    cluster_of = {m["claim"]: c["id"] for c in ledger["clusters"] for m in c["members"]}
+    rows = [r for r in matched_claims(ledger) if _half_of(r["proposition"]) == half and r["system"] in state]
+    buckets: Counter[str] = Counter()
+    examples: dict[str, list[str]] = {}
+    total = merged = 0
+    for a, b in combinations(rows, 2):
+        if a["proposition"] != b["proposition"] or a["system"] == b["system"] or a["polarity"] != b["polarity"]:
+            continue
+        total += 1
+        x, y = a["system"], b["system"]
+        if cluster_of.get(x) is not None and cluster_of.get(x) == cluster_of.get(y):
+            merged += 1
+            continue
+        later, earlier = (x, y) if order[x] > order[y] else (y, x)
+        sims = vectors[: order[later]] @ state.views[later].vector
+        rank = int((sims > float(np.dot(state.views[earlier].vector, state.views[later].vector))).sum())
+        va, vb = state.views[x], state.views[y]
+        cos = float(np.dot(va.vector, vb.vector))
+        j = judge.judge(va, vb)
+        across = "across" if va.document_id != vb.document_id else "within"
+        if j.relation == "unrelated" and j.reasons:
+            bucket = f"vetoed: {j.reasons[0]}"
+        elif j.relation == "unrelated":
+            bucket = "below same_score"
+        elif j.relation == "contradicts":
+            bucket = f"stance: {j.reasons[0].split(' [')[0] if j.reasons else '?'}"
+        elif rank >= options.k or cos < options.candidate_floor:
+            bucket = "judged alike, not a candidate"
+        else:
+            bucket = "judged alike, linkage below merge score"
+        if j.relation != "unrelated" or j.reasons:
+            pass
+        if rank >= options.k or cos < options.candidate_floor:
+            bucket += " (no candidate)" if not bucket.startswith("judged alike, not") else ""
+        key = f"{bucket} [{across}]"
+        buckets[key] += 1
+        examples.setdefault(key, []).append(
+            f"{a['proposition']} cos {cos:.2f} rank {rank} score {j.score:.3f} {j.relation}\n      A: {va.basis[:120]}\n      B: {vb.basis[:120]}")
+    print(f"\n== why missed, {half} propositions: {total} same-polarity gold pairs, {merged} in one cluster")
+    for key, count in buckets.most_common():
+        print(f"  {count:4d}  {key}")
+    for key, _ in buckets.most_common():
+        print(f"\n-- {key}")
+        for example in examples[key][:limit]:
+            print("   " + example)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", help="a database after `claimgraph run examples/seeds`")
@@ -457,6 +532,7 @@ def main() -> int:
     parser.add_argument("--spread", action="store_true", help="clusters and families per gold proposition")
     parser.add_argument("--texts", action="store_true", help="rank gold pairs by the cosine of each text variant")
     parser.add_argument("--limit", type=int, default=60)
+    parser.add_argument("--why", choices=("odd", "even"), help="why gold pairs of one half are missed, by bucket")
     parser.add_argument("--cross-encoder", metavar="DIR", help="a cross-encoder's model.onnx and tokenizer.json")
     parser.add_argument("--bge", metavar="DIR", help="bge-small's model.onnx and tokenizer.json")
     parser.add_argument("--models", action="store_true", help="rank gold pairs by the cross-encoder and bge")
@@ -513,6 +589,8 @@ def main() -> int:
                 print(f"  {name:4s} propositions  flat {prf(flat)}  families {prf(family)}")
         if args.pairs:
             show_pairs(linker, ledger, args.limit)
+        if args.why:
+            why_missed(linker, ledger, args.why, args.limit)
         if args.features:
             show_features(linker, ledger)
         if args.spread:

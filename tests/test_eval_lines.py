@@ -17,6 +17,7 @@ from claimgraph.eval.lines_gold import (
     LINES_FORMAT,
     format_lines_report,
     packaged_lines_gold,
+    proposition_subset,
     read_lines_gold,
     score_lines_gold,
     validate_lines_gold,
@@ -169,6 +170,28 @@ def test_cluster_errors_cost_pairwise_scores() -> None:
     assert score(ledger)["clusters_pairwise"]["precision"] < 1.0
     ledger["clusters"] = []
     assert score(ledger)["clusters_pairwise"]["recall"] == 0.0
+
+
+def test_cluster_pairs_are_scored_over_a_subset_of_propositions() -> None:
+    """Odd / even halves: a pair counts for a half when one of its claims states a proposition of it,
+    so a claim of the half merged with a claim of the other half is a wrong pair of both."""
+    gold = synthetic_gold()
+    assert proposition_subset(gold, "odd") == {"P1"} and proposition_subset(gold, "even") == {"P2"}
+    assert proposition_subset(gold, "P2, P1") == {"P1", "P2"}
+    with pytest.raises(GoldFormatError, match="P9"):
+        proposition_subset(gold, "P9")
+    ledger = synthetic_ledger()
+    right = score_lines_gold(ledger, gold, None, propositions={"P1"})
+    assert right["clusters_pairwise_subset"]["f1"] == 1.0 and right["subset"] == ["P1"]
+    assert "clusters_pairwise_subset" not in score(ledger)
+    ledger["clusters"] = [{"id": "K", "members": [{"claim": c["id"]} for c in ledger["claims"]]}]
+    even = score_lines_gold(ledger, gold, None, propositions=proposition_subset(gold, "even"))
+    # P2's one claim merged with P1's four: four wrong pairs, no gold pair.
+    assert even["clusters_pairwise_subset"]["system"] == 4 and even["clusters_pairwise_subset"]["tp"] == 0
+    assert even["cluster_families_pairwise_subset"]["system"] == 4
+    odd = score_lines_gold(ledger, gold, None, propositions={"P1"})
+    assert odd["clusters_pairwise_subset"] == odd["clusters_pairwise"]  # every pair has a P1 claim
+    assert "clusters      P" in format_lines_report(even)
 
 
 def test_derivation_errors_cost_precision_and_recall() -> None:

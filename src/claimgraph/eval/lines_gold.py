@@ -114,10 +114,16 @@ def _pairs(items: list[Any]) -> Iterable[tuple[Any, Any]]:
     return combinations(items, 2)
 
 
-def _pairwise(matched: list[dict[str, Any]], gold_key: str, same_system) -> PRF:
-    """Pairwise precision/recall: pairs of matched gold claims in one gold set vs in one system set."""
+def _pairwise(matched: list[dict[str, Any]], gold_key: str, same_system, subset: frozenset[str] | None = None) -> PRF:
+    """Pairwise precision/recall: pairs of matched gold claims in one gold set vs in one system set.
+
+    With `subset` (proposition ids), only the pairs with at least one claim of those propositions
+    count: a claim of the subset merged with a claim of another proposition is a wrong pair of the
+    subset, whichever half the other claim is in."""
     score = PRF()
     for a, b in _pairs(matched):
+        if subset is not None and a["proposition"] not in subset and b["proposition"] not in subset:
+            continue
         gold_same = a[gold_key] == b[gold_key]
         system_same = same_system(a, b)
         score.gold += gold_same
@@ -162,8 +168,28 @@ def _match_claims(
     return found
 
 
-def score_lines_gold(ledger: dict[str, Any], gold: dict[str, Any], corpus_root: Path | None = None) -> dict[str, Any]:
+def proposition_subset(gold: dict[str, Any], which: str) -> frozenset[str]:
+    """Proposition ids named by `which`: "odd" / "even" (by the number in the id, P01 is odd) or a
+    comma-separated list of ids. The cluster figures of one half can then be tuned on while the
+    other is held out."""
+    ids = [p["id"] for p in gold["propositions"]]
+    if which in ("odd", "even"):
+        parity = 1 if which == "odd" else 0
+        return frozenset(i for i in ids if int("".join(ch for ch in i if ch.isdigit()) or 0) % 2 == parity)
+    wanted = frozenset(w.strip() for w in which.split(",") if w.strip())
+    unknown = sorted(wanted - set(ids))
+    if unknown:
+        raise GoldFormatError(f"no such proposition in the lines gold: {', '.join(unknown)}")
+    return wanted
+
+
+def score_lines_gold(ledger: dict[str, Any], gold: dict[str, Any], corpus_root: Path | None = None,
+                     *, propositions: Iterable[str] | None = None) -> dict[str, Any]:
     """Score a ledger export (`claimgraph export --format json`) against a lines gold; a JSON-ready dict.
+
+    propositions (ids, e.g. `proposition_subset(gold, "odd")`): score the cluster and family pairs
+    only over pairs with a claim of one of them (`clusters_pairwise_subset`,
+    `cluster_families_pairwise_subset`); the other figures stay over the whole gold.
 
     corpus_root (the folder holding seeds/ and dev/) is optional: with it, each file's sha1 is
     checked against the gold and the ledger's text against the file; without it, the ledger's text
@@ -303,6 +329,7 @@ def score_lines_gold(ledger: dict[str, Any], gold: dict[str, Any], corpus_root: 
         return a["system"] == b["system"] or bool(a["clusters"] & b["clusters"])
 
     clusters_pairwise = _pairwise(matched, "proposition", same_cluster)
+    subset = frozenset(propositions) if propositions is not None else None
 
     # ... and over cluster families (a cluster with its sub-clusters and the denials hung under
     # it): a proposition's assertions and its denials are one family, never one flat cluster.
@@ -317,8 +344,15 @@ def score_lines_gold(ledger: dict[str, Any], gold: dict[str, Any], corpus_root: 
 
     for row in matched:
         row["families"] = {family(c) for c in row["clusters"]}
-    families_pairwise = _pairwise(matched, "proposition",
-                                  lambda a, b: a["system"] == b["system"] or bool(a["families"] & b["families"]))
+    def same_family(a: dict[str, Any], b: dict[str, Any]) -> bool:
+        return a["system"] == b["system"] or bool(a["families"] & b["families"])
+
+    families_pairwise = _pairwise(matched, "proposition", same_family)
+    subset_scores = {} if subset is None else {
+        "subset": sorted(subset),
+        "clusters_pairwise_subset": _pairwise(matched, "proposition", same_cluster, subset).to_dict(),
+        "cluster_families_pairwise_subset": _pairwise(matched, "proposition", same_family, subset).to_dict(),
+    }
 
     # ---- document derivations between corpus documents (unordered pairs)
     gold_pairs = {
@@ -364,6 +398,7 @@ def score_lines_gold(ledger: dict[str, Any], gold: dict[str, Any], corpus_root: 
         },
         "clusters_pairwise": clusters_pairwise.to_dict(),
         "cluster_families_pairwise": families_pairwise.to_dict(),
+        **subset_scores,
         "derivations": {
             **derivations.to_dict(),
             "missed": pair_list(gold_pairs - set(system_pairs)),
@@ -389,6 +424,15 @@ def format_lines_report(result: dict[str, Any]) -> str:
         f"lines pairwise  {prf(result['lines_pairwise'])}",
         f"clusters pairw. {prf(result['clusters_pairwise'])}",
         f"families pairw. {prf(result['cluster_families_pairwise'])}  (a cluster with its sub-clusters and denials)",
+    ]
+    if "subset" in result:
+        named = ", ".join(result["subset"])
+        out += [
+            f"  subset        pairs with a claim of {len(result['subset'])} propositions ({named[:60]}{'...' if len(named) > 60 else ''})",
+            f"  clusters      {prf(result['clusters_pairwise_subset'])}",
+            f"  families      {prf(result['cluster_families_pairwise_subset'])}",
+        ]
+    out += [
         f"propositions    groups vs lines: exact {props['exact']}, over {props['over']}, under {props['under']} (of {props['total']})",
     ]
     for item in props["items"]:

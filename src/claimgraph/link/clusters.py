@@ -23,7 +23,8 @@ from claimgraph.link.index import NeighbourIndex
 from claimgraph.link.judge import ClaimView, Judge, Judgement, is_negative
 from claimgraph.records import flat_dict
 
-CLUSTER_STEP = "link.clusters.v1"
+# v2: two clusters also merge when each side's members find a close match across (best-match linkage)
+CLUSTER_STEP = "link.clusters.v2"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,6 +32,16 @@ class ClusterOptions:
     k: int = 12  # neighbours asked of the index per new claim
     candidate_floor: float = 0.30  # cosine below which a neighbour is not even judged
     merge_score: float = 0.485  # average judge score across two clusters needed to merge them
+    # ... or, when the average falls short, the best-match linkage: each member's best score
+    # against the other side, averaged over that side, the smaller of the two sides' figures.
+    # Two groups of one proposition in different words ("X authorised spy agencies to help Y win"
+    # and "X ordered a secret operation to support Y") rarely agree pair by pair, but each member
+    # has a close counterpart across; two groups sharing a topic have a few close pairs only.
+    # Tuned on the odd half of the corpus lines gold (0.48-0.50 alike; 0.45 adds wrong merges,
+    # 0.55 none). The average must still reach `best_match_floor`: no chains of unrelated claims.
+    # Only between groups with no document in common: restating is what other documents do.
+    best_match_score: float = 0.50
+    best_match_floor: float = 0.35
     parent_score: float = 0.38  # best cross score for a general cluster to become a parent
     parent_containment: float = 0.6  # IDF-weighted share of the parent anchor's terms in the child anchor
     linkage_sample: int = 24  # members per side compared when checking a merge
@@ -258,15 +269,27 @@ class ClusterState:
         return out
 
     def _linkage(self, ra: str, rb: str) -> float:
+        """The linkage of two groups, on the merge score's scale: their average judge score across,
+        or `merge_score` when it falls short but their best-match linkage holds (`ClusterOptions`)."""
         # Capped per side so that merging into a large cluster stays cheap; members are kept in
         # arrival order, so the sample is deterministic.
         cap = self.options.linkage_sample
         side_a, side_b = self._members[ra][:cap], self._members[rb][:cap]
         self.prefetch(side_a + side_b)
-        scores = [self.judgement(x, y) for x in side_a for y in side_b]
-        if any(j.score <= 0.0 for j in scores):
+        scores = np.array([[self.judgement(x, y).score for y in side_b] for x in side_a], dtype=np.float64)
+        if (scores <= 0.0).any():
             return 0.0  # a same-sentence pair never ends up in one cluster
-        return float(np.mean([j.score for j in scores]))
+        average = float(scores.mean())
+        if average >= self.options.merge_score or average < self.options.best_match_floor:
+            return average
+        documents_a = {self.views[x].document_id for x in side_a}
+        if documents_a & {self.views[y].document_id for y in side_b}:
+            # Within a document a writer's next claims elaborate a proposition in other words
+            # without restating it ("X ordered a campaign to influence the election" / "X's goals
+            # were to undermine faith in the process"): only the average merges groups sharing one.
+            return average
+        best_match = min(float(scores.max(axis=1).mean()), float(scores.max(axis=0).mean()))
+        return self.options.merge_score if best_match >= self.options.best_match_score else average
 
     def add(self, views: list[ClaimView]) -> list[tuple[str, str]]:
         """Add claims (with vectors) and merge clusters; returns the candidate pairs judged."""
