@@ -102,3 +102,11 @@ def test_a_cue_noun_learned_at_the_lower_rate_is_a_frame(nlp: Language) -> None:
     no_verb = CueModel(version="test", weights={}, threshold=1.0)
     frames = frames_of(nlp, "Voters heard the senator's criticism of the trade deal at the rally.", no_verb)
     assert [label for cue, label in frames if cue == "criticism"] == ["the senator"]
+
+
+def test_a_participle_after_a_preposition_speaks_for_the_subject_of_the_verb_it_hangs_on(nlp: Language) -> None:
+    # "drew criticism for claiming ...", "left without saying ...": the preposition's verb's subject is the source.
+    frames = frames_of(nlp, "The mayor drew criticism for claiming that the budget was balanced.", EVERY_VERB)
+    assert ("claiming", "The mayor") in frames
+    frames = frames_of(nlp, "The mayor drew criticism for claiming that the budget was balanced.", None)
+    assert not [f for f in frames if f[0] == "claiming"]

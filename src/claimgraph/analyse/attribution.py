@@ -692,6 +692,10 @@ def _mandative(clause: Token) -> bool:
     return clause.tag_ == "VB" or (clause.tag_ == "VBP" and subject.tag_ in ("NN", "NNP"))
 
 
+# "before writing a letter", "after meeting the board": a participle these introduce times an act.
+TEMPORAL_PREPOSITIONS = frozenset({"before", "after", "until", "since", "upon", "following"})
+
+
 def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -> Frame | None:
     """A verb the cue model takes for a cue ("Sanders went further, endorsing ...", "Ms. Warren,
     who has assailed policies ..."): its subject is the source, its clause the content."""
@@ -722,9 +726,11 @@ def _learned_frame(verb: Token, sent: Span, lexicon: Lexicon, model: CueModel) -
             c.dep_ in ("dobj", "dative") for c in verb.head.children):
         subject = _subject(verb.head)  # "She vowed to fight the ruling": who vows fights (not "asked him to")
     if subject is None and verb.tag_ == "VBG":
-        # "She shared the news, writing ...", "while commenting on ...": the participle's doer is
-        # the subject of the verb the clause hangs on ("before writing a letter" times an act).
-        governor = verb.head.head if verb.dep_ == "pcomp" and verb.head.lower_ in ("while", "when") else verb.head
+        # "She shared the news, writing ...", "while commenting on ...", "drew criticism for
+        # claiming ...": the participle's doer is the subject of the verb the clause hangs on
+        # ("before writing a letter" times an act).
+        governor = verb.head.head if verb.dep_ == "pcomp" and (verb.head.lower_ in ("while", "when") or (
+            verb.head.dep_ == "prep" and verb.head.lower_ not in TEMPORAL_PREPOSITIONS)) else verb.head
         if (verb.dep_ == "advcl" or governor.i != verb.head.i) and governor.pos_ in ("VERB", "AUX") \
                 and governor.i != verb.i:
             subject = _subject(governor)

