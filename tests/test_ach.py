@@ -544,3 +544,18 @@ def test_a_stale_judge_cell_of_a_cluster_no_longer_read_goes_and_a_sound_one_sta
     cells = {c.cluster for c in ach.cells(store)}
     assert changed not in cells and kept in cells and near[h] <= cells
     assert shown["not_judged"] == 1
+
+
+def test_the_judge_embeds_on_one_sleeping_thread_the_vectors_of_any_thread_count() -> None:
+    pytest.importorskip("onnxruntime")
+    from claimgraph.assess.matrix import judge_embedder
+    from claimgraph.link.embed import EmbedOptions, LazyMiniLM, ModelMissing, OnnxMiniLM
+
+    embedder = judge_embedder()
+    assert embedder._options == EmbedOptions(spin=False, threads=1)
+    texts = ["The agency paid the contractor in March", "The ministry denied ordering the payment to the firm"]
+    try:
+        OnnxMiniLM()
+    except ModelMissing as err:
+        pytest.skip(str(err))
+    assert np.array_equal(embedder.embed(texts), LazyMiniLM(options=EmbedOptions(threads=2)).embed(texts))
