@@ -238,3 +238,16 @@ def test_the_brief_ranks_the_clusters_once(store, monkeypatch) -> None:  # type:
     # the further list needs more than the first clusters read: the report is read twice, ranked once
     assert read_brief(store, BriefOptions(top=2, others=3)) == whole
     assert len(calls) == 1
+
+
+def test_the_collector_rests_while_the_brief_is_read(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    import claimgraph.brief as brief_module
+
+    _ranked_ledger(store)
+    read = brief_module.read_brief
+    seen: list[bool] = []
+    monkeypatch.setattr(brief_module, "read_brief", lambda *args: seen.append(gc.isenabled()) or read(*args))
+    assert brief_module.render_brief(store, "md").startswith("# Brief")
+    assert seen == [False] and gc.isenabled()

@@ -648,7 +648,10 @@ def brief_html(brief: dict[str, Any]) -> str:
 
 def render_brief(store: Store, fmt: str = "md", *, options: BriefOptions | None = None) -> str:
     """The brief of a store's ledger as Markdown ("md") or a standalone HTML page ("html")."""
-    brief = read_brief(store, options)
+    from claimgraph.report import collector_paused
+
+    with collector_paused():
+        brief = read_brief(store, options)
     if fmt == "html":
         return brief_html(brief)
     if fmt == "md":

@@ -6,7 +6,8 @@ import gc
 import html
 import json
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,13 +30,19 @@ def build_report(store: Store, *, top: int | None = None, only: Collection[str] 
     keeps just these clusters (in the same order; the brief reads what it shows). `ranking`, from
     rank_clusters of the same ledger state, spares ranking every cluster again (the brief's reads).
     """
-    # What a report reads (10^5 rows at 10^5 claims) it holds to the end, in no cycles: the collector
-    # is paused meanwhile instead of walking it again and again (a tenth of the time at 10^5 claims).
+    with collector_paused(), store.engine.connect() as connection:
+        return _build(store, connection, top, only, ranking or _ranked(connection))
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: what a report or a brief reads (10^5 rows at 10^5
+    claims) it holds to the end, in no cycles, and the collector would walk it again and again
+    (a tenth of the report's time at 10^5 claims, a fifth of the brief's). Left paused if it was."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with store.engine.connect() as connection:
-            return _build(store, connection, top, only, ranking or _ranked(connection))
+        yield
     finally:
         (gc.enable if collecting else gc.disable)()
 

@@ -68,7 +68,7 @@ def load_evidence(store: Store) -> dict[str, Evidence]:
         m, c = t.cluster_members.c, t.claims.c
         for cluster_id, claim_id, content, polarity in connection.execute(
                 select(m.cluster_id, m.claim_id, c.content, c.polarity).join(t.claims, t.claims.c.id == m.claim_id)
-                .order_by(m.cluster_id, m.claim_id)):
+                .order_by(m.cluster_id, m.claim_id)).all():
             members.setdefault(cluster_id, []).append((claim_id, content, polarity))
         a, b = t.cluster_members.alias("a"), t.cluster_members.alias("b")
         pairs = connection.execute(
@@ -82,7 +82,9 @@ def load_evidence(store: Store) -> dict[str, Evidence]:
         denied = sum(p == "denied" for _, _, p in claims) * 2 > len(claims) if claims else anchor_polarity == "denied"
         read = [(row.anchor, anchor_polarity or ("denied" if denied else "asserted"))]
         for _, content, polarity in claims:
-            if (content, polarity) not in read and len(read) < CLAIMS_READ:
+            if len(read) == CLAIMS_READ:  # a cluster of 10^3 claims is not scanned past its first distinct ones
+                break
+            if (content, polarity) not in read:
                 read.append((content, polarity))
         evidence[row.id] = Evidence(id=row.id, anchor=row.anchor, parent=row.parent, claims=read, denied=denied,
                                     members=[i for i, _, _ in claims], anchor_claim=row.anchor_claim)
