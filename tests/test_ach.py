@@ -559,3 +559,17 @@ def test_the_judge_embeds_on_one_sleeping_thread_the_vectors_of_any_thread_count
     except ModelMissing as err:
         pytest.skip(str(err))
     assert np.array_equal(embedder.embed(texts), LazyMiniLM(options=EmbedOptions(threads=2)).embed(texts))
+
+
+def test_the_collector_rests_while_the_matrix_is_read(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    import claimgraph.assess.matrix as matrix
+
+    synthetic_ledger(store, clusters=3)
+    ach.add_hypothesis(store, "The agency paid the contractor in March", who="t")
+    read = matrix._ach_matrix
+    seen: list[bool] = []
+    monkeypatch.setattr(matrix, "_ach_matrix", lambda *args, **kw: seen.append(gc.isenabled()) or read(*args, **kw))
+    assert ach_matrix(store, embedder=HashingEmbedder())["computed"]
+    assert seen == [False] and gc.isenabled()

@@ -648,7 +648,7 @@ def brief_html(brief: dict[str, Any]) -> str:
 
 def render_brief(store: Store, fmt: str = "md", *, options: BriefOptions | None = None) -> str:
     """The brief of a store's ledger as Markdown ("md") or a standalone HTML page ("html")."""
-    from claimgraph.report import collector_paused
+    from claimgraph.records import collector_paused
 
     with collector_paused():
         brief = read_brief(store, options)

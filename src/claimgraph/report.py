@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import gc
 import html
 import json
 from collections import Counter
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import JSON, cast, func, select
 
 from claimgraph.models import Claim
+from claimgraph.records import collector_paused
 from claimgraph.sources import source_key, weighted_display_names
 from claimgraph.store import Store
 from claimgraph.store import schema as t
@@ -32,19 +31,6 @@ def build_report(store: Store, *, top: int | None = None, only: Collection[str] 
     """
     with collector_paused(), store.engine.connect() as connection:
         return _build(store, connection, top, only, ranking or _ranked(connection))
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: what a report or a brief reads (10^5 rows at 10^5
-    claims) it holds to the end, in no cycles, and the collector would walk it again and again
-    (a tenth of the report's time at 10^5 claims, a fifth of the brief's). Left paused if it was."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        (gc.enable if collecting else gc.disable)()
 
 
 @dataclass(frozen=True)

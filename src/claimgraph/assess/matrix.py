@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
+from claimgraph.records import collector_paused
 from claimgraph.store import Store
 from claimgraph.store import schema as t
 
@@ -400,6 +401,12 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
     ledger holds more than JUDGED clusters the judge reads those preselect picks per hypothesis:
     the others' cells are not judged, NA in the matrix, and counted in `not_judged`.
     """
+    with collector_paused():
+        return _ach_matrix(store, prefill=prefill, embedder=embedder)
+
+
+def _ach_matrix(store: Store, *, prefill: bool, embedder: Any) -> dict[str, Any]:
+    """ach_matrix, the collector paused."""
     from claimgraph.assess.ach import Hypothesis, score_ach
     from claimgraph.assess.credibility import Assessment
     from claimgraph.store import ach
