@@ -573,3 +573,24 @@ def test_the_collector_rests_while_the_matrix_is_read(store, monkeypatch) -> Non
     monkeypatch.setattr(matrix, "_ach_matrix", lambda *args, **kw: seen.append(gc.isenabled()) or read(*args, **kw))
     assert ach_matrix(store, embedder=HashingEmbedder())["computed"]
     assert seen == [False] and gc.isenabled()
+
+
+def test_the_pairs_not_judged_are_said_by_the_api_the_page_and_the_cli(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    import claimgraph.assess.matrix as matrix
+    from claimgraph.web.app import WebOptions, asgi_app
+
+    db = str(tmp_path / "ach.db")
+    with open_store(db) as store:
+        synthetic_ledger(store, clusters=8)
+        ach.add_hypothesis(store, "The agency paid the contractor in March", who="t")
+    monkeypatch.setattr(matrix, "JUDGED", 3)
+    monkeypatch.setattr(matrix, "judge_embedder", HashingEmbedder)
+    shown = CliRunner().invoke(main, ["--db", db, "ach", "show"])
+    assert shown.exit_code == 0 and "5 hypothesis x cluster pair(s) not judged (NA)" in shown.output
+    assert " NA " in shown.output  # a proposed row the judge did not read
+    with open_store(db) as store:
+        with TestClient(asgi_app(WebOptions(allowed_hosts=None), store=store, embedder=HashingEmbedder())) as client:
+            assert client.get("/api/ach").json()["not_judged"] == 5
+            assert 'id="ach-not-judged"' in client.get("/ach").text
