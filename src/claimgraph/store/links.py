@@ -6,7 +6,7 @@ The linker that makes it, saved and restored between runs, is `store/linker.py`.
 from __future__ import annotations
 
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from typing import Any, Iterable, TypeVar
 
 from sqlalchemy import delete, func, insert, select
@@ -189,24 +189,24 @@ def line_summaries(connection: Any, moved: dict[str, str], labels: dict[str, str
     """What load_lines gives of each line (id, root, name, documents, sources), counted in the database
     rather than read claim by claim: claims alike in document, sources and voice are one row with its count."""
     c = t.claim_lines.c
-    origins: defaultdict[str, list[ClaimOrigin]] = defaultdict(list)
-    documents: defaultdict[str, Counter[str]] = defaultdict(Counter)  # not a Counter made per row and dropped
-    sources: defaultdict[str, set[str]] = defaultdict(set)
+    origins: dict[str, list[ClaimOrigin]] = {}
+    documents: dict[str, Counter[str]] = {}
+    sources: dict[str, set[str]] = {}
     for line_id, document_id, source, inner, voice, origin, n in connection.execute(
             select(c.line_id, c.document_id, c.source, c.inner, c.voice, c.origin, func.count())
             .group_by(c.line_id, c.document_id, c.source, c.inner, c.voice, c.origin)).all():
         # line_name counts origins and never reads their claim: one object stands for the n alike
-        origins[line_id].extend(
+        origins.setdefault(line_id, []).extend(
             [ClaimOrigin(claim="", document=document_id, origin=origin, inner=inner or source, voice=voice, source=source)] * n)
-        documents[line_id][document_id] += n
+        documents.setdefault(line_id, Counter())[document_id] += n
         if source:
-            sources[line_id].add(source)
+            sources.setdefault(line_id, set()).add(source)
     for chunk in chunks(sorted(moved)):  # a claim counted in another line than its own moves there with its document
         for claim_id, line_id, document_id in connection.execute(
                 select(c.claim_id, c.line_id, c.document_id).where(c.claim_id.in_(chunk))).all():
             if moved[claim_id] != line_id:
                 documents[line_id][document_id] -= 1
-                documents[moved[claim_id]][document_id] += 1
+                documents.setdefault(moved[claim_id], Counter())[document_id] += 1
     lines = []
     for row in connection.execute(select(t.lines).order_by(t.lines.c.id)).all():
         if row.id in documents:
