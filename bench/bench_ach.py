@@ -1,6 +1,6 @@
 """Time the ACH matrix at 100 hypotheses x 200 evidence clusters (a synthetic ledger).
 
-    PYTHONPATH=src HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_ach.py [--embedder minilm|minilm-nospin|hashing] [--hypotheses 100] [--clusters 200]
+    PYTHONPATH=src HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_ach.py [--embedder minilm|minilm-nospin|minilm-ach|hashing] [--hypotheses 100] [--clusters 200]
     ... bench/bench_ach.py --db LINKED.db [--hypotheses 85]   # a copy of a real ledger, synthetic hypotheses added
 
 Prints: the first read (every cell judged and stored, the texts' vectors kept in the ledger), the
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
-from claimgraph.assess.matrix import VectorMemo, ach_matrix, load_evidence
+from claimgraph.assess.matrix import VectorMemo, ach_matrix, judge_embedder, load_evidence
 from claimgraph.ingest import ingest_document
 from claimgraph.link import HashingEmbedder
 from claimgraph.link.embed import EmbedOptions, LazyMiniLM
@@ -83,18 +83,24 @@ def timed(label: str, call) -> object:  # type: ignore[no-untyped-def]
     return out
 
 
+def make_embedder(kind: str):  # type: ignore[no-untyped-def]
+    if kind == "minilm-ach":
+        return judge_embedder()
+    if kind.startswith("minilm"):
+        return LazyMiniLM(options=EmbedOptions(spin=kind == "minilm"))
+    return HashingEmbedder()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--embedder", choices=["minilm", "minilm-nospin", "hashing"], default="minilm",
-                        help="minilm as the web app makes it; minilm-nospin as `claimgraph ach show` does (idle threads sleep)")
+    parser.add_argument("--embedder", choices=["minilm", "minilm-nospin", "minilm-ach", "hashing"], default="minilm",
+                        help="minilm as the web app makes it; minilm-nospin with idle threads asleep; minilm-ach as "
+                             "`claimgraph ach show` makes it (assess.matrix.judge_embedder: asleep, one thread)")
     parser.add_argument("--hypotheses", type=int, default=100)
     parser.add_argument("--clusters", type=int, default=200)
     parser.add_argument("--db", help="time a copy of this linked ledger instead of a synthetic one (its clusters)")
     args = parser.parse_args()
-    if args.embedder.startswith("minilm"):
-        embedder = LazyMiniLM(options=EmbedOptions(spin=args.embedder == "minilm"))
-    else:
-        embedder = HashingEmbedder()
+    embedder = make_embedder(args.embedder)
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "ach.db")
         if args.db:
@@ -133,10 +139,7 @@ def main() -> int:
                 timed("GET /ach?limit=50 (the page, warm)", lambda: client.get("/ach?limit=50"))
             # Last, not to change what the rows above read: a new process (a memo of its own, a model
             # not loaded) judging every cell again (say, a new judge version) takes the kept vectors.
-            if args.embedder.startswith("minilm"):
-                fresh = VectorMemo(LazyMiniLM(options=EmbedOptions(spin=args.embedder == "minilm")))
-            else:
-                fresh = VectorMemo(HashingEmbedder())
+            fresh = VectorMemo(make_embedder(args.embedder))
             cached = ach_matrix(store, embedder=embedder)
             with store.transaction() as connection:
                 connection.execute(delete(ach.ach_cells))

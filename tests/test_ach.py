@@ -487,3 +487,110 @@ def test_vectors_are_kept_per_embedder_and_not_for_a_nameless_one(store) -> None
     counting.dim = 64
     ach_matrix(store, embedder=VectorMemo(counting))
     assert counting.embedded  # nothing kept for the 64-wide hashing vectors yet
+
+
+def test_past_judged_clusters_the_judge_reads_those_nearest_each_hypothesis_and_says_so(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import claimgraph.assess.matrix as matrix
+
+    synthetic_ledger(store, clusters=30)
+    hypotheses = [ach.add_hypothesis(store, "The agency paid the contractor in March", who="t"),
+                  ach.add_hypothesis(store, "The mayor paid the contractor before the vote", who="t")]
+    cell = lambda c: (c.rating, c.relevance, c.reason, c.basis)  # noqa: E731
+    ach_matrix(store, embedder=HashingEmbedder())
+    whole = {(c.hypothesis, c.cluster): cell(c) for c in ach.cells(store)}
+    assert len(whole) == 60
+    with store.transaction() as connection:
+        connection.execute(delete(ach.ach_cells))
+    monkeypatch.setattr(matrix, "JUDGED", 4)
+    saved: list[int] = []
+    save = ach.save_judged
+    monkeypatch.setattr(ach, "save_judged", lambda store_, judged, **kw: saved.append(len(judged)) or save(store_, judged, **kw))
+    shown = ach_matrix(store, embedder=HashingEmbedder())
+    judged = {(c.hypothesis, c.cluster): cell(c) for c in ach.cells(store)}
+    # bounded: 4 clusters per hypothesis (no denials of them, no evidence chosen), each judged as a full read judges it
+    assert saved == [8] and len(judged) == 8
+    assert all(judged[pair] == whole[pair] for pair in judged)
+    for h in hypotheses:  # the most relevant clusters of each are among them
+        assert max(whole[p][1] for p in whole if p[0] == h) == max(judged[p][1] for p in judged if p[0] == h)
+    # the rest are not judged, visibly: counted, and NA where they are in the rows
+    assert shown["not_judged"] == 60 - 8
+    not_judged = [(h, c) for h, row in shown["matrix"].items() for c, rating in row.items() if (h, c) not in judged]
+    assert not_judged and all(shown["matrix"][h][c] == "NA" for h, c in not_judged)
+    # the choice is the same on the next read: nothing judged again
+    ach_matrix(store, embedder=HashingEmbedder())
+    assert saved == [8]
+    # a cluster chosen as evidence is judged against every hypothesis
+    far = next(c for c in (f"K-{k:03d}" for k in range(30)) if all((h, c) not in judged for h in hypotheses))
+    ach.add_evidence(store, far, who="t")
+    chosen = ach_matrix(store, embedder=HashingEmbedder())
+    assert saved == [8, 2] and all(chosen["matrix"][h][far] == whole[(h, far)][0] for h in hypotheses)
+
+
+def test_a_stale_judge_cell_of_a_cluster_no_longer_read_goes_and_a_sound_one_stays(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import claimgraph.assess.matrix as matrix
+
+    synthetic_ledger(store, clusters=12)
+    h = ach.add_hypothesis(store, "The agency paid the contractor in March", who="t")
+    ach_matrix(store, embedder=HashingEmbedder())  # every cluster judged
+    monkeypatch.setattr(matrix, "JUDGED", 3)
+    near = matrix.preselect(store, VectorMemo(HashingEmbedder()), ach.list_hypotheses(store), load_evidence(store), [])
+    assert near is not None and len(near[h]) == 3
+    far = [c for c in load_evidence(store) if c not in near[h]]
+    changed, kept = far[0], far[1]
+    with store.transaction() as connection:  # what the judge read of one far cluster changes
+        members = [m for (m,) in connection.execute(select(t.cluster_members.c.claim_id).where(t.cluster_members.c.cluster_id == changed))]
+        connection.execute(update(t.claims).where(t.claims.c.id.in_(members)).values(content="The bank lent the union money"))
+    shown = ach_matrix(store, embedder=HashingEmbedder())
+    cells = {c.cluster for c in ach.cells(store)}
+    assert changed not in cells and kept in cells and near[h] <= cells
+    assert shown["not_judged"] == 1
+
+
+def test_the_judge_embeds_on_one_sleeping_thread_the_vectors_of_any_thread_count() -> None:
+    pytest.importorskip("onnxruntime")
+    from claimgraph.assess.matrix import judge_embedder
+    from claimgraph.link.embed import EmbedOptions, LazyMiniLM, ModelMissing, OnnxMiniLM
+
+    embedder = judge_embedder()
+    assert embedder._options == EmbedOptions(spin=False, threads=1)
+    texts = ["The agency paid the contractor in March", "The ministry denied ordering the payment to the firm"]
+    try:
+        OnnxMiniLM()
+    except ModelMissing as err:
+        pytest.skip(str(err))
+    assert np.array_equal(embedder.embed(texts), LazyMiniLM(options=EmbedOptions(threads=2)).embed(texts))
+
+
+def test_the_collector_rests_while_the_matrix_is_read(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    import claimgraph.assess.matrix as matrix
+
+    synthetic_ledger(store, clusters=3)
+    ach.add_hypothesis(store, "The agency paid the contractor in March", who="t")
+    read = matrix._ach_matrix
+    seen: list[bool] = []
+    monkeypatch.setattr(matrix, "_ach_matrix", lambda *args, **kw: seen.append(gc.isenabled()) or read(*args, **kw))
+    assert ach_matrix(store, embedder=HashingEmbedder())["computed"]
+    assert seen == [False] and gc.isenabled()
+
+
+def test_the_pairs_not_judged_are_said_by_the_api_the_page_and_the_cli(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    import claimgraph.assess.matrix as matrix
+    from claimgraph.web.app import WebOptions, asgi_app
+
+    db = str(tmp_path / "ach.db")
+    with open_store(db) as store:
+        synthetic_ledger(store, clusters=8)
+        ach.add_hypothesis(store, "The agency paid the contractor in March", who="t")
+    monkeypatch.setattr(matrix, "JUDGED", 3)
+    monkeypatch.setattr(matrix, "judge_embedder", HashingEmbedder)
+    shown = CliRunner().invoke(main, ["--db", db, "ach", "show"])
+    assert shown.exit_code == 0 and "5 hypothesis x cluster pair(s) not judged (NA)" in shown.output
+    assert " NA " in shown.output  # a proposed row the judge did not read
+    with open_store(db) as store:
+        with TestClient(asgi_app(WebOptions(allowed_hosts=None), store=store, embedder=HashingEmbedder())) as client:
+            assert client.get("/api/ach").json()["not_judged"] == 5
+            assert 'id="ach-not-judged"' in client.get("/ach").text

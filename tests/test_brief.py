@@ -219,3 +219,35 @@ def test_the_brief_read_for_what_it_shows_is_the_brief_of_the_whole_ledger(store
     # the further list needs more than the first clusters read (16 fragments lead): it reads on
     brief = read_brief(store, BriefOptions(top=2, others=3))
     assert len(brief["others"]) == 3 and brief["gaps"] and brief["judgements"][0]["statement"].startswith("the ministry")
+
+
+def test_the_brief_ranks_the_clusters_once(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import claimgraph.report as report_module
+    from claimgraph.brief import read_brief
+
+    _ranked_ledger(store)
+    whole = build_brief(read_view(store), BriefOptions(top=2, others=3))
+    ranked = report_module._ranked
+    calls: list[int] = []
+
+    def counted(connection):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return ranked(connection)
+
+    monkeypatch.setattr(report_module, "_ranked", counted)
+    # the further list needs more than the first clusters read: the report is read twice, ranked once
+    assert read_brief(store, BriefOptions(top=2, others=3)) == whole
+    assert len(calls) == 1
+
+
+def test_the_collector_rests_while_the_brief_is_read(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    import claimgraph.brief as brief_module
+
+    _ranked_ledger(store)
+    read = brief_module.read_brief
+    seen: list[bool] = []
+    monkeypatch.setattr(brief_module, "read_brief", lambda *args: seen.append(gc.isenabled()) or read(*args))
+    assert brief_module.render_brief(store, "md").startswith("# Brief")
+    assert seen == [False] and gc.isenabled()

@@ -126,3 +126,60 @@ def test_the_report_reads_what_it_shows_not_every_analysis(store, monkeypatch) -
     line = next(l for l in report["lines"] if l["id"] == "L2")
     assert len(line["documents"]) == 2
     assert [m["via"] for m in report["clusters"][0]["members"]] == [None, None, "K-2"]
+
+
+def test_members_are_counted_without_a_join_unless_a_claim_is_missing(store) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event, insert
+
+    from claimgraph.report import cluster_ranking
+    from claimgraph.store import schema as t
+
+    _small_ledger(store)
+    statements: list[str] = []
+    listen = lambda _c, _cur, statement, *_: statements.append(statement)  # noqa: E731
+    event.listen(store.engine, "before_cursor_execute", listen)
+    try:
+        assert cluster_ranking(store) == ["K-1", "K-2"]
+        # every member's claim is an analysed one: members counted as they are, no join to each claim
+        assert not [s for s in statements if "JOIN claims" in s and "cluster_members" in s]
+        # K-3's members name claims the ledger does not hold: they count for nothing (K-2's one claim ranks above)
+        with store.transaction() as connection:
+            connection.execute(insert(t.clusters).values(id="K-3", anchor="gone", anchor_claim="gone:c000", parent=None,
+                                                         data_json="{}"))
+            connection.execute(insert(t.cluster_members), [{"cluster_id": "K-3", "claim_id": f"gone:c00{n}", "relation": "same"}
+                                                           for n in range(2)])
+        statements.clear()
+        assert cluster_ranking(store) == ["K-1", "K-2", "K-3"]
+        assert [s for s in statements if "JOIN claims" in s]
+    finally:
+        event.remove(store.engine, "before_cursor_execute", listen)
+
+
+def test_a_ranking_handed_to_the_report_is_not_worked_out_again(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import claimgraph.report as report_module
+
+    _small_ledger(store)
+    ranking = report_module.rank_clusters(store)
+    whole = build_report(store, top=1)
+    monkeypatch.setattr(report_module, "_ranked", lambda *_: (_ for _ in ()).throw(AssertionError("ranked again")))
+    assert build_report(store, top=1, ranking=ranking) == whole
+
+
+def test_the_collector_rests_while_the_report_is_read_and_comes_back(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import gc
+
+    import claimgraph.report as report_module
+
+    _small_ledger(store)
+    build = report_module._build
+    seen: list[bool] = []
+    monkeypatch.setattr(report_module, "_build", lambda *args: seen.append(gc.isenabled()) or build(*args))
+    assert gc.isenabled()
+    build_report(store, top=1)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        build_report(store, top=1)
+        assert not gc.isenabled()  # paused by the caller: left paused
+    finally:
+        gc.enable()

@@ -492,7 +492,7 @@ def read_brief(store: Store, options: BriefOptions | None = None) -> dict[str, A
     store's counts and assessments; the first judged ones are read, more while too many of them
     are fragments to fill the key judgements and the further list; every information gap is read."""
     from claimgraph.exports.view import read_shown
-    from claimgraph.report import build_report, cluster_ranking
+    from claimgraph.report import build_report, rank_clusters
     from claimgraph.store import schema as t
 
     options = options or BriefOptions()
@@ -507,13 +507,14 @@ def read_brief(store: Store, options: BriefOptions | None = None) -> dict[str, A
                    func.sum(case((m.relation == "contradicts", 1), else_=0)).label("against")).group_by(m.cluster_id))}
     # report's denial_of: a cluster under a parent whose own members all contradict
     denial = {c for c, (n, against) in own.items() if parents.get(c) and n and against == n}
-    ranking = [c for c in cluster_ranking(store) if c in grades and c not in denial]
+    ranked = rank_clusters(store)  # once: each read of the report below takes it as it is
+    ranking = [c for c in ranked.order if c in grades and c not in denial]
     judged = [c for c in ranking if grades[c] != 6]
     gaps = {c for c in ranking if grades[c] == 6}
     wanted = top + options.others + 10
     while True:
         first = judged[:wanted]
-        report = build_report(store, only=set(first) | gaps)
+        report = build_report(store, only=set(first) | gaps, ranking=ranked)
         shown = {c["id"]: c for c in report["clusters"]}
         whole = [shown[c] for c in first if c in shown]
         if len(first) == len(judged) or sum(not _fragment(judgement_statement(c)) for c in whole) >= top + options.others:
@@ -647,7 +648,10 @@ def brief_html(brief: dict[str, Any]) -> str:
 
 def render_brief(store: Store, fmt: str = "md", *, options: BriefOptions | None = None) -> str:
     """The brief of a store's ledger as Markdown ("md") or a standalone HTML page ("html")."""
-    brief = read_brief(store, options)
+    from claimgraph.records import collector_paused
+
+    with collector_paused():
+        brief = read_brief(store, options)
     if fmt == "html":
         return brief_html(brief)
     if fmt == "md":

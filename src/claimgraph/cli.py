@@ -326,6 +326,9 @@ def ach_show(ctx: click.Context, as_json: bool, db: str | None) -> None:
     rows = [(c["id"], f"{c['diagnosticity']:.2f}", f"{c['relevance']:.2f}", *[matrix["matrix"][h].get(c["id"], "N") for h in ids],
              (c["anchor"] or "")[:70]) for c in matrix["clusters"]]
     _table(("cluster", "diag", "relevance", *ids, "evidence"), rows)
+    if matrix.get("not_judged"):
+        click.echo(f"{matrix['not_judged']} hypothesis x cluster pair(s) not judged (NA): the judge reads the clusters "
+                   "nearest each hypothesis; add a cluster to the evidence set to have it judged")
 
 
 @main.command()

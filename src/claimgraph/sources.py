@@ -178,7 +178,7 @@ def _inner_names(origins: list[ClaimOrigin], head: str, root: str) -> Counter[st
     alike = Counter((o.inner or "").strip() for o in origins if not o.voice)
     names: Counter[str] = Counter()
     for name, n in alike.items():
-        if not name or name.startswith("(") or _PRONOUN.fullmatch(name):
+        if _nameless(name):
             continue
         if source_key(name) in (head_key, root) or (_words(name) and _words(name) <= own):
             continue  # the origin itself ("the Committee" on the committee's line)
@@ -186,17 +186,25 @@ def _inner_names(origins: list[ClaimOrigin], head: str, root: str) -> Counter[st
     return names
 
 
+@lru_cache(maxsize=65536)  # the names of a ledger's lines, asked once per line naming them
+def _nameless(name: str) -> bool:
+    """No name of a thing: empty, a placeholder ("(unnamed ...)") or a pronoun."""
+    return not name or name.startswith("(") or _PRONOUN.fullmatch(name) is not None
+
+
 @lru_cache(maxsize=65536)
 def _words(name: str) -> frozenset[str]:
     return frozenset(w for w in re.findall(r"[a-z]+", name.lower()) if w not in {"the", "of", "a", "an", "s"})
 
 
+@lru_cache(maxsize=65536)
 def _kind(name: str) -> str | None:
     """The kind of writing a name names ("leaked documents" -> "document"), if any."""
     match = _WRITING.search(name)
     return match.group(0).lower().rstrip("s") if match else None
 
 
+@lru_cache(maxsize=65536)
 def _bare(name: str) -> bool:
     """A writing named by its kind alone ("The documents") or in a headline's case ("Newly Declassified Document")."""
     return _DETERMINER.sub("", name).lower().rstrip("s") == _kind(name) or all(w[:1].isupper() for w in name.split())
@@ -218,12 +226,18 @@ def _held(first: list[ClaimOrigin], origins: list[ClaimOrigin], head: str, root:
         if _bare(name) and described:
             name = sorted(described, key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
         out.append(_lower(name))
-    anonymous = [n for n in names.elements() if _ANONYMOUS.search(n) and not _WRITING.search(n)]
+    anonymous = [n for n, count in names.items() if _anonymous_source(n) for _ in range(count)]  # as names.elements()
     if len(set(anonymous)) >= 3:
         out.append(_anonymous(anonymous))
     else:
         out += [_lower(n) for n in dict.fromkeys(sorted(anonymous, key=lambda n: (-anonymous.count(n), n)))]
     return out[:2]
+
+
+@lru_cache(maxsize=65536)
+def _anonymous_source(name: str) -> bool:
+    """A description of an unnamed person ("a senior official"), not of a writing."""
+    return _ANONYMOUS.search(name) is not None and not _WRITING.search(name)
 
 
 def _anonymous(names: list[str]) -> str:

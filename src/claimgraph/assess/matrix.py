@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
+from claimgraph.records import collector_paused
 from claimgraph.store import Store
 from claimgraph.store import schema as t
 
@@ -32,6 +33,9 @@ ACH_JUDGE = "ach.prefill.v2"
 RELEVANT = 0.55  # cosine (MiniLM, unit vectors) from which a cluster's claim bears on the hypothesis
 PROPOSED = 20  # rows proposed per hypothesis while the analyst has chosen no evidence
 CLAIMS_READ = 12  # a cluster's claims compared with a hypothesis (the anchor first)
+# Clusters the judge reads per hypothesis where the ledger holds more: those whose anchor is nearest
+# the hypothesis (and the evidence set, and the denials of those), the others are not judged (NA).
+JUDGED = 200
 RATING_FROM_RELATION = {"same": "C", "more_specific": "C", "contradicts": "I", "unrelated": "N"}
 
 
@@ -48,6 +52,7 @@ class Evidence:
     contradicts: set[str] = field(default_factory=set)  # clusters its claims contradict
     digest: str = ""
     members: list[str] = field(default_factory=list)  # its claims' ids
+    anchor_claim: str | None = None
 
     @property
     def denies(self) -> list[str]:
@@ -64,7 +69,7 @@ def load_evidence(store: Store) -> dict[str, Evidence]:
         m, c = t.cluster_members.c, t.claims.c
         for cluster_id, claim_id, content, polarity in connection.execute(
                 select(m.cluster_id, m.claim_id, c.content, c.polarity).join(t.claims, t.claims.c.id == m.claim_id)
-                .order_by(m.cluster_id, m.claim_id)):
+                .order_by(m.cluster_id, m.claim_id)).all():
             members.setdefault(cluster_id, []).append((claim_id, content, polarity))
         a, b = t.cluster_members.alias("a"), t.cluster_members.alias("b")
         pairs = connection.execute(
@@ -78,10 +83,12 @@ def load_evidence(store: Store) -> dict[str, Evidence]:
         denied = sum(p == "denied" for _, _, p in claims) * 2 > len(claims) if claims else anchor_polarity == "denied"
         read = [(row.anchor, anchor_polarity or ("denied" if denied else "asserted"))]
         for _, content, polarity in claims:
-            if (content, polarity) not in read and len(read) < CLAIMS_READ:
+            if len(read) == CLAIMS_READ:  # a cluster of 10^3 claims is not scanned past its first distinct ones
+                break
+            if (content, polarity) not in read:
                 read.append((content, polarity))
         evidence[row.id] = Evidence(id=row.id, anchor=row.anchor, parent=row.parent, claims=read, denied=denied,
-                                    members=[i for i, _, _ in claims])
+                                    members=[i for i, _, _ in claims], anchor_claim=row.anchor_claim)
     for x, y in pairs:
         if x in evidence and y in evidence:
             evidence[x].contradicts.add(y)
@@ -320,44 +327,119 @@ class Prefill:
         return rating, relevance, reason
 
 
+def judge_embedder() -> Any:
+    """The model a read of the matrix embeds with when given none (`claimgraph ach show`): MiniLM
+    with idle threads asleep and one intra-op thread. It embeds one short text per call, too small
+    to share among threads: one thread spends a fifth less CPU on the same vectors (bit-identical;
+    400 texts on the shared 2-core box, runs alternated: 0.73-0.79 s CPU against 0.87-1.09 s)."""
+    from claimgraph.link.embed import EmbedOptions, LazyMiniLM
+
+    return LazyMiniLM(options=EmbedOptions(spin=False, threads=1))
+
+
+def _gather(store: Store, memo: VectorMemo, wanted: Sequence[str], evidence: dict[str, Evidence]) -> dict[str, bytes]:
+    """Put in the memo the vectors of these texts made before without the model: kept in the ledger
+    by an earlier read (any process), as they were, else the link stage's. Returns the kept ones."""
+    from claimgraph.store import ach
+
+    found: dict[str, bytes] = {}
+    if memo.kept_as and memo.missing(wanted):
+        found = ach.load_vectors(store, memo.kept_as, memo.missing(wanted))
+        memo.keep({x: np.frombuffer(b, dtype=np.float32) for x, b in found.items()})
+    if memo.missing(wanted):
+        memo.seed(linked_vectors(store, evidence, memo.name))
+    return found
+
+
+def preselect(store: Store, memo: VectorMemo, hypotheses: Sequence[tuple[str, str]], evidence: dict[str, Evidence],
+              chosen: Sequence[str], *, limit: int | None = None) -> dict[str, set[str]] | None:
+    """Per hypothesis, the clusters the judge reads: the `limit` whose anchor is nearest it (cosine;
+    ties by id), the evidence set, and the denials of those (a denial takes its bearing from what it
+    denies). None, every cluster, where there are no more than `limit` (default JUDGED).
+
+    The anchors' vectors come as the judge's do (kept, the link stage's, else the model), one text
+    per cluster instead of up to CLAIMS_READ; the choice is a function of the anchors and the
+    hypothesis alone, so a second read judges the same clusters."""
+    limit = JUDGED if limit is None else limit
+    if len(evidence) <= limit or not hypotheses:
+        return None
+    from claimgraph.store import ach
+
+    ids = list(evidence)
+    texts = [evidence[c].claims[0][0] for c in ids]
+    wanted = texts + [text for _, text in hypotheses]
+    missing = memo.missing(wanted)
+    # the link stage's vectors are looked up by the anchor's claim alone
+    anchors = {c: Evidence(id=c, anchor=e.anchor, parent=e.parent, claims=e.claims[:1], denied=e.denied,
+                           members=[e.anchor_claim] if e.anchor_claim else [], anchor_claim=e.anchor_claim)
+               for c, e in evidence.items() if e.claims[0][0] in missing}
+    found = _gather(store, memo, wanted, anchors) if missing else {}
+    vectors = memo.vectors(wanted)
+    if memo.kept_as:
+        ach.save_vectors(store, memo.kept_as, {x: v.tobytes() for x, v in vectors.items() if x not in found})
+    matrix = np.stack([vectors[x] for x in texts])
+    denials: dict[str, list[str]] = {}
+    for c, e in evidence.items():
+        if e.denied:
+            for other in e.denies:
+                denials.setdefault(other, []).append(c)
+    out = {}
+    for h, text in hypotheses:
+        scores = matrix @ vectors[text]
+        nearest = {ids[i] for i in np.lexsort((np.arange(len(ids)), -scores))[:limit]}
+        out[h] = nearest | {c for c in chosen if c in evidence} | {d for c in nearest for d in denials.get(c, [])}
+    return out
+
+
 def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> dict[str, Any]:
     """The ACH matrix: hypotheses x the evidence set (or, until the analyst picks some, the evidence
     proposed for each hypothesis), pre-filled by the judge, scored (Heuer), ordered by diagnosticity.
 
     Cells an analyst set are kept; a judge cell is recomputed only when its hypothesis or its
     cluster changed (cell_basis), so a second read embeds nothing. `embedder` may be a VectorMemo
-    kept between calls (the web app's), so that a new hypothesis embeds only itself.
+    kept between calls (the web app's), so that a new hypothesis embeds only itself. Where the
+    ledger holds more than JUDGED clusters the judge reads those preselect picks per hypothesis:
+    the others' cells are not judged, NA in the matrix, and counted in `not_judged`.
     """
+    with collector_paused():
+        return _ach_matrix(store, prefill=prefill, embedder=embedder)
+
+
+def _ach_matrix(store: Store, *, prefill: bool, embedder: Any) -> dict[str, Any]:
+    """ach_matrix, the collector paused."""
     from claimgraph.assess.ach import Hypothesis, score_ach
     from claimgraph.assess.credibility import Assessment
-    from claimgraph.link.embed import EmbedOptions, LazyMiniLM
     from claimgraph.store import ach
 
     hypotheses = ach.list_hypotheses(store)
     texts = dict(hypotheses)
     evidence = load_evidence(store)
     by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
-    # Not spinning while idle: the model runs once per text, and on a small shared machine a spinning
-    # thread takes a core from everything else (vectors are the same either way).
-    memo = embedder if isinstance(embedder, VectorMemo) else VectorMemo(embedder or LazyMiniLM(options=EmbedOptions(spin=False)))
+    memo = embedder if isinstance(embedder, VectorMemo) else VectorMemo(embedder or judge_embedder())
     name = memo.name
+    chosen_all = list(ach.evidence(store))
+    chosen = [c for c in chosen_all if c in evidence]
+    judged_by = preselect(store, memo, hypotheses, evidence, chosen) if prefill else None
     stale = []
     bases: dict[tuple[str, str], str] = {}
     for h, text in hypotheses:
-        for c, basis in cell_bases(name, text, evidence).items():
+        read = evidence if judged_by is None else {c: e for c, e in evidence.items() if c in judged_by[h]}
+        for c, basis in cell_bases(name, text, read).items():
             bases[(h, c)] = basis
             cell = by_pair.get((h, c))
             if cell is None or (cell.origin == "judge" and cell.basis != basis):
                 stale.append((h, c))
+    # A judge cell of a cluster the judge no longer reads stays while what it read is unchanged.
+    dropped = [] if judged_by is None else [
+        (h, c) for (h, c), cell in by_pair.items() if cell.origin == "judge" and c not in judged_by[h]
+        and cell.basis != cell_basis(name, texts[h], evidence[c])]
+    if prefill and dropped and not stale:
+        ach.save_judged(store, [], dropped=dropped)
+        by_pair = {pair: cell for pair, cell in by_pair.items() if pair not in set(dropped)}
     if prefill and stale:
         judge = Prefill(texts, evidence, embedder=memo)
         wanted = judge.texts(stale)
-        found: dict[str, bytes] = {}
-        if memo.kept_as and memo.missing(wanted):  # the vectors an earlier read (any process) kept in the ledger, as they were
-            found = ach.load_vectors(store, memo.kept_as, memo.missing(wanted))
-            memo.keep({x: np.frombuffer(b, dtype=np.float32) for x, b in found.items()})
-        if memo.missing(wanted):
-            memo.seed(linked_vectors(store, evidence, name))
+        found = _gather(store, memo, wanted, evidence)
         judge.prepare(stale)
         if memo.kept_as:  # keep what this read embedded (or took from the link stage) for the next process
             ach.save_vectors(store, memo.kept_as, {x: v.tobytes() for x, v in judge.vectors.items() if x not in found})
@@ -366,12 +448,10 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
             rating, relevance, reason = judge.rate(h, c)
             judged.append({"hypothesis": h, "cluster": c, "rating": rating, "reason": f"{ACH_JUDGE}: {reason}",
                            "relevance": relevance, "basis": bases[(h, c)]})
-        ach.save_judged(store, judged)
+        ach.save_judged(store, judged, dropped=dropped)
         by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
 
     nearness = {pair: cell.relevance or 0.0 for pair, cell in by_pair.items()}
-    chosen_all = list(ach.evidence(store))
-    chosen = [c for c in chosen_all if c in evidence]
     if chosen:
         rows = chosen
     else:  # nothing chosen yet: the evidence nearest each hypothesis, for the analyst to keep or drop
@@ -386,8 +466,15 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
             cell = by_pair.get((h, c))
             if cell is not None:
                 ratings[h][c] = cell.rating
+            elif judged_by is not None and c not in judged_by[h]:
+                ratings[h][c] = "NA"  # not judged: shown as not applicable, left out of its diagnosticity
+    from claimgraph.store.links import chunks
+
+    assessments = []  # of the rows' clusters: the scores read no other (10^4 parsed for nothing at 10^5 claims)
     with store.engine.connect() as connection:
-        assessments = [Assessment(**json.loads(row.data_json)) for row in connection.execute(select(t.assessments.c.data_json))]
+        for chunk in chunks(sorted(rows)):
+            assessments += [Assessment(**json.loads(data)) for (data,) in connection.execute(
+                select(t.assessments.c.data_json).where(t.assessments.c.cluster_id.in_(chunk)).order_by(t.assessments.c.cluster_id))]
     result = score_ach([Hypothesis(id=h, text=text, ratings=ratings[h]) for h, text in hypotheses], assessments)
     # the rows rated against no hypothesis yet still show, with no diagnostic value
     diagnosticity = {c: result.diagnosticity.get(c, 0.0) for c in rows}
@@ -415,6 +502,9 @@ def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> d
         "diagnosticity": diagnosticity,
         "proposals": proposals,
         "step": result.step,
+        # hypothesis x cluster pairs the judge did not read (not among the JUDGED nearest), with no cell of an analyst's
+        "not_judged": 0 if judged_by is None else sum(1 for h, _ in hypotheses for c in evidence
+                                                      if c not in judged_by[h] and (h, c) not in by_pair),
     }
 
 

@@ -153,13 +153,24 @@ def cell_rows(store: Store) -> list[Any]:
         return list(connection.execute(select(ach_cells)).all())
 
 
-def save_judged(store: Store, judged: list[dict[str, Any]], *, who: str = "claimgraph") -> None:
+def save_judged(store: Store, judged: list[dict[str, Any]], *, who: str = "claimgraph",
+                dropped: list[tuple[str, str]] | None = None) -> None:
     """Write judge cells in one transaction (hypothesis, cluster, rating, reason, relevance, basis each),
-    replacing judge cells of the same pair and leaving every analyst's cell as it is."""
-    if not judged:
+    replacing judge cells of the same pair and leaving every analyst's cell as it is; the judge cells
+    of the `dropped` (hypothesis, cluster) pairs go (what they read changed, and the judge reads them no more)."""
+    if not judged and not dropped:
         return
     now = _now()
     with store.transaction() as connection:
+        gone: dict[str, list[str]] = {}
+        for hypothesis_id, cluster_id in dropped or []:
+            gone.setdefault(hypothesis_id, []).append(cluster_id)
+        for hypothesis_id, ids in gone.items():
+            for start in range(0, len(ids), 500):
+                connection.execute(delete(ach_cells).where(ach_cells.c.hypothesis_id == hypothesis_id, ach_cells.c.origin == "judge",
+                                                           ach_cells.c.cluster_id.in_(ids[start : start + 500])))
+        if not judged:
+            return
         known = {r.id for r in connection.execute(select(hypotheses.c.id))}
         origin_of = {(r.hypothesis_id, r.cluster_id): r.origin for r in connection.execute(
             select(ach_cells.c.hypothesis_id, ach_cells.c.cluster_id, ach_cells.c.origin))}

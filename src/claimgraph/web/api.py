@@ -213,6 +213,8 @@ class AchOut(BaseModel):
     diagnosticity: dict[str, float] = Field(..., description="cluster id -> 0 (rated alike everywhere) .. 1")
     proposals: dict[str, list[ProposalOut]] = Field({}, description="hypothesis id -> relevant clusters not in the rows, nearest first")
     step: str
+    not_judged: int = Field(0, description="hypothesis x cluster pairs the judge did not read (a large ledger: it reads the "
+                                           "clusters nearest each hypothesis and the evidence set); NA in the matrix")
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
