@@ -12,6 +12,7 @@ from typing import Any
 
 from claimgraph.assess.matrix import RATING_FROM_RELATION, ach_matrix  # noqa: F401 (moved there; imported from here)
 from claimgraph.store import Store
+from claimgraph.records import collector_paused
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,13 +155,11 @@ def link_store(store: Store, *, options: LinkStoreOptions = LinkStoreOptions(), 
     # A run at 100k claims reads hundreds of thousands of objects (documents, the head) that all
     # live until it ends: the collector is paused while they are read, then leaves them alone
     # (gc.freeze) instead of walking them at every full collection (0.1 s each).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _link_store(store, options, embedder, judge)
-    finally:
-        gc.unfreeze()
-        (gc.enable if collecting else gc.disable)()
+    with collector_paused():
+        try:
+            return _link_store(store, options, embedder, judge)
+        finally:
+            gc.unfreeze()
 
 
 def _link_store(store: Store, options: LinkStoreOptions, embedder: Any, judge: Any) -> LinkReport:
