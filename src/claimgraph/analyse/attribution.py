@@ -88,6 +88,10 @@ def source_label(head: Token) -> tuple[str, set[int]]:
             first = det[0].i
         text = head.doc[first:head.i + 1].text
         return text, _subtree_ids(head)
+    name = next((c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN" and c.i > head.i), None)
+    definite = any(c.dep_ == "poss" or (c.dep_ == "det" and c.lower_ == "the") for c in head.children)
+    if name is not None and definite:  # "His former manager and current adviser, Ann Holt,": one person, named
+        return source_label(name)[0], _subtree_ids(head)
     cut = {"appos", "relcl", "acl", "punct", "cc", "conj"}
     left_ok = {"det", "amod", "compound", "poss", "nummod", "nmod", "case", "quantmod", "advmod", "predet", "npadvmod"}
     keep = [head]

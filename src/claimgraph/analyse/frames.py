@@ -11,6 +11,26 @@ from spacy.tokens import Doc, Token
 
 from claimgraph.analyse.attribution import DOCUMENT_NOUNS, TEXT_NOUNS, Frame, Lexicon, source_label
 
+# "told the mayor about the allegation", "briefed the board on the audit": a speech event with a
+# hearer and a topic but no reported proposition is the author's account of the event.
+TOPIC_PREPOSITIONS = {"about", "on"}
+CONTENT_DEPS = {"ccomp", "xcomp", "parataxis", "oprd", "acomp", "attr"}
+
+
+def reports_nothing(frame: Frame) -> bool:
+    """A verb frame whose verb has a hearer and a topic ("told X about Y", "briefed X on Y") and no
+    content clause, quotation, "as" predicate or denial: it attributes nothing."""
+    if frame.kind != "verb" or frame.content_clause or frame.colon_quote or frame.strip or frame.denial \
+            or frame.in_quote:
+        return False
+    children = list(frame.anchor.children)
+    if any(c.dep_ in CONTENT_DEPS for c in children):
+        return False
+    prepositions = {c.lower_ for c in children if c.dep_ == "prep"}
+    hearer = any(c.dep_ in ("dobj", "dative") for c in children)
+    return hearer and bool(prepositions & TOPIC_PREPOSITIONS) and "as" not in prepositions
+
+
 PERSON_NOUNS = {"official", "officials", "figure", "spokesman", "spokeswoman", "spokesperson", "ambassador",
                 "expert", "experts", "source", "sources", "insider", "aide", "adviser", "advisor", "minister",
                 "compatriot", "associate", "officer", "diplomat", "lawyer", "senator", "analyst", "person",
@@ -298,10 +318,12 @@ class Discourse:
         if head.lower_ in ("he", "she", "it", "they") or _is_s_he(head):
             return  # the antecedent is already known
         parts = [p.strip() for p in label.split(" + ")] if " + " in label else [label]
+        # "the mayor's attorney, Ann Holt, told": the label is the apposed name, a person's.
+        named = any(c.dep_ == "appos" and c.ent_type_ == "PERSON" and c.i > head.i for c in head.children)
         for part in parts:
             words = part.split()
             last = words[-1].lower() if words else ""
-            person = (head.ent_type_ == "PERSON" or last in PERSON_NOUNS
+            person = (head.ent_type_ == "PERSON" or last in PERSON_NOUNS or named
                       or (head.pos_ == "PROPN" and last not in lexicon.thing_nouns and head.ent_type_ not in
                           ("ORG", "GPE", "NORP", "FAC")))
             kind = self.entity_types.get(resolved.entity[0]) if resolved.entity and len(parts) == 1 else None

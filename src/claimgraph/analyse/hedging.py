@@ -101,7 +101,7 @@ def claim_type(unit_text: str, frames: list[Frame], head: Token, *, denied: bool
     """
     if denied:
         return "denial"
-    if META.search(unit_text):
+    if META.search(_without_sources(unit_text, frames, head)):
         return "meta"
     if PROPOSAL.search(unit_text):
         return "proposal"
@@ -115,6 +115,16 @@ def claim_type(unit_text: str, frames: list[Frame], head: Token, *, denied: bool
     if direct:
         return "evaluative"  # quoted words of a person are mostly their characterisation
     return "factual"
+
+
+def _without_sources(unit_text: str, frames: list[Frame], head: Token) -> str:
+    """The claim's words without its sources' noun phrases: "The documents, seen by The Guardian,
+    appear to show X" is about X, not about who saw the documents."""
+    for frame in frames:
+        if frame.source_tokens:
+            source = head.doc[min(frame.source_tokens):max(frame.source_tokens) + 1].text
+            unit_text = unit_text.replace(source, " ")
+    return unit_text
 
 
 def quote_kind(text: str, *, attributed: bool, inside_quote: bool) -> str:
@@ -144,8 +154,9 @@ _SELF_NEGATED = re.compile(
 )
 
 
-# The source says the allegation is not true: "none of it was true", "that is not accurate".
-_NOT_TRUE = re.compile(r"\b(?:(?:is|was|are|were)(?:n't|\s+not|\s+never)|none of (?:it|this|that|them|these|those|the \w+)"
+# The source says the allegation is not true: "none of it was true", "that is not accurate", a finding
+# "which investigators determined not to be true".
+_NOT_TRUE = re.compile(r"\b(?:(?:is|was|are|were)(?:n't|\s+not|\s+never)|not\s+to\s+be|none of (?:it|this|that|them|these|those|the \w+)"
                        r"\s+(?:is|was|are|were)|nothing\s+(?:in|of)\s+(?:it|this|that|the \w+)\s+(?:is|was))"
                        r"\s+(?:\w+ly\s+)?(?:true|accurate|correct|factual)\b", re.IGNORECASE)
 

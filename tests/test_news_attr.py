@@ -1,0 +1,66 @@
+"""Attribution classes found on the news gold's held-out half B, on short made-up texts: a speaker
+named in apposition to a title, a finding that an allegation is "not to be true", and a speech
+event with a hearer and a topic but nothing reported."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from claimgraph.analyse import load_nlp
+
+from test_attribution import analyse, claim_with
+
+
+@pytest.fixture(scope="module")
+def nlp() -> Language:
+    return load_nlp()
+
+
+def test_a_title_with_an_apposed_name_stays_in_the_claim_and_names_the_speaker(nlp: Language) -> None:
+    text = ("The file, compiled by a person who has claimed to be a former police officer, alleges the council hid "
+            "funds. However, the mayor's attorney, Paul Brenner, told the Gazette that the allegations were absolutely "
+            'false.\n\n"It\'s so ridiculous on so many levels," he said.')
+    claims = analyse(nlp, text)
+    claim = claim_with(claims, "allegations were absolutely false")
+    assert claim.text.startswith("the mayor's attorney, Paul Brenner, told")
+    assert (claim.speaker, claim.polarity) == ("Paul Brenner", "denied")
+    # "he" is the named attorney, not the person who compiled the file
+    assert claim_with(claims, "so ridiculous").speaker == "Paul Brenner"
+
+
+def test_coordinated_titles_with_one_apposed_name_are_one_speaker(nlp: Language) -> None:
+    text = ("The bakery's former manager and current adviser, Ann Holt, also denied the claims during an interview. "
+            'She also said the owner was "not aware" of any audit.')
+    claims = analyse(nlp, text)
+    denial = claim_with(claims, "also denied the claims")
+    assert denial.text.startswith("The bakery's former manager")
+    assert (denial.speaker, denial.chain) == ("Ann Holt", ["Ann Holt"])
+    assert claim_with(claims, "not aware").speaker == "Ann Holt"
+
+
+def test_a_long_apposed_description_is_still_cut_from_the_claim(nlp: Language) -> None:
+    text = ("Tom Rake, former harbour master in Brest and an associate fellow at the Maritime Institute think tank, "
+            "described the letters as forgeries.")
+    claim = claim_with(analyse(nlp, text), "described the letters")
+    assert claim.text.startswith("described the letters")
+
+
+def test_a_finding_that_an_allegation_is_not_to_be_true_is_a_denial(nlp: Language) -> None:
+    text = "The audit named a supplier, which the regulator later determined not to be true."
+    claim = claim_with(analyse(nlp, text), "determined not to be true")
+    assert (claim.speaker, claim.polarity, claim.claim_type) == ("the regulator", "denied", "denial")
+
+
+def test_telling_someone_about_something_reports_no_proposition(nlp: Language) -> None:
+    text = ("Former police chief Tom Rake told the mayor about the allegation that such letters existed when he briefed "
+            "the council about the so-called Blue file.")
+    for claim in analyse(nlp, text):
+        assert (claim.speaker, claim.chain, claim.hedging) == (None, [], "none"), claim
+
+
+def test_telling_someone_that_something_is_so_is_still_attributed(nlp: Language) -> None:
+    claims = analyse(nlp, "The spokesman told reporters about the plan, saying it would start in May. "
+                          "The mayor told the council that the plan was late.")
+    assert claim_with(claims, "would start in May").speaker == "The spokesman"
+    assert claim_with(claims, "plan was late").speaker == "The mayor"
