@@ -64,3 +64,17 @@ def test_telling_someone_that_something_is_so_is_still_attributed(nlp: Language)
                           "The mayor told the council that the plan was late.")
     assert claim_with(claims, "would start in May").speaker == "The spokesman"
     assert claim_with(claims, "plan was late").speaker == "The mayor"
+
+
+def test_a_source_heard_by_two_recipients_names_no_recipient_when_it_speaks_again(nlp: Language) -> None:
+    text = ("Speaking to the Daily Star, the engineer Ann Holt said the bridge was safe. "
+            "Holt told a radio host that the tunnel was late.\n\n"
+            "Holt acknowledged that the budget had grown.")
+    claim = claim_with(analyse(nlp, text), "budget had grown")
+    assert claim.chain == ["Ann Holt"]
+
+
+def test_a_source_heard_by_one_recipient_keeps_it_when_it_speaks_again(nlp: Language) -> None:
+    text = "Ann Holt told the Daily Star that the bridge was safe.\n\nHolt added that the tunnel was late."
+    claim = claim_with(analyse(nlp, text), "tunnel was late")
+    assert claim.chain == ["the Daily Star", "Ann Holt"]

@@ -53,6 +53,7 @@ class KnownSource:
     prefix: list[str] = field(default_factory=list)
     entity: tuple[str, str | None] | None = None  # (key, name) from the entity step
     position: int = -1  # token index of its latest mention as a source
+    mixed: bool = False  # has spoken to more than one recipient: a later bare frame inherits none
 
 
 @dataclass(frozen=True)
@@ -268,10 +269,12 @@ class Discourse:
         surface = known.label if pronoun or surname else label
         if frame.prefix and not known.prefix:
             known.prefix = list(frame.prefix)  # "He told The Guardian": the recipient is the source's
+        elif frame.prefix and frame.prefix != known.prefix:
+            known.mixed = True  # told ABC News, then a presenter: "X acknowledged" names no one
         if pronoun or entity is None:
             entity = known.entity
         canonical = entity[1] if entity and entity[1] else known.canonical
-        return Resolved(surface, canonical, list(frame.prefix) or list(known.prefix), entity)
+        return Resolved(surface, canonical, list(frame.prefix) or ([] if known.mixed else list(known.prefix)), entity)
 
     def _antecedent(self, head: Token, label: str) -> KnownSource | None:
         word = "they" if head.lower_ in ("both", "each") and head.dep_ in ("nsubj", "nsubjpass") else head.lower_
