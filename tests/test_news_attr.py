@@ -78,3 +78,20 @@ def test_a_source_heard_by_one_recipient_keeps_it_when_it_speaks_again(nlp: Lang
     text = "Ann Holt told the Daily Star that the bridge was safe.\n\nHolt added that the tunnel was late."
     claim = claim_with(analyse(nlp, text), "tunnel was late")
     assert claim.chain == ["the Daily Star", "Ann Holt"]
+
+
+@pytest.mark.parametrize("lead", ["Per the Daily Star:", "According to the Daily Star:"])
+def test_a_lead_in_paragraph_attributes_the_next_paragraph_to_its_source(nlp: Language, lead: str) -> None:
+    text = ("The harbour master spoke to the Daily Star on Sunday.\n\n"
+            f"{lead}\n\n"
+            "The harbour has come under scrutiny since the flood. And yet in many ways, it proved resilient. "
+            "The inspectors found that the walls had been cracked.\n\n"
+            "The mayor continues to defend the plan. The walls were cracked.")
+    claims = analyse(nlp, text)
+    assert not [c for c in claims if c.text.startswith(lead.rstrip(":"))]  # the lead-in is no claim
+    for words in ("come under scrutiny", "proved resilient"):
+        claim = claim_with(claims, words)
+        assert (claim.speaker, claim.chain, claim.hedging, claim.cue) == ("the Daily Star", ["the Daily Star"], "low", None)
+    found = claim_with(claims, "inspectors found")
+    assert (found.speaker, found.chain) == ("The inspectors", ["the Daily Star", "The inspectors"])
+    assert claim_with(claims, "walls were cracked").speaker is None  # the block is one paragraph

@@ -11,6 +11,22 @@ from spacy.tokens import Doc, Token
 
 from claimgraph.analyse.attribution import DOCUMENT_NOUNS, TEXT_NOUNS, Frame, Lexicon, source_label
 
+# "Per the Daily Star:", "According to a statement from the council:" alone in a paragraph: the
+# paragraph that follows is that source's, quoted as a block.
+LEAD_IN = re.compile(r"^\W*(?:per|according to|from)\s+(?P<source>[^:.!?]{2,80}?)\s*:\W*$", re.IGNORECASE)
+
+
+def lead_in(text: str, *, paragraph: int, sentence: int, start: int) -> Carry | None:
+    """The block carry a lead-in paragraph ("Per ABC News:") opens over the next paragraph."""
+    match = LEAD_IN.match(text)
+    if match is None:
+        return None
+    source = match.group("source")
+    return Carry(kind="quote", speaker=source, chain=[source], cue=text.strip(), cue_start=start,
+                 cue_end=start + len(text.rstrip()), hedging="low", paragraph=paragraph, sentence=sentence,
+                 verb="per", block=True, relay=True)
+
+
 # "told the mayor about the allegation", "briefed the board on the audit": a speech event with a
 # hearer and a topic but no reported proposition is the author's account of the event.
 TOPIC_PREPOSITIONS = {"about", "on"}
@@ -203,6 +219,7 @@ class Carry:
     sentence: int
     verb: str = ""  # lemma of the reporting verb
     block: bool = False  # "X said:" at a paragraph's end: the next paragraph is the quotation
+    relay: bool = False  # "Per X:": X relays the block; a source the block names is the speaker
 
 
 @dataclass

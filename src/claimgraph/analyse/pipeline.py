@@ -153,7 +153,12 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
     for sentence in sentences:
         ctx.paragraph_starts.setdefault(sentence.paragraph, sentence.start)
     claims: list[Claim] = []
-    active = [s for s in sentences if yields_claims(s, quoted=_quoted(s, ctx.marks, ctx))]
+    # "Per ABC News:" alone in its paragraph yields no claim; it opens the next paragraph as a block.
+    lead_ins = {s.paragraph + 1: carry for s in sentences
+                if (carry := carry_over.lead_in(text[s.start:s.end], paragraph=s.paragraph, sentence=s.index,
+                                                start=s.start)) is not None}
+    active = [s for s in sentences if yields_claims(s, quoted=_quoted(s, ctx.marks, ctx))
+              and s.paragraph + 1 not in lead_ins]
     cue_model = load_cue_model()
     # Memo zones carry their paragraph's source (frames._continues): a stance verb there is the
     # source's report, not a new source.
@@ -168,6 +173,8 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
                 and _closes_with_quote(sentence, ctx.marks):
             # '"Why ...?" she asked.': a frame too short to yield claims still closes the quotation.
             ahead = [f for f in find_frames(after.span, lexicon, cue_model) if not carry_over.reports_nothing(f)]
+        if sentence.paragraph in lead_ins:
+            ctx.discourse.carry = lead_ins.pop(sentence.paragraph)
         borrowed = _closing_frame(sentence, ahead, ctx) if not _has_source(frames[position]) else None
         claims.extend(_sentence_claims(sentence, frames[position], ctx, start_index=len(claims), borrowed=borrowed))
     claims = attribute_quotations(claims, text, _paragraphs(sentences), {s.index: s.paragraph for s in sentences})
@@ -310,17 +317,26 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
         if quote_carry is not None:
             # Inside a carried quotation the quoted speaker is the source; frames inside the quote
             # are the speaker's own reports and only extend the chain.
-            speaker = quote_carry.speaker
             # Pronouns inside the quotation belong to the quoted speaker's world: keep them raw.
             inner = [f.label for f in applicable if f.label and f.label not in quote_carry.chain]
+            # A relayed block ("Per X: ... Investigators found ...") names its own sources.
+            speaker = speaker if quote_carry.relay and inner and speaker else quote_carry.speaker
             chain = list(quote_carry.chain) + inner
             attribution, direct, attributed = "explicit", True, True
-            cue = f"{quote_carry.cue} (quote continues)"
-            cue_start, cue_end = quote_carry.cue_start, quote_carry.cue_end
-            if cue_frame is not None:  # "They believe ..." inside the quote: point at the inner cue
-                cue = f"{cue} ... {cue_frame.cue}"
-                cue_start, cue_end = cue_frame.cue_start, cue_frame.cue_end
-            hedging = quote_carry.hedging
+            if quote_carry.relay:
+                # Reported prose, not a quotation: a sentence with its own frame keeps its cue and
+                # hedging; one without continues the lead-in (no cue of its own, as in the gold).
+                direct = False
+                if cue_frame is None:
+                    attribution, cue, cue_start, cue_end = "implicit_context", None, None, None
+                    hedging = quote_carry.hedging if hedges == 0 else hedging_level(hedges, attributed=True)
+            else:
+                cue = f"{quote_carry.cue} (quote continues)"
+                cue_start, cue_end = quote_carry.cue_start, quote_carry.cue_end
+                if cue_frame is not None:  # "They believe ..." inside the quote: point at the inner cue
+                    cue = f"{cue} ... {cue_frame.cue}"
+                    cue_start, cue_end = cue_frame.cue_start, cue_frame.cue_end
+                hedging = quote_carry.hedging
         elif not applicable and carry is not None and not sentence_has_source:
             if _continues(carry, sentence, lexicon):
                 # Speaker carried over; no chain link and no cue text of its own (the gold's
