@@ -95,3 +95,19 @@ def test_a_lead_in_paragraph_attributes_the_next_paragraph_to_its_source(nlp: La
     found = claim_with(claims, "inspectors found")
     assert (found.speaker, found.chain) == ("The inspectors", ["the Daily Star", "The inspectors"])
     assert claim_with(claims, "walls were cracked").speaker is None  # the block is one paragraph
+
+
+def test_the_author_rejecting_what_a_source_just_said_is_a_denial(nlp: Language) -> None:
+    text = ('The brochure says the island is "reserved for the families of the founders." It is not reserved for '
+            "anyone, and it is also visited by tourists.")
+    claims = analyse(nlp, text)
+    rebuttal = claim_with(claims, "not reserved for anyone")
+    assert (rebuttal.speaker, rebuttal.polarity, rebuttal.claim_type) == (None, "denied", "denial")
+    assert claim_with(claims, "visited by tourists").polarity == "asserted"
+
+
+def test_an_author_negation_that_rejects_nothing_stays_asserted(nlp: Language) -> None:
+    claims = analyse(nlp, "The mayor said the audit was over. It is not clear when it began. The harbour was "
+                          "closed. It was not reopened until May.")
+    assert claim_with(claims, "not clear when").polarity == "asserted"
+    assert claim_with(claims, "not reopened").polarity == "asserted"  # no source spoke just before

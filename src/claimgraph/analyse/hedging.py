@@ -177,6 +177,22 @@ def is_denied(unit_text: str, frames: list[Frame], lexicon: Lexicon, *, attribut
     return attributed and bool(_REPLY_NO.match(plain) or _SELF_NEGATED.match(plain) or _NOT_TRUE.search(plain))
 
 
+# The author's own rejection of what a source just said: "The report says the village is reserved
+# for officials. It is not reserved for anyone."; "X say it was a hoax. That is not what the facts show."
+_REBUTTAL = re.compile(r"^\W*(?:it|that|this)\b(?:'s| is| was)(?:n't|\s+not)\b"
+                       r"(?!\s+(?:clear|known|yet|only|just|surprising|easy|possible|sure|certain|the first|a surprise)\b)",
+                       re.IGNORECASE)
+
+
+def _rebuts(claim: Claim, previous: Claim) -> bool:
+    """An unattributed "It is not ..."/"That is not ..." opening the sentence right after a
+    sourced claim rejects that claim."""
+    return (claim.attribution == "unattributed" and claim.polarity == "asserted" and not claim.speaker
+            and claim.start == claim.sentence_start and bool(_REBUTTAL.match(claim.text))
+            and bool(previous.speaker) and previous.attribution == "explicit"
+            and claim.sentence_index == previous.sentence_index + 1)
+
+
 # A negated predicate: "does not engage", "did not have", "has no", "never had".
 _NEGATED = re.compile(
     r"\b(?:(?:do|does|did|is|are|was|were|has|have|had|will|would|could|can)(?:\s+not\b|n't)|never|(?:has|have|had) no)\b",
@@ -194,8 +210,11 @@ def deny_negated_statements(claims: list[Claim]) -> list[Claim]:
     the same speaker ("The company does not keep such files", "the board did not have any"), in
     their words (quoted, or under a speech verb), is a denial too. Claims in document order."""
     deniers: set[str] = set()
-    result = []
+    result: list[Claim] = []
     for claim in claims:
+        previous = result[-1] if result else None
+        if previous is not None and _rebuts(claim, previous):
+            claim = replace(claim, polarity="denied", claim_type="denial")
         who = claim.speaker_entity or claim.speaker
         spoken = claim.quote == "direct" or bool(claim.cue and _SPEECH_CUE.search(claim.cue))
         if who and spoken and claim.polarity == "asserted" and who in deniers and _NEGATED.search(claim.text):
