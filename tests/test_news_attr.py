@@ -111,3 +111,15 @@ def test_an_author_negation_that_rejects_nothing_stays_asserted(nlp: Language) -
                           "closed. It was not reopened until May.")
     assert claim_with(claims, "not clear when").polarity == "asserted"
     assert claim_with(claims, "not reopened").polarity == "asserted"  # no source spoke just before
+
+
+def test_may_have_about_a_past_fact_in_reported_speech_hedges_it(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "But the audit says the mayor may have heard similar complaints weeks earlier."),
+                       "may have heard")
+    assert (claim.speaker, claim.hedging) == ("the audit", "medium")
+
+
+def test_may_have_in_the_sources_quoted_words_is_theirs(nlp: Language) -> None:
+    claims = analyse(nlp, '"We may have made mistakes," the mayor said. The mayor said the bridge could open in May.')
+    assert claim_with(claims, "may have made mistakes").hedging == "low"
+    assert claim_with(claims, "could open in May").hedging == "low"  # a forecast, not a hedge

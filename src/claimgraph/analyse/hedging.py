@@ -29,13 +29,15 @@ EVALUATIVE_FRAMES = {"describe", "brand", "call", "label", "deem", "characterize
                      "regard", "consider", "list"}
 
 
-def hedge_count(frames: list[Frame], unit_text: str) -> int:
+def hedge_count(frames: list[Frame], unit_text: str, *, quoted: bool = False) -> int:
     """Independent hedges of the REPORTING document over a claim.
 
     Adverbs and "according to" sources always count; of the verb frames only the outermost
     counts ("It is reported that Moscow believes": "believes" is Moscow's, not the reporter's).
     Modals and "appear to" in the claim's own words count only in the author's voice: in a
-    source's words they are the source's modality.
+    source's words they are the source's modality. A modal about a past fact ("may have heard")
+    in reported speech counts too, unless the words are quoted (`quoted`: the claim lies inside
+    quotation marks).
     """
     count = 0
     verb_seen = False
@@ -46,7 +48,13 @@ def hedge_count(frames: list[Frame], unit_text: str) -> int:
             verb_seen = True
         count += min(1, frame.hedges) if frame.kind != "verb" else min(2, frame.hedges)
     sourced = any(f.label and not f.label.startswith("(") for f in frames)
-    if not sourced:
+    if sourced:
+        # "the report says Trump may have heard": a modal about a past fact in reported speech
+        # hedges it; in the source's quoted words ('"We may have erred," he said') it is theirs.
+        modal = STATE_MODAL.search(unit_text)
+        if modal is not None and not quoted and not _quoted_at(unit_text, modal.start()):
+            count += 1
+    else:
         if STATE_MODAL.search(unit_text):
             count += 1
         if RAISING_IN_TEXT.search(unit_text) and not any("appear" in f.cue.lower() or "seem" in f.cue.lower()
@@ -55,6 +63,12 @@ def hedge_count(frames: list[Frame], unit_text: str) -> int:
         if UNCERTAIN_IN_TEXT.search(unit_text):
             count += 1
     return count
+
+
+def _quoted_at(text: str, position: int) -> bool:
+    """Is `position` inside quotation marks opened earlier in `text` (or is the text a quotation)?"""
+    before = text[:position].replace("\u201c", '"').replace("\u201d", '"')
+    return before.count('"') % 2 == 1
 
 
 def text_hedge(unit_text: str) -> tuple[str, int, int] | None:

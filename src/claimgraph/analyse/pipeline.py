@@ -309,7 +309,7 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
         cue = cue_frame.cue if cue_frame else None
         cue_start = cue_frame.cue_start if cue_frame else None
         cue_end = cue_frame.cue_end if cue_frame else None
-        hedges = hedge_count(applicable, unit_text)
+        hedges = hedge_count(applicable, unit_text, quoted=_in_quotation(ctx.marks, start, end))
         hedging = hedging_level(hedges, attributed=attributed)
         denied = any(f.denial for f in applicable)
         direct = any(f.colon_quote for f in applicable) or borrowed is not None or (
