@@ -27,22 +27,24 @@ def lead_in(text: str, *, paragraph: int, sentence: int, start: int) -> Carry | 
                  verb="per", block=True, relay=True)
 
 
-# "told the mayor about the allegation", "briefed the board on the audit": a speech event with a
-# hearer and a topic but no reported proposition is the author's account of the event.
-TOPIC_PREPOSITIONS = {"about", "on"}
+# "told the mayor about the allegation": a speech event with a hearer and a topic but no reported
+# proposition is the author's account of the event. ("on" would take "on Friday", "on a show".)
+TOPIC_PREPOSITIONS = {"about"}
 CONTENT_DEPS = {"ccomp", "xcomp", "parataxis", "oprd", "acomp", "attr"}
 
 
 def reports_nothing(frame: Frame) -> bool:
-    """A verb frame whose verb has a hearer and a topic ("told X about Y", "briefed X on Y") and no
-    content clause, quotation, "as" predicate or denial: it attributes nothing."""
+    """A verb frame whose verb has a hearer and a topic ("told X about Y") and no content clause,
+    quotation, "as" predicate or denial: it attributes nothing."""
     if frame.kind != "verb" or frame.content_clause or frame.colon_quote or frame.strip or frame.denial \
             or frame.in_quote:
         return False
     children = list(frame.anchor.children)
     if any(c.dep_ in CONTENT_DEPS for c in children):
         return False
-    prepositions = {c.lower_ for c in children if c.dep_ == "prep"}
+    # ("offered advice about 500 times": "about" before a number is no topic.)
+    prepositions = {c.lower_ for c in children if c.dep_ == "prep"
+                    and not (c.i + 1 < len(c.doc) and c.doc[c.i + 1].like_num)}
     hearer = any(c.dep_ in ("dobj", "dative") for c in children)
     return hearer and bool(prepositions & TOPIC_PREPOSITIONS) and "as" not in prepositions
 
