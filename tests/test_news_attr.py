@@ -123,3 +123,15 @@ def test_may_have_in_the_sources_quoted_words_is_theirs(nlp: Language) -> None:
     claims = analyse(nlp, '"We may have made mistakes," the mayor said. The mayor said the bridge could open in May.')
     assert claim_with(claims, "may have made mistakes").hedging == "low"
     assert claim_with(claims, "could open in May").hedging == "low"  # a forecast, not a hedge
+
+
+@pytest.mark.parametrize("text", ["And Johnson shot back against the reports a short time later on Twitter.",
+                                  "The mayor pushed back on the claims on Monday."])
+def test_shooting_back_against_reports_rejects_them(nlp: Language, text: str) -> None:
+    claim = analyse(nlp, text)[0]
+    assert claim.speaker and (claim.polarity, claim.claim_type) == ("denied", "denial")
+
+
+def test_coming_back_is_no_denial(nlp: Language) -> None:
+    claims = analyse(nlp, "The mayor said he came back on Monday to answer the claims.")
+    assert all(c.polarity == "asserted" for c in claims)

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from spacy.tokens import Token
 
-from claimgraph.analyse.attribution import Frame
+from claimgraph.analyse.attribution import ALLEGATION_NOUNS, Frame
 from claimgraph.analyse.cue_lexicon import Lexicon
 from claimgraph.models import Claim
 
@@ -180,7 +180,7 @@ def is_denied(unit_text: str, frames: list[Frame], lexicon: Lexicon, *, attribut
     words call it fiction ("This is pulp fiction", "the idea ... was a great pulp fiction",
     "It's all fake news": in quotation marks, whoever the parser gave them to), or a speaker's
     own "No, ..." or "It didn't happen"."""
-    if any(f.denial for f in frames):
+    if any(f.denial or _pushes_back(f) for f in frames):
         return True
     if not attributed and not quoted:
         return False
@@ -205,6 +205,22 @@ def _rebuts(claim: Claim, previous: Claim) -> bool:
             and claim.start == claim.sentence_start and bool(_REBUTTAL.match(claim.text))
             and bool(previous.speaker) and previous.attribution == "explicit"
             and claim.sentence_index == previous.sentence_index + 1)
+
+
+# "shot back against the reports", "hit back at the allegations", "pushed back on the claims".
+_PUSHBACK_PREPOSITIONS = {"against", "at", "on"}
+
+
+def _pushes_back(frame: Frame) -> bool:
+    """A source's verb with "back" aimed at reports or allegations rejects them."""
+    anchor = frame.anchor
+    back = next((c for c in anchor.children if c.lower_ == "back" and c.dep_ in ("advmod", "prt")), None)
+    if back is None:
+        return False
+    # The parser hangs the preposition on the verb or on "back".
+    return any(c.dep_ == "prep" and c.lower_ in _PUSHBACK_PREPOSITIONS
+               and any(o.dep_ == "pobj" and o.lemma_.lower() in ALLEGATION_NOUNS for o in c.children)
+               for c in [*anchor.children, *back.children])
 
 
 # A negated predicate: "does not engage", "did not have", "has no", "never had".
