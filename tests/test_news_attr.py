@@ -135,3 +135,15 @@ def test_shooting_back_against_reports_rejects_them(nlp: Language, text: str) ->
 def test_coming_back_is_no_denial(nlp: Language) -> None:
     claims = analyse(nlp, "The mayor said he came back on Monday to answer the claims.")
     assert all(c.polarity == "asserted" for c in claims)
+
+
+def test_an_embedded_post_is_its_signers_words(nlp: Language) -> None:
+    text = ("And the mayor shot back against the reports a short time later on Twitter.\n\n"
+            "ALL LIES — A TOTAL POLITICAL WITCH HUNT!\n\n"
+            "Jane Roe (@janeroe) January 11, 2017\n\n"
+            "The council met on Monday.")
+    claims = analyse(nlp, text)
+    post = claim_with(claims, "ALL LIES")
+    assert (post.speaker, post.chain, post.hedging, post.polarity) == ("Jane Roe", ["Jane Roe"], "low", "denied")
+    assert not [c for c in claims if "@janeroe" in c.text]  # the signature is no claim
+    assert claim_with(claims, "council met").speaker is None

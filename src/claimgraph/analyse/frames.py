@@ -27,6 +27,23 @@ def lead_in(text: str, *, paragraph: int, sentence: int, start: int) -> Carry | 
                  verb="per", block=True, relay=True)
 
 
+# "Jane Roe (@janeroe) March 3, 2020" alone in a paragraph: the signature of an embedded social
+# media post; the paragraph before it is the post, in its author's words.
+POST_SIGNATURE = re.compile(r"^\W*(?P<name>[A-Z][^()@\n]{1,60}?)\s*\(@\w{1,30}\)"
+                            r"(?:\s*(?:on\s+)?[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})?\s*$")
+
+
+def post_signature(text: str, *, paragraph: int, sentence: int, start: int) -> Carry | None:
+    """The carry a post's signature line opens over the paragraph before it (the post)."""
+    match = POST_SIGNATURE.match(text)
+    if match is None:
+        return None
+    name = match.group("name").strip(" \u2014\u2013-")
+    return Carry(kind="quote", speaker=name, chain=[name], cue=text.strip(), cue_start=start,
+                 cue_end=start + len(text.rstrip()), hedging="low", paragraph=paragraph - 2, sentence=sentence,
+                 verb="post", block=True)
+
+
 # "told the mayor about the allegation": a speech event with a hearer and a topic but no reported
 # proposition is the author's account of the event. ("on" would take "on Friday", "on a show".)
 TOPIC_PREPOSITIONS = {"about"}

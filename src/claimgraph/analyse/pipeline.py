@@ -22,7 +22,7 @@ from claimgraph.analyse.hedging import claim_type, deny_negated_statements, hedg
 from claimgraph.analyse.sentences import (NEWLINE_COMPONENT, SentenceSpan, build_sentences, zones_of,
                                           to_records, yields_claims)
 from claimgraph.datahash import step_name
-from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeExpression, Zone
+from claimgraph.models import CLAIM_ZONES, Analysis, Claim, Document, Entity, Mention, TimeExpression, Zone
 
 # Bump RULES when a rule change alters what an analysis holds. STEP, stored on every analysis, is
 # RULES with the hash of the data files the rules read: a new version or an edited lexicon or a
@@ -157,8 +157,15 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
     lead_ins = {s.paragraph + 1: carry for s in sentences
                 if (carry := carry_over.lead_in(text[s.start:s.end], paragraph=s.paragraph, sentence=s.index,
                                                 start=s.start)) is not None}
-    active = [s for s in sentences if yields_claims(s, quoted=_quoted(s, ctx.marks, ctx))
-              and s.paragraph + 1 not in lead_ins]
+    # "FAKE NEWS!" then "Jane Roe (@janeroe) March 3, 2020": an embedded post and its signature; the
+    # post yields claims (even a verbless or all-caps one), its author's.
+    posts = {s.paragraph - 1: carry for s in sentences
+             if (carry := carry_over.post_signature(text[s.start:s.end], paragraph=s.paragraph, sentence=s.index,
+                                                    start=s.start)) is not None}
+    active = [s for s in sentences if (yields_claims(s, quoted=_quoted(s, ctx.marks, ctx))
+                                       or (s.paragraph in posts and s.zone in CLAIM_ZONES))
+              and s.paragraph + 1 not in lead_ins and s.paragraph - 1 not in posts]
+    lead_ins.update(posts)
     cue_model = load_cue_model()
     # Memo zones carry their paragraph's source (frames._continues): a stance verb there is the
     # source's report, not a new source.
