@@ -147,3 +147,21 @@ def test_an_embedded_post_is_its_signers_words(nlp: Language) -> None:
     assert (post.speaker, post.chain, post.hedging, post.polarity) == ("Jane Roe", ["Jane Roe"], "low", "denied")
     assert not [c for c in claims if "@janeroe" in c.text]  # the signature is no claim
     assert claim_with(claims, "council met").speaker is None
+
+
+def test_the_recipient_of_told_stays_when_the_parser_hangs_the_clause_on_it(nlp: Language) -> None:
+    from spacy.tokens import Doc
+
+    from claimgraph.analyse.attribution import find_frames
+    from claimgraph.analyse.cue_lexicon import load_lexicon
+    from claimgraph.analyse.cue_model import load_cue_model
+
+    parsed = nlp("Paul Brenner told Kip that the allegations were false.")
+    # The misparse seen on news text: "that ... were false" as a clause of the recipient, not of "told".
+    doc = Doc(nlp.vocab, words=[t.text for t in parsed], spaces=[bool(t.whitespace_) for t in parsed],
+              heads=[1, 2, 2, 2, 7, 6, 7, 3, 7, 2],
+              deps=["compound", "nsubj", "ROOT", "dobj", "mark", "det", "nsubj", "acl", "acomp", "punct"],
+              pos=[t.pos_ for t in parsed], tags=[t.tag_ for t in parsed], lemmas=[t.lemma_ for t in parsed],
+              ents=["B-PERSON", "I-PERSON"] + ["O"] * 8)
+    frames = [f for f in find_frames(doc[:], load_lexicon(), load_cue_model()) if f.cue == "told"]
+    assert frames and frames[0].prefix == ["Kip"] and frames[0].label == "Paul Brenner"
