@@ -165,3 +165,17 @@ def test_the_recipient_of_told_stays_when_the_parser_hangs_the_clause_on_it(nlp:
               ents=["B-PERSON", "I-PERSON"] + ["O"] * 8)
     frames = [f for f in find_frames(doc[:], load_lexicon(), load_cue_model()) if f.cue == "told"]
     assert frames and frames[0].prefix == ["Kip"] and frames[0].label == "Paul Brenner"
+
+
+def test_an_opening_question_before_a_colon_quotation_stays_a_claim_of_the_author(nlp: Language) -> None:
+    text = ('Asked by a reporter why, if the letter really exists, it hasn\'t been released, Holt responded: '
+            '"I think the council got good value out of the mayor."')
+    claims = analyse(nlp, text)
+    asked = claim_with(claims, "Asked by a reporter")
+    assert (asked.speaker, asked.chain, asked.hedging) == (None, [], "none")
+    assert claim_with(claims, "good value").speaker == "Holt"
+
+
+def test_a_setting_before_a_colon_quotation_is_no_claim(nlp: Language) -> None:
+    claims = analyse(nlp, 'Reached for comment this afternoon, the spokesman said: "We will not comment on leaks."')
+    assert not [c for c in claims if c.text.startswith("Reached")]

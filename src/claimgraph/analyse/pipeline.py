@@ -206,6 +206,7 @@ def _paragraphs(sentences: list[SentenceSpan]) -> list[tuple[int, int, int]]:
     return [(number, start, end) for number, (start, end) in sorted(bounds.items())]
 
 
+QUESTIONED = {"ask", "press", "question", "challenge", "quiz"}  # "Asked why ..., X said: ..."
 LONG_SUBJECT = 14  # tokens of an apposed subject, commas included, that make it a matter of its own
 
 
@@ -277,6 +278,12 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
     claims: list[Claim] = []
     own_carry: carry_over.Carry | None = None
     _absorb_leading_participle(units, frames)
+    # 'Asked if ..., X told Y: "..."': the frame before the colon goes, the opening question stays a claim.
+    # ("Reached for comment, X said: ..." is a setting, no proposition.)
+    openers = {unit.head.i for unit in units if unit.kind == "advcl" and unit.head.tag_ == "VBN"
+               and unit.head.lemma_.lower() in QUESTIONED and unit.tokens and min(unit.tokens) == span.start
+               and any(f.colon_quote for f in frames)}
+    strip -= {i for unit in units if unit.head.i in openers for i in unit.tokens}
     sentence_has_source = any(f.label and not f.label.startswith("(") for f in frames)
     quote_carry = carry if carry is not None and carry.kind == "quote" and _continues_quote(
         carry, sentence, inside_quote, starts_quote, discourse, ctx.framed_paragraphs) else None
@@ -294,6 +301,7 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
         # also apply; frames in its adverbial clauses ("..., claiming that X told him") do not.
         content = {t.i for c in unit.head.children if c.dep_ in ("ccomp", "xcomp") for t in c.subtree}
         applicable = [f for f in frames if (unit.head.i in f.scope or (f.anchor.i in owned and f.anchor.i in content))
+                      and not (unit.head.i in openers and f.colon_quote)
                       and unit.head.i not in f.source_tokens
                       and not any(unit.head.i in g.source_tokens for g in frames
                                   if g is not f and f.anchor.i not in g.source_tokens)]
