@@ -179,3 +179,12 @@ def test_an_opening_question_before_a_colon_quotation_stays_a_claim_of_the_autho
 def test_a_setting_before_a_colon_quotation_is_no_claim(nlp: Language) -> None:
     claims = analyse(nlp, 'Reached for comment this afternoon, the spokesman said: "We will not comment on leaks."')
     assert not [c for c in claims if c.text.startswith("Reached")]
+
+
+def test_the_fact_that_x_is_its_own_claim_out_of_reach_of_a_hedge(nlp: Language) -> None:
+    claims = analyse(nlp, "Perhaps, though, he was just trying to get ahead of the fact that on Sunday, the mayor sat "
+                          "down for his first major interview.")
+    fact = claim_with(claims, "the mayor sat down")
+    assert fact.text.startswith("on Sunday")
+    assert (fact.speaker, fact.hedging) == (None, "none")
+    assert claim_with(claims, "trying to get ahead").hedging == "medium"

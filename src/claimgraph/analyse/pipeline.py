@@ -302,6 +302,8 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
         content = {t.i for c in unit.head.children if c.dep_ in ("ccomp", "xcomp") for t in c.subtree}
         applicable = [f for f in frames if (unit.head.i in f.scope or (f.anchor.i in owned and f.anchor.i in content))
                       and not (unit.head.i in openers and f.colon_quote)
+                      # "Perhaps he was getting ahead of the fact that X": a hedge outside does not reach X.
+                      and not (unit.kind == "fact" and f.kind == "adverb" and f.anchor.i not in owned)
                       and unit.head.i not in f.source_tokens
                       and not any(unit.head.i in g.source_tokens for g in frames
                                   if g is not f and f.anchor.i not in g.source_tokens)]
