@@ -188,3 +188,17 @@ def test_the_fact_that_x_is_its_own_claim_out_of_reach_of_a_hedge(nlp: Language)
     assert fact.text.startswith("on Sunday")
     assert (fact.speaker, fact.hedging) == (None, "none")
     assert claim_with(claims, "trying to get ahead").hedging == "medium"
+
+
+def test_a_relative_clauses_report_is_not_the_claim_it_hangs_on(nlp: Language) -> None:
+    text = ("On Oct. 30, 2016, the audit says, Paul Brenner, a lawyer for the mayor, received a text from a Danish "
+            "businessman that said, \"Stopped flow of letters from Paris but not sure if there's anything else.\"")
+    claims = analyse(nlp, text)
+    main = claim_with(claims, "received a text")
+    assert (main.speaker, main.chain, main.cue) == ("the audit", ["the audit"], "says")
+    assert claim_with(claims, "Stopped flow").chain[-1] == "a Danish businessman"
+
+
+def test_a_charge_he_denies_still_denies_the_clause_it_sums_up(nlp: Language) -> None:
+    claim = claim_with(analyse(nlp, "The minister was accused of fraud, a charge he denies."), "accused of fraud")
+    assert (claim.speaker, claim.polarity) == ("The minister", "denied")

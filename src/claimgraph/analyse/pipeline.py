@@ -304,6 +304,10 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
                       and not (unit.head.i in openers and f.colon_quote)
                       # "Perhaps he was getting ahead of the fact that X": a hedge outside does not reach X.
                       and not (unit.kind == "fact" and f.kind == "adverb" and f.anchor.i not in owned)
+                      # "X received a text that said, '...'": the relative clause's report is not X's claim
+                      # (a denial summing up the clause, "a charge he denies", is).
+                      and not (f.anchor.dep_ == "relcl" and not f.denial and f.anchor.i not in owned
+                               and f.anchor.head.i in owned)
                       and unit.head.i not in f.source_tokens
                       and not any(unit.head.i in g.source_tokens for g in frames
                                   if g is not f and f.anchor.i not in g.source_tokens)]
