@@ -1,11 +1,12 @@
 """Gold claims of a seeds-format gold (the seeds, or the news development gold) beside the ledger
 claim matched to each, for one attribute: where speaker, hedging or denial go wrong.
 
-usage: python bench/claims_diagnose.py EXPORT.json [--news [--half A|B] | GOLD.json] [--attribute denied|speaker|hedging|chain]
-       python bench/claims_diagnose.py EXPORT.json --news --score   # the news gold's figures on half A, half B and all
+usage: python bench/claims_diagnose.py EXPORT.json [--news [--half A|B|C] | GOLD.json] [--attribute denied|speaker|hedging|chain]
+       python bench/claims_diagnose.py EXPORT.json --news --score   # the news gold's figures on halves A, B, all (A+B) and C
 
-The news gold's halves (eval.news_gold.half_of_news_gold) keep work honest: look at errors in A only,
-and report B as the figure on text nobody tuned on.
+The news gold's halves (eval.news_gold.half_of_news_gold) keep work honest: look at errors in A (or
+B, once B is spent) only, and report the untouched half as the figure on text nobody tuned on. Half C
+(eval/goldsets/dev_news_claims_c.json) is a separate file written for that: do not diagnose on it.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from pathlib import Path
 from claimgraph.eval.claims import NameBook, _chain_scores, speaker_ok
 from claimgraph.eval.gold import index_gold
 from claimgraph.eval.match import match_spans
-from claimgraph.eval.news_gold import evaluate_news, find_news_corpus_root, half_of_news_gold, load_news_gold
+from claimgraph.eval.news_gold import HALVES, evaluate_news, find_news_corpus_root, load_news_gold
 
 
 def print_scores(ledger: dict) -> None:
     """Required claims P/R, speaker, nearest source, hedging and denial F1 per half of the news gold."""
     print(f"{'half':<5} {'claims P':>8} {'claims R':>8} {'speaker':>8} {'nearest':>8} {'hedging':>8} {'denial F1':>9}")
-    for half in ("A", "B", None):
+    for half in ("A", "B", None, "C"):
         report = evaluate_news(ledger, half=half)[0].to_dict()
         claims, attributes = report["claims"]["overlap"], report["attributes"]
         figures = [claims["precision"], claims["recall"]] + [
@@ -38,7 +39,7 @@ def main() -> int:
     parser.add_argument("export")
     parser.add_argument("gold", nargs="?")
     parser.add_argument("--news", action="store_true")
-    parser.add_argument("--half", choices=("A", "B"))
+    parser.add_argument("--half", choices=HALVES)
     parser.add_argument("--score", action="store_true")
     parser.add_argument("--attribute", default="denied")
     args = parser.parse_args()
@@ -47,10 +48,8 @@ def main() -> int:
         print_scores(ledger)
         return 0
     if args.news or not args.gold:
-        gold, _ = load_news_gold(None, None)
-        gold, _ = load_news_gold(None, find_news_corpus_root(gold, ledger))
-        if args.half:
-            gold = half_of_news_gold(gold, args.half)
+        gold, _ = load_news_gold(None, None, half=args.half)
+        gold, _ = load_news_gold(None, find_news_corpus_root(gold, ledger), half=args.half)
     else:
         gold = json.loads(Path(args.gold).read_text(encoding="utf-8"))
     by_name = {Path(d["origin"]).name: d for d in ledger["documents"]}

@@ -6,12 +6,13 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import shared_path
 
 from claimgraph.cli import main
 from claimgraph.eval import evaluate, load_gold
-from claimgraph.eval.news_gold import fill_texts, find_news_corpus_root, load_news_gold, packaged_news_gold
+from claimgraph.eval.news_gold import HALVES, fill_texts, find_news_corpus_root, load_news_gold, packaged_news_gold
 
 HEDGING = {"none", "low", "medium", "high"}
 POLARITY = {"asserted", "denied"}
@@ -19,9 +20,10 @@ CLAIM_TYPES = {"factual", "evaluative", "prediction", "proposal", "inference", "
 ATTRIBUTION = {"explicit", "implicit_context", "unattributed"}
 
 
-def test_packaged_gold_is_valid_and_holds_no_article_text() -> None:
-    gold = load_gold(packaged_news_gold())
-    assert len(gold["documents"]) == 6
+@pytest.mark.parametrize(("half", "documents"), [(None, 6), ("C", 2)])
+def test_packaged_gold_is_valid_and_holds_no_article_text(half: str | None, documents: int) -> None:
+    gold = load_gold(packaged_news_gold(half))
+    assert len(gold["documents"]) == documents
     assert all(document["path"].startswith("dev/") and len(document["sha1"]) == 40 for document in gold["documents"])
     ids = [claim["id"] for claim in gold["claims"]]
     assert len(ids) == len(set(ids))
@@ -35,9 +37,10 @@ def test_packaged_gold_is_valid_and_holds_no_article_text() -> None:
         assert len(claim["source_chain_entities"]) == len(claim["source_chain"]), claim["id"]
 
 
-def test_packaged_gold_spans_hold_on_the_shared_corpus() -> None:
+@pytest.mark.parametrize("half", [None, "C"])
+def test_packaged_gold_spans_hold_on_the_shared_corpus(half: str | None) -> None:
     corpus = shared_path("corpus", "dev").parent
-    gold, problems = load_news_gold(corpus_root=corpus)
+    gold, problems = load_news_gold(corpus_root=corpus, half=half)
     assert problems == [], f"files changed since the gold was made: {problems}"
     for document in gold["documents"]:
         data = (corpus / document["path"]).read_bytes()
@@ -54,6 +57,14 @@ def test_packaged_gold_spans_hold_on_the_shared_corpus() -> None:
                 paragraph = text[text.rfind("\n", 0, claim["span_start"]) + 1 : text.find("\n", claim["span_end"])]
                 for piece in cue.split(" (")[0].split(" ... "):
                     assert piece in paragraph, (claim["id"], piece)
+
+
+def test_half_c_is_held_out_from_halves_a_and_b() -> None:
+    halves = {half: {d["doc_id"] for d in load_news_gold(half=half)[0]["documents"]} for half in HALVES}
+    assert halves["A"] and halves["B"] and halves["C"]
+    assert not halves["A"] & halves["B"] and not (halves["A"] | halves["B"]) & halves["C"]
+    with pytest.raises(ValueError):
+        load_news_gold(half="D")
 
 
 def _synthetic(tmp_path: Path) -> tuple[Path, dict]:

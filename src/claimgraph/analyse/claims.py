@@ -21,6 +21,7 @@ QUOTE_TOKENS = frozenset(QUOTES) | {"''", "``"}
 CONTENT_NOUNS = {"view", "belief", "sense", "feeling", "consensus", "expectation", "idea", "claim", "notion",
                  "suggestion", "allegation", "allegations", "accusations", "accusation", "fear", "hope", "report"}
 # Participles that only link discourse ("Continuing on this theme, ..."), not a predication.
+FACTIVE_NOUNS = {"fact"}
 CONNECTIVE_PARTICIPLES = {"continue", "return", "turn", "move", "go", "follow"}
 EDGE_WORDS = {"and", "but", "or", "so", "that", "while", "though", "although", "as", "because",
               "whereas", "however", "therefore", "yet", "then"}
@@ -32,7 +33,7 @@ class Unit:
 
     head: Token
     tokens: list[int] = field(default_factory=list)
-    kind: str = "main"  # main | conj | relcl | acl | advcl | absolute
+    kind: str = "main"  # main | conj | relcl | acl | advcl | absolute | fact
     setting: bool = False  # "Speaking to X in June 2016, A and B": who spoke to whom, a meta-claim
 
 
@@ -117,6 +118,10 @@ def split_kind(token: Token, sent: Span, reporting: set[str], cues: frozenset[in
         return "relcl"  # "who has long championed ...": the source's stance is its own claim
     if dep == "conj" and _is_finite_conj(token):
         return "conj"
+    # "ahead of the fact that X happened": X is presupposed true, a claim of its own.
+    if dep == "acl" and token.head.lemma_.lower() in FACTIVE_NOUNS and _has_subject(token) \
+            and any(c.dep_ == "mark" and c.lower_ == "that" for c in token.children):
+        return "fact"
     # "to dominate ..., to deconstruct ... and to pursue ...": infinitives each with their own "to".
     if dep == "conj" and token.tag_ == "VB" and any(c.tag_ == "TO" for c in token.children) and token.head.tag_ == "VB":
         return "conj"

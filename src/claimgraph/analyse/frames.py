@@ -11,6 +11,61 @@ from spacy.tokens import Doc, Token
 
 from claimgraph.analyse.attribution import DOCUMENT_NOUNS, TEXT_NOUNS, Frame, Lexicon, source_label
 
+# "Per the Daily Star:", "According to a statement from the council:" alone in a paragraph: the
+# paragraph that follows is that source's, quoted as a block.
+LEAD_IN = re.compile(r"^\W*(?:per|according to|from)\s+(?P<source>[^:.!?]{2,80}?)\s*:\W*$", re.IGNORECASE)
+
+
+def lead_in(text: str, *, paragraph: int, sentence: int, start: int) -> Carry | None:
+    """The block carry a lead-in paragraph ("Per ABC News:") opens over the next paragraph."""
+    match = LEAD_IN.match(text)
+    if match is None:
+        return None
+    source = match.group("source")
+    return Carry(kind="quote", speaker=source, chain=[source], cue=text.strip(), cue_start=start,
+                 cue_end=start + len(text.rstrip()), hedging="low", paragraph=paragraph, sentence=sentence,
+                 verb="per", block=True, relay=True)
+
+
+# "Jane Roe (@janeroe) March 3, 2020" alone in a paragraph: the signature of an embedded social
+# media post; the paragraph before it is the post, in its author's words.
+POST_SIGNATURE = re.compile(r"^\W*(?P<name>[A-Z][^()@\n]{1,60}?)\s*\(@\w{1,30}\)"
+                            r"(?:\s*(?:on\s+)?[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4})?\s*$")
+
+
+def post_signature(text: str, *, paragraph: int, sentence: int, start: int) -> Carry | None:
+    """The carry a post's signature line opens over the paragraph before it (the post)."""
+    match = POST_SIGNATURE.match(text)
+    if match is None:
+        return None
+    name = match.group("name").strip(" \u2014\u2013-")
+    return Carry(kind="quote", speaker=name, chain=[name], cue=text.strip(), cue_start=start,
+                 cue_end=start + len(text.rstrip()), hedging="low", paragraph=paragraph - 2, sentence=sentence,
+                 verb="post", block=True)
+
+
+# "told the mayor about the allegation": a speech event with a hearer and a topic but no reported
+# proposition is the author's account of the event. ("on" would take "on Friday", "on a show".)
+TOPIC_PREPOSITIONS = {"about"}
+CONTENT_DEPS = {"ccomp", "xcomp", "parataxis", "oprd", "acomp", "attr"}
+
+
+def reports_nothing(frame: Frame) -> bool:
+    """A verb frame whose verb has a hearer and a topic ("told X about Y") and no content clause,
+    quotation, "as" predicate or denial: it attributes nothing."""
+    if frame.kind != "verb" or frame.content_clause or frame.colon_quote or frame.strip or frame.denial \
+            or frame.in_quote:
+        return False
+    children = list(frame.anchor.children)
+    if any(c.dep_ in CONTENT_DEPS for c in children):
+        return False
+    # ("offered advice about 500 times": "about" before a number is no topic.)
+    prepositions = {c.lower_ for c in children if c.dep_ == "prep"
+                    and not (c.i + 1 < len(c.doc) and c.doc[c.i + 1].like_num)}
+    hearer = any(c.dep_ in ("dobj", "dative") for c in children)
+    return hearer and bool(prepositions & TOPIC_PREPOSITIONS) and "as" not in prepositions
+
+
 PERSON_NOUNS = {"official", "officials", "figure", "spokesman", "spokeswoman", "spokesperson", "ambassador",
                 "expert", "experts", "source", "sources", "insider", "aide", "adviser", "advisor", "minister",
                 "compatriot", "associate", "officer", "diplomat", "lawyer", "senator", "analyst", "person",
@@ -33,6 +88,7 @@ class KnownSource:
     prefix: list[str] = field(default_factory=list)
     entity: tuple[str, str | None] | None = None  # (key, name) from the entity step
     position: int = -1  # token index of its latest mention as a source
+    mixed: bool = False  # has spoken to more than one recipient: a later bare frame inherits none
 
 
 @dataclass(frozen=True)
@@ -182,6 +238,7 @@ class Carry:
     sentence: int
     verb: str = ""  # lemma of the reporting verb
     block: bool = False  # "X said:" at a paragraph's end: the next paragraph is the quotation
+    relay: bool = False  # "Per X:": X relays the block; a source the block names is the speaker
 
 
 @dataclass
@@ -248,10 +305,12 @@ class Discourse:
         surface = known.label if pronoun or surname else label
         if frame.prefix and not known.prefix:
             known.prefix = list(frame.prefix)  # "He told The Guardian": the recipient is the source's
+        elif frame.prefix and frame.prefix != known.prefix:
+            known.mixed = True  # told ABC News, then a presenter: "X acknowledged" names no one
         if pronoun or entity is None:
             entity = known.entity
         canonical = entity[1] if entity and entity[1] else known.canonical
-        return Resolved(surface, canonical, list(frame.prefix) or list(known.prefix), entity)
+        return Resolved(surface, canonical, list(frame.prefix) or ([] if known.mixed else list(known.prefix)), entity)
 
     def _antecedent(self, head: Token, label: str) -> KnownSource | None:
         word = "they" if head.lower_ in ("both", "each") and head.dep_ in ("nsubj", "nsubjpass") else head.lower_
@@ -298,10 +357,12 @@ class Discourse:
         if head.lower_ in ("he", "she", "it", "they") or _is_s_he(head):
             return  # the antecedent is already known
         parts = [p.strip() for p in label.split(" + ")] if " + " in label else [label]
+        # "the mayor's attorney, Ann Holt, told": the label is the apposed name, a person's.
+        named = any(c.dep_ == "appos" and c.ent_type_ == "PERSON" and c.i > head.i for c in head.children)
         for part in parts:
             words = part.split()
             last = words[-1].lower() if words else ""
-            person = (head.ent_type_ == "PERSON" or last in PERSON_NOUNS
+            person = (head.ent_type_ == "PERSON" or last in PERSON_NOUNS or named
                       or (head.pos_ == "PROPN" and last not in lexicon.thing_nouns and head.ent_type_ not in
                           ("ORG", "GPE", "NORP", "FAC")))
             kind = self.entity_types.get(resolved.entity[0]) if resolved.entity and len(parts) == 1 else None

