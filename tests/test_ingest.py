@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph.ingest import IngestOptions, ingest_paths
+from claimgraph.ingest import IngestOptions
+from claimgraph.pipeline import ingest_paths
 from claimgraph.store import open_store
 from conftest import EXAMPLES, ROOT, shared_path
 
@@ -188,20 +189,20 @@ def test_whole_shared_corpus_ingests(tmp_path: Path) -> None:
 
 
 def test_a_reader_crash_is_one_failure_and_the_batch_goes_on(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from claimgraph.ingest import pipeline
+    from claimgraph.ingest import documents
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     _write(corpus, "a.txt", ARTICLE.format(extra=""))
     _write(corpus, "b.txt", ARTICLE.format(extra="Another sentence."))
-    real = pipeline.read_path
+    real = documents.read_path
 
     def flaky(path, **options):
         if Path(path).name == "a.txt":
             raise ValueError("parser blew up")
         return real(path, **options)
 
-    monkeypatch.setattr(pipeline, "read_path", flaky)
+    monkeypatch.setattr(documents, "read_path", flaky)
     report = ingest_paths(store, [corpus])
     assert [(Path(o.origin).name, o.reason) for o in report.failed] == [
         ("a.txt", "could not be read (ValueError: parser blew up); please report this file")]
