@@ -22,11 +22,12 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
-from claimgraph.assess.matrix import VectorMemo, ach_matrix, judge_embedder, load_evidence
-from claimgraph.ingest import ingest_document
+from claimgraph.assess.matrix import VectorMemo, judge_embedder
 from claimgraph.link import HashingEmbedder
 from claimgraph.link.embed import EmbedOptions, LazyMiniLM
 from claimgraph.models import Analysis, Claim, RawDocument
+from claimgraph.pipeline import ingest_document
+from claimgraph.pipeline.ach_step import ach_matrix, load_evidence
 from claimgraph.store import ach, open_store
 from claimgraph.store.links import save_layer
 

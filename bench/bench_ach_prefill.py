@@ -71,7 +71,7 @@ def main() -> int:
         if args.db:
             shutil.copy(args.db, db)
         else:
-            from claimgraph.ingest import ingest_paths
+            from claimgraph.pipeline import ingest_paths
             from claimgraph.ledger import run_store
 
             with open_store(db) as store:

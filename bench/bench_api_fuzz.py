@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from api_fuzz import fuzz_api  # noqa: E402
-from claimgraph.ingest import ingest_paths  # noqa: E402
+from claimgraph.pipeline import ingest_paths  # noqa: E402
 from claimgraph.ledger import analyse_store, link_store  # noqa: E402
 from claimgraph.link import HashingEmbedder  # noqa: E402
 from claimgraph.store import open_store  # noqa: E402

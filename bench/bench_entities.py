@@ -49,7 +49,7 @@ def build(db: Path, claims: int, work: Path) -> None:
 
 def _add_one(store: object, base: list[tuple[object, object]], mutate: _Mutator, n: int, work: Path) -> str:
     """One more synthetic document (a copy of a ~50-claim one), ingested with its rewritten analysis."""
-    from claimgraph.ingest import ingest_paths
+    from claimgraph.pipeline import ingest_paths
 
     def claims(pair: tuple[object, object]) -> int:
         count = len(pair[1].claims)  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from claimgraph.ingest import ingest_paths
+from claimgraph.pipeline import ingest_paths
 from claimgraph.store import open_store
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "corpus"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from claimgraph.analyse import load_nlp
 from claimgraph.analyse.pipeline import _prepare
-from claimgraph.ingest import ingest_paths
+from claimgraph.pipeline import ingest_paths
 from claimgraph.ledger import analyse_store, link_store, run_store
 from claimgraph.store import open_store
 

@@ -24,7 +24,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from claimgraph.eval.polnear import oracle_export, score_polnear  # noqa: E402
 from claimgraph.export import export_ledger  # noqa: E402
-from claimgraph.ingest import ingest_paths  # noqa: E402
+from claimgraph.pipeline import ingest_paths  # noqa: E402
 from claimgraph.ledger import analyse_store  # noqa: E402
 from claimgraph.store import open_store  # noqa: E402
 

@@ -65,7 +65,7 @@ def writer_ceiling(paths: list[Path], analysed_from: str) -> dict[str, Any]:
     analyses taken from the ledger at `analysed_from`), into an empty SQLite ledger."""
     from datetime import datetime, timezone
 
-    from claimgraph.ingest import ingest_document
+    from claimgraph.pipeline import ingest_document
     from claimgraph.ingest.files import iter_files
     from claimgraph.ingest.readers import read_manifest, read_path
 

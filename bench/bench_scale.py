@@ -108,8 +108,9 @@ def _ach(db: Path, hypotheses: int) -> dict[str, Any]:
     sys.path.insert(0, str(BENCH))
     from bench_ach import sentence
 
-    from claimgraph.assess.matrix import VectorMemo, ach_matrix
+    from claimgraph.assess.matrix import VectorMemo
     from claimgraph.link import HashingEmbedder
+    from claimgraph.pipeline.ach_step import ach_matrix
     from claimgraph.store import ach, open_store
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -38,7 +38,7 @@ def free_port() -> int:
 
 def prepare(db: str) -> list[str]:
     """Ingest and analyse the seeds (idempotent); the routes to hit."""
-    from claimgraph.ingest import ingest_paths
+    from claimgraph.pipeline import ingest_paths
     from claimgraph.ledger import run_store
     from claimgraph.store import open_store
 

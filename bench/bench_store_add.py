@@ -93,7 +93,7 @@ class _Timed:
 
 def _base(work: Path) -> Path:
     """The shared corpus ingested and analysed once (spaCy), reused by every size."""
-    from claimgraph.ingest import ingest_paths
+    from claimgraph.pipeline import ingest_paths
     from claimgraph.ledger import analyse_store
     from claimgraph.store import open_store
 
@@ -132,7 +132,7 @@ def _rewrite(analysis: object, document_id: str, mutate: _Mutator, n: int) -> ob
 
 def _add_copies(store: object, base: list[tuple[object, object]], mutate: _Mutator, copies: range, folder: Path) -> int:
     """Ingest `copies` rewritten copies of the base corpus and store their rewritten analyses."""
-    from claimgraph.ingest import ingest_paths
+    from claimgraph.pipeline import ingest_paths
 
     folder.mkdir(parents=True, exist_ok=True)
     wanted: dict[str, tuple[object, int]] = {}
@@ -176,7 +176,7 @@ def add(db: str, work: Path, n: int) -> None:
     """One more document, as `claimgraph ingest` + `analyse` + `link` would add it."""
     warnings.simplefilter("ignore")
     from claimgraph.analyse import load_nlp
-    from claimgraph.ingest import ingest_paths
+    from claimgraph.pipeline import ingest_paths
     from claimgraph.ledger import analyse_store, current_inputs, link_store
     from claimgraph.link.embed import LazyMiniLM
     from claimgraph.store import open_store

@@ -414,7 +414,7 @@ def _owner(origin: str) -> str:
 
 def check(plan: Plan, run: Run, failed: list[tuple[str, str]], manifests: set[str],
           stored: set[str]) -> tuple[dict[str, object], list[str]]:
-    from claimgraph.store.sql import storable_name
+    from claimgraph.text import storable_name
 
     problems: list[str] = []
     crashed = run.returncode not in (0, 1) or "Traceback" in run.stderr
@@ -470,7 +470,7 @@ def analyse_sample(plan: Plan, stored: set[str], work: Path, size: int, db: str,
     """Ingest a sample of the stored files (with the run-on sentence and the largest document) into
     a second store and analyse it under /usr/bin/time -v (analyse prints nothing per document, so
     its time is the whole run's)."""
-    from claimgraph.store.sql import storable_name
+    from claimgraph.text import storable_name
 
     rng = random.Random(size)
     files = sorted({p for p, (_, kind) in plan.expected.items()

@@ -9,7 +9,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from claimgraph.ingest import ingest_paths
+from claimgraph.pipeline import ingest_paths
 from claimgraph.ledger import run_store
 from claimgraph.store import open_store
 from conftest import EXAMPLES

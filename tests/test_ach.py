@@ -13,12 +13,13 @@ from click.testing import CliRunner
 from sqlalchemy import delete, select, update
 
 from claimgraph.assess.ach import Hypothesis, diagnosticity_of, score_ach
-from claimgraph.assess.matrix import Evidence, Prefill, VectorMemo, load_evidence
+from claimgraph.assess.matrix import Evidence, Prefill, VectorMemo
 from claimgraph.cli import main
 from claimgraph.errors import NotFound
-from claimgraph.ingest import ingest_paths
 from claimgraph.ledger import ach_matrix, analyse_store, link_store
 from claimgraph.link import HashingEmbedder
+from claimgraph.pipeline import ingest_paths
+from claimgraph.pipeline.ach_step import load_evidence
 from claimgraph.store import ach, open_store
 from claimgraph.store import schema as t
 from conftest import EXAMPLES
@@ -379,7 +380,7 @@ def test_scores_summed_over_rated_cells_are_those_summed_over_every_cluster() ->
 def test_the_link_stages_vectors_are_reused_and_change_no_cell(seeds_db: str, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    from claimgraph.assess import matrix as matrix_module
+    from claimgraph.pipeline import ach_step
 
     db = fresh_copy(seeds_db, tmp_path)
     with open_store(db) as store:
@@ -395,16 +396,16 @@ def test_the_link_stages_vectors_are_reused_and_change_no_cell(seeds_db: str, tm
     with open_store(db) as store:
         reused = ach_matrix(store, embedder=VectorMemo(embedder))
     assert proposition not in embedder.embedded and embedder.embedded
-    monkeypatch.setattr(matrix_module, "linked_vectors", lambda *_: {})
+    monkeypatch.setattr(ach_step, "linked_vectors", lambda *_: {})
     with open_store(str(tmp_path / "without.db")) as store:
         embedded = ach_matrix(store, embedder=VectorMemo(CountingEmbedder()))
     strip = lambda m: [{k: v for k, v in c.items() if k != "set_at"} for c in m["cells"]]  # noqa: E731
     assert strip(reused) == strip(embedded) and reused["hypotheses"] == embedded["hypotheses"]
     # linked with another embedder: nothing is taken from it
     with open_store(str(tmp_path / "without.db")) as store:
-        assert matrix_module.linked_vectors.__name__ == "<lambda>"
+        assert ach_step.linked_vectors.__name__ == "<lambda>"
         monkeypatch.undo()
-        assert matrix_module.linked_vectors(store, load_evidence(store), "another-model") == {}
+        assert ach_step.linked_vectors(store, load_evidence(store), "another-model") == {}
 
 
 # ---------------------------------------------------------------------- vectors kept between processes (0020)
@@ -412,7 +413,7 @@ def test_the_link_stages_vectors_are_reused_and_change_no_cell(seeds_db: str, tm
 
 def synthetic_ledger(store, clusters: int = 6) -> None:  # type: ignore[no-untyped-def]
     """A small linked ledger without the NLP: `clusters` clusters of two claims each, every third a denial."""
-    from claimgraph.ingest import ingest_document
+    from claimgraph.pipeline import ingest_document
     from claimgraph.models import Analysis, Claim, RawDocument
     from claimgraph.store.links import save_layer
 
@@ -528,12 +529,13 @@ def test_past_judged_clusters_the_judge_reads_those_nearest_each_hypothesis_and_
 
 def test_a_stale_judge_cell_of_a_cluster_no_longer_read_goes_and_a_sound_one_stays(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import claimgraph.assess.matrix as matrix
+    from claimgraph.pipeline import ach_step
 
     synthetic_ledger(store, clusters=12)
     h = ach.add_hypothesis(store, "The agency paid the contractor in March", who="t")
     ach_matrix(store, embedder=HashingEmbedder())  # every cluster judged
     monkeypatch.setattr(matrix, "JUDGED", 3)
-    near = matrix.preselect(store, VectorMemo(HashingEmbedder()), ach.list_hypotheses(store), load_evidence(store), [])
+    near = ach_step.preselect(store, VectorMemo(HashingEmbedder()), ach.list_hypotheses(store), load_evidence(store), [])
     assert near is not None and len(near[h]) == 3
     far = [c for c in load_evidence(store) if c not in near[h]]
     changed, kept = far[0], far[1]
@@ -564,13 +566,13 @@ def test_the_judge_embeds_on_one_sleeping_thread_the_vectors_of_any_thread_count
 def test_the_collector_rests_while_the_matrix_is_read(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import gc
 
-    import claimgraph.assess.matrix as matrix
+    from claimgraph.pipeline import ach_step
 
     synthetic_ledger(store, clusters=3)
     ach.add_hypothesis(store, "The agency paid the contractor in March", who="t")
-    read = matrix._ach_matrix
+    read = ach_step._ach_matrix
     seen: list[bool] = []
-    monkeypatch.setattr(matrix, "_ach_matrix", lambda *args, **kw: seen.append(gc.isenabled()) or read(*args, **kw))
+    monkeypatch.setattr(ach_step, "_ach_matrix", lambda *args, **kw: seen.append(gc.isenabled()) or read(*args, **kw))
     assert ach_matrix(store, embedder=HashingEmbedder())["computed"]
     assert seen == [False] and gc.isenabled()
 

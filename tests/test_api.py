@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
-from claimgraph.ingest import ingest_paths
+from claimgraph.pipeline import ingest_paths
 from claimgraph.link import HashingEmbedder
 from claimgraph.models import Analysis, Claim, Entity, Mention, Sentence, TimeExpression
 from claimgraph.store import open_store
@@ -495,7 +495,7 @@ def test_page_forms_correct_and_undo(client, ledger) -> None:
 
 
 def test_long_documents_page_their_claim_details(client, ledger) -> None:
-    from claimgraph.ingest import ingest_document
+    from claimgraph.pipeline import ingest_document
     from claimgraph.models import RawDocument
 
     sentence = "The minister reportedly said so. "

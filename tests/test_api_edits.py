@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from claimgraph.ingest import ingest_paths
+from claimgraph.pipeline import ingest_paths
 from claimgraph.ledger import link_store
 from claimgraph.link import HashingEmbedder
 from claimgraph.models import Analysis, Claim, Sentence

@@ -13,7 +13,7 @@ pytest.importorskip("schemathesis")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from api_fuzz import fuzz_api  # noqa: E402
-from claimgraph.ingest import ingest_paths  # noqa: E402
+from claimgraph.pipeline import ingest_paths  # noqa: E402
 from claimgraph.ledger import link_store  # noqa: E402
 from claimgraph.link import HashingEmbedder  # noqa: E402
 from claimgraph.store import open_store  # noqa: E402

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from claimgraph.brief import LIKELIHOOD, BriefOptions, build_brief, confidence_of, likelihood_of, render_brief
 from claimgraph.cli import main
 from claimgraph.exports import read_view
-from claimgraph.ingest import ingest_paths
+from claimgraph.pipeline import ingest_paths
 from claimgraph.models import Analysis, Claim
 from claimgraph.store import open_store
 from claimgraph.store.links import save_layer

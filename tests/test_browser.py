@@ -20,7 +20,7 @@ import uvicorn  # noqa: E402
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 
-from claimgraph.ingest import ingest_paths  # noqa: E402
+from claimgraph.pipeline import ingest_paths  # noqa: E402
 from claimgraph.ledger import analyse_store, link_store  # noqa: E402
 from claimgraph.link import HashingEmbedder  # noqa: E402
 from claimgraph.store import corrections as cx  # noqa: E402

@@ -227,7 +227,7 @@ def test_seed_floors_with_the_project_evaluation(nlp: Language) -> None:
 def test_an_analysis_made_under_another_step_is_made_again(nlp: Language, store, tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from claimgraph.ingest import ingest_paths
+    from claimgraph.pipeline import ingest_paths
     from claimgraph.ledger import analyse_store
 
     path = tmp_path / "step-test.txt"

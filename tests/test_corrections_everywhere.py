@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from claimgraph.cli import main
 from claimgraph.export import export_ledger
-from claimgraph.ingest import ingest_document
+from claimgraph.pipeline import ingest_document
 from claimgraph.ledger import current_inputs
 from claimgraph.models import Analysis, Claim, RawDocument, Zone
 from claimgraph.store import open_store

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from claimgraph.pipeline.entity_step import resolve_store_entities
-from claimgraph.ingest import ingest_paths
+from claimgraph.pipeline import ingest_paths
 from claimgraph.link import HashingEmbedder
 from claimgraph.models import Analysis, Entity
 from claimgraph.store import open_store

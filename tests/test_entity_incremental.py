@@ -18,7 +18,7 @@ from sqlalchemy import select
 from claimgraph.pipeline import entity_step
 from claimgraph.pipeline.entity_step import (entity_inputs, merge_entities, rename_entity, resolve_store_entities, split_entity,
                                      undo_entity_correction)
-from claimgraph.ingest import ingest_document, ingest_paths
+from claimgraph.pipeline import ingest_document, ingest_paths
 from claimgraph.ledger import analyse_store
 from claimgraph.link.entities import EntityResolver, resolve_entities
 from claimgraph.models import Analysis, Entity, MetaValue, RawDocument, Zone

@@ -166,7 +166,7 @@ def test_corrections_replay_on_a_new_resolution() -> None:
 
 
 def _add(store: Store, name: str, published: str, entities: list[Entity]) -> str:
-    from claimgraph.ingest import ingest_document
+    from claimgraph.pipeline import ingest_document
 
     text = f"{name}: " + " ".join(e.name for e in entities) + "."
     outcome = ingest_document(store, RawDocument(
@@ -342,7 +342,7 @@ def measure(gold: dict[str, Any], inputs: list[tuple[Document, Analysis]],
 @pytest.fixture(scope="module")
 def seed_inputs(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[Document, Analysis]]:
     seeds = shared_path("corpus", "seeds")
-    from claimgraph.ingest import ingest_paths
+    from claimgraph.pipeline import ingest_paths
     from claimgraph.ledger import analyse_store, current_inputs
     from claimgraph.store import open_store
 

@@ -9,7 +9,7 @@ import pytest
 
 from claimgraph.eval import check_floors, evaluate, gold_hash, load_gold
 from claimgraph.export import export_ledger
-from claimgraph.ingest import ingest_paths
+from claimgraph.pipeline import ingest_paths
 from claimgraph.ledger import analyse_store, link_store
 from claimgraph.store import open_store
 from conftest import EXAMPLES, shared_path

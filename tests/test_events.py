@@ -181,7 +181,7 @@ def test_statements_stay_dated_by_their_frame_or_the_report() -> None:
 def seeds_ledger(tmp_path_factory: pytest.TempPathFactory):
     from claimgraph.eval import evaluate, load_gold
     from claimgraph.export import export_ledger
-    from claimgraph.ingest import ingest_paths
+    from claimgraph.pipeline import ingest_paths
     from claimgraph.ledger import analyse_store, link_store
     from claimgraph.store import open_store
 

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402 - after the st
 from hypothesis import strategies as st  # noqa: E402
 
 from claimgraph.errors import IngestError  # noqa: E402
-from claimgraph.ingest import ingest_document  # noqa: E402
+from claimgraph.pipeline import ingest_document  # noqa: E402
 from claimgraph.ingest.dedup import content_hash  # noqa: E402
 from claimgraph.ingest.dumps import MAX_JSON_DEPTH, RECORD_READERS, load_json, read_manifest, read_records  # noqa: E402
 from claimgraph.ingest.encoding import decode_text  # noqa: E402
@@ -35,7 +35,7 @@ from claimgraph.ingest.readers import MEDIA_TYPES, read_path  # noqa: E402
 from claimgraph.ingest.textmeta import find_text_metadata, parse_date  # noqa: E402
 from claimgraph.ingest.zones import find_zones  # noqa: E402
 from claimgraph.models import RawDocument  # noqa: E402
-from claimgraph.store.sql import storable_name, storable_text  # noqa: E402
+from claimgraph.text import storable_name, storable_text  # noqa: E402
 
 EXAMPLES = int(os.environ.get("CLAIMGRAPH_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,

@@ -16,11 +16,12 @@ import pytest
 from click.testing import CliRunner
 
 from claimgraph.cli import main
-from claimgraph.ingest import ingest_document, ingest_paths, iter_files
+from claimgraph.ingest import iter_files
+from claimgraph.pipeline import ingest_document, ingest_paths
 from claimgraph.ingest.dedup import content_hash
 from claimgraph.ingest.readers import read_path
 from claimgraph.models import RawDocument
-from claimgraph.store.sql import storable_name, storable_text
+from claimgraph.text import storable_name, storable_text
 
 NEWS = "The minister said on Tuesday that the talks had failed. The opposition denied it."
 BAD_NAME = os.fsdecode(b"caf\xe9.txt")  # a file name that is not UTF-8
@@ -187,20 +188,20 @@ def test_storable_text_and_names() -> None:
 
 
 def test_a_document_the_store_refuses_is_one_failure(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from claimgraph.ingest import pipeline
+    from claimgraph.pipeline import ingest_step
 
     tmp_path = tmp_path / "corpus"
     tmp_path.mkdir()
     (tmp_path / "a.txt").write_text(_good("a"))
     (tmp_path / "b.txt").write_text(_good("b"))
-    real = pipeline.ingest_document
+    real = ingest_step.ingest_document
 
     def refusing(store, raw, **options):  # type: ignore[no-untyped-def]
         if raw.origin.endswith("a.txt"):
             raise ValueError("value out of range")
         return real(store, raw, **options)
 
-    monkeypatch.setattr(pipeline, "ingest_document", refusing)
+    monkeypatch.setattr(ingest_step, "ingest_document", refusing)
     report = ingest_paths(store, [tmp_path])
     assert [(Path(o.origin).name, o.reason) for o in report.failed] == [
         ("a.txt", "could not be stored (ValueError: value out of range); please report this file")]
@@ -216,7 +217,7 @@ def test_pypdf_warnings_are_one_line_naming_the_file(store, tmp_path: Path, capl
         report = ingest_paths(store, [path])
     assert report.counts["ingested"] == 1
     assert [(r.name, r.getMessage()) for r in caplog.records] == [
-        ("claimgraph.ingest.pipeline", f"warning: {path}: damaged PDF, read anyway (pypdf: incorrect startxref pointer(2); and 1 more)")]
+        ("claimgraph.ingest.documents", f"warning: {path}: damaged PDF, read anyway (pypdf: incorrect startxref pointer(2); and 1 more)")]
 
 
 def test_malformed_e_mails_are_read_or_refused_with_a_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from claimgraph.errors import ClaimgraphError
-from claimgraph.ingest import ingest_paths
+from claimgraph.pipeline import ingest_paths
 from claimgraph.ledger import LinkStoreOptions, RunOptions, analyse_store, link_store, run_store
 from claimgraph.link.corpus import linkable
 from claimgraph.link.embed import HashingEmbedder, PrefetchEmbedder

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from claimgraph.ingest import IngestOptions, ingest_paths
+from claimgraph.ingest import IngestOptions
+from claimgraph.pipeline import ingest_paths
 from claimgraph.store import open_store
 from conftest import EXAMPLES, ROOT, shared_path
 
@@ -80,6 +81,57 @@ def test_a_folder_manifest_fills_what_its_documents_do_not_say(store, tmp_path: 
     # A record list with texts is a dump, one without texts or file names is neither.
     (folder / "index.json").write_text(json.dumps([{"title": "A"}]))
     assert [o.status for o in ingest_paths(store, [folder / "index.json"]).outcomes] == ["failed"]
+
+
+READ_WITHOUT_A_STORE = """
+import json, sys
+from claimgraph.ingest import read_paths
+read = read_paths([sys.argv[1]])
+loaded = sorted(m for m in sys.modules if m.startswith(("sqlalchemy", "alembic", "claimgraph.store", "claimgraph.pipeline")))
+print(json.dumps({"loaded": loaded, "outcomes": [[o.origin, o.status, o.reason] for o in read.outcomes],
+                  "documents": [[d.id, d.origin, d.title, d.outlet, d.published, d.content_hash] for d in read.documents]}))
+"""
+
+
+def test_a_folder_is_read_into_documents_without_a_store(store, tmp_path: Path) -> None:
+    """Ingest as a pure function: a folder (its manifest, a copy, an empty and a broken file, a
+    dot-file) becomes documents and per-file failures in a process that never loads the store;
+    stored, the same files give the same documents."""
+    import json
+
+    import claimgraph
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    _write(folder, "bare.txt", "The minister said the talks failed on Tuesday.\n")
+    _write(folder, "headed.txt", ARTICLE.format(extra=""))
+    _write(folder, "copy.txt", ARTICLE.format(extra=""))
+    _write(folder, "empty.txt", "  \n")
+    _write(folder, ".hidden.txt", "Never read.\n")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog")
+    (folder / "index.json").write_text(json.dumps([{"file": "bare.txt", "title": "Talks fail", "outlet": "Wire Service"}]))
+    code = str(Path(claimgraph.__file__).parents[1])  # the code under test, not an installed copy
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [code, os.environ.get("PYTHONPATH")]))}
+    run = subprocess.run([sys.executable, "-c", READ_WITHOUT_A_STORE, str(folder)], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert run.returncode == 0, run.stderr
+    read = json.loads(run.stdout)
+    assert read["loaded"] == []  # neither the store nor SQLAlchemy nor the pipeline
+    statuses = {(Path(origin).name, status) for origin, status, _ in read["outcomes"]}
+    assert statuses == {("index.json", "manifest"), ("empty.txt", "failed"), ("broken.pdf", "failed")}
+    documents = {Path(origin).name: (id_, title, outlet, published, digest)
+                 for id_, origin, title, outlet, published, digest in read["documents"]}
+    assert sorted(documents) == ["bare.txt", "copy.txt", "headed.txt"]  # a copy is its own document, one id
+    assert documents["bare.txt"][1:3] == ("Talks fail", "Wire Service")  # the manifest fills what the file does not say
+    assert documents["headed.txt"] == documents["copy.txt"] and documents["headed.txt"][1:4] == ("A test", "Test Outlet",
+                                                                                                    "2021-07-15")
+    # Stored, the same files are the same documents (the copy a duplicate of its original) and the same failures.
+    report = ingest_paths(store, [folder])
+    assert {(Path(o.origin).name, o.status) for o in report.outcomes if o.status in ("manifest", "failed")} == statuses
+    assert report.counts["ingested"] == 2 and report.counts["duplicate"] == 1
+    for document in store.documents():
+        assert documents[Path(document.origin).name] == (document.id, document.title, document.outlet, document.published,
+                                                         document.content_hash)
 
 
 def test_ids_are_stable_across_stores(tmp_path: Path) -> None:
@@ -188,20 +240,20 @@ def test_whole_shared_corpus_ingests(tmp_path: Path) -> None:
 
 
 def test_a_reader_crash_is_one_failure_and_the_batch_goes_on(store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from claimgraph.ingest import pipeline
+    from claimgraph.ingest import documents
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     _write(corpus, "a.txt", ARTICLE.format(extra=""))
     _write(corpus, "b.txt", ARTICLE.format(extra="Another sentence."))
-    real = pipeline.read_path
+    real = documents.read_path
 
     def flaky(path, **options):
         if Path(path).name == "a.txt":
             raise ValueError("parser blew up")
         return real(path, **options)
 
-    monkeypatch.setattr(pipeline, "read_path", flaky)
+    monkeypatch.setattr(documents, "read_path", flaky)
     report = ingest_paths(store, [corpus])
     assert [(Path(o.origin).name, o.reason) for o in report.failed] == [
         ("a.txt", "could not be read (ValueError: parser blew up); please report this file")]

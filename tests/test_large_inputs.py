@@ -11,7 +11,7 @@ import pytest
 from claimgraph.analyse import analyse_document, load_nlp
 from claimgraph.analyse.claims import MAX_SPLIT_TOKENS, split_units
 from claimgraph.analyse.pipeline import text_chunks
-from claimgraph.ingest import ingest_paths
+from claimgraph.pipeline import ingest_paths
 from claimgraph.ingest.readers import MAX_HTML_ATTRIBUTES, _check_attributes, read_path
 from claimgraph.ledger import analyse_store, current_documents
 from claimgraph.models import Document

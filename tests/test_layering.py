@@ -1,8 +1,9 @@
 """Layers: the library never imports its surfaces (the CLI, the web app, click, FastAPI), and the
 store is persistence only: it never imports a stage (ingest, analyse, link, assess), the pipeline
-that runs them, or the web app; no stage imports the pipeline that runs it. A store-wide stage
-meets the store in pipeline/ (pipeline/link_step.py, pipeline/entity_step.py); the records both
-sides share live in models.py.
+that runs them, or the web app; no stage imports the pipeline that runs it, nor the store. A stage
+meets the store in pipeline/ and nowhere else (pipeline/ingest_step.py, link_step.py,
+entity_step.py, ach_step.py); the records both sides share live in models.py, the text both
+clean in text.py.
 
 Read from the source (every import statement, inside functions and TYPE_CHECKING blocks too), not
 from sys.modules: spaCy itself loads click through typer, which is no import of ours.
@@ -38,6 +39,8 @@ RULES: list[tuple[str, object, tuple[str, ...]]] = [
      lambda module: _within(module, "claimgraph.store"), STAGES + (WEB,)),
     ("a stage does not import the pipeline that runs it",
      lambda module: _within(module, STAGES[:4]), ("claimgraph.pipeline", "claimgraph.ledger")),
+    ("a stage does not import the store: it meets the store in pipeline/",
+     lambda module: _within(module, STAGES[:4]), ("claimgraph.store",)),
 ]
 
 
@@ -140,7 +143,7 @@ def test_the_store_importing_a_stage_is_found() -> None:
 # What the store may import of claimgraph: itself, the errors, the records and the source keys
 # they are stored under (leaf modules that import no stage). A new top-level module the store
 # reaches for is a stage until it is listed here.
-STORE_MAY_IMPORT = ("claimgraph.store", "claimgraph.errors", "claimgraph.models", "claimgraph.sources")
+STORE_MAY_IMPORT = ("claimgraph.store", "claimgraph.errors", "claimgraph.models", "claimgraph.sources", "claimgraph.text")
 
 
 def test_the_store_imports_only_persistence_and_records() -> None:
@@ -154,3 +157,30 @@ def test_the_store_imports_only_persistence_and_records() -> None:
         source, package = sources[leaf]
         reached = {name for _, name in imported(leaf, source, package=package) if _within(name, "claimgraph")}
         assert all(_within(name, STORE_MAY_IMPORT[1:]) for name in reached), (leaf, reached)
+
+
+def test_a_stage_importing_the_store_is_found() -> None:
+    """ingest, analyse, link and assess reaching for the store again (as ingest/pipeline.py and
+    assess/matrix.py did) breaks the rule, whether at the top, in a function, relative or for
+    typing only; the pipeline may."""
+    sources = {
+        "claimgraph.ingest.pipeline": ("from claimgraph.store import Store\nfrom claimgraph.store.sql import storable_name\n",
+                                       False),
+        "claimgraph.assess.matrix": (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from claimgraph.store import Store\n"
+            "def f():\n    from ..store import ach\n", False),
+        "claimgraph.analyse": ("import claimgraph.store.schema\n", True),
+        "claimgraph.link.corpus": ("from claimgraph import store\n", False),
+        "claimgraph.pipeline.ingest_step": ("from claimgraph.store import Store\n", False),  # the pipeline may
+    }
+    found = {line.split(" (")[0] for line in violations(sources)}
+    assert found == {
+        "claimgraph.ingest.pipeline:1 imports claimgraph.store", "claimgraph.ingest.pipeline:1 imports claimgraph.store.Store",
+        "claimgraph.ingest.pipeline:2 imports claimgraph.store.sql",
+        "claimgraph.ingest.pipeline:2 imports claimgraph.store.sql.storable_name",
+        "claimgraph.assess.matrix:3 imports claimgraph.store", "claimgraph.assess.matrix:3 imports claimgraph.store.Store",
+        "claimgraph.assess.matrix:5 imports claimgraph.store", "claimgraph.assess.matrix:5 imports claimgraph.store.ach",
+        "claimgraph.analyse:1 imports claimgraph.store.schema",
+        "claimgraph.link.corpus:1 imports claimgraph.store",
+    }
+    assert all("(a stage does not import the store" in line for line in violations(sources))

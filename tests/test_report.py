@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from claimgraph.ingest import ingest_paths
+from claimgraph.pipeline import ingest_paths
 from claimgraph.models import Analysis, Claim
 from claimgraph.report import build_report, render_report
 from claimgraph.store.links import save_layer

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import delete, func, insert, select, update
 
-from claimgraph.ingest import ingest_document
+from claimgraph.pipeline import ingest_document
 from claimgraph.models import Analysis, Claim, MetaValue, RawDocument, Sentence, Zone
 from claimgraph.store import open_store, resolve_url
 from claimgraph.store import schema as t

@@ -65,7 +65,7 @@ def test_unknown_document_is_not_found(store) -> None:
 
 
 def test_analysis_round_trip(store) -> None:
-    from claimgraph.ingest import ingest_document
+    from claimgraph.pipeline import ingest_document
     from claimgraph.models import RawDocument, Zone
 
     text = "The paper says Putin met Trump in January 2016."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import insert
 
-from claimgraph.ingest import ingest_document
+from claimgraph.pipeline import ingest_document
 from claimgraph.models import RawDocument
 from claimgraph.store import schema as t
 from claimgraph.store.links import save_layer

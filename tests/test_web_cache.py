@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy
 from fastapi.testclient import TestClient
 
-from claimgraph.ingest import ingest_paths
+from claimgraph.pipeline import ingest_paths
 from claimgraph.store import open_store
 from claimgraph.web.app import WebOptions, asgi_app
 from claimgraph.web.cache import LedgerRevision, ResponseCache

@@ -51,7 +51,7 @@ def read_documents(path: str | Path, *, max_bytes: int = 20_000_000) -> list[Doc
     A file that cannot be read raises IngestError naming it and the reason.
     """
     from claimgraph.ingest.dedup import content_hash
-    from claimgraph.ingest.pipeline import new_document
+    from claimgraph.ingest.documents import new_document
     from claimgraph.ingest.readers import read_path
 
     result = read_path(path, max_bytes=max_bytes, strict=True)
@@ -80,7 +80,7 @@ def analyse_document(document: Document, *, nlp: Any = None) -> Analysis:
 def ingest_paths(ledger: Store, *paths: str | Path, options: Any = None) -> Any:
     """Read files and folders into the ledger; a bad file is one failed outcome, the batch goes on."""
     from claimgraph.ingest import IngestOptions
-    from claimgraph.ingest import ingest_paths as ingest_all
+    from claimgraph.pipeline import ingest_paths as ingest_all
 
     return ingest_all(ledger, paths, options=options or IngestOptions())
 

@@ -59,7 +59,7 @@ def ingest(ctx: click.Context, paths: tuple[Path, ...], max_bytes: int, progress
 
 
 def _ingest(store: Store, paths: tuple[Path, ...], options: Any, progress: bool | None) -> Any:
-    from claimgraph.ingest import ingest_paths
+    from claimgraph.pipeline import ingest_paths
 
     show, bar = _ingest_progress(progress)
     report = ingest_paths(store, paths, options=options, on_outcome=show)
@@ -311,7 +311,7 @@ def ach_evidence_remove(ctx: click.Context, cluster: str, db: str | None) -> Non
 @click.pass_context
 def ach_show(ctx: click.Context, as_json: bool, db: str | None) -> None:
     """The matrix with scores (least inconsistent first); rows most diagnostic first, then most relevant."""
-    from claimgraph.assess.matrix import ach_matrix
+    from claimgraph.pipeline.ach_step import ach_matrix
 
     matrix = ach_matrix(_store(ctx, db))
     if as_json:

@@ -10,7 +10,8 @@ import json
 import time
 from typing import Any
 
-from claimgraph.assess.matrix import RATING_FROM_RELATION, ach_matrix  # noqa: F401 (moved there; imported from here)
+from claimgraph.assess.matrix import RATING_FROM_RELATION  # noqa: F401 (moved there; imported from here)
+from claimgraph.pipeline.ach_step import ach_matrix  # noqa: F401 (moved there; imported from here)
 from claimgraph.store import Store
 from claimgraph.records import collector_paused
 

@@ -1,4 +1,4 @@
-"""The ACH matrix read from the store: evidence proposed by relevance, the judge's pre-fill, Heuer's scores.
+"""The ACH matrix over plain data: evidence proposed by relevance, the judge's pre-fill, Heuer's scores.
 
 For each hypothesis x cluster the judge finds the cluster's claim nearest the hypothesis (MiniLM
 cosine over the anchor and the members' propositions). Below RELEVANT the cluster does not bear
@@ -11,6 +11,9 @@ turned around: the denial of a consistent report is inconsistent, of an inconsis
 Each judge cell is stored with the digest of what it read (the hypothesis text, the cluster's
 claims and, for a denial, the claims it denies): a read recomputes only the cells whose digest
 changed, and never a cell an analyst set.
+
+No store here: the clusters, cells and assessments come in as rows and records, and what is to
+be written goes out as records. Reading and writing them is pipeline/ach_step.py's (`ach_matrix`).
 """
 
 from __future__ import annotations
@@ -18,16 +21,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 import hashlib
-import json
 import threading
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
 
-from claimgraph.records import collector_paused
-from claimgraph.store import Store
-from claimgraph.store import schema as t
+from claimgraph.assess.ach import Hypothesis, score_ach
+from claimgraph.assess.credibility import Assessment
 
 ACH_JUDGE = "ach.prefill.v2"
 RELEVANT = 0.55  # cosine (MiniLM, unit vectors) from which a cluster's claim bears on the hypothesis
@@ -60,22 +60,11 @@ class Evidence:
         return sorted(self.contradicts) + ([self.parent] if self.parent and self.parent not in self.contradicts else [])
 
 
-def load_evidence(store: Store) -> dict[str, Evidence]:
-    """Every cluster with its claims' propositions and polarities and the clusters it contradicts."""
-    with store.engine.connect() as connection:
-        rows = connection.execute(select(t.clusters.c.id, t.clusters.c.anchor, t.clusters.c.anchor_claim, t.clusters.c.parent)
-                                  .order_by(t.clusters.c.id)).all()
-        members: dict[str, list[tuple[str, str, str]]] = {}
-        m, c = t.cluster_members.c, t.claims.c
-        for cluster_id, claim_id, content, polarity in connection.execute(
-                select(m.cluster_id, m.claim_id, c.content, c.polarity).join(t.claims, t.claims.c.id == m.claim_id)
-                .order_by(m.cluster_id, m.claim_id)).all():
-            members.setdefault(cluster_id, []).append((claim_id, content, polarity))
-        a, b = t.cluster_members.alias("a"), t.cluster_members.alias("b")
-        pairs = connection.execute(
-            select(a.c.cluster_id, b.c.cluster_id).select_from(t.links)
-            .join(a, a.c.claim_id == t.links.c.a).join(b, b.c.claim_id == t.links.c.b)
-            .where(t.links.c.relation == "contradicts", a.c.cluster_id != b.c.cluster_id).distinct()).all()
+def build_evidence(rows: Sequence[Any], members: dict[str, list[tuple[str, str, str]]],
+                   contradicting: Sequence[tuple[str, str]]) -> dict[str, Evidence]:
+    """Every cluster with its claims' propositions and polarities and the clusters it contradicts,
+    from the store's rows (store.ach.evidence_rows): each cluster (id, anchor, anchor_claim, parent),
+    its claims (id, content, polarity) and the pairs of clusters a contradicts link joins."""
     evidence: dict[str, Evidence] = {}
     for row in rows:
         claims = members.get(row.id, [])
@@ -89,7 +78,7 @@ def load_evidence(store: Store) -> dict[str, Evidence]:
                 read.append((content, polarity))
         evidence[row.id] = Evidence(id=row.id, anchor=row.anchor, parent=row.parent, claims=read, denied=denied,
                                     members=[i for i, _, _ in claims], anchor_claim=row.anchor_claim)
-    for x, y in pairs:
+    for x, y in contradicting:
         if x in evidence and y in evidence:
             evidence[x].contradicts.add(y)
             evidence[y].contradicts.add(x)
@@ -170,30 +159,6 @@ class VectorMemo:
             for text, vector in todo.items():
                 norm = float(np.linalg.norm(vector))
                 self._vectors[text] = np.asarray(vector, dtype=np.float32) / (norm or 1.0)
-
-
-def linked_vectors(store: Store, evidence: dict[str, Evidence], embedder_name: str) -> dict[str, np.ndarray]:
-    """The vectors the link stage saved for the evidence's texts: a claim whose proposition is the
-    very text the judge reads (a vector is a function of its text alone, one text per call), when
-    the ledger was linked with this embedder."""
-    wanted = {text for e in evidence.values() for text, _ in e.claims}
-    found: dict[str, np.ndarray] = {}
-    with store.engine.connect() as connection:
-        head = connection.execute(select(t.link_state.c.key).where(t.link_state.c.name == "linker")).scalar()
-        try:
-            linked_with = json.loads(head).get("embedder") if head else None
-        except (ValueError, AttributeError):
-            linked_with = None
-        if linked_with != embedder_name:
-            return found
-        v = t.link_views.c
-        ids = sorted({claim for e in evidence.values() for claim in e.members})
-        for begin in range(0, len(ids), 500):
-            for view_json, vector in connection.execute(select(v.view_json, v.vector).where(v.claim_id.in_(ids[begin : begin + 500]))):
-                text = json.loads(view_json).get("proposition")
-                if text in wanted and text not in found:
-                    found[text] = np.frombuffer(vector, dtype=np.float32)
-    return found
 
 
 class Prefill:
@@ -337,47 +302,21 @@ def judge_embedder() -> Any:
     return LazyMiniLM(options=EmbedOptions(spin=False, threads=1))
 
 
-def _gather(store: Store, memo: VectorMemo, wanted: Sequence[str], evidence: dict[str, Evidence]) -> dict[str, bytes]:
-    """Put in the memo the vectors of these texts made before without the model: kept in the ledger
-    by an earlier read (any process), as they were, else the link stage's. Returns the kept ones."""
-    from claimgraph.store import ach
-
-    found: dict[str, bytes] = {}
-    if memo.kept_as and memo.missing(wanted):
-        found = ach.load_vectors(store, memo.kept_as, memo.missing(wanted))
-        memo.keep({x: np.frombuffer(b, dtype=np.float32) for x, b in found.items()})
-    if memo.missing(wanted):
-        memo.seed(linked_vectors(store, evidence, memo.name))
-    return found
+def anchor_evidence(evidence: dict[str, Evidence], missing: set[str]) -> dict[str, Evidence]:
+    """The clusters whose anchor text has no vector yet, as evidence of their anchor alone: the link
+    stage's vectors are looked up by the anchor's claim."""
+    return {c: Evidence(id=c, anchor=e.anchor, parent=e.parent, claims=e.claims[:1], denied=e.denied,
+                        members=[e.anchor_claim] if e.anchor_claim else [], anchor_claim=e.anchor_claim)
+            for c, e in evidence.items() if e.claims[0][0] in missing}
 
 
-def preselect(store: Store, memo: VectorMemo, hypotheses: Sequence[tuple[str, str]], evidence: dict[str, Evidence],
-              chosen: Sequence[str], *, limit: int | None = None) -> dict[str, set[str]] | None:
-    """Per hypothesis, the clusters the judge reads: the `limit` whose anchor is nearest it (cosine;
-    ties by id), the evidence set, and the denials of those (a denial takes its bearing from what it
-    denies). None, every cluster, where there are no more than `limit` (default JUDGED).
-
-    The anchors' vectors come as the judge's do (kept, the link stage's, else the model), one text
-    per cluster instead of up to CLAIMS_READ; the choice is a function of the anchors and the
-    hypothesis alone, so a second read judges the same clusters."""
-    limit = JUDGED if limit is None else limit
-    if len(evidence) <= limit or not hypotheses:
-        return None
-    from claimgraph.store import ach
-
+def nearest_clusters(vectors: dict[str, np.ndarray], hypotheses: Sequence[tuple[str, str]], evidence: dict[str, Evidence],
+                     chosen: Sequence[str], *, limit: int) -> dict[str, set[str]]:
+    """Per hypothesis, the clusters the judge reads: the `limit` whose anchor is nearest it (cosine
+    of these unit vectors, by text; ties by id), the evidence set, and the denials of those (a
+    denial takes its bearing from what it denies)."""
     ids = list(evidence)
-    texts = [evidence[c].claims[0][0] for c in ids]
-    wanted = texts + [text for _, text in hypotheses]
-    missing = memo.missing(wanted)
-    # the link stage's vectors are looked up by the anchor's claim alone
-    anchors = {c: Evidence(id=c, anchor=e.anchor, parent=e.parent, claims=e.claims[:1], denied=e.denied,
-                           members=[e.anchor_claim] if e.anchor_claim else [], anchor_claim=e.anchor_claim)
-               for c, e in evidence.items() if e.claims[0][0] in missing}
-    found = _gather(store, memo, wanted, anchors) if missing else {}
-    vectors = memo.vectors(wanted)
-    if memo.kept_as:
-        ach.save_vectors(store, memo.kept_as, {x: v.tobytes() for x, v in vectors.items() if x not in found})
-    matrix = np.stack([vectors[x] for x in texts])
+    matrix = np.stack([vectors[evidence[c].claims[0][0]] for c in ids])
     denials: dict[str, list[str]] = {}
     for c, e in evidence.items():
         if e.denied:
@@ -391,40 +330,19 @@ def preselect(store: Store, memo: VectorMemo, hypotheses: Sequence[tuple[str, st
     return out
 
 
-def ach_matrix(store: Store, *, prefill: bool = True, embedder: Any = None) -> dict[str, Any]:
-    """The ACH matrix: hypotheses x the evidence set (or, until the analyst picks some, the evidence
-    proposed for each hypothesis), pre-filled by the judge, scored (Heuer), ordered by diagnosticity.
-
-    Cells an analyst set are kept; a judge cell is recomputed only when its hypothesis or its
-    cluster changed (cell_basis), so a second read embeds nothing. `embedder` may be a VectorMemo
-    kept between calls (the web app's), so that a new hypothesis embeds only itself. Where the
-    ledger holds more than JUDGED clusters the judge reads those preselect picks per hypothesis:
-    the others' cells are not judged, NA in the matrix, and counted in `not_judged`.
-    """
-    with collector_paused():
-        return _ach_matrix(store, prefill=prefill, embedder=embedder)
-
-
-def _ach_matrix(store: Store, *, prefill: bool, embedder: Any) -> dict[str, Any]:
-    """ach_matrix, the collector paused."""
-    from claimgraph.assess.ach import Hypothesis, score_ach
-    from claimgraph.assess.credibility import Assessment
-    from claimgraph.store import ach
-
-    hypotheses = ach.list_hypotheses(store)
+def stale_cells(embedder_name: str, hypotheses: Sequence[tuple[str, str]], evidence: dict[str, Evidence],
+                by_pair: dict[tuple[str, str], Any], judged_by: dict[str, set[str]] | None,
+                ) -> tuple[list[tuple[str, str]], list[tuple[str, str]], dict[tuple[str, str], str]]:
+    """(stale, dropped, bases): the (hypothesis, cluster) pairs the judge reads whose cell is missing
+    or a judge cell of another basis; the judge cells of clusters it no longer reads whose basis
+    changed (one whose basis is unchanged stays); and each read pair's basis. `by_pair`: the
+    stored cells by pair (rows with origin and basis); `judged_by`: what preselect picked, None for all."""
     texts = dict(hypotheses)
-    evidence = load_evidence(store)
-    by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
-    memo = embedder if isinstance(embedder, VectorMemo) else VectorMemo(embedder or judge_embedder())
-    name = memo.name
-    chosen_all = list(ach.evidence(store))
-    chosen = [c for c in chosen_all if c in evidence]
-    judged_by = preselect(store, memo, hypotheses, evidence, chosen) if prefill else None
     stale = []
     bases: dict[tuple[str, str], str] = {}
     for h, text in hypotheses:
         read = evidence if judged_by is None else {c: e for c, e in evidence.items() if c in judged_by[h]}
-        for c, basis in cell_bases(name, text, read).items():
+        for c, basis in cell_bases(embedder_name, text, read).items():
             bases[(h, c)] = basis
             cell = by_pair.get((h, c))
             if cell is None or (cell.origin == "judge" and cell.basis != basis):
@@ -432,34 +350,46 @@ def _ach_matrix(store: Store, *, prefill: bool, embedder: Any) -> dict[str, Any]
     # A judge cell of a cluster the judge no longer reads stays while what it read is unchanged.
     dropped = [] if judged_by is None else [
         (h, c) for (h, c), cell in by_pair.items() if cell.origin == "judge" and c not in judged_by[h]
-        and cell.basis != cell_basis(name, texts[h], evidence[c])]
-    if prefill and dropped and not stale:
-        ach.save_judged(store, [], dropped=dropped)
-        by_pair = {pair: cell for pair, cell in by_pair.items() if pair not in set(dropped)}
-    if prefill and stale:
-        judge = Prefill(texts, evidence, embedder=memo)
-        wanted = judge.texts(stale)
-        found = _gather(store, memo, wanted, evidence)
-        judge.prepare(stale)
-        if memo.kept_as:  # keep what this read embedded (or took from the link stage) for the next process
-            ach.save_vectors(store, memo.kept_as, {x: v.tobytes() for x, v in judge.vectors.items() if x not in found})
-        judged = []
-        for h, c in stale:
-            rating, relevance, reason = judge.rate(h, c)
-            judged.append({"hypothesis": h, "cluster": c, "rating": rating, "reason": f"{ACH_JUDGE}: {reason}",
-                           "relevance": relevance, "basis": bases[(h, c)]})
-        ach.save_judged(store, judged, dropped=dropped)
-        by_pair = {(row.hypothesis_id, row.cluster_id): row for row in ach.cell_rows(store) if row.cluster_id in evidence}
+        and cell.basis != cell_basis(embedder_name, texts[h], evidence[c])]
+    return stale, dropped, bases
 
-    nearness = {pair: cell.relevance or 0.0 for pair, cell in by_pair.items()}
+
+def judge_cells(judge: Prefill, stale: Sequence[tuple[str, str]], bases: dict[tuple[str, str], str]) -> list[dict[str, Any]]:
+    """The judge's cells of these pairs (prepared), as store.ach.save_judged writes them."""
+    judged = []
+    for h, c in stale:
+        rating, relevance, reason = judge.rate(h, c)
+        judged.append({"hypothesis": h, "cluster": c, "rating": rating, "reason": f"{ACH_JUDGE}: {reason}",
+                       "relevance": relevance, "basis": bases[(h, c)]})
+    return judged
+
+
+def matrix_rows(hypotheses: Sequence[tuple[str, str]], evidence: dict[str, Evidence], by_pair: dict[tuple[str, str], Any],
+                chosen: list[str]) -> list[str]:
+    """The matrix's rows: the evidence set, or until the analyst chose some, the PROPOSED clusters
+    nearest each hypothesis (by the relevance its cells found), for the analyst to keep or drop."""
     if chosen:
-        rows = chosen
-    else:  # nothing chosen yet: the evidence nearest each hypothesis, for the analyst to keep or drop
-        proposed: set[str] = set()
-        for h, _ in hypotheses:
-            ranked = sorted(evidence, key=lambda c: (-nearness.get((h, c), 0.0), c))
-            proposed.update(ranked[:PROPOSED])
-        rows = sorted(proposed)
+        return chosen
+    nearness = _nearness(by_pair)
+    proposed: set[str] = set()
+    for h, _ in hypotheses:
+        ranked = sorted(evidence, key=lambda c: (-nearness.get((h, c), 0.0), c))
+        proposed.update(ranked[:PROPOSED])
+    return sorted(proposed)
+
+
+def _nearness(by_pair: dict[tuple[str, str], Any]) -> dict[tuple[str, str], float]:
+    return {pair: cell.relevance or 0.0 for pair, cell in by_pair.items()}
+
+
+def matrix_view(hypotheses: Sequence[tuple[str, str]], evidence: dict[str, Evidence], by_pair: dict[tuple[str, str], Any],
+                *, rows: list[str], chosen: list[str], chosen_all: list[str], judged_by: dict[str, set[str]] | None,
+                assessments: list[Assessment]) -> dict[str, Any]:
+    """The matrix as ach_matrix returns it: `rows` (matrix_rows) rated by the cells (`by_pair`, rows
+    named as store.ach.ach_cells' columns), scored (Heuer) with the rows' clusters' assessments,
+    ordered by diagnosticity; what the judge did not read (not in `judged_by`) is NA."""
+    texts = dict(hypotheses)
+    nearness = _nearness(by_pair)
     ratings: dict[str, dict[str, str]] = {h: {} for h, _ in hypotheses}
     for c in rows:
         for h, _ in hypotheses:
@@ -468,13 +398,6 @@ def _ach_matrix(store: Store, *, prefill: bool, embedder: Any) -> dict[str, Any]
                 ratings[h][c] = cell.rating
             elif judged_by is not None and c not in judged_by[h]:
                 ratings[h][c] = "NA"  # not judged: shown as not applicable, left out of its diagnosticity
-    from claimgraph.store.links import chunks
-
-    assessments = []  # of the rows' clusters: the scores read no other (10^4 parsed for nothing at 10^5 claims)
-    with store.engine.connect() as connection:
-        for chunk in chunks(sorted(rows)):
-            assessments += [Assessment(**json.loads(data)) for (data,) in connection.execute(
-                select(t.assessments.c.data_json).where(t.assessments.c.cluster_id.in_(chunk)).order_by(t.assessments.c.cluster_id))]
     result = score_ach([Hypothesis(id=h, text=text, ratings=ratings[h]) for h, text in hypotheses], assessments)
     # the rows rated against no hypothesis yet still show, with no diagnostic value
     diagnosticity = {c: result.diagnosticity.get(c, 0.0) for c in rows}

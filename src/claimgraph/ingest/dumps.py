@@ -21,7 +21,7 @@ from claimgraph.ingest.encoding import decode_text
 from claimgraph.ingest.files import read_bytes
 from claimgraph.ingest.textmeta import parse_date
 from claimgraph.models import MetaValue, RawDocument
-from claimgraph.store.sql import storable_name
+from claimgraph.text import storable_name
 
 MAX_JSON_DEPTH = 100  # an article dump is three or four levels deep
 MAX_NUMBER_DIGITS = 1000  # Python refuses to read integers over 4,300 digits anyway

@@ -3,7 +3,7 @@
 UTF-8 first; a UTF-32 or UTF-16 byte-order mark decides the encoding; UTF-16 without a mark is
 taken where its zero bytes say so unmistakably (mostly Latin text: every other byte is zero);
 anything else goes to charset_normalizer. A document's text, origin and metadata are then made
-storable (store.sql.storable_text / storable_name): a lone surrogate becomes U+FFFD, NUL is
+storable (claimgraph.text: storable_text / storable_name, as the store writes them): a lone surrogate becomes U+FFFD, NUL is
 removed from text; an undecodable byte in a file name is written as \\xNN.
 """
 
@@ -17,7 +17,7 @@ import charset_normalizer
 
 from claimgraph.errors import IngestError
 from claimgraph.models import RawDocument
-from claimgraph.store.sql import storable_name, storable_text
+from claimgraph.text import storable_name, storable_text
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _CONTROL_SHARE_LIMIT = 0.05  # share of control characters above which "text" is binary

@@ -160,7 +160,7 @@ class DaskRunner:
         """ingest_paths with the reading on workers: the next files are read in parallel, ahead of
         ingest_paths, which stores them here in its own order; a document is sent out for
         analysis as soon as it is stored."""
-        from claimgraph.ingest import ingest_paths
+        from claimgraph.pipeline.ingest_step import ingest_paths
         from claimgraph.ingest.files import iter_files
 
         folders = [Path(p) for p in paths]

@@ -49,7 +49,7 @@ class LocalRunner:
 
     def run(self, store: Store, paths: Iterable[Path | str], *, options: IngestOptions = IngestOptions(),
             **hooks: Any) -> RunResult:
-        from claimgraph.ingest import ingest_paths
+        from claimgraph.pipeline.ingest_step import ingest_paths
         from claimgraph.ledger import run_store
 
         given = Hooks(**hooks)

@@ -11,6 +11,7 @@ so that a read in a new process embeds only the texts no read embedded before.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -21,6 +22,8 @@ from sqlalchemy import Column, Float, ForeignKey, LargeBinary, String, Table, Te
 from sqlalchemy.exc import IntegrityError
 
 from claimgraph.errors import ClaimgraphError, NotFound
+from claimgraph.store import schema as t
+from claimgraph.store.links import chunks
 from claimgraph.store.schema import clusters, metadata
 from claimgraph.store.sql import Store
 
@@ -265,3 +268,58 @@ def _insert_vectors(store: Store, embedder: str, rows: dict[str, bytes]) -> int:
         if rows:
             connection.execute(insert(ach_vectors), [{"embedder": embedder, "digest": d, "vector": b} for d, b in sorted(rows.items())])
     return len(rows)
+
+
+# ---------------------------------------------------------------- what the matrix reads of the linked layer
+
+
+def evidence_rows(store: Store) -> tuple[list[Any], dict[str, list[tuple[str, str, str]]], list[tuple[str, str]]]:
+    """What the ACH judge reads of the clusters: every cluster as a row (id, anchor, anchor_claim,
+    parent), by id; per cluster its claims' (id, content, polarity), by claim id; and the pairs of
+    clusters a `contradicts` link joins."""
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(t.clusters.c.id, t.clusters.c.anchor, t.clusters.c.anchor_claim, t.clusters.c.parent)
+                                  .order_by(t.clusters.c.id)).all()
+        members: dict[str, list[tuple[str, str, str]]] = {}
+        m, c = t.cluster_members.c, t.claims.c
+        for cluster_id, claim_id, content, polarity in connection.execute(
+                select(m.cluster_id, m.claim_id, c.content, c.polarity).join(t.claims, t.claims.c.id == m.claim_id)
+                .order_by(m.cluster_id, m.claim_id)).all():
+            members.setdefault(cluster_id, []).append((claim_id, content, polarity))
+        a, b = t.cluster_members.alias("a"), t.cluster_members.alias("b")
+        pairs = connection.execute(
+            select(a.c.cluster_id, b.c.cluster_id).select_from(t.links)
+            .join(a, a.c.claim_id == t.links.c.a).join(b, b.c.claim_id == t.links.c.b)
+            .where(t.links.c.relation == "contradicts", a.c.cluster_id != b.c.cluster_id).distinct()).all()
+    return list(rows), members, [(x, y) for x, y in pairs]
+
+
+def linked_vectors(store: Store, embedder: str, claim_ids: list[str], texts: set[str]) -> dict[str, bytes]:
+    """The vectors (float32 bytes) the link stage saved for these claims whose proposition is one of
+    `texts`, by text (the first claim's, in id order), when the ledger was linked with this embedder."""
+    found: dict[str, bytes] = {}
+    with store.engine.connect() as connection:
+        head = connection.execute(select(t.link_state.c.key).where(t.link_state.c.name == "linker")).scalar()
+        try:
+            linked_with = json.loads(head).get("embedder") if head else None
+        except (ValueError, AttributeError):
+            linked_with = None
+        if linked_with != embedder:
+            return found
+        v = t.link_views.c
+        for begin in range(0, len(claim_ids), 500):
+            for view_json, vector in connection.execute(select(v.view_json, v.vector).where(v.claim_id.in_(claim_ids[begin : begin + 500]))):
+                text = json.loads(view_json).get("proposition")
+                if text in texts and text not in found:
+                    found[text] = vector
+    return found
+
+
+def assessments(store: Store, cluster_ids: list[str]) -> list[dict[str, Any]]:
+    """The credibility assessments (as saved) of these clusters, by cluster id."""
+    found: list[dict[str, Any]] = []
+    with store.engine.connect() as connection:
+        for chunk in chunks(sorted(cluster_ids)):
+            found += [json.loads(data) for (data,) in connection.execute(
+                select(t.assessments.c.data_json).where(t.assessments.c.cluster_id.in_(chunk)).order_by(t.assessments.c.cluster_id))]
+    return found

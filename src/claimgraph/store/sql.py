@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
@@ -30,6 +29,7 @@ from claimgraph.models import (
     Zone,
 )
 from claimgraph.store import schema as t
+from claimgraph.text import storable_name, storable_text
 
 try:
     import fcntl
@@ -37,27 +37,6 @@ except ImportError:  # pragma: no cover - not POSIX: SQLite's own locking is all
     fcntl = None  # type: ignore[assignment]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-# What not every backend can store: PostgreSQL refuses NUL in text, and no UTF-8 encoder takes
-# a lone surrogate (from a file name that is not UTF-8, or a JSON "\ud800").
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-_ESCAPED_BYTE = re.compile("[\x00\udc80-\udcff]")
-
-
-def storable_text(text: str) -> str:
-    """`text` as every backend stores it: a lone surrogate becomes U+FFFD, NUL is removed."""
-    if not _UNSTORABLE.search(text):
-        return text
-    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)
-
-
-def storable_name(name: str) -> str:
-    """A file name or origin as every backend stores it, two different names staying different:
-    a byte that is not UTF-8 (decoded by Python as a surrogate) is written as \\xNN, NUL as
-    \\x00, any other lone surrogate as U+FFFD."""
-    if not _UNSTORABLE.search(name):
-        return name
-    escaped = _ESCAPED_BYTE.sub(lambda m: f"\\x{ord(m.group()) & 0xFF:02x}", name)
-    return storable_text(escaped)
 
 
 def _enable_wal(dbapi_connection: Any, _record: Any) -> None:

@@ -306,13 +306,13 @@ def dated_claims(store: Store, page: PageRequest) -> Paged:
 
 
 def ach(store: Store, *, embedder: Any = None, lock: Any = None, prefill: bool = True) -> dict[str, Any]:
-    """The ACH matrix (assess.matrix.ach_matrix: evidence proposed or chosen, judge pre-fill, analyst
+    """The ACH matrix (pipeline.ach_step.ach_matrix: evidence proposed or chosen, judge pre-fill, analyst
     ratings, Heuer's scores, diagnosticity).
 
     `computed` is false until the link stage has made clusters (the rows); hypotheses can be
     entered before that. `lock` serialises pre-fills, which write judge cells.
     """
-    from claimgraph.assess.matrix import ach_matrix
+    from claimgraph.pipeline.ach_step import ach_matrix
 
     with lock if lock is not None else nullcontext():
         matrix = ach_matrix(store, prefill=prefill, embedder=embedder)

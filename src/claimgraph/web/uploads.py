@@ -8,8 +8,9 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from claimgraph.ingest import IngestOptions, IngestOutcome, ingest_document
+from claimgraph.ingest import IngestOptions, IngestOutcome
 from claimgraph.ingest.readers import read_path
+from claimgraph.pipeline import ingest_document
 from claimgraph.store import Store
 
 ORIGIN_PREFIX = "upload:"
