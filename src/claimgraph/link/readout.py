@@ -39,7 +39,8 @@ from claimgraph.link.judge import ClaimView, is_negative
 from claimgraph.link.lines import ClusterSourcing, LineState, cluster_sourcing
 
 # v2: parents need the child's anchor to say the parent's predicate, no veto between the anchors
-READOUT_STEP = "link.readout.v2"
+# v3: a cluster no parent contains takes the parent of a sub-cluster it nearly restates
+READOUT_STEP = "link.readout.v3"
 
 def cluster_id(members: list[str]) -> str:
     """A group's cluster id: from its first claim id, so it changes only when the group does."""
@@ -281,14 +282,27 @@ class ReadOut:
         near_anchor = self._near_each([c.anchor for c in placed if c.id in fresh])
         layer.need_claims([x for pairs in across + list(candidates.values()) for pair in pairs for x in pair]
                           + [n for near_ in near_anchor.values() for n in near_])
+        # Placed by words first, then those left without a parent by their siblings' parents (a
+        # sibling placed in this pass counts, whatever the order of the ids).
+        orphans = []
         for child_id in sorted(reparent):
             if child_id not in layer.clusters or child_id in layer.denials:
                 continue
             parent_before = layer.clusters[child_id].parent
             self._place(layer.clusters[child_id], self._best_parent(
                 layer.clusters[child_id], look_around=child_id in fresh, pairs=candidates.get(child_id)))
-            if parent_before != layer.clusters[child_id].parent:
+            if layer.clusters[child_id].parent is None:
+                orphans.append((child_id, parent_before))
+            elif parent_before != layer.clusters[child_id].parent:
                 resource |= {x for x in (parent_before, layer.clusters[child_id].parent) if x} | {child_id}
+        for child_id, parent_before in orphans:
+            cluster = layer.clusters[child_id]
+            known = candidates.get(child_id)
+            _, parent, pair = self._sibling_parent(cluster, known if known is not None else self._across(cluster))
+            if parent is not None:
+                self._place(cluster, (parent, pair))
+            if parent_before != cluster.parent:
+                resource |= {x for x in (parent_before, cluster.parent) if x} | {child_id}
         # 4. sourcing: changed clusters and those holding claims whose line changed, with ancestors
         resource |= {c.id for c in made}
         if line_changes:
@@ -484,6 +498,40 @@ class ReadOut:
         """The judged pairs leaving a cluster at the parent floor (pairs among its own claims say
         nothing of a parent)."""
         return self.state.judged_across([cluster.claim_ids], self.state.options.parent_score)[0]
+
+    def _sibling_parent(self, cluster: Cluster, pairs: dict[tuple[str, str], Any]) -> tuple[
+            float, str | None, tuple[str, str] | None]:
+        """The parent of a sub-cluster this cluster states nearly the same as (a judged pair at
+        `sibling_score` or more), when no parent contains its anchor in words.
+
+        Two groups of one detail in other words ("X authorised a spy agency to help Y win", "X's
+        spy agencies were ordered to find ways to support Y") may stay apart as clusters, and
+        the general claim's words ("Y supported by X's office") be in only one of their anchors:
+        the other is that parent's detail too. One step only (the sibling's own parent, placed
+        by its words), and the parent's anchor must say less and agree with this one's.
+        """
+        st, layer = self.state, self.layer
+        mine = set(cluster.claim_ids)
+        specific = st.views[cluster.anchor]
+        best: tuple[float, str | None, tuple[str, str] | None] = (0.0, None, None)
+        for (a, b), j in sorted(pairs.items()):
+            if j.relation == "contradicts" or j.score < st.options.sibling_score or j.score <= best[0]:
+                continue
+            own_claim, other_claim = (a, b) if a in mine else (b, a)
+            sibling_id = layer.cluster_of.get(other_claim)
+            if sibling_id is None or sibling_id == cluster.id or sibling_id in layer.denials:
+                continue
+            parent_id = layer.clusters[sibling_id].parent
+            if parent_id is None or parent_id == cluster.id:
+                continue
+            layer.need_clusters([parent_id])
+            parent = layer.clusters.get(parent_id)
+            if parent is None or parent_id in layer.denials:
+                continue
+            if len(st.views[parent.anchor].terms) < len(specific.terms) \
+                    and st.judgement(parent.anchor, cluster.anchor).relation != "contradicts":
+                best = (j.score, parent_id, (own_claim, other_claim))
+        return best
 
     def _anchors_agree(self, general: str, specific: str) -> bool:
         """May the cluster anchored on `specific` state a detail of the one anchored on `general`?
