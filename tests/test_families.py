@@ -70,16 +70,20 @@ def test_no_parent_whose_anchor_the_judge_vetoes_with_the_childs() -> None:
 def test_a_cluster_no_parent_contains_takes_the_parent_of_a_sibling_it_nearly_restates() -> None:
     """"Putin paid to help the Republican win" has none of "Kremlin backed Trump"'s words, but it
     nearly restates a cluster placed under it by its words: it hangs there too, whatever the order
-    the clusters are placed in. A weaker pair to the sibling does not place it."""
+    the clusters are placed in. A weaker pair to the sibling does not place it, nor does a close
+    pair to a cluster placed that way itself (one step, no chains)."""
     texts = {
         "g1": "Kremlin backed Trump", "g2": "The Kremlin backed Trump",
         "s1": "The Kremlin backed Trump with money in the campaign",
         "s2": "The Kremlin backed Trump with money in the election campaign",
         "o1": "Putin paid agents to help the Republican win",
         "o2": "Putin paid spies to help the Republican candidate win",
+        "q1": "His agents were told to assist the candidate", "q2": "His agents were told to assist that candidate",
     }
-    scores = {("g1", "g2"): 0.9, ("s1", "s2"): 0.9, ("o1", "o2"): 0.9, ("s1", "g1"): 0.45}
+    scores = {("g1", "g2"): 0.9, ("s1", "s2"): 0.9, ("o1", "o2"): 0.9, ("q1", "q2"): 0.9, ("s1", "g1"): 0.45,
+              ("q1", "o1"): 0.7}
     clusters = _families(texts, {**scores, ("o1", "s1"): 0.7})
     assert clusters["s1"].parent == clusters["g1"].id
     assert clusters["o1"].id != clusters["s1"].id and clusters["o1"].parent == clusters["g1"].id
+    assert clusters["q1"].id != clusters["o1"].id and clusters["q1"].parent is None
     assert _families(texts, {**scores, ("o1", "s1"): 0.5})["o1"].parent is None

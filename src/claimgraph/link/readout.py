@@ -522,7 +522,7 @@ class ReadOut:
             if sibling_id is None or sibling_id == cluster.id or sibling_id in layer.denials:
                 continue
             parent_id = layer.clusters[sibling_id].parent
-            if parent_id is None or parent_id == cluster.id:
+            if parent_id is None or parent_id == cluster.id or not self._placed_by_words(sibling_id):
                 continue
             layer.need_clusters([parent_id])
             parent = layer.clusters.get(parent_id)
@@ -532,6 +532,15 @@ class ReadOut:
                     and st.judgement(parent.anchor, cluster.anchor).relation != "contradicts":
                 best = (j.score, parent_id, (own_claim, other_claim))
         return best
+
+    def _placed_by_words(self, cluster_id: str) -> bool:
+        """Was this cluster placed under its parent by a pair with the parent's own claims (its
+        words), not by a sibling's parent? (The sibling rule takes one step, no chains.)"""
+        pair = self.layer.parent_pairs.get(cluster_id)
+        if pair is None:
+            return False
+        self.layer.need_claims([pair[1]])
+        return self.layer.cluster_of.get(pair[1]) == self.layer.clusters[cluster_id].parent
 
     def _anchors_agree(self, general: str, specific: str) -> bool:
         """May the cluster anchored on `specific` state a detail of the one anchored on `general`?
