@@ -24,7 +24,9 @@ from claimgraph.link.judge import ClaimView, Judge, Judgement, is_negative
 from claimgraph.records import flat_dict
 
 # v2: two clusters also merge when each side's members find a close match across (best-match linkage)
-CLUSTER_STEP = "link.clusters.v2"
+# v3: a parent's anchor is no veto pair with its child's and its predicate is in the child's (link/readout.py)
+# v4: a cluster no parent contains takes the parent of a sub-cluster it nearly restates
+CLUSTER_STEP = "link.clusters.v4"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,6 +46,11 @@ class ClusterOptions:
     best_match_floor: float = 0.35
     parent_score: float = 0.38  # best cross score for a general cluster to become a parent
     parent_containment: float = 0.6  # IDF-weighted share of the parent anchor's terms in the child anchor
+    parent_predicate: float = 0.5  # ... and of its terms outside names (its predicate)
+    # A cluster no parent contains in words takes the parent of a sub-cluster it has a judged
+    # pair this close with (link/readout.py, `_sibling_parent`). Tuned on the odd half of the
+    # corpus lines gold: 0.55 adds wrong families and no right ones.
+    sibling_score: float = 0.6
     linkage_sample: int = 24  # members per side compared when checking a merge
     # A group of denials becomes a sub-cluster of the asserted cluster whose anchor states what
     # they deny, when the judge calls the pair a contradiction at this score or more.

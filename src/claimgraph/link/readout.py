@@ -28,17 +28,19 @@ demand and writes back only what changed.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from claimgraph.link.clusters import Cluster, ClusterMember, ClusterState, pair_key
 from claimgraph.link.events import Event, event_id, group_event, stating
-from claimgraph.link.judge import is_negative
+from claimgraph.link.judge import ClaimView, is_negative
 from claimgraph.link.lines import ClusterSourcing, LineState, cluster_sourcing
 
-READOUT_STEP = "link.readout.v1"
+# v2: parents need the child's anchor to say the parent's predicate, no veto between the anchors
+# v3: a cluster no parent contains takes the parent of a sub-cluster it nearly restates
+READOUT_STEP = "link.readout.v3"
 
 def cluster_id(members: list[str]) -> str:
     """A group's cluster id: from its first claim id, so it changes only when the group does."""
@@ -280,19 +282,27 @@ class ReadOut:
         near_anchor = self._near_each([c.anchor for c in placed if c.id in fresh])
         layer.need_claims([x for pairs in across + list(candidates.values()) for pair in pairs for x in pair]
                           + [n for near_ in near_anchor.values() for n in near_])
+        # Placed by words first, then those left without a parent by their siblings' parents (a
+        # sibling placed in this pass counts, whatever the order of the ids).
+        orphans = []
         for child_id in sorted(reparent):
             if child_id not in layer.clusters or child_id in layer.denials:
                 continue
+            parent_before = layer.clusters[child_id].parent
+            self._place(layer.clusters[child_id], self._best_parent(
+                layer.clusters[child_id], look_around=child_id in fresh, pairs=candidates.get(child_id)))
+            if layer.clusters[child_id].parent is None:
+                orphans.append((child_id, parent_before))
+            elif parent_before != layer.clusters[child_id].parent:
+                resource |= {x for x in (parent_before, layer.clusters[child_id].parent) if x} | {child_id}
+        for child_id, parent_before in orphans:
             cluster = layer.clusters[child_id]
-            parent_before = cluster.parent
-            parent, pair = self._best_parent(cluster, look_around=child_id in fresh, pairs=candidates.get(child_id))
-            layer.set_parent(cluster, parent)
-            if child_id not in layer.parent_pairs or layer.parent_pairs[child_id] != pair:
-                layer.parent_pairs[child_id] = pair
-                layer.written.add(child_id)  # the store keeps the pair with the cluster
+            known = candidates.get(child_id)
+            _, parent, pair = self._sibling_parent(cluster, known if known is not None else self._across(cluster))
+            if parent is not None:
+                self._place(cluster, (parent, pair))
             if parent_before != cluster.parent:
-                resource |= {x for x in (parent_before, cluster.parent) if x}
-                resource.add(child_id)
+                resource |= {x for x in (parent_before, cluster.parent) if x} | {child_id}
         # 4. sourcing: changed clusters and those holding claims whose line changed, with ancestors
         resource |= {c.id for c in made}
         if line_changes:
@@ -453,9 +463,9 @@ class ReadOut:
             st.prefetch([cluster.anchor] + [layer.clusters[o].anchor for o in others])
             for other in others:
                 st.judgement(cluster.anchor, layer.clusters[other].anchor)
-        floor, mine = st.options.parent_score, set(cluster.claim_ids)
+        mine = set(cluster.claim_ids)
         if pairs is None:
-            pairs = st.judged_across([cluster.claim_ids], floor)[0]  # pairs among its own claims say nothing of a parent
+            pairs = self._across(cluster)
         layer.need_claims([c for pair in pairs for c in pair if c not in mine])
         st.views.load([cluster.anchor] + [layer.clusters[layer.cluster_of[c]].anchor
                                           for pair in pairs for c in pair if c in layer.cluster_of])
@@ -470,10 +480,94 @@ class ReadOut:
                 continue
             parent = layer.clusters[other_id]
             general = st.views[parent.anchor]
-            if len(general.terms) < len(specific.terms) and st.contained(general, specific) >= st.options.parent_containment:
-                if j.score > best[0] and st.judgement(parent.anchor, cluster.anchor).relation != "contradicts":
+            if len(general.terms) < len(specific.terms) and st.contained(general, specific) >= st.options.parent_containment \
+                    and self._same_predicate(general, specific):
+                if j.score > best[0] and self._anchors_agree(parent.anchor, cluster.anchor):
                     best = (j.score, other_id, (own_claim, other_claim))
         return best[1], best[2]
+
+    def _place(self, cluster: Cluster, placed: tuple[str | None, tuple[str, str] | None]) -> None:
+        """Set a cluster's parent and the judged pair that decided it."""
+        parent, pair = placed
+        self.layer.set_parent(cluster, parent)
+        if cluster.id not in self.layer.parent_pairs or self.layer.parent_pairs[cluster.id] != pair:
+            self.layer.parent_pairs[cluster.id] = pair
+            self.layer.written.add(cluster.id)  # the store keeps the pair with the cluster
+
+    def _across(self, cluster: Cluster) -> dict[tuple[str, str], Any]:
+        """The judged pairs leaving a cluster at the parent floor (pairs among its own claims say
+        nothing of a parent)."""
+        return self.state.judged_across([cluster.claim_ids], self.state.options.parent_score)[0]
+
+    def _sibling_parent(self, cluster: Cluster, pairs: dict[tuple[str, str], Any]) -> tuple[
+            float, str | None, tuple[str, str] | None]:
+        """The parent of a sub-cluster this cluster states nearly the same as (a judged pair at
+        `sibling_score` or more), when no parent contains its anchor in words.
+
+        Two groups of one detail in other words ("X authorised a spy agency to help Y win", "X's
+        spy agencies were ordered to find ways to support Y") may stay apart as clusters, and
+        the general claim's words ("Y supported by X's office") be in only one of their anchors:
+        the other is that parent's detail too. One step only (the sibling's own parent, placed
+        by its words), and the parent's anchor must say less and agree with this one's.
+        """
+        st, layer = self.state, self.layer
+        mine = set(cluster.claim_ids)
+        specific = st.views[cluster.anchor]
+        best: tuple[float, str | None, tuple[str, str] | None] = (0.0, None, None)
+        for (a, b), j in sorted(pairs.items()):
+            if j.relation == "contradicts" or j.score < st.options.sibling_score or j.score <= best[0]:
+                continue
+            own_claim, other_claim = (a, b) if a in mine else (b, a)
+            sibling_id = layer.cluster_of.get(other_claim)
+            if sibling_id is None or sibling_id == cluster.id or sibling_id in layer.denials:
+                continue
+            parent_id = layer.clusters[sibling_id].parent
+            if parent_id is None or parent_id == cluster.id or not self._placed_by_words(sibling_id):
+                continue
+            layer.need_clusters([parent_id])
+            parent = layer.clusters.get(parent_id)
+            if parent is None or parent_id in layer.denials:
+                continue
+            if len(st.views[parent.anchor].terms) < len(specific.terms) \
+                    and st.judgement(parent.anchor, cluster.anchor).relation != "contradicts":
+                best = (j.score, parent_id, (own_claim, other_claim))
+        return best
+
+    def _placed_by_words(self, cluster_id: str) -> bool:
+        """Was this cluster placed under its parent by a pair with the parent's own claims (its
+        words), not by a sibling's parent? (The sibling rule takes one step, no chains.)"""
+        pair = self.layer.parent_pairs.get(cluster_id)
+        if pair is None:
+            return False
+        self.layer.need_claims([pair[1]])
+        return self.layer.cluster_of.get(pair[1]) == self.layer.clusters[cluster_id].parent
+
+    def _anchors_agree(self, general: str, specific: str) -> bool:
+        """May the cluster anchored on `specific` state a detail of the one anchored on `general`?
+
+        Not when the judge calls the two anchors a contradiction (a denial is no detail), nor when
+        it vetoes the pair outright (score 0: about different people, a description of a person,
+        an inquiry): "compromising material on <his rival> was collated" is no detail of "they had
+        compromising material on <him>", however many words the two share.
+        """
+        j = self.state.judgement(general, specific)
+        return j.relation != "contradicts" and j.score > 0.0
+
+    def _same_predicate(self, general: ClaimView, specific: ClaimView) -> bool:
+        """Does the specific anchor say what the general one predicates, not only of whom?
+
+        Containment weighs every term, and names weigh much: "the Kremlin fed X intelligence"
+        holds the names of "X supported by the Kremlin" but not its predicate, and is another
+        proposition about the same parties. The general anchor's terms outside its names must be
+        in the specific one at `parent_predicate` too: half, since a detail may name the act in
+        other words ("present at a closed session" under "present at the meeting").
+        """
+        st = self.state
+        names = set(general.names)
+        predicate = [t for t in general.terms if t not in names]
+        if not predicate:
+            return True
+        return st.contained(replace(general, terms=predicate), specific) >= st.options.parent_predicate
 
     # -- sourcing -----------------------------------------------------------------
 
