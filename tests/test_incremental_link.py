@@ -476,7 +476,7 @@ def test_edited_link_data_relinks_under_new_step_names(sqlite_url, seeds, tmp_pa
         assert not report.incremental and len(report.added) == 3
         after = _saved_steps(store)
         changed = {key for key in after if after[key] != before[key]}
-        assert changed == {"link", "link.judge", "link.clusters"}  # the steps whose rules read judge.json
+        assert changed == {"link", "link.judge", "link.clusters", "link.readout"}  # the steps whose rules read judge.json
 
         lexicon = tmp_path / "data" / "provenance.json"
         lexicon.unlink()

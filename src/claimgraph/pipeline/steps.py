@@ -64,6 +64,7 @@ def all_steps() -> dict[str, Step]:
     from claimgraph.link.judge import JUDGE_STEP
     from claimgraph.link.lines import LINES_DATA, LINES_RULES
     from claimgraph.link.provenance import PROVENANCE_DATA, PROVENANCE_RULES
+    from claimgraph.link.readout import READOUT_STEP
 
     layer = ("clusters", "links", "lines", "events", "assessments", "provenance", "canonical_entities")
     steps = [
@@ -76,6 +77,9 @@ def all_steps() -> dict[str, Step]:
         Step("link.judge", JUDGE_STEP, ("data/judge.json", "data/pair_model.json"), ("claims",), ("links",),
              pure=False),
         Step("link.clusters", CLUSTER_STEP, ("data/judge.json",), ("claims", "links"), ("clusters", "assessments"),
+             pure=False),
+        # parents, families and denials hung on clusters, and their assessments
+        Step("link.readout", READOUT_STEP, ("data/judge.json",), ("clusters", "links"), ("clusters", "assessments"),
              pure=False),
         Step("link.provenance", PROVENANCE_RULES, PROVENANCE_DATA, ("claims",), ("provenance",), pure=False),
         Step("link.lines", LINES_RULES, LINES_DATA, ("clusters", "provenance"), ("lines",), pure=False),
