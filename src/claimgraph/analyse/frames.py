@@ -239,6 +239,9 @@ class Carry:
     verb: str = ""  # lemma of the reporting verb
     block: bool = False  # "X said:" at a paragraph's end: the next paragraph is the quotation
     relay: bool = False  # "Per X:": X relays the block; a source the block names is the speaker
+    clause: bool = True  # the frame's content runs to its sentence's end ("X said that ...")
+    person: bool = False  # the source is a person
+    quote_open: bool = False  # the frame's sentence leaves a quotation open
 
 
 @dataclass

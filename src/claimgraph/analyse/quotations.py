@@ -105,10 +105,12 @@ def _inside(claim: Claim, stretch: QuoteStretch) -> bool:
 
 
 def attribute_quotations(claims: list[Claim], text: str, paragraphs: list[tuple[int, int, int]],
-                         paragraph_of: dict[int, int]) -> list[Claim]:
+                         paragraph_of: dict[int, int], continued: frozenset[str] = frozenset()) -> list[Claim]:
     """Claims with each unattributed claim inside a framed quotation given the quotation's source.
 
-    paragraphs: (number, start, end) of each paragraph; paragraph_of: sentence index -> paragraph.
+    paragraphs: (number, start, end) of each paragraph; paragraph_of: sentence index -> paragraph;
+    continued: ids of claims that only continue an earlier report (the continuation model's
+    guess), which the quotation's own frame ('"...," she said') overrides.
     """
     marks = _ABBREVIATION.sub(lambda m: m.group(0)[:-1] + " ", normalise_quote_marks(text))
     by_paragraph: dict[int, list[Claim]] = {}
@@ -119,6 +121,7 @@ def attribute_quotations(claims: list[Claim], text: str, paragraphs: list[tuple[
     for stretch in quote_stretches(text, paragraphs):
         local = by_paragraph.get(stretch.paragraph, [])
         frame = _frame_claim(stretch, local, marks)
+        own_frame = frame is not None
         if frame is None and previous is not None:
             last, source = previous
             if last.paragraph == stretch.paragraph or (last.open_end and last.paragraph == stretch.paragraph - 1):
@@ -142,7 +145,7 @@ def attribute_quotations(claims: list[Claim], text: str, paragraphs: list[tuple[
                 # '"Nobody wants it," he said': a report inside the quotation is the quoted speaker's.
                 changed[claim.id] = replace(claim, chain=list(frame.chain) + list(claim.chain), quote="direct")
                 continue
-            if claim.attribution != "unattributed":
+            if claim.attribution != "unattributed" and not (own_frame and claim.id in continued):
                 continue
             changed[claim.id] = replace(
                 claim, speaker=frame.speaker, speaker_entity=frame.speaker_entity, chain=list(frame.chain),
