@@ -595,4 +595,8 @@ def test_the_pairs_not_judged_are_said_by_the_api_the_page_and_the_cli(tmp_path:
     with open_store(db) as store:
         with TestClient(asgi_app(WebOptions(allowed_hosts=None), store=store, embedder=HashingEmbedder())) as client:
             assert client.get("/api/ach").json()["not_judged"] == 5
-            assert 'id="ach-not-judged"' in client.get("/ach").text
+            page = client.get("/ach").text
+            assert 'id="ach-not-judged"' in page
+            # each cell the judge did not read says so: NA, marked apart from "not rated yet"
+            assert page.count('class="cell s-none o-unjudged"') == 5 and "Not rated yet" not in page
+            assert page.count('selected disabled>NA</option>') == 5
