@@ -44,7 +44,7 @@ def test_a_re_report_claiming_more_access_than_its_origin_is_flagged() -> None:
                         outlet="Evening Star", published="2021-07-16")
     faithful = document("v", "Papers seen by the Morning Ledger show a plot to rig the vote.",
                         outlet="Weekly Courier", published="2021-07-16")
-    leaked = document("w", "The papers, leaked to the Morning Ledger, show a plot.", outlet="Noon Gazette",
+    leaked = document("w", "The papers, leaked to the ML, show a plot.", outlet="Noon Gazette",
                       published="2021-07-17")
     builder = built(ORIGIN, upgraded, faithful, leaked)
     assert builder.access_upgrades("g", ["u", "v", "w"]) == {"u": "seen by -> obtained by", "w": "seen by -> leaked to"}
@@ -117,3 +117,23 @@ def test_an_abbreviated_number_continuing_a_list_is_cited_too() -> None:
         cites = {(e.child, e.parent): e.evidence[0].text for e in built(*order).result() if e.relation == "cites"}
         assert set(cites) == {("c", "a"), ("c", "b")}
     assert cites[("c", "b")] == "cites number /136 (2016/136)"  # the citing text, read as it is added
+
+
+def test_the_linker_flags_an_access_upgrade_in_the_assessment() -> None:
+    from claimgraph.link import HashingEmbedder, LinkOptions, link_corpus
+    from claimgraph.models import Claim
+
+    said = "the minister approved a secret payment to the contractor"
+
+    def story(doc_id: str, outlet: str, published: str, frame: str) -> tuple[Document, Analysis]:
+        text = f"Documents {frame} by the Morning Ledger show that {said}."
+        start = text.index(said)
+        claim = Claim(id=f"{doc_id}:c1", sentence_index=0, start=start, end=start + len(said), sentence_start=0,
+                      sentence_end=len(text), text=said, content=said)
+        return document(doc_id, text, outlet=outlet, published=published), Analysis(document_id=doc_id, claims=[claim])
+
+    inputs = [story("g", "Morning Ledger", "2021-07-15", "seen"), story("u", "Evening Star", "2021-07-16", "obtained")]
+    result = link_corpus(inputs, embedder=HashingEmbedder(), options=LinkOptions())
+    (assessment,) = [a for a in result.assessments if a.upgraded]
+    assert assessment.upgraded == {"u": "seen by -> obtained by"}
+    assert "1 re-report claims more access than its origin (seen by -> obtained by)" in assessment.reasons

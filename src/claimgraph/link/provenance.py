@@ -282,9 +282,8 @@ class ProvenanceBuilder:
         for digest, span in found.items():
             self._own_quote(digest, document.id, span)
 
-    def access(self, documents: list[str], holder: str) -> dict[str, list[tuple[str, int]]]:
-        """Per document, the access phrases it uses of `holder` (a source key): (label, level)."""
-        holders = outlet_keys(holder.removeprefix("source:")) | {holder}
+    def access(self, documents: list[str], holders: set[str]) -> dict[str, list[tuple[str, int]]]:
+        """Per document, the access phrases it uses of a holder (any of these source keys): (label, level)."""
         wanted = {_access_digest(d, h, label): (d, label, level)
                   for d in documents for h in holders for label, level in self.access_labels}
         self._owners(list(wanted))
@@ -301,8 +300,8 @@ class ProvenanceBuilder:
         document = self.documents.get(origin)
         if document is None or not document.outlet or not carriers:
             return {}
-        holder = source_key(document.outlet)
-        found = self.access([origin, *carriers], holder)
+        # the origin's outlet, as a carrier may abbreviate it ("L.A. Times")
+        found = self.access([origin, *carriers], outlet_keys(document.outlet))
         if origin not in found:
             return {}  # the origin says nothing of its access: nothing to compare with
         first = max(found[origin], key=lambda a: (a[1], a[0]))
