@@ -71,9 +71,10 @@ def test_a_quotation_that_nearly_repeats_an_earlier_text_is_a_misquote() -> None
                     outlet="Jane Ostrova", published="2016-09-01")
     paper = document("n", 'It cited sources who claimed there was a "well-planned scheme of coordination" between them.',
                      outlet="Daily Paper", published="2021-12-01")
-    builder = built(memo, paper)
-    edges = [e for e in builder.result() if e.relation == "quotes"]
-    assert [(e.child, e.parent) for e in edges] == [("n", "m")]
+    for order in ([paper, memo], [memo, paper]):  # whichever arrives first
+        builder = built(*order)
+        edges = [e for e in builder.result() if e.relation == "quotes"]
+        assert [(e.child, e.parent) for e in edges] == [("n", "m")]
     evidence = edges[0].evidence[0]
     assert evidence.kind == "misquote"
     assert "well-planned scheme of coordination" in evidence.text and "well-planned scheme of collaboration" in evidence.text
@@ -85,19 +86,24 @@ def test_a_quotation_that_nearly_repeats_an_earlier_text_is_a_misquote() -> None
     assert list(sourcing.misquoted) == ["n"]
     assert any("misquotes another" in r and "coordination" in r for r in assess_cluster(sourcing).reasons)
     # A later run restored from the store: the earlier text is read to align the quotation.
-    again = restored(built(memo), texts={"m": memo.text})
-    again.add(paper, Analysis(document_id="n"))
-    assert [(e.child, e.parent, e.evidence[0].kind) for e in again.result() if e.relation == "quotes"] == [("n", "m", "misquote")]
-    assert again.misquotes({"m", "n"})[0][:2] == ("n", "m")
+    for first, then in ((memo, paper), (paper, memo)):
+        again = restored(built(first), texts={first.id: first.text})
+        again.add(then, Analysis(document_id=then.id))
+        assert [(e.child, e.parent, e.evidence[0].kind) for e in again.result() if e.relation == "quotes"] \
+            == [("n", "m", "misquote")]
+        assert again.misquotes({"m", "n"})[0][:2] == ("n", "m")
 
 
 def test_what_is_not_a_misquote() -> None:
     memo = document("m", "Source B admitted there was a well-planned scheme of collaboration between them and Moscow.",
                     outlet="Jane Ostrova", published="2016-09-01")
 
-    def quotes(text: str, published: str = "2021-12-01", first: Document = memo) -> list[tuple[str, str]]:
+    def quotes(text: str, published: str = "2021-12-01", first: Document = memo) -> list[tuple[str, str, str]]:
         paper = document("n", text, outlet="Daily Paper", published=published)
-        return [(e.child, e.parent, e.evidence[0].kind) for e in built(first, paper).result() if e.relation == "quotes"]
+        found = [[(e.child, e.parent, e.evidence[0].kind) for e in built(*order).result() if e.relation == "quotes"]
+                 for order in ([first, paper], [paper, first])]
+        assert found[0] == found[1]  # whichever arrives first
+        return found[0]
 
     assert quotes('There was a "widely mocked scheme of coordination" between them.') == []  # two words of four differ
     assert quotes('There was a "well-planned scheme of collaboration" between them.') == [("n", "m", "quoted_text")]

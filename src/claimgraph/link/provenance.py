@@ -418,9 +418,10 @@ class ProvenanceBuilder:
         where the original reads "conspiracy of cooperation"). Candidates share at least two
         content words with the quotation (looked up by word), then the quotation is aligned with
         the candidate's words, substitutions only. Each document's content words are kept for
-        later quotations."""
-        words = {w for w, _ in body if _content_word(w)}
-        for w in sorted(words):
+        later quotations, and each unmatched quotation's for later texts (whichever of the two
+        arrives first)."""
+        words = sorted({w for w, _ in body if _content_word(w)})
+        for w in words:
             self._own_quote(_word_digest(w), document.id, (0, 0))
         wanted: list[tuple[list[str], tuple[int, int], list[str]]] = []
         for passage, span in passages:
@@ -428,30 +429,49 @@ class ProvenanceBuilder:
             content = sorted({w for w in quote if _content_word(w)})
             if len(quote) >= QUOTE_WORDS and len(content) >= 2:
                 wanted.append((quote, span, content))
-        if not wanted:
-            return
-        self._owners([_word_digest(w) for _, _, content in wanted for w in content])
-        texts: dict[str, str] = {}
+        self._owners([_word_digest(w) for _, _, content in wanted for w in content] + [_miss_digest(w) for w in words])
+        texts: dict[str, str] = {document.id: document.text}
+
+        def text_of(other: str) -> str:
+            if other not in texts:
+                known = self.documents[other].text
+                texts[other] = known or (self.texts([other]).get(other, "") if self.texts else "")
+            return texts[other]
+
+        def misquote(quoting: str, original: str, quote: list[str], span: tuple[int, int], shared: int) -> bool:
+            a, b = self.documents[quoting], self.documents[original]
+            if a.published and b.published and b.published[:10] > a.published[:10]:
+                return False  # a text cannot quote one written after it
+            allowed = min(2, len(quote) // 4)
+            if shared < max(2, len({w for w in quote if _content_word(w)}) - allowed):
+                return False
+            aligned = _aligned(quote, text_of(original), allowed)
+            if aligned is None:
+                return False
+            said = text_of(quoting)[span[0]:span[1]]
+            self._edge(quoting, original, "quotes",
+                       Evidence(text=f"misquote: \u201c{said}\u201d where the original reads \u201c{aligned}\u201d"[:300],
+                                document=quoting, start=span[0], end=span[1], kind="misquote"))
+            return True
+
+        # this document's quotations against earlier texts' words
         for quote, span, content in wanted:
             shared: Counter[str] = Counter()
             for w in content:
                 shared.update({o for o, _ in self._quote_owner.get(_word_digest(w), []) if o != document.id})
-            allowed = min(2, len(quote) // 4)
-            candidates = [o for o, n in shared.items() if n >= max(2, len(content) - allowed) and o in self.documents]
-            for other in sorted(candidates):
-                b = self.documents[other]
-                if document.published and b.published and b.published[:10] > document.published[:10]:
-                    continue  # a text cannot quote one written after it
-                if other not in texts:
-                    texts[other] = b.text or (self.texts([other]).get(other, "") if self.texts else "")
-                original = _aligned(quote, texts[other], allowed)
-                if original is None:
-                    continue
-                said = document.text[span[0]:span[1]]
-                self._edge(document.id, other, "quotes",
-                           Evidence(text=f"misquote: “{said}” where the original reads “{original}”"[:300],
-                                    document=document.id, start=span[0], end=span[1], kind="misquote"))
-                break
+            if not any(misquote(document.id, other, quote, span, shared[other])
+                       for other in sorted(shared) if other in self.documents):
+                for w in content:
+                    self._own_quote(_miss_digest(w), document.id, span)
+        # this document's words against unmatched quotations of texts added before it
+        hits: Counter[tuple[str, tuple[int, int]]] = Counter()
+        for w in words:
+            hits.update({(o, (at[0], at[1])) for o, at in self._quote_owner.get(_miss_digest(w), []) if o != document.id})
+        for (quoting, span), shared_words in sorted(hits.items()):
+            if shared_words < 2 or quoting not in self.documents:
+                continue
+            passage = re.sub(r"\s+", " ", text_of(quoting)[span[0]:span[1]].lower())
+            misquote(quoting, document.id, re.findall(r"[\w'’-]+", passage), span, shared_words)
 
     def _reuse(self, document: Document, analysis: Analysis, inside: Callable[[int], bool]) -> None:
         """Edges to the documents whose sentences this one repeats word for word.
@@ -572,6 +592,11 @@ def _content_word(word: str) -> bool:
 
 def _word_digest(word: str) -> str:
     return "w:" + hashlib.sha1(word.encode()).hexdigest()[:20]
+
+
+def _miss_digest(word: str) -> str:
+    """A content word of a quotation no text had word for word when it was added."""
+    return "m:" + hashlib.sha1(word.encode()).hexdigest()[:20]
 
 
 def _access_digest(document: str, holder: str, label: str) -> str:
