@@ -15,7 +15,9 @@ from claimgraph.records import flat_dict
 if TYPE_CHECKING:  # a runtime import would be circular: link.corpus imports this module
     from claimgraph.link.lines import ClusterSourcing
 
-CREDIBILITY_STEP = "assess.credibility.v1"
+# v2: overstatement flags in the reasons and on the assessment: access upgrades and misquotes
+# beside dropped hedges.
+CREDIBILITY_STEP = "assess.credibility.v2"
 LABELS = {
     1: "confirmed by other sources",
     2: "probably true",
@@ -47,6 +49,11 @@ class Assessment:
     first_report: str | None = None
     last_report: str | None = None
     reasons: list[str] = field(default_factory=list)
+    # overstatement by re-reports (ClusterSourcing): claims stated more firmly than their line's
+    # first report, documents claiming more access than it ("seen by -> obtained by"), misquotes
+    firmer: list[str] = field(default_factory=list)
+    upgraded: dict[str, str] = field(default_factory=dict)
+    misquoted: dict[str, str] = field(default_factory=dict)
     step: str = CREDIBILITY_STEP
 
     def to_dict(self) -> dict[str, Any]:
@@ -87,6 +94,15 @@ def assess_cluster(
     if sourcing.firmer:
         reasons.append(f"{_plural(len(sourcing.firmer), 're-report')} {'states' if len(sourcing.firmer) == 1 else 'state'} it "
                        "more firmly than its line's first report (hedges dropped)")
+    upgraded = getattr(sourcing, "upgraded", None) or {}
+    if upgraded:
+        changes = ", ".join(sorted(set(upgraded.values())))
+        reasons.append(f"{_plural(len(upgraded), 're-report')} {'claims' if len(upgraded) == 1 else 'claim'} "
+                       f"more access than {'its' if len(upgraded) == 1 else 'their'} origin ({changes})")
+    misquoted = getattr(sourcing, "misquoted", None) or {}
+    if misquoted:
+        reasons.append(f"{_plural(len(misquoted), 'document')} {'misquotes' if len(misquoted) == 1 else 'misquote'} "
+                       f"another ({'; '.join(sorted(misquoted.values())[:2])})")
     if c:
         reasons.append(f"{_plural(c, 'line')} {'contradicts' if c == 1 else 'contradict'} it")
     if d:
@@ -129,4 +145,7 @@ def assess_cluster(
         first_report=sourcing.first_report,
         last_report=sourcing.last_report,
         reasons=reasons,
+        firmer=list(sourcing.firmer),
+        upgraded=dict(upgraded),
+        misquoted=dict(misquoted),
     )

@@ -110,10 +110,12 @@ class Linker:
         self.layer = layer if layer is not None else Layer()
         self.lines = lines if lines is not None else LineState()
         self.readout = ReadOut(self.state, self.layer, self.lines, include_singletons=self.options.include_singletons)
+        self.readout.provenance = self.provenance
         self.inputs: dict[str, tuple[Document, Analysis]] = {}  # documents added by this process, with texts
         self.order: list[str] = []  # every document linked, in the order added (restored ones first)
         self.corpus = corpus  # texts(ids) of documents linked by earlier runs (a new author: lines read again)
         self._linked: set[str] = set()
+        self.provenance.texts = self._texts  # a quotation nearly matching an earlier text reads it
 
     def __contains__(self, document_id: object) -> bool:
         return document_id in self._linked

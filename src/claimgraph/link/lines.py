@@ -46,7 +46,9 @@ from claimgraph.sources import outlet_keys as own_outlet_keys
 # LINES_RULES is bumped by hand when a rule changes; LINES_STEP, stamped on every line, is its
 # registered name (pipeline/steps.py): the rules and the hash of the data they read (the
 # provenance lexicon, through is_publication), so an edited lexicon relinks as a new version does.
-LINES_RULES = "link.lines.v4"
+# v5: a cluster's sourcing flags re-reports claiming more access than their line's first report
+# (upgraded) and misquotes between its documents (misquoted).
+LINES_RULES = "link.lines.v5"
 LINES_DATA = ("data/provenance.json",)
 LINES_STEP = step_name(LINES_RULES, LINES_DATA)
 HEDGING_ORDER = ("none", "low", "medium", "high")
@@ -82,6 +84,10 @@ class ClusterSourcing:
     carriers: dict[str, int] = field(default_factory=dict)  # supporting line -> documents carrying it
     derived: dict[str, str] = field(default_factory=dict)  # claim -> the line it is counted in (LineState.derived_lines)
     firmer: list[str] = field(default_factory=list)  # re-reports that drop hedges their line's first report had
+    # re-reports (documents) claiming more access to the origin's material than the origin did -> "seen by -> obtained by"
+    upgraded: dict[str, str] = field(default_factory=dict)
+    # documents quoting another member's document in words it did not use -> both wordings
+    misquoted: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return flat_dict(self)
@@ -672,7 +678,9 @@ def cluster_sourcing(
     published: dict[str, str | None],
     derived: dict[str, str] | None = None,
     line_roots: dict[str, str] | None = None,
+    provenance: Any = None,
 ) -> ClusterSourcing:
+    """`provenance` (a ProvenanceBuilder), when given, is asked for access upgrades and misquotes."""
     out = ClusterSourcing(cluster=cluster_id, derived=dict(derived or {}))
     claim_line = {**claim_line, **out.derived} if out.derived else claim_line
     supporting_hedges: list[str] = []
@@ -704,6 +712,15 @@ def cluster_sourcing(
         for c in claims:
             if claim_document(c) != root and rank.get(hedging.get(c, "none"), 0) < min(origin):
                 out.firmer.append(c)
+        if provenance is not None:
+            # ... or says it holds what the origin only saw ("seen by" -> "obtained by")
+            carriers = sorted({claim_document(c) for c in claims} - {root})
+            out.upgraded.update(provenance.access_upgrades(root, carriers))
+    if provenance is not None:
+        documents = {claim_document(c) for c, _ in members}
+        if len(documents) > 1:
+            for quoting, _, wording in provenance.misquotes(documents):
+                out.misquoted.setdefault(quoting, wording)
     ranks = sorted(supporting_hedges, key=lambda h: HEDGING_ORDER.index(h) if h in HEDGING_ORDER else 0)
     if ranks:
         out.hedging_strongest, out.hedging_weakest = ranks[0], ranks[-1]

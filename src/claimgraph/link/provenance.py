@@ -27,7 +27,9 @@ from claimgraph.sources import cited_publication, outlet_keys, source_key
 # v3: an initialism's points are no part of a source's key ("F.B.I." is "FBI": sources.source_key).
 # PROVENANCE_STEP, stamped on every edge, is the registered name (pipeline/steps.py): the rules'
 # version and the hash of the lexicon they read.
-PROVENANCE_RULES = "link.provenance.v3"
+# v4: access phrases ("seen by X", "obtained by X") kept per document (an upgraded access is an
+# overstatement); near-miss quotations ("misquote" evidence on a quotes edge); "2016/135 and /136".
+PROVENANCE_RULES = "link.provenance.v4"
 PROVENANCE_DATA = ("data/provenance.json",)
 PROVENANCE_STEP = step_name(PROVENANCE_RULES, PROVENANCE_DATA)
 # A sentence of at least this many words, found word for word in another document, is reuse.
@@ -50,7 +52,7 @@ class Evidence:
     start: int | None = None
     end: int | None = None
     claim: str | None = None
-    kind: str = "phrase"  # phrase | chain | shared_quote | shared_text | wire | near_duplicate
+    kind: str = "phrase"  # phrase | chain | shared_quote | shared_text | wire | near_duplicate | quoted_text | misquote | number
 
     def to_dict(self) -> dict[str, Any]:
         return flat_dict(self)
@@ -119,6 +121,14 @@ class ProvenanceBuilder:
         # source was made on a strong frame, a wire credit, or a name already known as one).
         self.publications: set[str] = set()
         self._min_quote = int(lexicon["min_shared_quote_words"])
+        self._access = [(re.compile(p["pattern"].replace("{NAME}", name)), p["label"], int(p["level"]))
+                        for p in lexicon.get("access_phrases", [])]
+        self.access_labels = sorted({(label, level) for _, label, level in self._access})
+        # texts(ids) of documents added by earlier runs (a restored builder's documents carry none):
+        # a quotation that nearly matches one is aligned with its text
+        self.texts: Callable[[list[str]], dict[str, str]] | None = None
+        self._quotes_by_child: dict[str, set[str]] = {}  # quoting document -> documents it quotes (weights' index)
+        self._indexed = 0
 
     def _edge(self, child: str, parent: str, relation: str, evidence: Evidence) -> None:
         if child == parent:
@@ -241,6 +251,8 @@ class ProvenanceBuilder:
         # 3c. a quotation of another document's own words ("the memo said Trump was 'a
         # divisive ... candidate'"): this document quotes that one.
         self._quoted_text(document, inside)
+        # 3c'. how it came by the material: "seen by X", "obtained by X" (overstatement checks).
+        self._access_phrases(document, inside, own)
         # 3d. a document named by its number ("our Company Intelligence Report 2016/135 of 19
         # October"): this one cites that one.
         self._numbered(document, inside)
@@ -252,22 +264,88 @@ class ProvenanceBuilder:
                            Evidence(text=f"near-duplicate (score {twin.near_duplicate_score})", document=twin.id,
                                     kind="near_duplicate"))
 
+    def _access_phrases(self, document: Document, inside: Callable[[int], bool], own: set[str]) -> None:
+        """Register the document's access phrases, one row per (holder, label): "documents seen by
+        the Guardian" in the Guardian's own story is access of its own outlet; a generic holder
+        ("seen by this newspaper") is its own outlet too."""
+        mine = source_key(document.outlet) if document.outlet else None
+        found: dict[str, tuple[int, int]] = {}
+        for pattern, label, _ in self._access:
+            for match in pattern.finditer(document.text):
+                if not inside(match.start()):
+                    continue
+                name = match.group("x")
+                key = source_key(name)
+                if mine is not None and (key in own or _generic(name)):
+                    key = mine
+                found.setdefault(_access_digest(document.id, key, label), match.span())
+        for digest, span in found.items():
+            self._own_quote(digest, document.id, span)
+
+    def access(self, documents: list[str], holders: set[str]) -> dict[str, list[tuple[str, int]]]:
+        """Per document, the access phrases it uses of a holder (any of these source keys): (label, level)."""
+        wanted = {_access_digest(d, h, label): (d, label, level)
+                  for d in documents for h in holders for label, level in self.access_labels}
+        self._owners(list(wanted))
+        out: dict[str, list[tuple[str, int]]] = {}
+        for digest, (document, label, level) in wanted.items():
+            if any(owner == document for owner, _ in self._quote_owner.get(digest, [])):
+                if (label, level) not in out.setdefault(document, []):
+                    out[document].append((label, level))
+        return out
+
+    def access_upgrades(self, origin: str, carriers: list[str]) -> dict[str, str]:
+        """Carriers describing the origin's material with stronger access than the origin itself
+        did ("seen by" in the origin, "obtained by" in the re-report): carrier -> "seen by -> obtained by"."""
+        document = self.documents.get(origin)
+        if document is None or not document.outlet or not carriers:
+            return {}
+        # the origin's outlet, as a carrier may abbreviate it ("L.A. Times")
+        found = self.access([origin, *carriers], outlet_keys(document.outlet))
+        if origin not in found:
+            return {}  # the origin says nothing of its access: nothing to compare with
+        first = max(found[origin], key=lambda a: (a[1], a[0]))
+        out = {}
+        for carrier in carriers:
+            claimed = [a for a in found.get(carrier, []) if a[1] > first[1]]
+            if carrier != origin and claimed:
+                out[carrier] = f"{first[0]} -> {max(claimed, key=lambda a: (a[1], a[0]))[0]}"
+        return out
+
+    def misquotes(self, documents: set[str]) -> list[tuple[str, str, str]]:
+        """(quoting, quoted, both wordings) for each misquote between these documents."""
+        if len(self.weights) != self._indexed:
+            self._quotes_by_child = {}
+            for child, parent, relation in self.weights:
+                if relation == "quotes":
+                    self._quotes_by_child.setdefault(child, set()).add(parent)
+            self._indexed = len(self.weights)
+        keys = [(c, p, "quotes") for c in sorted(documents) for p in sorted(self._quotes_by_child.get(c, ())) if p in documents]
+        missing = [k for k in keys if k not in self.edges]
+        if missing and self.saved_edges is not None:
+            for saved in self.saved_edges(missing):
+                self.edges.setdefault((saved.child, saved.parent, saved.relation), saved)
+        return [(c, p, e.text.removeprefix("misquote: ")) for c, p, r in keys if (c, p, r) in self.edges
+                for e in self.edges[(c, p, r)].evidence if e.kind == "misquote"]
+
     def _numbered(self, document: Document, inside: Callable[[int], bool]) -> None:
         """Edges between a text citing a report number and the corpus document titled by it."""
         own = {f"n:{n}" for n in _numbers(document.title or "")}
         cited: dict[str, tuple[int, int]] = {}
-        for match in _NUMBER.finditer(document.text):
-            if inside(match.start()) and f"n:{match.group(0)}" not in own:
-                cited.setdefault(f"c:{match.group(0)}", match.span())
+        for number, span in _cited_numbers(document.text):
+            if inside(span[0]) and f"n:{number}" not in own:
+                cited.setdefault(f"c:{number}", span)
         self._owners([f"c:{d[2:]}" for d in own] + [f"n:{d[2:]}" for d in cited])
-        pairs: list[tuple[str, str, tuple[int, int]]] = []
+        pairs: list[tuple[str, str, tuple[int, int], str]] = []
         for digest, span in cited.items():
-            pairs += [(document.id, other, span) for other, _ in self._quote_owner.get("n:" + digest[2:], [])]
+            pairs += [(document.id, other, span, digest[2:]) for other, _ in self._quote_owner.get("n:" + digest[2:], [])]
         for digest in own:
-            pairs += [(other, document.id, (span[0], span[1])) for other, span in self._quote_owner.get("c:" + digest[2:], [])]
-        for citing, cited_id, (start, end) in pairs:
+            pairs += [(other, document.id, (span[0], span[1]), "") for other, span in self._quote_owner.get("c:" + digest[2:], [])]
+        for citing, cited_id, (start, end), number in pairs:
             if citing != cited_id:
-                self._edge(citing, cited_id, "cites", Evidence(text=f"cites number {document.text[start:end] if citing == document.id else ''}".strip(),
+                said = document.text[start:end] if citing == document.id else ""
+                said = f"{said} ({number})" if said and number and said != number else said
+                self._edge(citing, cited_id, "cites", Evidence(text=f"cites number {said}".strip(),
                                                                document=citing, start=start, end=end, kind="number"))
         for digest in sorted(own):
             self._own_quote(digest, document.id, (0, 0))
@@ -330,6 +408,70 @@ class ProvenanceBuilder:
                                     document=quoting, start=start, end=end, kind="quoted_text"))
         for digest in mine:
             self._own_quote(digest, document.id, prints.get(digest) or quoted[digest])
+        matched = {span for (quoting, _), spans in found.items() if quoting == document.id for span in spans}
+        self._misquoted(document, [(p, span) for p, span in passages if span not in matched], body)
+
+    def _misquoted(self, document: Document, passages: list[tuple[str, tuple[int, int]]],
+                   body: list[tuple[str, int]]) -> None:
+        """Quotations no earlier text has word for word that nearly match one's own words: one
+        word substituted in a short quotation, two in a longer one ("conspiracy of coordination"
+        where the original reads "conspiracy of cooperation"). Candidates share at least two
+        content words with the quotation (looked up by word), then the quotation is aligned with
+        the candidate's words, substitutions only. Each document's content words are kept for
+        later quotations, and each unmatched quotation's for later texts (whichever of the two
+        arrives first)."""
+        words = sorted({w for w, _ in body if _content_word(w)})
+        for w in words:
+            self._own_quote(_word_digest(w), document.id, (0, 0))
+        wanted: list[tuple[list[str], tuple[int, int], list[str]]] = []
+        for passage, span in passages:
+            quote = re.findall(r"[\w'’-]+", passage)
+            content = sorted({w for w in quote if _content_word(w)})
+            if len(quote) >= QUOTE_WORDS and len(content) >= 2:
+                wanted.append((quote, span, content))
+        self._owners([_word_digest(w) for _, _, content in wanted for w in content] + [_miss_digest(w) for w in words])
+        texts: dict[str, str] = {document.id: document.text}
+
+        def text_of(other: str) -> str:
+            if other not in texts:
+                known = self.documents[other].text
+                texts[other] = known or (self.texts([other]).get(other, "") if self.texts else "")
+            return texts[other]
+
+        def misquote(quoting: str, original: str, quote: list[str], span: tuple[int, int], shared: int) -> bool:
+            a, b = self.documents[quoting], self.documents[original]
+            if a.published and b.published and b.published[:10] > a.published[:10]:
+                return False  # a text cannot quote one written after it
+            allowed = min(2, len(quote) // 4)
+            if shared < max(2, len({w for w in quote if _content_word(w)}) - allowed):
+                return False
+            aligned = _aligned(quote, text_of(original), allowed)
+            if aligned is None:
+                return False
+            said = text_of(quoting)[span[0]:span[1]]
+            self._edge(quoting, original, "quotes",
+                       Evidence(text=f"misquote: \u201c{said}\u201d where the original reads \u201c{aligned}\u201d"[:300],
+                                document=quoting, start=span[0], end=span[1], kind="misquote"))
+            return True
+
+        # this document's quotations against earlier texts' words
+        for quote, span, content in wanted:
+            shared: Counter[str] = Counter()
+            for w in content:
+                shared.update({o for o, _ in self._quote_owner.get(_word_digest(w), []) if o != document.id})
+            if not any(misquote(document.id, other, quote, span, shared[other])
+                       for other in sorted(shared) if other in self.documents):
+                for w in content:
+                    self._own_quote(_miss_digest(w), document.id, span)
+        # this document's words against unmatched quotations of texts added before it
+        hits: Counter[tuple[str, tuple[int, int]]] = Counter()
+        for w in words:
+            hits.update({(o, (at[0], at[1])) for o, at in self._quote_owner.get(_miss_digest(w), []) if o != document.id})
+        for (quoting, span), shared_words in sorted(hits.items()):
+            if shared_words < 2 or quoting not in self.documents:
+                continue
+            passage = re.sub(r"\s+", " ", text_of(quoting)[span[0]:span[1]].lower())
+            misquote(quoting, document.id, re.findall(r"[\w'’-]+", passage), span, shared_words)
 
     def _reuse(self, document: Document, analysis: Analysis, inside: Callable[[int], bool]) -> None:
         """Edges to the documents whose sentences this one repeats word for word.
@@ -402,8 +544,26 @@ def _generic(name: str) -> bool:
 _NUMBER = re.compile(r"(?<![\w/-])\d{2,4}[/-]\d{2,4}(?![\w/-])")
 
 
+# A list continuing a full number with its last group only: "2016/135 and /136", "32-04, -05".
+_CONTINUED = re.compile(r"\s*(?:,|&|\band\b|\bor\b)\s*(?P<sep>[/-])(?P<n>\d{2,4})(?![\w/-])")
+
+
 def _numbers(title: str) -> set[str]:
     return {m.group(0) for m in _NUMBER.finditer(title)}
+
+
+def _cited_numbers(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """Report numbers a text cites, with their spans; an abbreviated number continuing a list
+    ("/136" in "2016/135 and /136") takes the prefix of the full number before it."""
+    out = []
+    for match in _NUMBER.finditer(text):
+        number = match.group(0)
+        out.append((number, match.span()))
+        prefix, at = re.split(r"[/-]", number)[0], match.end()
+        while (more := _CONTINUED.match(text, at)) is not None:
+            out.append((f"{prefix}{more.group('sep')}{more.group('n')}", (more.start("sep"), more.end())))
+            at = more.end()
+    return out
 
 
 QUOTE_WORDS = 4  # a quotation of at least this many words can be matched in another text
@@ -421,6 +581,53 @@ def _quotations(text: str) -> list[tuple[str, tuple[int, int]]]:
         if len(passage.split()) >= QUOTE_WORDS:
             out.append((passage, match.span(group)))
     return out
+_STOP = frozenset("about after against among because before being between could their there these those "
+                  "through under where which while would should other every never shall might".split())
+
+
+def _content_word(word: str) -> bool:
+    """A word that says what a passage is about: five letters or more, not a function word."""
+    return len(word) >= 5 and word not in _STOP and not word.isdigit()
+
+
+def _word_digest(word: str) -> str:
+    return "w:" + hashlib.sha1(word.encode()).hexdigest()[:20]
+
+
+def _miss_digest(word: str) -> str:
+    """A content word of a quotation no text had word for word when it was added."""
+    return "m:" + hashlib.sha1(word.encode()).hexdigest()[:20]
+
+
+def _access_digest(document: str, holder: str, label: str) -> str:
+    return "a:" + hashlib.sha1(f"{document}\x00{holder}\x00{label}".encode()).hexdigest()[:30]
+
+
+def _aligned(quote: list[str], text: str, allowed: int) -> str | None:
+    """The words of `text` (outside its own quotation marks) that a quotation nearly repeats: a
+    window of as many words with 1..`allowed` substituted, the rest (two content words at least)
+    the same; None if there is none."""
+    if allowed < 1:
+        return None
+    quoted = [span for _, span in _quotations(text)]
+    words = [(m.group(0).lower(), m.start(), m.end()) for m in re.finditer(r"[\w'’-]+", text)
+             if not any(a <= m.start() < b for a, b in quoted)]
+    n = len(quote)
+    where: dict[str, list[int]] = {}
+    for i, (w, _, _) in enumerate(words):
+        where.setdefault(w, []).append(i)
+    starts = sorted({j - k for k, w in enumerate(quote) if _content_word(w) for j in where.get(w, [])})
+    for i in starts:
+        if i < 0 or i + n > len(words):
+            continue
+        window = words[i:i + n]
+        differ = [k for k in range(n) if window[k][0] != quote[k]]
+        same = [quote[k] for k in range(n) if window[k][0] == quote[k]]
+        if 1 <= len(differ) <= allowed and sum(map(_content_word, same)) >= 2:
+            return text[window[0][1]:window[-1][2]]
+    return None
+
+
 _SHINGLE = 4  # words per shingle: short quotations ("cultivating, supporting and assisting") are the common ones
 _WINDOW = 1  # winnowing window: 1 keeps every shingle of a body (about one row per word in link_quotes)
 

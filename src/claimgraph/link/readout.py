@@ -160,6 +160,7 @@ class ReadOut:
         self.layer = layer
         self.lines = lines
         self.include_singletons = include_singletons
+        self.provenance: Any = None  # the linker's ProvenanceBuilder: overstatement checks (access, misquotes)
         self._near: dict[str, list[str]] = {}  # claim id -> its nearest neighbours, during an update
 
     def update(self, new_claims: list[str], line_changes: set[str],
@@ -606,7 +607,7 @@ class ReadOut:
         return cluster_sourcing(
             cluster.id, members, claim_line=self.lines.claim_line,
             polarity=polarity, hedging={c: st.views[c].hedging for c in ids},
-            published=published, derived=derived, line_roots=self.lines.line_roots,
+            published=published, derived=derived, line_roots=self.lines.line_roots, provenance=self.provenance,
         )
 
     def _with_descendants(self, cluster: Cluster) -> list[tuple[str, str]]:
