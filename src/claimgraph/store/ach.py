@@ -169,9 +169,9 @@ def save_judged(store: Store, judged: list[dict[str, Any]], *, who: str = "claim
         for hypothesis_id, cluster_id in dropped or []:
             gone.setdefault(hypothesis_id, []).append(cluster_id)
         for hypothesis_id, ids in gone.items():
-            for start in range(0, len(ids), 500):
+            for chunk in chunks(ids, 500):
                 connection.execute(delete(ach_cells).where(ach_cells.c.hypothesis_id == hypothesis_id, ach_cells.c.origin == "judge",
-                                                           ach_cells.c.cluster_id.in_(ids[start : start + 500])))
+                                                           ach_cells.c.cluster_id.in_(chunk)))
         if not judged:
             return
         known = {r.id for r in connection.execute(select(hypotheses.c.id))}
@@ -186,9 +186,9 @@ def save_judged(store: Store, judged: list[dict[str, Any]], *, who: str = "claim
             if (r["hypothesis_id"], r["cluster_id"]) in origin_of:
                 replaced.setdefault(r["hypothesis_id"], []).append(r["cluster_id"])
         for hypothesis_id, ids in replaced.items():
-            for start in range(0, len(ids), 500):
+            for chunk in chunks(ids, 500):
                 connection.execute(delete(ach_cells).where(ach_cells.c.hypothesis_id == hypothesis_id,
-                                                           ach_cells.c.cluster_id.in_(ids[start : start + 500])))
+                                                           ach_cells.c.cluster_id.in_(chunk)))
         if rows:
             _insert_many(connection, ach_cells, rows)
 
@@ -239,9 +239,9 @@ def load_vectors(store: Store, embedder: str, texts: list[str] | set[str]) -> di
     found: dict[str, bytes] = {}
     v = ach_vectors.c
     with store.engine.connect() as connection:
-        for start in range(0, len(digests), 500):
+        for chunk in chunks(digests, 500):
             for digest, vector in connection.execute(select(v.digest, v.vector).where(
-                    v.embedder == embedder, v.digest.in_(digests[start : start + 500]))):
+                    v.embedder == embedder, v.digest.in_(chunk))):
                 found[by_digest[digest]] = bytes(vector)
     return found
 
@@ -261,9 +261,9 @@ def _insert_vectors(store: Store, embedder: str, rows: dict[str, bytes]) -> int:
     v = ach_vectors.c
     with store.transaction() as connection:
         digests = sorted(rows)
-        for start in range(0, len(digests), 500):
+        for chunk in chunks(digests, 500):
             for (digest,) in connection.execute(select(v.digest).where(v.embedder == embedder,
-                                                                       v.digest.in_(digests[start : start + 500]))):
+                                                                       v.digest.in_(chunk))):
                 rows.pop(digest, None)
         if rows:
             connection.execute(insert(ach_vectors), [{"embedder": embedder, "digest": d, "vector": b} for d, b in sorted(rows.items())])
@@ -307,8 +307,8 @@ def linked_vectors(store: Store, embedder: str, claim_ids: list[str], texts: set
         if linked_with != embedder:
             return found
         v = t.link_views.c
-        for begin in range(0, len(claim_ids), 500):
-            for view_json, vector in connection.execute(select(v.view_json, v.vector).where(v.claim_id.in_(claim_ids[begin : begin + 500]))):
+        for chunk in chunks(claim_ids, 500):
+            for view_json, vector in connection.execute(select(v.view_json, v.vector).where(v.claim_id.in_(chunk))):
                 text = json.loads(view_json).get("proposition")
                 if text in texts and text not in found:
                     found[text] = vector
