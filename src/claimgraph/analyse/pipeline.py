@@ -442,9 +442,10 @@ def _sentence_claims(sentence: SentenceSpan, frames: list[Frame], ctx: _Context,
 HEARERS = {"reporter", "journalist", "statement", "audience", "crowd", "supporter", "interviewer", "interview"}
 
 
-def _reports_nothing(frame: Frame, lexicon: Lexicon) -> bool:
+def _words_follow(frame: Frame, lexicon: Lexicon) -> bool:
     """"X told reporters:", "X said in a statement:": a speech verb with no reported content of
-    its own in its sentence (no clause, no object but its hearer)."""
+    its own in its sentence (no clause, no object but its hearer), so its words follow. Not
+    frames.reports_nothing, which drops "told X about Y" (a topic, and no words at all)."""
     verb = frame.anchor
     if verb.lemma_.lower() not in lexicon.carrying or not any(c.dep_ == "nsubj" for c in verb.children):
         return False  # "The meeting was confirmed to him by X": the subject is the content
@@ -475,7 +476,7 @@ def _block_quote_carry(sentence: SentenceSpan, frames: list[Frame], ctx: _Contex
         return None
     frame = next((f for f in frames if f.colon_quote and f.label), None)
     if frame is None:  # "X told reporters:", "X said:" with the words in the next paragraph
-        frame = next((f for f in frames if f.label and f.kind == "verb" and _reports_nothing(f, ctx.lexicon)), None)
+        frame = next((f for f in frames if f.label and f.kind == "verb" and _words_follow(f, ctx.lexicon)), None)
     if frame is None and not frames:
         frame = _bare_colon_frame(sentence, ctx.lexicon)
     if frame is None or ctx.paragraph_starts.get(sentence.paragraph + 1) is None:

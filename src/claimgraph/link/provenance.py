@@ -581,6 +581,8 @@ def _quotations(text: str) -> list[tuple[str, tuple[int, int]]]:
         if len(passage.split()) >= QUOTE_WORDS:
             out.append((passage, match.span(group)))
     return out
+
+
 _STOP = frozenset("about after against among because before being between could their there these those "
                   "through under where which while would should other every never shall might".split())
 
