@@ -97,7 +97,11 @@ def killed_run(db: Path, stage: str, corpus: Path, rng: random.Random, reference
         if watched:
             progress = _count(db, watched)
             if progress >= target:  # type: ignore[operator]
-                time.sleep(rng.uniform(0, 0.2))  # and then anywhere in the next write
+                # and then anywhere in the next write, but before the last row is in: a run that
+                # writes its last rows within the pause would end before the kill
+                pause_ends = time.monotonic() + rng.uniform(0, 0.2)
+                while time.monotonic() < pause_ends and _count(db, watched) < total:
+                    time.sleep(0.01)
                 break
         elif on_write:
             if wal.exists() and wal.stat().st_size > wal_before:
